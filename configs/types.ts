@@ -1,0 +1,13 @@
+/** A file the program uploads into a container (no host bind mount, so a remote Docker host works). */
+export interface ConfigFile {
+  /** Absolute path inside the container. */
+  path: string;
+  /** Exact bytes to write; builders must be deterministic so an unchanged stack previews with no diff. */
+  content: string;
+}
+
+/** Which container hostname/port each service answers on inside the observability network. */
+export interface Endpoint {
+  host: string;
+  port: number;
+}
