@@ -1,0 +1,234 @@
+#!/usr/bin/env bash
+# Build the local container images that the scaibu-observability e2e stack
+# runs. No container registry is reachable from this project's machines, so
+# every image is built here: four from the real upstream Go sources (fetched
+# through the Go module proxy) and two placeholders for the AGPL programs
+# (Loki, Grafana) that this project does not build.
+#
+# Usage: scripts/images/build-all.sh [--force] [--list] [SERVICE...]
+#   SERVICE: loki grafana otel-collector prometheus jaeger traefik (default: all,
+#            in that order: cheapest/most critical first)
+#   --force  rebuild images even if the tag exists (binaries stay cached;
+#            delete $SCAIBU_TOOLS_DIR/<name>-<version>/ to rebuild one)
+#   --list   print the image tags and exit
+#
+# Env: SCAIBU_TOOLS_DIR (binary cache, default ~/.cache/scaibu-observability/tools),
+#      PROMETHEUS_VERSION, OTELCOL_VERSION, JAEGER_VERSION, TRAEFIK_VERSION.
+# Images are only built when missing (`docker image inspect`). Needs a running
+# Docker engine: scripts/docker-engine.sh starts one.
+set -euo pipefail
+# shellcheck source=scripts/images/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+# Go module versions. Prometheus 3.N.M is published as Go module v0.3NN.M.
+PROMETHEUS_VERSION="${PROMETHEUS_VERSION:-v0.314.0}"   # = Prometheus 3.14.0 (official image pinned: v3.14.0)
+OTELCOL_VERSION="${OTELCOL_VERSION:-0.165.1}"          # see otel-collector/builder-config.yaml
+OCB_VERSION="${OCB_VERSION:-v0.165.0}"                 # collector builder, = core release of the manifest
+JAEGER_VERSION="${JAEGER_VERSION:-v1.76.0}"            # Go module v1.76.0 = Jaeger v2 binary line (v2.13.0)
+JAEGER_V2_VERSION="${JAEGER_V2_VERSION:-v2.13.0}"
+TRAEFIK_VERSION="${TRAEFIK_VERSION:-v3.7.13}"
+
+ALL_SERVICES=(loki grafana otel-collector prometheus jaeger traefik)
+declare -A TAGS=(
+  [loki]=scaibu-e2e/loki:local
+  [grafana]=scaibu-e2e/grafana:local
+  [otel-collector]=scaibu-e2e/otel-collector:local
+  [prometheus]=scaibu-e2e/prometheus:local
+  [jaeger]=scaibu-e2e/jaeger:local
+  [traefik]=scaibu-e2e/traefik:local
+)
+
+FORCE=0
+SERVICES=()
+for a in "$@"; do
+  case "$a" in
+    --force) FORCE=1 ;;
+    --list) for s in "${ALL_SERVICES[@]}"; do echo "${TAGS[$s]}"; done; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    *) [ -n "${TAGS[$a]:-}" ] || fail "unknown service '$a' (known: ${ALL_SERVICES[*]})"; SERVICES+=("$a") ;;
+  esac
+done
+[ "${#SERVICES[@]}" -gt 0 ] || SERVICES=("${ALL_SERVICES[@]}")
+
+command -v go >/dev/null || fail "go is not on PATH (needed to build the images' binaries)"
+docker info >/dev/null 2>&1 || fail "docker engine not answering: run scripts/docker-engine.sh first"
+mkdir -p "$TOOLS"
+
+# module_src MODULE VERSION DEST: writable copy of a module's source (as
+# served by the Go module proxy) so it builds with its own go.mod/go.sum.
+module_src() {
+  local mod="$1" ver="$2" dest="$3" dir
+  dir="$(go mod download -json "$mod@$ver" 2>&1 | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')" || true
+  if [ -z "$dir" ] || [ ! -d "$dir" ]; then
+    echo "[images] ERROR: cannot download Go module $mod@$ver:" >&2
+    go mod download -json "$mod@$ver" >&2 || true
+    exit 1
+  fi
+  rm -rf "$dest"; mkdir -p "$(dirname "$dest")"
+  cp -a "$dir" "$dest"; chmod -R u+w "$dest"
+}
+
+# ------------------------------------------------------------ placeholder
+placeholder_bin() {
+  local src="$IMAGES_DIR/placeholder" sum out
+  sum="$(cat "$src/go.mod" "$src"/*.go | sha256sum | cut -c1-12)"
+  out="$TOOLS/placeholder-$sum/placeholder"
+  if [ ! -x "$out" ]; then
+    log "building placeholder ($src, $sum)"
+    mkdir -p "$(dirname "$out")"
+    (cd "$src" && go build -ldflags="-s -w" -o "$out.tmp" .) >"$out.log" 2>&1 || go_build_fail scaibu-observability/placeholder "$sum" "$out.log"
+    mv "$out.tmp" "$out"
+  fi
+  echo "$out"
+}
+
+build_loki() {
+  local bin ctx
+  bin="$(placeholder_bin)"; ctx="$(new_context loki)"
+  stage_base "$ctx/rootfs" loki
+  mkdir -p "$ctx/owned/loki/rules" "$ctx/owned/loki/rules-temp" "$ctx/owned/etc/loki"
+  cp "$bin" "$ctx/placeholder"
+  docker_build "$1" "$ctx"
+}
+
+build_grafana() {
+  local bin ctx d
+  bin="$(placeholder_bin)"; ctx="$(new_context grafana)"
+  stage_base "$ctx/rootfs" app
+  stage_busybox "$ctx/rootfs"
+  for d in var/lib/grafana/plugins var/lib/grafana/dashboards var/log/grafana usr/share/grafana/.aws \
+           etc/grafana/provisioning/{datasources,dashboards,notifiers,plugins,access-control,alerting}; do
+    mkdir -p "$ctx/owned/$d"
+  done
+  chmod -R 777 "$ctx/owned/var" "$ctx/owned/etc/grafana/provisioning" "$ctx/owned/usr/share/grafana/.aws"
+  printf '; PLACEHOLDER grafana.ini (ignored by the placeholder)\n' >"$ctx/owned/etc/grafana/grafana.ini"
+  cp "$bin" "$ctx/placeholder"
+  docker_build "$1" "$ctx"
+}
+
+# --------------------------------------------------------- otel collector
+build_otel-collector() {
+  local dir="$TOOLS/otelcol-contrib-$OTELCOL_VERSION" ocb="$TOOLS/ocb-$OCB_VERSION/builder" ctx
+  if [ ! -x "$dir/otelcol-contrib" ]; then
+    if [ ! -x "$ocb" ]; then
+      log "installing collector builder go.opentelemetry.io/collector/cmd/builder@$OCB_VERSION"
+      mkdir -p "$(dirname "$ocb")"
+      GOBIN="$(dirname "$ocb")" go install go.opentelemetry.io/collector/cmd/builder@"$OCB_VERSION" \
+        >"$(dirname "$ocb")/install.log" 2>&1 || go_build_fail go.opentelemetry.io/collector/cmd/builder "$OCB_VERSION" "$(dirname "$ocb")/install.log"
+    fi
+    log "building otelcol-contrib $OTELCOL_VERSION with ocb (manifest otel-collector/builder-config.yaml)"
+    rm -rf "$dir.work"; mkdir -p "$dir.work"
+    cp "$IMAGES_DIR/otel-collector/builder-config.yaml" "$dir.work/"
+    (cd "$dir.work" && "$ocb" --config builder-config.yaml --ldflags="-s -w") >"$dir.work/build.log" 2>&1 \
+      || go_build_fail "otelcol-contrib (ocb manifest, contrib modules)" "$OTELCOL_VERSION" "$dir.work/build.log"
+    mkdir -p "$dir"; mv "$dir.work/_build/otelcol-contrib" "$dir/otelcol-contrib"; rm -rf "$dir.work"
+  fi
+  ctx="$(new_context otel-collector)"
+  stage_base "$ctx/rootfs" otel
+  cp "$dir/otelcol-contrib" "$ctx/otelcol-contrib"
+  docker_build "$1" "$ctx"
+}
+
+# ------------------------------------------------------------- prometheus
+prometheus_dir() { echo "$TOOLS/prometheus-$PROMETHEUS_VERSION"; }
+prometheus_bins() {
+  local dir; dir="$(prometheus_dir)"
+  if [ ! -x "$dir/prometheus" ] || [ ! -x "$dir/promtool" ]; then
+    local v3 mi pa
+    read -r mi pa < <(echo "$PROMETHEUS_VERSION" | sed -E 's/^v0\.3([0-9]{2})\.([0-9]+).*/\1 \2/')
+    v3="3.$((10#$mi)).$pa"   # v0.314.0 -> 3.14.0
+    log "building Prometheus $v3 from github.com/prometheus/prometheus@$PROMETHEUS_VERSION"
+    local src="$dir.work/src" p="github.com/prometheus/common/version"
+    module_src github.com/prometheus/prometheus "$PROMETHEUS_VERSION" "$src"
+    local ld="-s -w -X $p.Version=$v3 -X $p.Revision=$PROMETHEUS_VERSION -X $p.Branch=HEAD -X $p.BuildUser=scaibu-observability -X $p.BuildDate=$(date -u +%Y%m%d-%H:%M:%S)"
+    mkdir -p "$dir"
+    (cd "$src" && go build -tags netgo -ldflags "$ld" -o "$dir/prometheus.tmp" ./cmd/prometheus \
+               && go build -tags netgo -ldflags "$ld" -o "$dir/promtool.tmp" ./cmd/promtool) >"$dir.build.log" 2>&1 \
+      || go_build_fail github.com/prometheus/prometheus "$PROMETHEUS_VERSION" "$dir.build.log"
+    mv "$dir/prometheus.tmp" "$dir/prometheus"; mv "$dir/promtool.tmp" "$dir/promtool"
+    rm -rf "$dir.work"
+  fi
+}
+build_prometheus() {
+  local dir ctx; prometheus_bins; dir="$(prometheus_dir)"
+  ctx="$(new_context prometheus)"
+  stage_base "$ctx/rootfs" app
+  stage_busybox "$ctx/rootfs"
+  cp "$dir/prometheus" "$dir/promtool" "$ctx/"
+  mkdir -p "$ctx/owned/prometheus" "$ctx/owned/etc/prometheus"
+  cp "$ctx/prometheus.yml" "$ctx/owned/etc/prometheus/prometheus.yml"
+  docker_build "$1" "$ctx"
+}
+
+# ----------------------------------------------------------------- jaeger
+build_jaeger() {
+  local dir="$TOOLS/jaeger-$JAEGER_VERSION" ctx
+  if [ ! -x "$dir/jaeger" ]; then
+    log "building Jaeger $JAEGER_V2_VERSION from github.com/jaegertracing/jaeger@$JAEGER_VERSION (cmd/jaeger, no 'ui' tag)"
+    local src="$dir.work/src" p="github.com/jaegertracing/jaeger/internal/version"
+    module_src github.com/jaegertracing/jaeger "$JAEGER_VERSION" "$src"
+    mkdir -p "$dir"
+    (cd "$src" && go build -ldflags "-s -w -X $p.latestVersion=$JAEGER_V2_VERSION -X $p.commitSHA=$JAEGER_VERSION -X $p.date=$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+        -o "$dir/jaeger.tmp" ./cmd/jaeger) >"$dir.build.log" 2>&1 \
+      || go_build_fail github.com/jaegertracing/jaeger "$JAEGER_VERSION" "$dir.build.log"
+    cp "$src/cmd/jaeger/sampling-strategies.json" "$dir/sampling-strategies.json"
+    mv "$dir/jaeger.tmp" "$dir/jaeger"; rm -rf "$dir.work"
+  fi
+  ctx="$(new_context jaeger)"
+  stage_base "$ctx/rootfs" jaeger
+  stage_busybox "$ctx/rootfs"
+  [ -f /etc/mime.types ] && cp /etc/mime.types "$ctx/rootfs/etc/mime.types"
+  cp "$dir/jaeger" "$ctx/jaeger-linux"; cp "$dir/sampling-strategies.json" "$ctx/"
+  docker_build "$1" "$ctx"
+}
+
+# ---------------------------------------------------------------- traefik
+build_traefik() {
+  local dir="$TOOLS/traefik-$TRAEFIK_VERSION" ctx
+  if [ ! -x "$dir/traefik" ]; then
+    log "building Traefik $TRAEFIK_VERSION from github.com/traefik/traefik/v3@$TRAEFIK_VERSION"
+    local src="$dir.work/src" p="github.com/traefik/traefik/v3/pkg/version"
+    module_src github.com/traefik/traefik/v3 "$TRAEFIK_VERSION" "$src"
+    # The web UI is a separately built JS app (webui/static is generated and
+    # not in the module zip): embed a stub page; API and ping work as usual.
+    [ -f "$src/webui/static/index.html" ] || {
+      mkdir -p "$src/webui/static"
+      printf '<!doctype html><title>Traefik</title><p>Traefik %s built without its web UI (scaibu-observability local image). The API is at /api/.</p>\n' \
+        "$TRAEFIK_VERSION" >"$src/webui/static/index.html"
+    }
+    mkdir -p "$dir"
+    (cd "$src" && go build -ldflags "-s -w -X $p.Version=${TRAEFIK_VERSION#v} -X $p.Codename=scaibu-local -X $p.BuildDate=$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+        -o "$dir/traefik.tmp" ./cmd/traefik) >"$dir.build.log" 2>&1 \
+      || go_build_fail github.com/traefik/traefik/v3 "$TRAEFIK_VERSION" "$dir.build.log"
+    mv "$dir/traefik.tmp" "$dir/traefik"; rm -rf "$dir.work"
+  fi
+  ctx="$(new_context traefik)"
+  stage_base "$ctx/rootfs" traefik
+  stage_busybox "$ctx/rootfs"
+  cp "$dir/traefik" "$ctx/traefik"
+  docker_build "$1" "$ctx"
+}
+
+# ------------------------------------------------------------------- main
+declare -A RESULT
+for s in "${SERVICES[@]}"; do
+  tag="${TAGS[$s]}"
+  if [ "$FORCE" = 0 ] && image_exists "$tag"; then
+    RESULT[$s]="present (not rebuilt)"
+    log "$tag already present"
+    continue
+  fi
+  t0=$(now_s)
+  log "=== $s -> $tag"
+  "build_$s" "$tag"
+  t1=$(now_s)
+  size=$(docker image inspect -f '{{.Size}}' "$tag" | awk '{printf "%.1f MB", $1/1e6}')
+  RESULT[$s]="built in $((t1 - t0))s, $size"
+  log "$tag built in $((t1 - t0))s ($size)"
+done
+
+echo "== scaibu-e2e images"
+for s in "${SERVICES[@]}"; do printf '  %-36s %s\n' "${TAGS[$s]}" "${RESULT[$s]}"; done
+if [[ " ${SERVICES[*]} " == *" prometheus "* ]] && [ -x "$(prometheus_dir)/promtool" ]; then
+  echo "promtool: $(prometheus_dir)/promtool"
+fi

@@ -1,0 +1,3 @@
+module scaibu-observability/placeholder
+
+go 1.22
