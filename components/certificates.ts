@@ -1,0 +1,90 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
+
+/**
+ * Key usages the TLS provider understands. A misspelt string would be dropped silently by the
+ * provider, so usages are typed and the unit tests assert the exact lists.
+ */
+export type KeyUsage =
+  "digital_signature" | "key_encipherment" | "cert_signing" | "crl_signing" | "server_auth" | "client_auth";
+
+export const CA_USAGES: readonly KeyUsage[] = ["cert_signing", "crl_signing", "digital_signature"];
+export const SERVER_USAGES: readonly KeyUsage[] = ["digital_signature", "key_encipherment", "server_auth"];
+
+export interface CertificatesArgs {
+  /** Every hostname the server certificate must cover (routed hosts plus the wildcard). */
+  dnsNames: pulumi.Input<pulumi.Input<string>[]>;
+  /** Common name of the CA, shown in trust stores. */
+  caCommonName: pulumi.Input<string>;
+  organization: pulumi.Input<string>;
+  caValidityHours: pulumi.Input<number>;
+  validityHours: pulumi.Input<number>;
+}
+
+/** A self-signed CA and a server certificate it signs for every routed hostname. */
+export class Certificates extends pulumi.ComponentResource {
+  /** PEM of the CA: what users add to their trust store. Public. */
+  readonly caCertPem: pulumi.Output<string>;
+  readonly serverCertPem: pulumi.Output<string>;
+  /** Secret. */
+  readonly serverKeyPem: pulumi.Output<string>;
+
+  constructor(name: string, args: CertificatesArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("scaibu:observability:Certificates", name, {}, opts);
+
+    const caKey = new tls.PrivateKey(`${name}-ca-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: this });
+    const ca = new tls.SelfSignedCert(
+      `${name}-ca`,
+      {
+        privateKeyPem: caKey.privateKeyPem,
+        isCaCertificate: true,
+        subject: { commonName: args.caCommonName, organization: args.organization },
+        validityPeriodHours: args.caValidityHours,
+        earlyRenewalHours: pulumi.output(args.caValidityHours).apply(earlyRenewal),
+        allowedUses: [...CA_USAGES],
+        setSubjectKeyId: true,
+      },
+      { parent: this },
+    );
+
+    const serverKey = new tls.PrivateKey(
+      `${name}-server-key`,
+      { algorithm: "ECDSA", ecdsaCurve: "P256" },
+      { parent: this },
+    );
+    const csr = new tls.CertRequest(
+      `${name}-server-csr`,
+      {
+        privateKeyPem: serverKey.privateKeyPem,
+        dnsNames: args.dnsNames,
+        subject: {
+          commonName: pulumi.output(args.dnsNames).apply((n) => n[0] ?? "localhost"),
+          organization: args.organization,
+        },
+      },
+      { parent: this },
+    );
+    const server = new tls.LocallySignedCert(
+      `${name}-server`,
+      {
+        certRequestPem: csr.certRequestPem,
+        caPrivateKeyPem: caKey.privateKeyPem,
+        caCertPem: ca.certPem,
+        validityPeriodHours: args.validityHours,
+        earlyRenewalHours: pulumi.output(args.validityHours).apply(earlyRenewal),
+        allowedUses: [...SERVER_USAGES],
+      },
+      { parent: this },
+    );
+
+    this.caCertPem = ca.certPem;
+    this.serverCertPem = server.certPem;
+    this.serverKeyPem = pulumi.secret(serverKey.privateKeyPem);
+    this.registerOutputs({ caCertPem: this.caCertPem, serverCertPem: this.serverCertPem });
+  }
+}
+
+/** Renew on the `pulumi up` that runs within the last quarter of a cert's life (at most 30 days). */
+export function earlyRenewal(validityHours: number): number {
+  return Math.min(720, Math.floor(validityHours / 4));
+}

@@ -1,0 +1,35 @@
+import * as pulumi from "@pulumi/pulumi";
+import { parseSettings, Settings, SettingsError } from "./settings";
+
+// Keys whose values are plain strings: JSON-parsing them would turn "1234" into a number.
+const STRING_KEYS = new Set(["domain", "bindAddress", "dockerSocket"]);
+
+function decode(key: string, value: string): unknown {
+  if (STRING_KEYS.has(key)) return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value; // not JSON: let the schema say what it should have been
+  }
+}
+
+/**
+ * Reads every key of this project's namespace (so a misspelt key is reported, not ignored)
+ * and validates it; a bad value stops the program before any resource is registered.
+ */
+export function loadSettings(): Settings {
+  const project = pulumi.getProject();
+  const raw: Record<string, unknown> = {};
+  for (const [fullKey, value] of Object.entries(pulumi.runtime.allConfig())) {
+    if (!fullKey.startsWith(`${project}:`)) continue;
+    const key = fullKey.slice(project.length + 1);
+    raw[key] = decode(key, value);
+  }
+  try {
+    return parseSettings(raw, project);
+  } catch (err) {
+    // RunError prints the message alone, without a stack trace, and fails preview.
+    if (err instanceof SettingsError) throw new pulumi.RunError(err.message);
+    throw err;
+  }
+}

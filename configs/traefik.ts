@@ -1,0 +1,90 @@
+import type { ConfigFile } from "./types";
+import { toYaml } from "./yaml";
+
+export const TRAEFIK_STATIC_PATH = "/etc/traefik/traefik.yml";
+export const TRAEFIK_DYNAMIC_DIR = "/etc/traefik/dynamic";
+export const TRAEFIK_CERT_PATH = "/etc/traefik/certs/server.crt";
+export const TRAEFIK_KEY_PATH = "/etc/traefik/certs/server.key";
+/** Internal entrypoint for ping and metrics; never published on the host. */
+export const TRAEFIK_INTERNAL_PORT = 8080;
+export const TRAEFIK_DOCKER_SOCKET = "/var/run/docker.sock";
+
+export interface TraefikConfigInput {
+  /** Network Traefik reaches containers over (the observability network). */
+  networkName: string;
+  /** Label key/value a container must carry to be routed (this stack only). */
+  constraintLabel: { key: string; value: string };
+  logLevel?: "DEBUG" | "INFO" | "WARN" | "ERROR";
+}
+
+export interface TraefikStaticConfig {
+  global: { checkNewVersion: boolean; sendAnonymousUsage: boolean };
+  log: { level: string };
+  accessLog: Record<string, never>;
+  entryPoints: {
+    web: {
+      address: string;
+      http: { redirections: { entryPoint: { to: string; scheme: string; permanent: boolean } } };
+    };
+    websecure: { address: string; http: { tls: Record<string, never> } };
+    traefik: { address: string };
+  };
+  api: { dashboard: boolean; insecure: boolean };
+  ping: { entryPoint: string };
+  metrics: { prometheus: { entryPoint: string; addRoutersLabels: boolean; addServicesLabels: boolean } };
+  providers: {
+    docker: { endpoint: string; exposedByDefault: boolean; network: string; constraints: string; watch: boolean };
+    file: { directory: string; watch: boolean };
+  };
+}
+
+export function traefikStaticConfig(input: TraefikConfigInput): TraefikStaticConfig {
+  const { key, value } = input.constraintLabel;
+  return {
+    global: { checkNewVersion: false, sendAnonymousUsage: false }, // no phoning home from a closed host
+    log: { level: input.logLevel ?? "INFO" },
+    accessLog: {},
+    entryPoints: {
+      web: {
+        address: ":80",
+        http: { redirections: { entryPoint: { to: "websecure", scheme: "https", permanent: true } } },
+      },
+      websecure: { address: ":443", http: { tls: {} } },
+      traefik: { address: `:${TRAEFIK_INTERNAL_PORT}` },
+    },
+    api: { dashboard: true, insecure: false }, // the dashboard is only served through its authenticated router
+    ping: { entryPoint: "traefik" }, // what `traefik healthcheck --ping` asks
+    metrics: { prometheus: { entryPoint: "traefik", addRoutersLabels: true, addServicesLabels: true } },
+    providers: {
+      docker: {
+        endpoint: `unix://${TRAEFIK_DOCKER_SOCKET}`,
+        exposedByDefault: false,
+        network: input.networkName,
+        // Only this stack's containers, even on a shared host where others set traefik.enable.
+        constraints: `Label(\`${key}\`,\`${value}\`)`,
+        watch: true,
+      },
+      file: { directory: TRAEFIK_DYNAMIC_DIR, watch: false },
+    },
+  };
+}
+
+/** Dynamic config: the generated certificate as default for every TLS router. */
+export function traefikTlsConfig() {
+  return {
+    tls: {
+      stores: { default: { defaultCertificate: { certFile: TRAEFIK_CERT_PATH, keyFile: TRAEFIK_KEY_PATH } } },
+      options: { default: { minVersion: "VersionTLS12" } },
+    },
+  };
+}
+
+/** Config files for the Traefik container; the key file content is a secret the caller passes through. */
+export function traefikFiles(input: TraefikConfigInput, certPem: string, keyPem: string): ConfigFile[] {
+  return [
+    { path: TRAEFIK_STATIC_PATH, content: toYaml(traefikStaticConfig(input)) },
+    { path: `${TRAEFIK_DYNAMIC_DIR}/tls.yml`, content: toYaml(traefikTlsConfig()) },
+    { path: TRAEFIK_CERT_PATH, content: certPem },
+    { path: TRAEFIK_KEY_PATH, content: keyPem },
+  ];
+}

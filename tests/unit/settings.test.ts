@@ -1,0 +1,102 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { DEFAULT_IMAGES, parseSettings, SettingsError } from "../../components/settings";
+
+function rejects(raw: Record<string, unknown>, key: string, ...fragments: string[]): void {
+  assert.throws(
+    () => parseSettings(raw),
+    (err: unknown) => {
+      assert.ok(err instanceof SettingsError, `expected SettingsError, got ${String(err)}`);
+      assert.match(err.message, new RegExp(`scaibu-observability:${key.replace(/\./g, "\\.")}\\b`), err.message);
+      for (const f of fragments) assert.ok(err.message.includes(f), `message lacks "${f}":\n${err.message}`);
+      return true;
+    },
+  );
+}
+
+describe("settings", () => {
+  it("defaults are secure and match the seed", () => {
+    const s = parseSettings({});
+    assert.equal(s.domain, "scaibu");
+    assert.equal(s.bindAddress, "127.0.0.1");
+    assert.equal(s.allowAllInterfaces, false);
+    assert.equal(s.networks.observability.name, "observability-network");
+    assert.equal(s.networks.observability.subnet, "172.28.0.0/16");
+    assert.deepEqual(
+      Object.values(s.networks).map((n) => n.name),
+      ["observability-network", "data-network", "messaging-network", "cicd-network", "temporal-network"],
+    );
+    assert.deepEqual(s.ports, { http: 80, https: 443, otlpGrpc: 4317, otlpHttp: 4318 });
+    for (const [k, img] of Object.entries(DEFAULT_IMAGES)) {
+      assert.equal(s.services[k as keyof typeof DEFAULT_IMAGES].image, img);
+      assert.equal(s.services[k as keyof typeof DEFAULT_IMAGES].enabled, true);
+    }
+    assert.equal(s.loki.retentionHours, 720);
+    assert.equal(s.prometheus.scrapeInterval, "30s");
+    assert.equal(s.jaeger.storage, "badger");
+  });
+
+  it("keeps given values and fills the rest", () => {
+    const s = parseSettings({ services: { loki: { memoryMb: 2048 } }, ports: { https: 8443 } });
+    assert.equal(s.services.loki.memoryMb, 2048);
+    assert.equal(s.services.loki.image, DEFAULT_IMAGES.loki);
+    assert.equal(s.ports.https, 8443);
+    assert.equal(s.ports.http, 80);
+  });
+
+  it("allows all interfaces only when asked explicitly", () => {
+    assert.equal(parseSettings({ bindAddress: "0.0.0.0", allowAllInterfaces: true }).bindAddress, "0.0.0.0");
+  });
+
+  const bad: [string, Record<string, unknown>, string, ...string[]][] = [
+    ["domain", { domain: "Bad_Domain" }, "domain", '"Bad_Domain"', "DNS label"],
+    ["bindAddress all interfaces", { bindAddress: "0.0.0.0" }, "bindAddress", '"0.0.0.0"', "allowAllInterfaces"],
+    ["bindAddress ::", { bindAddress: "::" }, "bindAddress", '"::"'],
+    ["bindAddress not an IP", { bindAddress: "localhost" }, "bindAddress", '"localhost"', "IP address"],
+    ["port out of range", { ports: { https: 70000 } }, "ports.https", "70000"],
+    ["port not a number", { ports: { http: "eighty" } }, "ports.http", '"eighty"'],
+    ["duplicate ports", { ports: { http: 4317 } }, "ports.otlpGrpc", "ports.http"],
+    ["memory too small", { services: { loki: { memoryMb: 10 } } }, "services.loki.memoryMb", "10"],
+    [
+      "image without tag",
+      { services: { loki: { image: "grafana/loki" } } },
+      "services.loki.image",
+      '"grafana/loki"',
+      "explicit tag",
+    ],
+    ["enabled not boolean", { services: { jaeger: { enabled: "yes" } } }, "services.jaeger.enabled", '"yes"'],
+    ["subnet", { networks: { observability: { subnet: "172.28.0.0/33" } } }, "networks.observability.subnet", "CIDR"],
+    ["network name", { networks: { data: { name: "bad name" } } }, "networks.data.name", '"bad name"'],
+    [
+      "duplicate network names",
+      { networks: { data: { name: "cicd-network" } } },
+      "networks.cicd.name",
+      "networks.data",
+    ],
+    ["unknown top-level key", { domian: "x" }, "domian", "unknown key", "domain"],
+    ["unknown nested key", { services: { lokii: {} } }, "services.lokii", "unknown key", "loki"],
+    ["retention", { prometheus: { retention: "15 days" } }, "prometheus.retention", '"15 days"', "duration"],
+    ["jaeger storage", { jaeger: { storage: "cassandra" } }, "jaeger.storage", '"cassandra"', "badger"],
+    ["cert validity", { certificate: { validityHours: 1 } }, "certificate.validityHours", "1"],
+    ["log size", { logRotation: { maxSize: "10MB" } }, "logRotation.maxSize", '"10MB"'],
+    ["loki retention", { loki: { retentionHours: -5 } }, "loki.retentionHours", "-5"],
+    ["docker socket", { dockerSocket: "var/run/docker.sock" }, "dockerSocket", "absolute path"],
+    [
+      "grafana without datasources",
+      { services: { loki: { enabled: false } } },
+      "services.grafana.enabled",
+      "services.loki",
+    ],
+    ["resource attribute key", { resourceAttributes: { "bad key": "x" } }, "resourceAttributes.bad key"],
+  ];
+  for (const [title, raw, key, ...fragments] of bad) {
+    it(`rejects ${title}, naming ${key}`, () => rejects(raw, key, ...fragments));
+  }
+
+  it("reports every problem at once", () => {
+    assert.throws(
+      () => parseSettings({ domain: "A", ports: { https: 0 } }),
+      (err: unknown) => err instanceof SettingsError && err.issues.length === 2,
+    );
+  });
+});
