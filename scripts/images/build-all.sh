@@ -183,6 +183,44 @@ build_jaeger() {
 }
 
 # ---------------------------------------------------------------- traefik
+# The Go module proxy refuses (403 "This module version is not available")
+# some of Traefik's dependencies, so the build copy is patched:
+#  - github.com/abbot/go-http-auth is replaced (in go.mod) by
+#    github.com/containous/go-http-auth@TRAEFIK_HTTP_AUTH_VERSION instead of
+#    the 2026 pseudo-version Traefik pins (403). Same API (BasicAuth,
+#    DigestAuth, CheckSecret...); used by the basicAuth/digestAuth middlewares.
+#  - lego's DNS-01 provider registry (github.com/go-acme/lego/vN/providers/dns)
+#    imports ~150 DNS SDKs, a dozen of which are refused (akamai, azion,
+#    dnsimple, alidns, tencent, huaweicloud, oci, ucloud, yandex, ...). The
+#    call is replaced by an error: ACME DNS-01 challenges are unavailable in
+#    this local image (HTTP-01/TLS-ALPN-01 and everything else unchanged).
+TRAEFIK_HTTP_AUTH_VERSION="${TRAEFIK_HTTP_AUTH_VERSION:-v0.4.1-0.20200324110947-a37a7636d23e}"
+traefik_patch_unserved_deps() {
+  local src="$1" f="$1/pkg/provider/acme/provider.go" lego
+  (cd "$src" && go mod edit -replace "github.com/abbot/go-http-auth=github.com/containous/go-http-auth@$TRAEFIK_HTTP_AUTH_VERSION")
+  lego="$(grep -oE '"github.com/go-acme/lego/v[0-9]+/providers/dns"' "$f" | sed -E 's#"(github.com/go-acme/lego/v[0-9]+)/.*#\1#')"
+  [ -n "$lego" ] || fail "traefik patch: lego providers/dns import not found in $f"
+  sed -i -e "\#\"$lego/providers/dns\"#d" \
+         -e 's/dns\.NewDNSChallengeProviderByName(/scaibuNoDNSChallengeProvider(/' "$f"
+  cat >"$src/pkg/provider/acme/zz_scaibu_nodns.go" <<'GO'
+package acme
+
+import (
+	"fmt"
+
+	"LEGO/challenge"
+)
+
+// scaibuNoDNSChallengeProvider replaces lego's DNS provider registry in the
+// scaibu-observability local build (its SDK dependencies are not all served
+// by the Go module proxy).
+func scaibuNoDNSChallengeProvider(name string) (challenge.Provider, error) {
+	return nil, fmt.Errorf("ACME DNS-01 provider %q is not available in this local Traefik build (scaibu-observability)", name)
+}
+GO
+  sed -i "s#LEGO/challenge#$lego/challenge#" "$src/pkg/provider/acme/zz_scaibu_nodns.go"
+}
+
 build_traefik() {
   local dir="$TOOLS/traefik-$TRAEFIK_VERSION" ctx
   if [ ! -x "$dir/traefik" ]; then
@@ -196,8 +234,9 @@ build_traefik() {
       printf '<!doctype html><title>Traefik</title><p>Traefik %s built without its web UI (scaibu-observability local image). The API is at /api/.</p>\n' \
         "$TRAEFIK_VERSION" >"$src/webui/static/index.html"
     }
+    traefik_patch_unserved_deps "$src"
     mkdir -p "$dir"
-    (cd "$src" && go build -ldflags "-s -w -X $p.Version=${TRAEFIK_VERSION#v} -X $p.Codename=scaibu-local -X $p.BuildDate=$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+    (cd "$src" && GOFLAGS="$GOFLAGS -mod=mod" go build -ldflags "-s -w -X $p.Version=${TRAEFIK_VERSION#v} -X $p.Codename=scaibu-local -X $p.BuildDate=$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
         -o "$dir/traefik.tmp" ./cmd/traefik) >"$dir.build.log" 2>&1 \
       || go_build_fail github.com/traefik/traefik/v3 "$TRAEFIK_VERSION" "$dir.build.log"
     mv "$dir/traefik.tmp" "$dir/traefik"; rm -rf "$dir.work"

@@ -14,6 +14,8 @@ export DOCKER_BUILDKIT=0
 export CGO_ENABLED=0
 export GOFLAGS="${GOFLAGS:+$GOFLAGS }-trimpath"
 export GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
+# Module zips can carry a go.work naming nested modules the zip lacks.
+export GOWORK=off
 
 log() { echo "[images] $*" >&2; }
 fail() { echo "[images] ERROR: $*" >&2; exit 1; }
