@@ -1,0 +1,295 @@
+/**
+ * Grafana (grafana/grafana:13.2.1): provisioned datasources (fixed uids, cross-linked so a metric
+ * exemplar or a log line opens its trace, and a span opens its logs and metrics), the dashboard
+ * provider, two dashboards, and the environment the container runs with.
+ *
+ * Grafana expands `$VAR` / `${VAR}` from the environment in provisioning files; a literal `$`
+ * (Grafana's own `${__value.raw}`, `$__tags`, ...) must be written `$$` there: see `literal()`.
+ */
+import type { ConfigFile } from "../types";
+import { toYaml } from "../yaml";
+import { SPANMETRICS_CALLS_METRIC } from "../otel-collector";
+import { dashboardJson } from "./dashboard";
+import { requestDashboard, stackHealthDashboard, REQUEST_DASHBOARD_UID, STACK_HEALTH_DASHBOARD_UID } from "./dashboards";
+
+export { REQUEST_DASHBOARD_UID, STACK_HEALTH_DASHBOARD_UID } from "./dashboards";
+
+export const GRAFANA_PORT = 3000;
+export const GRAFANA_HEALTH_PATH = "/api/health";
+export const GRAFANA_METRICS_PATH = "/metrics";
+/** Named volume mount point (SQLite db, sessions); the image creates it owned by UID 472 (its USER), which a fresh named volume inherits. */
+export const GRAFANA_DATA_DIR = "/var/lib/grafana";
+export const GRAFANA_PROVISIONING_DIR = "/etc/grafana/provisioning";
+export const GRAFANA_DATASOURCES_PATH = `${GRAFANA_PROVISIONING_DIR}/datasources/scaibu.yaml`;
+export const GRAFANA_DASHBOARD_PROVIDER_PATH = `${GRAFANA_PROVISIONING_DIR}/dashboards/scaibu.yaml`;
+export const GRAFANA_DASHBOARDS_DIR = "/etc/grafana/dashboards";
+export const GRAFANA_DASHBOARD_FOLDER = "Scaibu Observability";
+
+export const DATASOURCE_UIDS = { prometheus: "prometheus", loki: "loki", jaeger: "jaeger" } as const;
+
+export interface GrafanaInput {
+  /** In-network hostnames of the backends. */
+  prometheusHost: string;
+  lokiHost: string;
+  jaegerHost: string;
+  /** Public hostname Grafana is served at (root URL https://<host>). */
+  externalHost: string;
+  /** Admin login (the password is passed separately as the secret GF_SECURITY_ADMIN_PASSWORD). */
+  adminUser: string;
+  logLevel?: "debug" | "info" | "warn" | "error";
+}
+
+/** Escapes `$` so Grafana's provisioning env-var expansion leaves Grafana's own variables intact. */
+export function literal(s: string): string {
+  return s.replace(/\$/g, "$$$$");
+}
+
+interface DatasourceBase {
+  name: string;
+  uid: string;
+  access: "proxy";
+  url: string;
+  isDefault: boolean;
+  editable: boolean;
+  version: number;
+}
+
+export interface PrometheusDatasource extends DatasourceBase {
+  type: "prometheus";
+  jsonData: {
+    httpMethod: "POST";
+    prometheusType: "Prometheus";
+    timeInterval: string;
+    exemplarTraceIdDestinations: { name: string; datasourceUid: string; urlDisplayLabel: string }[];
+  };
+}
+
+export interface LokiDatasource extends DatasourceBase {
+  type: "loki";
+  jsonData: {
+    maxLines: number;
+    derivedFields: {
+      name: string;
+      matcherType: "label" | "regex";
+      matcherRegex: string;
+      datasourceUid: string;
+      url: string;
+      urlDisplayLabel: string;
+    }[];
+  };
+}
+
+export interface JaegerDatasource extends DatasourceBase {
+  type: "jaeger";
+  jsonData: {
+    nodeGraph: { enabled: boolean };
+    tracesToLogsV2: {
+      datasourceUid: string;
+      spanStartTimeShift: string;
+      spanEndTimeShift: string;
+      filterByTraceID: boolean;
+      filterBySpanID: boolean;
+      customQuery: boolean;
+      query: string;
+    };
+    tracesToMetrics: {
+      datasourceUid: string;
+      spanStartTimeShift: string;
+      spanEndTimeShift: string;
+      tags: { key: string; value: string }[];
+      queries: { name: string; query: string }[];
+    };
+  };
+}
+
+export type Datasource = PrometheusDatasource | LokiDatasource | JaegerDatasource;
+
+export interface DatasourcesProvisioning {
+  apiVersion: 1;
+  /** Removes datasources that were provisioned before and are no longer in this file. */
+  prune: boolean;
+  datasources: Datasource[];
+}
+
+export interface DashboardProvisioning {
+  apiVersion: 1;
+  providers: {
+    name: string;
+    orgId: number;
+    folder: string;
+    folderUid: string;
+    type: "file";
+    disableDeletion: boolean;
+    allowUiUpdates: boolean;
+    updateIntervalSeconds: number;
+    options: { path: string; foldersFromFilesStructure: boolean };
+  }[];
+}
+
+const HOST = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/;
+
+function validate(input: GrafanaInput): void {
+  for (const k of ["prometheusHost", "lokiHost", "jaegerHost", "externalHost"] as const) {
+    if (!HOST.test(input[k])) throw new Error(`grafana: ${k} must be a hostname, got ${JSON.stringify(input[k])}`);
+  }
+  if (!/^[A-Za-z0-9._@-]{1,64}$/.test(input.adminUser)) throw new Error(`grafana: adminUser must be 1-64 of [A-Za-z0-9._@-], got ${JSON.stringify(input.adminUser)}`);
+}
+
+export function grafanaDatasources(input: GrafanaInput): DatasourcesProvisioning {
+  validate(input);
+  const base = { access: "proxy" as const, editable: false, version: 1 };
+  return {
+    apiVersion: 1,
+    prune: true,
+    datasources: [
+      {
+        ...base,
+        name: "Prometheus",
+        uid: DATASOURCE_UIDS.prometheus,
+        type: "prometheus",
+        url: `http://${input.prometheusHost}:9090`,
+        isDefault: true,
+        jsonData: {
+          httpMethod: "POST",
+          prometheusType: "Prometheus",
+          timeInterval: "30s",
+          // spanmetrics exemplars carry the trace id in label trace_id.
+          exemplarTraceIdDestinations: [{ name: "trace_id", datasourceUid: DATASOURCE_UIDS.jaeger, urlDisplayLabel: "View trace" }],
+        },
+      },
+      {
+        ...base,
+        name: "Loki",
+        uid: DATASOURCE_UIDS.loki,
+        type: "loki",
+        url: `http://${input.lokiHost}:3100`,
+        isDefault: false,
+        jsonData: {
+          maxLines: 1000,
+          derivedFields: [
+            // OTLP logs: the trace id is structured metadata `trace_id` (a label to Grafana).
+            {
+              name: "TraceID",
+              matcherType: "label",
+              matcherRegex: "trace_id",
+              datasourceUid: DATASOURCE_UIDS.jaeger,
+              url: literal("${__value.raw}"),
+              urlDisplayLabel: "View trace",
+            },
+            // Plain-text / JSON lines (e.g. Docker logs) that print a trace id.
+            {
+              name: "TraceIDInLine",
+              matcherType: "regex",
+              matcherRegex: '(?:trace_?id|traceID)"?[=: ]+"?([0-9a-fA-F]{32})',
+              datasourceUid: DATASOURCE_UIDS.jaeger,
+              url: literal("${__value.raw}"),
+              urlDisplayLabel: "View trace",
+            },
+          ],
+        },
+      },
+      {
+        ...base,
+        name: "Jaeger",
+        uid: DATASOURCE_UIDS.jaeger,
+        type: "jaeger",
+        url: `http://${input.jaegerHost}:16686`,
+        isDefault: false,
+        jsonData: {
+          nodeGraph: { enabled: true },
+          tracesToLogsV2: {
+            datasourceUid: DATASOURCE_UIDS.loki,
+            spanStartTimeShift: "-5m",
+            spanEndTimeShift: "5m",
+            filterByTraceID: true,
+            filterBySpanID: false,
+            customQuery: true,
+            // trace_id is structured metadata on OTLP logs, not in the line: filter on it as a label.
+            query: literal('{service_name="${__span.tags["service.name"]}"} | trace_id="${__trace.traceId}"'),
+          },
+          tracesToMetrics: {
+            datasourceUid: DATASOURCE_UIDS.prometheus,
+            spanStartTimeShift: "-5m",
+            spanEndTimeShift: "5m",
+            tags: [{ key: "service.name", value: "service_name" }],
+            queries: [
+              { name: "Request rate", query: literal(`sum(rate(${SPANMETRICS_CALLS_METRIC}{$__tags}[5m]))`) },
+              {
+                name: "Error rate",
+                query: literal(`sum(rate(${SPANMETRICS_CALLS_METRIC}{$__tags, status_code="STATUS_CODE_ERROR"}[5m])) / sum(rate(${SPANMETRICS_CALLS_METRIC}{$__tags}[5m]))`),
+              },
+            ],
+          },
+        },
+      },
+    ],
+  };
+}
+
+export function grafanaDashboardProvider(): DashboardProvisioning {
+  return {
+    apiVersion: 1,
+    providers: [
+      {
+        name: "scaibu",
+        orgId: 1,
+        folder: GRAFANA_DASHBOARD_FOLDER,
+        folderUid: "scaibu",
+        type: "file",
+        // The files are the source of truth: edits in the UI would be lost on the next deploy.
+        disableDeletion: true,
+        allowUiUpdates: false,
+        updateIntervalSeconds: 60,
+        options: { path: GRAFANA_DASHBOARDS_DIR, foldersFromFilesStructure: false },
+      },
+    ],
+  };
+}
+
+export function grafanaFiles(input: GrafanaInput): ConfigFile[] {
+  return [
+    { path: GRAFANA_DATASOURCES_PATH, content: toYaml(grafanaDatasources(input)) },
+    { path: GRAFANA_DASHBOARD_PROVIDER_PATH, content: toYaml(grafanaDashboardProvider()) },
+    { path: `${GRAFANA_DASHBOARDS_DIR}/${REQUEST_DASHBOARD_UID}.json`, content: dashboardJson(requestDashboard()) },
+    { path: `${GRAFANA_DASHBOARDS_DIR}/${STACK_HEALTH_DASHBOARD_UID}.json`, content: dashboardJson(stackHealthDashboard()) },
+  ];
+}
+
+/**
+ * Environment for the container (keys sorted). No secret here: the caller adds
+ * GF_SECURITY_ADMIN_PASSWORD as a secret.
+ */
+export function grafanaEnv(input: GrafanaInput): Record<string, string> {
+  validate(input);
+  const env: Record<string, string> = {
+    GF_SERVER_ROOT_URL: `https://${input.externalHost}`,
+    GF_SERVER_DOMAIN: input.externalHost,
+    GF_SECURITY_ADMIN_USER: input.adminUser,
+    GF_SECURITY_COOKIE_SECURE: "true", // served only over https via Traefik
+    GF_SECURITY_DISABLE_GRAVATAR: "true", // gravatar.com is not reachable
+    GF_AUTH_ANONYMOUS_ENABLED: "false",
+    GF_USERS_ALLOW_SIGN_UP: "false",
+    GF_USERS_ALLOW_ORG_CREATE: "false",
+    // No internet: no update checks, usage reports, news feed or plugin downloads.
+    GF_ANALYTICS_REPORTING_ENABLED: "false",
+    GF_ANALYTICS_CHECK_FOR_UPDATES: "false",
+    GF_ANALYTICS_CHECK_FOR_PLUGIN_UPDATES: "false",
+    GF_ANALYTICS_FEEDBACK_LINKS_ENABLED: "false",
+    GF_NEWS_NEWS_FEED_ENABLED: "false",
+    GF_SNAPSHOTS_EXTERNAL_ENABLED: "false",
+    // Grafana 13 ships the Prometheus/Loki/Jaeger datasources as bundled plugins and, by default,
+    // tries to update them from grafana.com at start ("preinstall"); a failed update can leave a
+    // bundled datasource unregistered (grafana/grafana#132528). Keep the bundled versions.
+    GF_PLUGINS_PREINSTALL_DISABLED: "true",
+    GF_PLUGINS_PREINSTALL_AUTO_UPDATE: "false",
+    GF_LOG_LEVEL: input.logLevel ?? "info",
+    GF_METRICS_ENABLED: "true", // /metrics for Prometheus
+    GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH: `${GRAFANA_DASHBOARDS_DIR}/${STACK_HEALTH_DASHBOARD_UID}.json`,
+  };
+  return Object.fromEntries(Object.entries(env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** The official image's entrypoint `/run.sh` takes no arguments: keep the image CMD. */
+export function grafanaCommand(_input?: GrafanaInput): string[] {
+  return [];
+}

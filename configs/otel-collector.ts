@@ -1,0 +1,269 @@
+/**
+ * OpenTelemetry Collector (otel/opentelemetry-collector-contrib:0.161.0) configuration.
+ *
+ * Component type names are the lower_snake_case names current in 0.161.0: `otlp_grpc` and
+ * `otlp_http` (core v0.144.0 renamed `otlp`/`otlphttp`, old names are deprecated aliases that log a
+ * warning), `prometheus_remote_write` (was `prometheusremotewrite`) and `file_log` (was `filelog`).
+ * Loki is reached through its native OTLP endpoint: the contrib `loki` exporter was removed.
+ */
+import type { ConfigFile } from "./types";
+import { sortedRecord, toYaml } from "./yaml";
+
+/** Where the contrib image reads its config (its default CMD is `--config /etc/otelcol-contrib/config.yaml`). */
+export const OTEL_CONFIG_PATH = "/etc/otelcol-contrib/config.yaml";
+export const OTEL_OTLP_GRPC_PORT = 4317;
+export const OTEL_OTLP_HTTP_PORT = 4318;
+/** health_check extension; answers GET `/` with 200 once every pipeline is up. */
+export const OTEL_HEALTH_PORT = 13133;
+export const OTEL_HEALTH_PATH = "/";
+/** The collector's own metrics (Prometheus text format) at `:8888/metrics`. */
+export const OTEL_METRICS_PORT = 8888;
+export const OTEL_METRICS_PATH = "/metrics";
+/**
+ * Host directory the collector tails when `dockerLogs` is on; mount it read-only at the same path.
+ * The json-file logs there are `root:root 0640`, and the contrib image runs as UID 10001, so with
+ * `dockerLogs: true` the container must run as `OTEL_DOCKER_LOGS_USER` (root) or it reads nothing.
+ */
+export const OTEL_DOCKER_LOGS_DIR = "/var/lib/docker/containers";
+export const OTEL_DOCKER_LOGS_USER = "0";
+/**
+ * Docker label carrying a container's name into its json-file log lines. Docker writes a
+ * container's labels into each line's `attrs` only when the container runs with log option
+ * `labels=<this key>` (json-file driver); set both (label `io.scaibu.container.name=<name>` and
+ * log-opt `labels=io.scaibu.container.name`) and the collector sets `container.name` from it.
+ * A json-file log line holds no container name otherwise; `container.id` always comes from the path.
+ */
+export const DOCKER_LOG_NAME_LABEL = "io.scaibu.container.name";
+/** Resource attribute stamped on all telemetry so this stack's data can be told apart. */
+export const STACK_MARKER_ATTRIBUTE = "scaibu.stack";
+
+export const LOKI_OTLP_PORT = 3100;
+export const PROMETHEUS_PORT = 9090;
+export const JAEGER_OTLP_GRPC_PORT = 4317;
+
+/** spanmetrics settings; Grafana dashboards query the resulting Prometheus names below. */
+export const SPANMETRICS_NAMESPACE = "traces.span.metrics";
+/** Counter `traces.span.metrics.calls` as written by prometheus_remote_write (suffix `_total`). */
+export const SPANMETRICS_CALLS_METRIC = "traces_span_metrics_calls_total";
+/** Histogram `traces.span.metrics.duration` with unit ms (unit suffix + `_bucket`). */
+export const SPANMETRICS_DURATION_BUCKET_METRIC = "traces_span_metrics_duration_milliseconds_bucket";
+/** Buckets chosen so p50/p95/p99 interpolate sensibly from 5 ms to 10 s. */
+export const SPANMETRICS_BUCKETS_MS = [5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000] as const;
+/** Extra span attributes kept as labels (old and current HTTP semantic-convention names). */
+export const SPANMETRICS_DIMENSIONS = [
+  "http.method",
+  "http.request.method",
+  "http.route",
+  "http.status_code",
+  "http.response.status_code",
+] as const;
+
+export interface OtelCollectorInput {
+  /** In-network hostnames (e.g. `scaibu.loki`). */
+  lokiHost: string;
+  prometheusHost: string;
+  jaegerHost: string;
+  /** Tail the host's Docker json-file logs (needs the log dir mounted read-only, and root: see above). */
+  dockerLogs: boolean;
+  /** Extra resource attributes, e.g. `{ "deployment.environment": "prod" }`; inserted, never overwriting an app's own. */
+  resourceAttributes?: Readonly<Record<string, string>>;
+  /** Value of the `scaibu.stack` marker attribute (e.g. `scaibu-observability/dev`). */
+  stackName: string;
+  /** memory_limiter hard limit; keep below the container memory limit. Default 400 (seed). */
+  memoryLimitMiB?: number;
+  logLevel?: "debug" | "info" | "warn" | "error";
+}
+
+type Endpoint = { endpoint: string };
+type AttributeAction =
+  | { key: string; value: string; action: "insert" | "upsert" | "update" }
+  | { key: string; from_attribute: string; action: "insert" | "upsert" | "update" };
+
+export interface FileLogOperator {
+  type: "container" | "regex_parser" | "move" | "add";
+  id: string;
+  [setting: string]: string | boolean | number | undefined;
+}
+
+export interface OtelCollectorConfig {
+  extensions: { health_check: Endpoint };
+  receivers: {
+    otlp: { protocols: { grpc: Endpoint; http: Endpoint } };
+    file_log?: {
+      include: string[];
+      start_at: "end" | "beginning";
+      include_file_path: boolean;
+      include_file_name: boolean;
+      operators: FileLogOperator[];
+    };
+  };
+  processors: {
+    memory_limiter: { check_interval: string; limit_mib: number; spike_limit_mib: number };
+    batch: { timeout: string; send_batch_size: number; send_batch_max_size: number };
+    resource: { attributes: AttributeAction[] };
+    "resource/docker"?: { attributes: AttributeAction[] };
+  };
+  connectors: {
+    spanmetrics: {
+      namespace: string;
+      histogram: { unit: "ms" | "s"; explicit: { buckets: string[] } };
+      dimensions: { name: string }[];
+      exemplars: { enabled: boolean };
+      aggregation_temporality: "AGGREGATION_TEMPORALITY_CUMULATIVE";
+      metrics_flush_interval: string;
+    };
+  };
+  exporters: {
+    "otlp_http/loki": { endpoint: string };
+    prometheus_remote_write: {
+      endpoint: string;
+      resource_to_telemetry_conversion: { enabled: boolean };
+      tls: { insecure: boolean };
+    };
+    "otlp_grpc/jaeger": { endpoint: string; tls: { insecure: boolean } };
+  };
+  service: {
+    extensions: string[];
+    telemetry: {
+      logs: { level: string };
+      metrics: {
+        level: "basic" | "normal" | "detailed";
+        readers: { pull: { exporter: { prometheus: { host: string; port: number } } } }[];
+      };
+    };
+    pipelines: Record<string, { receivers: string[]; processors: string[]; exporters: string[] }>;
+  };
+}
+
+function validate(input: OtelCollectorInput): void {
+  for (const k of ["lokiHost", "prometheusHost", "jaegerHost"] as const) {
+    if (!/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(input[k])) throw new Error(`otel-collector: ${k} must be a hostname, got ${JSON.stringify(input[k])}`);
+  }
+  const mib = input.memoryLimitMiB ?? 400;
+  if (!Number.isInteger(mib) || mib < 32) throw new Error(`otel-collector: memoryLimitMiB must be an integer >= 32, got ${mib}`);
+  for (const key of Object.keys(input.resourceAttributes ?? {})) {
+    if (!/^[A-Za-z0-9_.-]+$/.test(key)) throw new Error(`otel-collector: resource attribute key ${JSON.stringify(key)} is invalid`);
+    if (key === STACK_MARKER_ATTRIBUTE) throw new Error(`otel-collector: ${STACK_MARKER_ATTRIBUTE} is set by the stack itself`);
+  }
+}
+
+export function otelCollectorConfig(input: OtelCollectorInput): OtelCollectorConfig {
+  validate(input);
+  const mib = input.memoryLimitMiB ?? 400;
+  const attrs = sortedRecord(input.resourceAttributes ?? {});
+  const common = ["memory_limiter", "resource", "batch"];
+  const pipelines: OtelCollectorConfig["service"]["pipelines"] = {
+    traces: { receivers: ["otlp"], processors: common, exporters: ["otlp_grpc/jaeger", "spanmetrics"] },
+    metrics: { receivers: ["otlp", "spanmetrics"], processors: common, exporters: ["prometheus_remote_write"] },
+    logs: { receivers: ["otlp"], processors: common, exporters: ["otlp_http/loki"] },
+  };
+  const config: OtelCollectorConfig = {
+    extensions: { health_check: { endpoint: `0.0.0.0:${OTEL_HEALTH_PORT}` } },
+    receivers: {
+      otlp: {
+        protocols: {
+          grpc: { endpoint: `0.0.0.0:${OTEL_OTLP_GRPC_PORT}` },
+          http: { endpoint: `0.0.0.0:${OTEL_OTLP_HTTP_PORT}` },
+        },
+      },
+    },
+    processors: {
+      // First in every pipeline: refuses data (retryable for OTLP clients) before the heap blows up.
+      memory_limiter: { check_interval: "1s", limit_mib: mib, spike_limit_mib: Math.floor(mib / 5) },
+      // Last before export (seed: 10 s or 1024 items).
+      batch: { timeout: "10s", send_batch_size: 1024, send_batch_max_size: 2048 },
+      resource: {
+        attributes: [
+          ...Object.entries(attrs).map(([key, value]) => ({ key, value, action: "insert" as const })),
+          { key: STACK_MARKER_ATTRIBUTE, value: input.stackName, action: "upsert" as const },
+        ],
+      },
+    },
+    connectors: {
+      spanmetrics: {
+        // Explicit, so metric names do not move when upstream defaults change (the default unit is
+        // being switched from ms to s behind a feature gate).
+        namespace: SPANMETRICS_NAMESPACE,
+        histogram: { unit: "ms", explicit: { buckets: SPANMETRICS_BUCKETS_MS.map((ms) => `${ms}ms`) } },
+        dimensions: SPANMETRICS_DIMENSIONS.map((name) => ({ name })),
+        exemplars: { enabled: true },
+        // prometheus_remote_write drops non-cumulative sums/histograms.
+        aggregation_temporality: "AGGREGATION_TEMPORALITY_CUMULATIVE",
+        metrics_flush_interval: "15s",
+      },
+    },
+    exporters: {
+      // The exporter appends /v1/logs: Loki's OTLP ingestion is POST /otlp/v1/logs.
+      "otlp_http/loki": { endpoint: `http://${input.lokiHost}:${LOKI_OTLP_PORT}/otlp` },
+      prometheus_remote_write: {
+        endpoint: `http://${input.prometheusHost}:${PROMETHEUS_PORT}/api/v1/write`,
+        // Resource attributes (service.name, deployment.environment, ...) become labels.
+        resource_to_telemetry_conversion: { enabled: true },
+        tls: { insecure: true },
+      },
+      "otlp_grpc/jaeger": { endpoint: `${input.jaegerHost}:${JAEGER_OTLP_GRPC_PORT}`, tls: { insecure: true } },
+    },
+    service: {
+      extensions: ["health_check"],
+      telemetry: {
+        logs: { level: input.logLevel ?? "info" },
+        metrics: {
+          level: "normal",
+          readers: [{ pull: { exporter: { prometheus: { host: "0.0.0.0", port: OTEL_METRICS_PORT } } } }],
+        },
+      },
+      pipelines,
+    },
+  };
+
+  if (input.dockerLogs) {
+    config.receivers.file_log = {
+      include: [`${OTEL_DOCKER_LOGS_DIR}/*/*-json.log`],
+      start_at: "end",
+      include_file_path: true,
+      include_file_name: false,
+      operators: [
+        // Docker json-file lines: {"log":..., "stream":..., "time":..., "attrs":{...}}.
+        // The k8s path metadata does not apply to Docker paths (it would fail on every line).
+        { type: "container", id: "docker", format: "docker", add_metadata_from_filepath: false },
+        {
+          type: "regex_parser",
+          id: "container_id_from_path",
+          regex: "^.*/containers/(?P<container_id>[0-9a-f]{64})/[^/]+$",
+          parse_from: 'attributes["log.file.path"]',
+          parse_to: "resource",
+        },
+        { type: "move", id: "container_id", from: 'resource["container_id"]', to: 'resource["container.id"]' },
+        {
+          type: "move",
+          id: "container_name",
+          if: `attributes.attrs != nil and attributes.attrs["${DOCKER_LOG_NAME_LABEL}"] != nil`,
+          from: `attributes.attrs["${DOCKER_LOG_NAME_LABEL}"]`,
+          to: 'resource["container.name"]',
+        },
+      ],
+    };
+    config.processors["resource/docker"] = {
+      attributes: [
+        // Loki's service_name label: the container name when known, else "docker".
+        { key: "service.name", from_attribute: "container.name", action: "insert" },
+        { key: "service.name", value: "docker", action: "insert" },
+      ],
+    };
+    pipelines["logs/docker"] = {
+      receivers: ["file_log"],
+      processors: ["memory_limiter", "resource/docker", "resource", "batch"],
+      exporters: ["otlp_http/loki"],
+    };
+  }
+  return config;
+}
+
+export function otelCollectorFiles(input: OtelCollectorInput): ConfigFile[] {
+  return [{ path: OTEL_CONFIG_PATH, content: toYaml(otelCollectorConfig(input)) }];
+}
+
+/** Replaces the image CMD (the ENTRYPOINT `/otelcol-contrib` stays). */
+export function otelCollectorCommand(_input?: OtelCollectorInput): string[] {
+  return [`--config=${OTEL_CONFIG_PATH}`];
+}
