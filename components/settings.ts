@@ -191,16 +191,19 @@ export const settingsSchema = z
         });
       names.set(n.name, k);
     }
-    if (
-      s.services.grafana.enabled &&
-      !(s.services.prometheus.enabled && s.services.loki.enabled && s.services.jaeger.enabled)
-    ) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["services", "grafana", "enabled"],
-        message:
-          "Grafana needs services.prometheus, services.loki and services.jaeger enabled (its datasources); disable Grafana too or enable them",
-      });
+    // The collector exports to, and Grafana reads from, all three stores.
+    const backends = s.services.prometheus.enabled && s.services.loki.enabled && s.services.jaeger.enabled;
+    for (const [svc, role] of [
+      ["grafana", "its datasources"],
+      ["otelCollector", "its exporters"],
+    ] as const) {
+      if (s.services[svc].enabled && !backends) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["services", svc, "enabled"],
+          message: `needs services.prometheus, services.loki and services.jaeger enabled (${role}); disable it too or enable them`,
+        });
+      }
     }
   });
 

@@ -1,0 +1,162 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import type { ConfigFile } from "../configs/types";
+import { RouteSpec, STACK_LABEL, traefikLabels } from "./routing";
+
+export interface HealthcheckSpec {
+  /** Exec-form test run inside the container, e.g. ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:9090/-/ready"]. */
+  test: string[];
+  interval?: string;
+  timeout?: string;
+  retries?: number;
+  startPeriod?: string;
+}
+
+export interface NamedVolumeSpec {
+  /** Docker volume name; fixed so data survives container replacement and stack re-creation. */
+  dockerName: pulumi.Input<string>;
+  containerPath: string;
+}
+
+export interface PublishedPort {
+  internal: number;
+  external: pulumi.Input<number>;
+  /** Host address; the stack passes its bind address (loopback by default). */
+  ip: pulumi.Input<string>;
+  protocol?: "tcp" | "udp";
+}
+
+export interface ServiceArgs {
+  /** Container name and network alias, e.g. scaibu.loki. */
+  hostname: pulumi.Input<string>;
+  image: pulumi.Input<string>;
+  /** Leave the image in the Docker cache on destroy. */
+  keepImage: boolean;
+  /** Networks to join; the first gets the hostname as alias and is the one Traefik routes over. */
+  networks: pulumi.Input<string>[];
+  stackLabel: pulumi.Input<string>;
+  command?: pulumi.Input<pulumi.Input<string>[]>;
+  env?: Record<string, pulumi.Input<string>>;
+  /** Overrides the image's user; say why where used. */
+  user?: pulumi.Input<string>;
+  /** Files uploaded into the container (config as data, not host bind mounts). */
+  files?: pulumi.Input<ConfigFile[]>;
+  volumes?: NamedVolumeSpec[];
+  /** Keep named volumes when the stack is destroyed. */
+  retainVolumes: boolean;
+  /** Host paths, always mounted read-only (docker.sock, container logs). */
+  hostMounts?: { source: pulumi.Input<string>; target: string }[];
+  healthcheck: HealthcheckSpec;
+  memoryMb: pulumi.Input<number>;
+  ports?: PublishedPort[];
+  route?: pulumi.Input<RouteSpec>;
+  logRotation: { maxSize: pulumi.Input<string>; maxFile: pulumi.Input<number> };
+  /** Seconds `pulumi up` waits for the container to turn healthy. */
+  waitTimeoutSeconds?: number;
+}
+
+/**
+ * One container of the stack and everything it owns: pinned image, named volumes, uploaded
+ * config, health check, restart policy, memory limit, log rotation and its Traefik labels.
+ */
+export class Service extends pulumi.ComponentResource {
+  readonly container: docker.Container;
+  readonly image: docker.RemoteImage;
+  readonly volumes: docker.Volume[];
+  readonly hostname: pulumi.Output<string>;
+
+  constructor(name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("scaibu:observability:Service", name, {}, opts);
+
+    this.image = new docker.RemoteImage(
+      `${name}-image`,
+      { name: args.image, keepLocally: args.keepImage },
+      { parent: this },
+    );
+
+    this.volumes = (args.volumes ?? []).map(
+      (v, i) =>
+        new docker.Volume(
+          `${name}-volume-${i}`,
+          { name: v.dockerName, driver: "local", labels: [{ label: STACK_LABEL, value: args.stackLabel }] },
+          { parent: this, retainOnDelete: args.retainVolumes },
+        ),
+    );
+
+    const labels = pulumi.all([args.route, args.networks[0], args.stackLabel]).apply(([route, network, stack]) => {
+      const all: Record<string, string> = { [STACK_LABEL]: stack };
+      if (route && network) Object.assign(all, traefikLabels(route, network));
+      return Object.entries(all)
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([label, value]) => ({ label, value }));
+    });
+
+    const envs = args.env
+      ? pulumi.all(args.env).apply((env) =>
+          Object.keys(env)
+            .sort()
+            .map((k) => `${k}=${env[k]}`),
+        )
+      : undefined;
+
+    const uploads = args.files
+      ? pulumi.output(args.files).apply((files) => files.map((f) => ({ file: f.path, content: f.content })))
+      : undefined;
+
+    this.container = new docker.Container(
+      name,
+      {
+        name: args.hostname,
+        hostname: args.hostname,
+        image: this.image.imageId, // the id, not the tag: a re-pushed tag must replace the container (pulumi-docker #325)
+        networksAdvanced: args.networks.map((network, i) => ({
+          name: network,
+          aliases: i === 0 ? [args.hostname] : undefined,
+        })),
+        command: args.command,
+        envs,
+        user: args.user,
+        uploads,
+        volumes: this.volumes.map((vol, i) => ({
+          volumeName: vol.name,
+          containerPath: args.volumes![i]!.containerPath,
+        })),
+        mounts: (args.hostMounts ?? []).map((m) => ({
+          type: "bind",
+          source: m.source,
+          target: m.target,
+          readOnly: true,
+        })),
+        ports: (args.ports ?? []).map((p) => ({
+          internal: p.internal,
+          external: p.external,
+          ip: p.ip,
+          protocol: p.protocol ?? "tcp",
+        })),
+        healthcheck: {
+          tests: args.healthcheck.test,
+          interval: args.healthcheck.interval ?? "10s",
+          timeout: args.healthcheck.timeout ?? "5s",
+          retries: args.healthcheck.retries ?? 5,
+          startPeriod: args.healthcheck.startPeriod ?? "10s",
+        },
+        wait: true,
+        waitTimeout: args.waitTimeoutSeconds ?? 180,
+        restart: "unless-stopped",
+        memory: args.memoryMb,
+        memorySwap: args.memoryMb, // no swap on top of the limit
+        logDriver: "json-file",
+        logOpts: {
+          "max-size": args.logRotation.maxSize,
+          "max-file": pulumi.output(args.logRotation.maxFile).apply(String),
+        },
+        labels,
+      },
+      // The container name (and any host port) is fixed, so the old container must go first.
+      { parent: this, deleteBeforeReplace: true },
+    );
+
+    this.hostname = pulumi.output(args.hostname);
+    this.registerOutputs({ hostname: this.hostname, containerId: this.container.id, imageId: this.image.imageId });
+  }
+}

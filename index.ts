@@ -1,0 +1,25 @@
+import * as pulumi from "@pulumi/pulumi";
+import { loadSettings } from "./components/config-loader";
+import { ObservabilityStack } from "./components/stack";
+
+// Validate all config before registering a single resource: a bad value fails `pulumi preview`.
+const settings = loadSettings();
+
+// The component name is fixed (not the domain) so changing the domain updates, not re-creates, the graph.
+const stack = new ObservabilityStack("observability", {
+  settings,
+  stackLabel: `${pulumi.getProject()}/${pulumi.getStack()}`,
+});
+
+// Stack outputs are a public contract (other stacks read them via StackReference): see README.
+export const urls = stack.urls;
+export const otlp = stack.otlp;
+export const networks = stack.networkOutputs;
+export const caCertPem = stack.certificates.caCertPem;
+export const etcHosts = stack.etcHosts;
+export const grafanaAdmin = stack.grafana && { user: stack.grafana.adminUser, password: stack.grafana.adminPassword };
+export const traefikDashboard = stack.traefik && {
+  url: stack.urls.traefik,
+  user: stack.traefik.dashboardUser,
+  password: stack.traefik.dashboardPassword,
+};

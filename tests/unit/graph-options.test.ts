@@ -1,0 +1,81 @@
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import { byType, declared, installMocks, promiseOf, record, resolvedInputs } from "./harness";
+
+// A trimmed stack: no Grafana, in-memory Jaeger, volumes dropped on destroy, another domain.
+installMocks({
+  domain: "obs",
+  bindAddress: "10.1.2.3",
+  keepDataVolumes: false,
+  collectDockerLogs: false,
+  jaeger: { storage: "memory" },
+  services: { grafana: { enabled: false }, loki: { memoryMb: 2048, image: "grafana/loki:3.7.8" } },
+});
+
+import { loadSettings } from "../../components/config-loader";
+import { ObservabilityStack } from "../../components/stack";
+
+const containers = new Map<string, Record<string, unknown>>();
+
+before(async () => {
+  const stack = new ObservabilityStack(
+    "observability",
+    { settings: loadSettings(), stackLabel: "p/s" },
+    { transformations: [record] },
+  );
+  await promiseOf(stack.urn);
+  for (const c of byType("docker:index/container:Container")) {
+    const inputs = await resolvedInputs(c);
+    containers.set(String(inputs.name), inputs);
+  }
+});
+
+describe("resource graph (options)", () => {
+  it("leaves out a disabled service entirely", () => {
+    assert.deepEqual([...containers.keys()].sort(), [
+      "obs.jaeger",
+      "obs.loki",
+      "obs.otel",
+      "obs.prometheus",
+      "obs.traefik",
+    ]);
+    assert.equal(declared.filter((d) => d.type === "scaibu:observability:Grafana").length, 0);
+  });
+
+  it("covers only enabled hosts in the certificate", async () => {
+    const [csr] = await Promise.all(byType("tls:index/certRequest:CertRequest").map(resolvedInputs));
+    assert.deepEqual([...(csr!.dnsNames as string[])].sort(), [
+      "*.obs",
+      "obs.jaeger",
+      "obs.loki",
+      "obs.otel",
+      "obs.prometheus",
+      "obs.traefik",
+    ]);
+  });
+
+  it("binds every published port to the configured address", () => {
+    for (const c of containers.values()) {
+      for (const p of (c.ports ?? []) as { ip: string }[]) assert.equal(p.ip, "10.1.2.3");
+    }
+  });
+
+  it("applies per-service image and memory settings", async () => {
+    assert.equal(containers.get("obs.loki")!.memory, 2048);
+    const images = await Promise.all(byType("docker:index/remoteImage:RemoteImage").map(resolvedInputs));
+    assert.ok(images.some((i) => i.name === "grafana/loki:3.7.8"));
+  });
+
+  it("drops data volumes on destroy unless asked to keep them; in-memory Jaeger has none", async () => {
+    const vols = byType("docker:index/volume:Volume");
+    for (const v of vols) assert.equal(v.opts.retainOnDelete, false, v.name);
+    const names = await Promise.all(vols.map(async (v) => (await resolvedInputs(v)).name));
+    assert.deepEqual(names.sort(), ["obs-loki-data", "obs-prometheus-data"]);
+  });
+
+  it("does not mount host logs or run the collector as root without log collection", () => {
+    const otel = containers.get("obs.otel")!;
+    assert.deepEqual(otel.mounts, []);
+    assert.equal(otel.user, undefined);
+  });
+});

@@ -1,0 +1,239 @@
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import { byType, declared, installMocks, promiseOf, record, resolvedInputs, urnName } from "./harness";
+
+installMocks({ keepDataVolumes: true });
+
+import { CA_USAGES, SERVER_USAGES } from "../../components/certificates";
+import { loadSettings } from "../../components/config-loader";
+import { ObservabilityStack } from "../../components/stack";
+
+type Row = Record<string, unknown>;
+const HOSTS = ["scaibu.prometheus", "scaibu.loki", "scaibu.jaeger", "scaibu.grafana", "scaibu.otel", "scaibu.traefik"];
+let stack: ObservabilityStack;
+const containers = new Map<string, Row>();
+
+before(async () => {
+  stack = new ObservabilityStack(
+    "observability",
+    { settings: loadSettings(), stackLabel: "scaibu-observability/unit" },
+    { transformations: [record] },
+  );
+  await promiseOf(stack.urn);
+  for (const c of byType("docker:index/container:Container")) {
+    const inputs = await resolvedInputs(c);
+    containers.set(String(inputs.name), inputs);
+  }
+});
+
+const labelsOf = (c: Row) =>
+  Object.fromEntries((c.labels as { label: string; value: string }[]).map((l) => [l.label, l.value]));
+
+describe("resource graph (defaults)", () => {
+  it("declares exactly the expected resources", () => {
+    const counts: Record<string, number> = {};
+    for (const d of declared) counts[d.type] = (counts[d.type] ?? 0) + 1;
+    assert.deepEqual(counts, {
+      "scaibu:observability:ObservabilityStack": 1,
+      "scaibu:observability:Networks": 1,
+      "docker:index/network:Network": 5,
+      "scaibu:observability:Certificates": 1,
+      "tls:index/privateKey:PrivateKey": 2,
+      "tls:index/selfSignedCert:SelfSignedCert": 1,
+      "tls:index/certRequest:CertRequest": 1,
+      "tls:index/locallySignedCert:LocallySignedCert": 1,
+      "scaibu:observability:Loki": 1,
+      "scaibu:observability:Prometheus": 1,
+      "scaibu:observability:Jaeger": 1,
+      "scaibu:observability:OtelCollector": 1,
+      "scaibu:observability:Grafana": 1,
+      "scaibu:observability:Traefik": 1,
+      "scaibu:observability:Service": 6,
+      "docker:index/remoteImage:RemoteImage": 6,
+      "docker:index/volume:Volume": 4,
+      "docker:index/container:Container": 6,
+      "random:index/randomPassword:RandomPassword": 2,
+    });
+  });
+
+  it("parents every resource and derives child names from the parent's", async () => {
+    for (const d of declared) {
+      if (d.type === "scaibu:observability:ObservabilityStack") {
+        assert.equal(d.parent, undefined);
+        continue;
+      }
+      const parentName = await urnName(d.parent);
+      assert.ok(parentName, `${d.type} ${d.name} has no parent`);
+      assert.ok(d.name.startsWith(parentName), `${d.name} is not named after its parent ${parentName}`);
+    }
+  });
+
+  it("creates the five seed networks, the observability one with its subnet", async () => {
+    const nets = await Promise.all(byType("docker:index/network:Network").map(resolvedInputs));
+    assert.deepEqual(nets.map((n) => n.name).sort(), [
+      "cicd-network",
+      "data-network",
+      "messaging-network",
+      "observability-network",
+      "temporal-network",
+    ]);
+    const obs = nets.find((n) => n.name === "observability-network")!;
+    assert.deepEqual(obs.ipamConfigs, [{ subnet: "172.28.0.0/16" }]);
+    for (const n of nets) assert.equal(n.driver, "bridge");
+  });
+
+  it("names each container after its host and gives it the same network alias", () => {
+    assert.deepEqual([...containers.keys()].sort(), [...HOSTS].sort());
+    for (const [name, c] of containers) {
+      const [first] = c.networksAdvanced as { name: string; aliases: string[] }[];
+      assert.equal(first!.name, "observability-network");
+      assert.deepEqual(first!.aliases, [name]);
+    }
+  });
+
+  it("uses each image's id, not its tag, and pins the default tags", async () => {
+    const images = await Promise.all(byType("docker:index/remoteImage:RemoteImage").map(resolvedInputs));
+    assert.deepEqual(images.map((i) => i.name).sort(), [
+      "grafana/grafana:13.2.1",
+      "grafana/loki:3.7.7",
+      "jaegertracing/jaeger:2.21.0",
+      "otel/opentelemetry-collector-contrib:0.161.0",
+      "prom/prometheus:v3.14.0",
+      "traefik:v3.7.13",
+    ]);
+    for (const c of containers.values()) assert.match(String(c.image), /^sha256:[0-9a-f]{64}$/);
+  });
+
+  it("gives every container a health check, restart policy, memory limit, log rotation and wait", () => {
+    for (const [name, c] of containers) {
+      const hc = c.healthcheck as { tests: string[] };
+      assert.equal(hc.tests[0], "CMD", `${name}: exec-form health check`);
+      assert.ok(hc.tests.length > 1, name);
+      assert.equal(c.restart, "unless-stopped", name);
+      assert.ok(Number(c.memory) >= 64, name);
+      assert.equal(c.memorySwap, c.memory, name);
+      assert.equal(c.logDriver, "json-file", name);
+      assert.deepEqual(c.logOpts, { "max-size": "10m", "max-file": "3" }, name);
+      assert.equal(c.wait, true, name);
+    }
+  });
+
+  it("replaces fixed-name containers and networks delete-first", () => {
+    for (const d of declared.filter(
+      (d) => d.type === "docker:index/container:Container" || d.type === "docker:index/network:Network",
+    )) {
+      assert.equal(d.opts.deleteBeforeReplace, true, d.name);
+    }
+  });
+
+  it("keeps data volumes on destroy when asked, with stable names", async () => {
+    const vols = byType("docker:index/volume:Volume");
+    for (const v of vols) assert.equal(v.opts.retainOnDelete, true, v.name);
+    const names = await Promise.all(vols.map(async (v) => (await resolvedInputs(v)).name));
+    assert.deepEqual(names.sort(), [
+      "scaibu-grafana-data",
+      "scaibu-jaeger-data",
+      "scaibu-loki-data",
+      "scaibu-prometheus-data",
+    ]);
+  });
+
+  it("routes every service through Traefik on websecure with TLS, and only this stack's containers", () => {
+    const expectedPort: Record<string, string | undefined> = {
+      "scaibu.prometheus": "9090",
+      "scaibu.loki": "3100",
+      "scaibu.jaeger": "16686",
+      "scaibu.grafana": "3000",
+      "scaibu.otel": "4318",
+      "scaibu.traefik": undefined,
+    };
+    for (const [host, c] of containers) {
+      const labels = labelsOf(c);
+      const router = host.replace(".", "-");
+      assert.equal(labels["io.scaibu.stack"], "scaibu-observability/unit", host);
+      assert.equal(labels["traefik.enable"], "true", host);
+      assert.equal(labels["traefik.docker.network"], "observability-network", host);
+      assert.equal(labels[`traefik.http.routers.${router}.rule`], `Host(\`${host}\`)`, host);
+      assert.equal(labels[`traefik.http.routers.${router}.entrypoints`], "websecure", host);
+      assert.equal(labels[`traefik.http.routers.${router}.tls`], "true", host);
+      assert.equal(labels[`traefik.http.services.${router}.loadbalancer.server.port`], expectedPort[host], host);
+    }
+    const dash = labelsOf(containers.get("scaibu.traefik")!);
+    assert.equal(dash["traefik.http.routers.scaibu-traefik.service"], "api@internal");
+    assert.match(dash["traefik.http.middlewares.scaibu-traefik-auth.basicauth.users"]!, /^admin:\$2a\$/);
+  });
+
+  it("publishes only Traefik's 80/443 and the collector's OTLP ports, all on loopback", () => {
+    const published: string[] = [];
+    for (const [host, c] of containers) {
+      for (const p of (c.ports ?? []) as { internal: number; external: number; ip: string }[]) {
+        assert.notEqual(p.ip, "0.0.0.0", host);
+        assert.notEqual(p.ip, "::", host);
+        assert.equal(p.ip, "127.0.0.1", host);
+        published.push(`${host}:${p.internal}->${p.external}`);
+      }
+    }
+    assert.deepEqual(published.sort(), [
+      "scaibu.otel:4317->4317",
+      "scaibu.otel:4318->4318",
+      "scaibu.traefik:443->443",
+      "scaibu.traefik:80->80",
+    ]);
+  });
+
+  it("mounts host paths read-only and only where needed", () => {
+    const mounts: string[] = [];
+    for (const [host, c] of containers) {
+      for (const m of (c.mounts ?? []) as { type: string; source: string; target: string; readOnly: boolean }[]) {
+        assert.equal(m.readOnly, true, `${host} ${m.source}`);
+        assert.equal(m.type, "bind");
+        mounts.push(`${host}:${m.source}`);
+      }
+    }
+    assert.deepEqual(mounts.sort(), [
+      "scaibu.otel:/var/lib/docker/containers",
+      "scaibu.prometheus:/var/run/docker.sock",
+      "scaibu.traefik:/var/run/docker.sock",
+    ]);
+  });
+
+  it("issues a CA and a server certificate for every routed host with the right usages", async () => {
+    const [ca] = await Promise.all(byType("tls:index/selfSignedCert:SelfSignedCert").map(resolvedInputs));
+    assert.equal(ca!.isCaCertificate, true);
+    assert.deepEqual(ca!.allowedUses, [...CA_USAGES]);
+    assert.ok((ca!.allowedUses as string[]).includes("cert_signing"));
+    const [server] = await Promise.all(byType("tls:index/locallySignedCert:LocallySignedCert").map(resolvedInputs));
+    assert.deepEqual(server!.allowedUses, [...SERVER_USAGES]);
+    assert.ok((server!.allowedUses as string[]).includes("server_auth"));
+    const [csr] = await Promise.all(byType("tls:index/certRequest:CertRequest").map(resolvedInputs));
+    assert.deepEqual([...(csr!.dnsNames as string[])].sort(), [...HOSTS, "*.scaibu"].sort());
+  });
+
+  it("uploads Traefik's config and the server key, and keeps that upload secret", async () => {
+    const traefik = containers.get("scaibu.traefik")!;
+    const files = (traefik.uploads as { file: string; content: string }[]).map((u) => u.file);
+    assert.ok(files.includes("/etc/traefik/traefik.yml"));
+    assert.ok(files.includes("/etc/traefik/certs/server.key"));
+    const decl = declared.find((d) => d.type === "docker:index/container:Container" && d.name.includes("traefik"))!;
+    assert.equal(await pulumi.isSecret(pulumi.output(decl.inputs.uploads as pulumi.Input<unknown>)), true);
+    assert.equal(await pulumi.isSecret(stack.certificates.serverKeyPem), true);
+    assert.equal(await pulumi.isSecret(stack.certificates.caCertPem), false);
+  });
+
+  it("passes Grafana's admin password only as a secret", async () => {
+    const decl = declared.find((d) => d.type === "docker:index/container:Container" && d.name.includes("grafana"))!;
+    assert.equal(await pulumi.isSecret(pulumi.output(decl.inputs.envs as pulumi.Input<unknown>)), true);
+    const envs = containers.get("scaibu.grafana")!.envs as string[];
+    assert.ok(envs.some((e) => e.startsWith("GF_SECURITY_ADMIN_PASSWORD=pw-")));
+    assert.equal(await pulumi.isSecret(stack.grafana!.adminPassword), true);
+  });
+
+  it("starts the collector and Grafana only after their backends", () => {
+    for (const kind of ["OtelCollector", "Grafana"]) {
+      const d = declared.find((x) => x.type === `scaibu:observability:${kind}`)!;
+      const deps = d.opts.dependsOn as pulumi.Resource[];
+      assert.equal(deps.length, 3, kind);
+    }
+  });
+});
