@@ -53,7 +53,14 @@ export interface JaegerInput {
 type Endpoint = { endpoint: string };
 
 export type JaegerStorageBackend =
-  | { badger: { directories: { keys: string; values: string }; ephemeral: false; ttl: { spans: string }; maintenance_interval: string } }
+  | {
+      badger: {
+        directories: { keys: string; values: string };
+        ephemeral: false;
+        ttl: { spans: string };
+        maintenance_interval: string;
+      };
+    }
   | { memory: { max_traces: number } };
 
 export interface JaegerConfig {
@@ -62,7 +69,10 @@ export interface JaegerConfig {
     pipelines: { traces: { receivers: string[]; processors: string[]; exporters: string[] } };
     telemetry: {
       resource: { "service.name": string };
-      metrics: { level: "basic" | "normal" | "detailed"; readers: { pull: { exporter: { prometheus: { host: string; port: number } } } }[] };
+      metrics: {
+        level: "basic" | "normal" | "detailed";
+        readers: { pull: { exporter: { prometheus: { host: string; port: number } } } }[];
+      };
       logs: { level: string };
     };
   };
@@ -79,7 +89,9 @@ export interface JaegerConfig {
 function validate(input: JaegerInput): JaegerStorage {
   const storage = input.storage ?? "badger";
   if (!(JAEGER_STORAGE_BACKENDS as readonly string[]).includes(storage)) {
-    throw new Error(`jaeger: storage must be one of ${JAEGER_STORAGE_BACKENDS.join(", ")}, got ${JSON.stringify(storage)}`);
+    throw new Error(
+      `jaeger: storage must be one of ${JAEGER_STORAGE_BACKENDS.join(", ")}, got ${JSON.stringify(storage)}`,
+    );
   }
   if (input.retentionHours !== undefined && (!Number.isInteger(input.retentionHours) || input.retentionHours < 1)) {
     throw new Error(`jaeger: retentionHours must be a positive integer, got ${input.retentionHours}`);
@@ -109,7 +121,10 @@ export function jaegerConfig(input: JaegerInput = {}): JaegerConfig {
       pipelines: { traces: { receivers: ["otlp"], processors: ["batch"], exporters: ["jaeger_storage_exporter"] } },
       telemetry: {
         resource: { "service.name": "jaeger" },
-        metrics: { level: "detailed", readers: [{ pull: { exporter: { prometheus: { host: "0.0.0.0", port: JAEGER_METRICS_PORT } } } }] },
+        metrics: {
+          level: "detailed",
+          readers: [{ pull: { exporter: { prometheus: { host: "0.0.0.0", port: JAEGER_METRICS_PORT } } } }],
+        },
         logs: { level: input.logLevel ?? "info" },
       },
     },
@@ -143,7 +158,8 @@ export function jaegerFiles(input: JaegerInput = {}): ConfigFile[] {
 }
 
 /** Replaces the image CMD (ENTRYPOINT is the jaeger binary). */
-export function jaegerCommand(_input?: JaegerInput): string[] {
+export function jaegerCommand(input: JaegerInput = {}): string[] {
+  validate(input);
   return [`--config=${JAEGER_CONFIG_PATH}`];
 }
 

@@ -63,7 +63,13 @@ export interface LokiConfig {
     ring: { kvstore: { store: "inmemory" } };
   };
   schema_config: {
-    configs: { from: string; store: "tsdb"; object_store: "filesystem"; schema: "v13"; index: { prefix: string; period: string } }[];
+    configs: {
+      from: string;
+      store: "tsdb";
+      object_store: "filesystem";
+      schema: "v13";
+      index: { prefix: string; period: string };
+    }[];
   };
   compactor: {
     working_directory: string;
@@ -98,7 +104,8 @@ function validate(input: LokiInput): void {
     ["ingestionBurstSizeMb", input.ingestionBurstSizeMb, 1],
   ];
   for (const [name, v, min] of checks) {
-    if (v !== undefined && (!Number.isInteger(v) || v < min)) throw new Error(`loki: ${name} must be an integer >= ${min}, got ${v}`);
+    if (v !== undefined && (!Number.isInteger(v) || v < min))
+      throw new Error(`loki: ${name} must be an integer >= ${min}, got ${v}`);
   }
   // The compactor applies retention per index period (24h): a non-multiple would be rounded by Loki.
   if (input.retentionHours !== undefined && input.retentionHours % 24 !== 0) {
@@ -122,7 +129,15 @@ export function lokiConfig(input: LokiInput = {}): LokiConfig {
     },
     schema_config: {
       // Fixed date in the past: changing it later would re-key existing data.
-      configs: [{ from: "2024-04-01", store: "tsdb", object_store: "filesystem", schema: "v13", index: { prefix: "index_", period: "24h" } }],
+      configs: [
+        {
+          from: "2024-04-01",
+          store: "tsdb",
+          object_store: "filesystem",
+          schema: "v13",
+          index: { prefix: "index_", period: "24h" },
+        },
+      ],
     },
     compactor: {
       working_directory: `${LOKI_DATA_DIR}/compactor`,
@@ -139,7 +154,9 @@ export function lokiConfig(input: LokiInput = {}): LokiConfig {
       volume_enabled: true,
       deletion_mode: "filter-and-delete",
       otlp_config: {
-        resource_attributes: { attributes_config: [{ action: "index_label", attributes: [...LOKI_OTLP_INDEX_LABELS] }] },
+        resource_attributes: {
+          attributes_config: [{ action: "index_label", attributes: [...LOKI_OTLP_INDEX_LABELS] }],
+        },
       },
     },
     ruler: {
@@ -159,6 +176,7 @@ export function lokiFiles(input: LokiInput = {}): ConfigFile[] {
 }
 
 /** Replaces the image CMD (ENTRYPOINT `/usr/bin/loki` stays). */
-export function lokiCommand(_input?: LokiInput): string[] {
+export function lokiCommand(input: LokiInput = {}): string[] {
+  validate(input);
   return [`-config.file=${LOKI_CONFIG_PATH}`, "-target=all"];
 }

@@ -3,7 +3,8 @@
  *
  * Component type names are the lower_snake_case names current in 0.161.0: `otlp_grpc` and
  * `otlp_http` (core v0.144.0 renamed `otlp`/`otlphttp`, old names are deprecated aliases that log a
- * warning), `prometheus_remote_write` (was `prometheusremotewrite`) and `file_log` (was `filelog`).
+ * warning), `prometheus_remote_write` (was `prometheusremotewrite`), `file_log` (was `filelog`) and
+ * `span_metrics` (was `spanmetrics`; the new name is in contrib 0.157 already).
  * Loki is reached through its native OTLP endpoint: the contrib `loki` exporter was removed.
  */
 import type { ConfigFile } from "./types";
@@ -104,7 +105,7 @@ export interface OtelCollectorConfig {
     "resource/docker"?: { attributes: AttributeAction[] };
   };
   connectors: {
-    spanmetrics: {
+    span_metrics: {
       namespace: string;
       histogram: { unit: "ms" | "s"; explicit: { buckets: string[] } };
       dimensions: { name: string }[];
@@ -137,13 +138,17 @@ export interface OtelCollectorConfig {
 
 function validate(input: OtelCollectorInput): void {
   for (const k of ["lokiHost", "prometheusHost", "jaegerHost"] as const) {
-    if (!/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(input[k])) throw new Error(`otel-collector: ${k} must be a hostname, got ${JSON.stringify(input[k])}`);
+    if (!/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(input[k]))
+      throw new Error(`otel-collector: ${k} must be a hostname, got ${JSON.stringify(input[k])}`);
   }
   const mib = input.memoryLimitMiB ?? 400;
-  if (!Number.isInteger(mib) || mib < 32) throw new Error(`otel-collector: memoryLimitMiB must be an integer >= 32, got ${mib}`);
+  if (!Number.isInteger(mib) || mib < 32)
+    throw new Error(`otel-collector: memoryLimitMiB must be an integer >= 32, got ${mib}`);
   for (const key of Object.keys(input.resourceAttributes ?? {})) {
-    if (!/^[A-Za-z0-9_.-]+$/.test(key)) throw new Error(`otel-collector: resource attribute key ${JSON.stringify(key)} is invalid`);
-    if (key === STACK_MARKER_ATTRIBUTE) throw new Error(`otel-collector: ${STACK_MARKER_ATTRIBUTE} is set by the stack itself`);
+    if (!/^[A-Za-z0-9_.-]+$/.test(key))
+      throw new Error(`otel-collector: resource attribute key ${JSON.stringify(key)} is invalid`);
+    if (key === STACK_MARKER_ATTRIBUTE)
+      throw new Error(`otel-collector: ${STACK_MARKER_ATTRIBUTE} is set by the stack itself`);
   }
 }
 
@@ -153,8 +158,8 @@ export function otelCollectorConfig(input: OtelCollectorInput): OtelCollectorCon
   const attrs = sortedRecord(input.resourceAttributes ?? {});
   const common = ["memory_limiter", "resource", "batch"];
   const pipelines: OtelCollectorConfig["service"]["pipelines"] = {
-    traces: { receivers: ["otlp"], processors: common, exporters: ["otlp_grpc/jaeger", "spanmetrics"] },
-    metrics: { receivers: ["otlp", "spanmetrics"], processors: common, exporters: ["prometheus_remote_write"] },
+    traces: { receivers: ["otlp"], processors: common, exporters: ["otlp_grpc/jaeger", "span_metrics"] },
+    metrics: { receivers: ["otlp", "span_metrics"], processors: common, exporters: ["prometheus_remote_write"] },
     logs: { receivers: ["otlp"], processors: common, exporters: ["otlp_http/loki"] },
   };
   const config: OtelCollectorConfig = {
@@ -180,7 +185,7 @@ export function otelCollectorConfig(input: OtelCollectorInput): OtelCollectorCon
       },
     },
     connectors: {
-      spanmetrics: {
+      span_metrics: {
         // Explicit, so metric names do not move when upstream defaults change (the default unit is
         // being switched from ms to s behind a feature gate).
         namespace: SPANMETRICS_NAMESPACE,
@@ -197,7 +202,8 @@ export function otelCollectorConfig(input: OtelCollectorInput): OtelCollectorCon
       "otlp_http/loki": { endpoint: `http://${input.lokiHost}:${LOKI_OTLP_PORT}/otlp` },
       prometheus_remote_write: {
         endpoint: `http://${input.prometheusHost}:${PROMETHEUS_PORT}/api/v1/write`,
-        // Resource attributes (service.name, deployment.environment, ...) become labels.
+        // Resource attributes (service.name, deployment.environment, ...) become labels. Deprecated
+        // in 0.165 for `resource_constant_labels` (feature-gated, not confirmed in 0.161): keep it.
         resource_to_telemetry_conversion: { enabled: true },
         tls: { insecure: true },
       },
@@ -264,6 +270,7 @@ export function otelCollectorFiles(input: OtelCollectorInput): ConfigFile[] {
 }
 
 /** Replaces the image CMD (the ENTRYPOINT `/otelcol-contrib` stays). */
-export function otelCollectorCommand(_input?: OtelCollectorInput): string[] {
+export function otelCollectorCommand(input?: OtelCollectorInput): string[] {
+  if (input) validate(input);
   return [`--config=${OTEL_CONFIG_PATH}`];
 }

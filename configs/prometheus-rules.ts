@@ -47,7 +47,8 @@ function alert(a: AlertingRule): AlertingRule {
 
 export function stackAlertRules(input: PrometheusRulesInput = {}): RulesFile {
   const budget = input.tsdbDiskBudgetBytes ?? 20 * GIB;
-  if (!Number.isInteger(budget) || budget <= 0) throw new Error(`prometheus-rules: tsdbDiskBudgetBytes must be a positive integer, got ${budget}`);
+  if (!Number.isInteger(budget) || budget <= 0)
+    throw new Error(`prometheus-rules: tsdbDiskBudgetBytes must be a positive integer, got ${budget}`);
   const signals = "(spans|metric_points|log_records)";
   return {
     groups: [
@@ -61,7 +62,8 @@ export function stackAlertRules(input: PrometheusRulesInput = {}): RulesFile {
             labels: { severity: "critical" },
             annotations: {
               summary: "Scrape target {{ $labels.job }}/{{ $labels.instance }} is down",
-              description: "Prometheus has failed to scrape {{ $labels.instance }} (job {{ $labels.job }}) for 3 minutes.",
+              description:
+                "Prometheus has failed to scrape {{ $labels.instance }} (job {{ $labels.job }}) for 3 minutes.",
             },
           }),
         ],
@@ -76,7 +78,8 @@ export function stackAlertRules(input: PrometheusRulesInput = {}): RulesFile {
             labels: { severity: "critical" },
             annotations: {
               summary: "{{ $labels.job }}: exporter {{ $labels.exporter }} is failing to send data",
-              description: "{{ $labels.exporter }} on {{ $labels.instance }} has failed to send {{ $value | humanize }} items/s for 5 minutes; the backend is down or rejecting data.",
+              description:
+                "{{ $labels.exporter }} on {{ $labels.instance }} has failed to send {{ $value | humanize }} items/s for 5 minutes; the backend is down or rejecting data.",
             },
           }),
           alert({
@@ -86,7 +89,8 @@ export function stackAlertRules(input: PrometheusRulesInput = {}): RulesFile {
             labels: { severity: "critical" },
             annotations: {
               summary: "{{ $labels.job }}: exporter {{ $labels.exporter }} drops data (sending queue full)",
-              description: "{{ $labels.exporter }} on {{ $labels.instance }} cannot enqueue {{ $value | humanize }} items/s: its sending queue is full and data is being dropped.",
+              description:
+                "{{ $labels.exporter }} on {{ $labels.instance }} cannot enqueue {{ $value | humanize }} items/s: its sending queue is full and data is being dropped.",
             },
           }),
           alert({
@@ -96,7 +100,8 @@ export function stackAlertRules(input: PrometheusRulesInput = {}): RulesFile {
             labels: { severity: "warning" },
             annotations: {
               summary: "{{ $labels.job }}: exporter {{ $labels.exporter }} queue above 80%",
-              description: "The sending queue of {{ $labels.exporter }} on {{ $labels.instance }} is {{ $value | humanizePercentage }} full; data will be dropped when it fills.",
+              description:
+                "The sending queue of {{ $labels.exporter }} on {{ $labels.instance }} is {{ $value | humanizePercentage }} full; data will be dropped when it fills.",
             },
           }),
           alert({
@@ -106,7 +111,8 @@ export function stackAlertRules(input: PrometheusRulesInput = {}): RulesFile {
             labels: { severity: "warning" },
             annotations: {
               summary: "{{ $labels.job }}: receiver {{ $labels.receiver }} refuses data",
-              description: "{{ $labels.receiver }} on {{ $labels.instance }} refuses {{ $value | humanize }} items/s (memory_limiter back-pressure or invalid data); senders must retry or lose it.",
+              description:
+                "{{ $labels.receiver }} on {{ $labels.instance }} refuses {{ $value | humanize }} items/s (memory_limiter back-pressure or invalid data); senders must retry or lose it.",
             },
           }),
           alert({
@@ -116,7 +122,8 @@ export function stackAlertRules(input: PrometheusRulesInput = {}): RulesFile {
             labels: { severity: "warning" },
             annotations: {
               summary: "{{ $labels.job }}: receiver {{ $labels.receiver }} fails to accept data",
-              description: "{{ $labels.receiver }} on {{ $labels.instance }} failed on {{ $value | humanize }} items/s for 5 minutes.",
+              description:
+                "{{ $labels.receiver }} on {{ $labels.instance }} failed on {{ $value | humanize }} items/s for 5 minutes.",
             },
           }),
         ],
@@ -133,7 +140,8 @@ export function stackAlertRules(input: PrometheusRulesInput = {}): RulesFile {
             labels: { severity: "critical" },
             annotations: {
               summary: "Loki route {{ $labels.route }} answers 5xx",
-              description: "{{ $value | humanizePercentage }} of Loki requests on {{ $labels.route }} fail with a server error.",
+              description:
+                "{{ $value | humanizePercentage }} of Loki requests on {{ $labels.route }} fail with a server error.",
             },
           }),
           alert({
@@ -143,7 +151,8 @@ export function stackAlertRules(input: PrometheusRulesInput = {}): RulesFile {
             labels: { severity: "warning" },
             annotations: {
               summary: "Loki discards log lines ({{ $labels.reason }})",
-              description: "Loki discarded {{ $value | humanize }} log lines in 10 minutes, reason {{ $labels.reason }} (e.g. rate_limited: raise limits_config.ingestion_rate_mb).",
+              description:
+                "Loki discarded {{ $value | humanize }} log lines in 10 minutes, reason {{ $labels.reason }} (e.g. rate_limited: raise limits_config.ingestion_rate_mb).",
             },
           }),
         ],
@@ -158,7 +167,8 @@ export function stackAlertRules(input: PrometheusRulesInput = {}): RulesFile {
             labels: { severity: "warning" },
             annotations: {
               summary: "Prometheus fails to evaluate rules in {{ $labels.rule_group }}",
-              description: "{{ $value | humanize }} rule evaluations failed in 5 minutes in group {{ $labels.rule_group }}.",
+              description:
+                "{{ $value | humanize }} rule evaluations failed in 5 minutes in group {{ $labels.rule_group }}.",
             },
           }),
           alert({
@@ -168,7 +178,8 @@ export function stackAlertRules(input: PrometheusRulesInput = {}): RulesFile {
             labels: { severity: "critical" },
             annotations: {
               summary: "Prometheus rejects pushed metrics on {{ $labels.handler }}",
-              description: "{{ $labels.handler }} answers 5xx ({{ $value | humanize }} req/s): metrics pushed by the collector are being lost.",
+              description:
+                "{{ $labels.handler }} answers 5xx ({{ $value | humanize }} req/s): metrics pushed by the collector are being lost.",
             },
           }),
           alert({
@@ -178,7 +189,8 @@ export function stackAlertRules(input: PrometheusRulesInput = {}): RulesFile {
             labels: { severity: "warning" },
             annotations: {
               summary: "Prometheus fails to remote-write to {{ $labels.url }}",
-              description: "{{ $value | humanize }} samples/s fail to be sent to {{ $labels.remote_name }} (only relevant when remote_write is configured).",
+              description:
+                "{{ $value | humanize }} samples/s fail to be sent to {{ $labels.remote_name }} (only relevant when remote_write is configured).",
             },
           }),
           alert({
@@ -188,7 +200,8 @@ export function stackAlertRules(input: PrometheusRulesInput = {}): RulesFile {
             labels: { severity: "warning" },
             annotations: {
               summary: "Prometheus configuration reload failed",
-              description: "The last configuration reload of {{ $labels.instance }} failed; it keeps running the previous configuration.",
+              description:
+                "The last configuration reload of {{ $labels.instance }} failed; it keeps running the previous configuration.",
             },
           }),
           alert({
@@ -198,7 +211,8 @@ export function stackAlertRules(input: PrometheusRulesInput = {}): RulesFile {
             labels: { severity: "warning" },
             annotations: {
               summary: "Prometheus TSDB compactions are failing",
-              description: "{{ $value | humanize }} TSDB compactions failed in 3 hours on {{ $labels.instance }} (disk full or corrupted block?).",
+              description:
+                "{{ $value | humanize }} TSDB compactions failed in 3 hours on {{ $labels.instance }} (disk full or corrupted block?).",
             },
           }),
           alert({

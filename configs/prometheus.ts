@@ -106,17 +106,24 @@ function durationSeconds(d: string): number {
 }
 
 function validate(input: PrometheusInput): void {
-  for (const [k, v] of [["scrapeInterval", input.scrapeInterval], ["retention", input.retention]] as const) {
-    if (v !== undefined && !DURATION.test(v)) throw new Error(`prometheus: ${k} must be a Prometheus duration such as 30s or 15d, got ${JSON.stringify(v)}`);
+  for (const [k, v] of [
+    ["scrapeInterval", input.scrapeInterval],
+    ["retention", input.retention],
+  ] as const) {
+    if (v !== undefined && !DURATION.test(v))
+      throw new Error(`prometheus: ${k} must be a Prometheus duration such as 30s or 15d, got ${JSON.stringify(v)}`);
   }
   if (input.retentionSize !== undefined && !SIZE.test(input.retentionSize)) {
-    throw new Error(`prometheus: retentionSize must be a size such as 10GB, got ${JSON.stringify(input.retentionSize)}`);
+    throw new Error(
+      `prometheus: retentionSize must be a size such as 10GB, got ${JSON.stringify(input.retentionSize)}`,
+    );
   }
   if (input.scrapeInterval !== undefined && durationSeconds(input.scrapeInterval) < 1) {
     throw new Error(`prometheus: scrapeInterval must be at least 1s, got ${input.scrapeInterval}`);
   }
   for (const [k, v] of Object.entries({ ...input.hosts, externalHost: input.externalHost })) {
-    if (v !== undefined && !HOST.test(v)) throw new Error(`prometheus: ${k} must be a hostname, got ${JSON.stringify(v)}`);
+    if (v !== undefined && !HOST.test(v))
+      throw new Error(`prometheus: ${k} must be a hostname, got ${JSON.stringify(v)}`);
   }
 }
 
@@ -126,7 +133,9 @@ export function prometheusConfig(input: PrometheusInput): PrometheusConfig {
   // scrape_timeout must not exceed scrape_interval.
   const timeout = durationSeconds(interval) >= 10 ? "10s" : interval;
   const h = input.hosts;
-  const jobs: ScrapeConfig[] = [{ job_name: "prometheus", static_configs: [{ targets: [`localhost:${PROMETHEUS_PORT}`] }] }];
+  const jobs: ScrapeConfig[] = [
+    { job_name: "prometheus", static_configs: [{ targets: [`localhost:${PROMETHEUS_PORT}`] }] },
+  ];
   const add = (job: string, host: string | undefined, port: number) => {
     if (host) jobs.push({ job_name: job, static_configs: [{ targets: [`${host}:${port}`] }] });
   };
@@ -140,9 +149,22 @@ export function prometheusConfig(input: PrometheusInput): PrometheusConfig {
     const relabel: RelabelConfig[] = [
       // Opt-in only: never scrape every container on a shared host.
       { source_labels: [metaLabel(DOCKER_SCRAPE_LABEL)], regex: "true", action: "keep" },
-      ...(input.dockerNetwork ? [{ source_labels: ["__meta_docker_network_name"], regex: escapeRegex(input.dockerNetwork), action: "keep" as const }] : []),
+      ...(input.dockerNetwork
+        ? [
+            {
+              source_labels: ["__meta_docker_network_name"],
+              regex: escapeRegex(input.dockerNetwork),
+              action: "keep" as const,
+            },
+          ]
+        : []),
       // Docker names start with "/".
-      { source_labels: ["__meta_docker_container_name"], regex: "/?(.*)", target_label: "container_name", replacement: "$1" },
+      {
+        source_labels: ["__meta_docker_container_name"],
+        regex: "/?(.*)",
+        target_label: "container_name",
+        replacement: "$1",
+      },
       // prometheus.io/port: scrape that port on the container's network address.
       {
         source_labels: ["__meta_docker_network_ip", metaLabel(DOCKER_PORT_LABEL)],
@@ -152,7 +174,12 @@ export function prometheusConfig(input: PrometheusInput): PrometheusConfig {
         replacement: "$1:$2",
       },
       // prometheus.io/path: metrics path other than /metrics.
-      { source_labels: [metaLabel(DOCKER_PATH_LABEL)], regex: "(.+)", target_label: "__metrics_path__", replacement: "$1" },
+      {
+        source_labels: [metaLabel(DOCKER_PATH_LABEL)],
+        regex: "(.+)",
+        target_label: "__metrics_path__",
+        replacement: "$1",
+      },
     ];
     jobs.push({
       job_name: "docker",
@@ -165,7 +192,13 @@ export function prometheusConfig(input: PrometheusInput): PrometheusConfig {
     global: { scrape_interval: interval, evaluation_interval: interval, scrape_timeout: timeout },
     rule_files: [`${PROMETHEUS_RULES_DIR}/*.yml`],
     otlp: {
-      promote_resource_attributes: ["service.name", "service.namespace", "service.instance.id", "deployment.environment", "deployment.environment.name"],
+      promote_resource_attributes: [
+        "service.name",
+        "service.namespace",
+        "service.instance.id",
+        "deployment.environment",
+        "deployment.environment.name",
+      ],
     },
     // The collector batches for up to 10s and retries: accept slightly late samples.
     storage: { tsdb: { out_of_order_time_window: "30m" } },
@@ -179,7 +212,10 @@ function escapeRegex(s: string): string {
 
 /** prometheus.yml plus every rules file, at their in-container paths. */
 export function prometheusFiles(input: PrometheusInput): ConfigFile[] {
-  return [{ path: PROMETHEUS_CONFIG_PATH, content: toYaml(prometheusConfig(input)) }, ...prometheusRulesFiles(input.rules)];
+  return [
+    { path: PROMETHEUS_CONFIG_PATH, content: toYaml(prometheusConfig(input)) },
+    ...prometheusRulesFiles(input.rules),
+  ];
 }
 
 /**

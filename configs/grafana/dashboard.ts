@@ -134,7 +134,14 @@ export class Layout {
 
   row(title: string): this {
     this.newLine();
-    this.panels.push({ id: this.nextId++, type: "row", title, collapsed: false, panels: [], gridPos: { h: 1, w: 24, x: 0, y: this.y } });
+    this.panels.push({
+      id: this.nextId++,
+      type: "row",
+      title,
+      collapsed: false,
+      panels: [],
+      gridPos: { h: 1, w: 24, x: 0, y: this.y },
+    });
     this.y += 1;
     return this;
   }
@@ -165,8 +172,16 @@ export class Layout {
       },
       options:
         type === "stat"
-          ? { reduceOptions: { calcs: ["lastNotNull"], fields: "", values: false }, colorMode: "background", graphMode: "none", textMode: "value_and_name" }
-          : { legend: { displayMode: "table", placement: "bottom", showLegend: true, calcs: ["mean", "max"] }, tooltip: { mode: "multi", sort: "desc" } },
+          ? {
+              reduceOptions: { calcs: ["lastNotNull"], fields: "", values: false },
+              colorMode: "background",
+              graphMode: "none",
+              textMode: "value_and_name",
+            }
+          : {
+              legend: { displayMode: "table", placement: "bottom", showLegend: true, calcs: ["mean", "max"] },
+              tooltip: { mode: "multi", sort: "desc" },
+            },
     });
     this.x += w;
     this.rowHeight = Math.max(this.rowHeight, h);

@@ -55,7 +55,13 @@ export function requestDashboard(): Dashboard {
       title: "Request rate by route",
       description: "Requests per second per service and HTTP route.",
       unit: "reqps",
-      targets: [promTarget("A", `sum by (service_name, http_route) (rate(${CALLS}{${SEL}, http_route!=""}[${RATE}]))`, "{{service_name}} {{http_route}}")],
+      targets: [
+        promTarget(
+          "A",
+          `sum by (service_name, http_route) (rate(${CALLS}{${SEL}, http_route!=""}[${RATE}]))`,
+          "{{service_name}} {{http_route}}",
+        ),
+      ],
     })
     .panel({
       title: "Error rate by route",
@@ -94,12 +100,21 @@ export function requestDashboard(): Dashboard {
     })
     .panel({
       title: "Responses by HTTP status",
-      description: "Requests per second per service and HTTP status code (old and current semantic-convention attribute).",
+      description:
+        "Requests per second per service and HTTP status code (old and current semantic-convention attribute).",
       unit: "reqps",
       width: 24,
       targets: [
-        promTarget("A", `sum by (service_name, http_response_status_code) (rate(${CALLS}{${SEL}, http_response_status_code!=""}[${RATE}]))`, "{{service_name}} {{http_response_status_code}}"),
-        promTarget("B", `sum by (service_name, http_status_code) (rate(${CALLS}{${SEL}, http_status_code!=""}[${RATE}]))`, "{{service_name}} {{http_status_code}}"),
+        promTarget(
+          "A",
+          `sum by (service_name, http_response_status_code) (rate(${CALLS}{${SEL}, http_response_status_code!=""}[${RATE}]))`,
+          "{{service_name}} {{http_response_status_code}}",
+        ),
+        promTarget(
+          "B",
+          `sum by (service_name, http_status_code) (rate(${CALLS}{${SEL}, http_status_code!=""}[${RATE}]))`,
+          "{{service_name}} {{http_status_code}}",
+        ),
       ],
     })
     .build();
@@ -160,7 +175,8 @@ export function stackHealthDashboard(): Dashboard {
     .row("OpenTelemetry Collector")
     .panel({
       title: "Accepted by receivers",
-      description: "Items per second accepted by the collector's receivers (job otel-collector; Jaeger's own receivers under job jaeger).",
+      description:
+        "Items per second accepted by the collector's receivers (job otel-collector; Jaeger's own receivers under job jaeger).",
       unit: "short",
       targets: perSignal((s) => `otelcol_receiver_accepted_${s}_total`, "job, receiver", "{{job}}/{{receiver}}"),
     })
@@ -178,11 +194,16 @@ export function stackHealthDashboard(): Dashboard {
     })
     .panel({
       title: "Refused / dropped",
-      description: "Refused by receivers (memory_limiter back-pressure) and dropped because an exporter queue was full.",
+      description:
+        "Refused by receivers (memory_limiter back-pressure) and dropped because an exporter queue was full.",
       unit: "short",
       targets: [
         ...perSignal((s) => `otelcol_receiver_refused_${s}_total`, "job, receiver", "refused {{job}}/{{receiver}}"),
-        ...perSignal((s) => `otelcol_exporter_enqueue_failed_${s}_total`, "job, exporter", "queue full {{job}}/{{exporter}}").map((t, i) => ({
+        ...perSignal(
+          (s) => `otelcol_exporter_enqueue_failed_${s}_total`,
+          "job, exporter",
+          "queue full {{job}}/{{exporter}}",
+        ).map((t, i) => ({
           ...t,
           refId: String.fromCharCode(68 + i),
         })),
@@ -194,7 +215,13 @@ export function stackHealthDashboard(): Dashboard {
       unit: "percentunit",
       min: 0,
       max: 1,
-      targets: [promTarget("A", "max by (job, exporter) (otelcol_exporter_queue_size / otelcol_exporter_queue_capacity)", "{{job}}/{{exporter}}")],
+      targets: [
+        promTarget(
+          "A",
+          "max by (job, exporter) (otelcol_exporter_queue_size / otelcol_exporter_queue_capacity)",
+          "{{job}}/{{exporter}}",
+        ),
+      ],
     })
     .panel({
       title: "Collector memory",
@@ -225,7 +252,13 @@ export function stackHealthDashboard(): Dashboard {
       title: "Loki 5xx by route",
       description: "Server errors per second per Loki HTTP route.",
       unit: "reqps",
-      targets: [promTarget("A", `sum by (route) (rate(loki_request_duration_seconds_count{status_code=~"5.."}[${RATE}]))`, "{{route}}")],
+      targets: [
+        promTarget(
+          "A",
+          `sum by (route) (rate(loki_request_duration_seconds_count{status_code=~"5.."}[${RATE}]))`,
+          "{{route}}",
+        ),
+      ],
     })
     .row("Prometheus")
     .panel({
@@ -258,7 +291,7 @@ export function stackHealthDashboard(): Dashboard {
     })
     .panel({
       title: "TSDB size",
-      description: "Bytes used by persisted blocks, and active series in the head.",
+      description: "Bytes used by persisted TSDB blocks (alert PrometheusTsdbFillingUp predicts its growth).",
       unit: "bytes",
       targets: [promTarget("A", "max(prometheus_tsdb_storage_blocks_bytes)", "blocks")],
     })
@@ -266,7 +299,8 @@ export function stackHealthDashboard(): Dashboard {
   return {
     uid: STACK_HEALTH_DASHBOARD_UID,
     title: "Stack health",
-    description: "Health of the observability stack itself: targets up, ingestion rates, errors, dropped and refused data.",
+    description:
+      "Health of the observability stack itself: targets up, ingestion rates, errors, dropped and refused data.",
     tags: ["scaibu", "health"],
     timezone: "browser",
     editable: false,

@@ -10,7 +10,12 @@ import type { ConfigFile } from "../types";
 import { toYaml } from "../yaml";
 import { SPANMETRICS_CALLS_METRIC } from "../otel-collector";
 import { dashboardJson } from "./dashboard";
-import { requestDashboard, stackHealthDashboard, REQUEST_DASHBOARD_UID, STACK_HEALTH_DASHBOARD_UID } from "./dashboards";
+import {
+  requestDashboard,
+  stackHealthDashboard,
+  REQUEST_DASHBOARD_UID,
+  STACK_HEALTH_DASHBOARD_UID,
+} from "./dashboards";
 
 export { REQUEST_DASHBOARD_UID, STACK_HEALTH_DASHBOARD_UID } from "./dashboards";
 
@@ -132,7 +137,8 @@ function validate(input: GrafanaInput): void {
   for (const k of ["prometheusHost", "lokiHost", "jaegerHost", "externalHost"] as const) {
     if (!HOST.test(input[k])) throw new Error(`grafana: ${k} must be a hostname, got ${JSON.stringify(input[k])}`);
   }
-  if (!/^[A-Za-z0-9._@-]{1,64}$/.test(input.adminUser)) throw new Error(`grafana: adminUser must be 1-64 of [A-Za-z0-9._@-], got ${JSON.stringify(input.adminUser)}`);
+  if (!/^[A-Za-z0-9._@-]{1,64}$/.test(input.adminUser))
+    throw new Error(`grafana: adminUser must be 1-64 of [A-Za-z0-9._@-], got ${JSON.stringify(input.adminUser)}`);
 }
 
 export function grafanaDatasources(input: GrafanaInput): DatasourcesProvisioning {
@@ -154,7 +160,9 @@ export function grafanaDatasources(input: GrafanaInput): DatasourcesProvisioning
           prometheusType: "Prometheus",
           timeInterval: "30s",
           // spanmetrics exemplars carry the trace id in label trace_id.
-          exemplarTraceIdDestinations: [{ name: "trace_id", datasourceUid: DATASOURCE_UIDS.jaeger, urlDisplayLabel: "View trace" }],
+          exemplarTraceIdDestinations: [
+            { name: "trace_id", datasourceUid: DATASOURCE_UIDS.jaeger, urlDisplayLabel: "View trace" },
+          ],
         },
       },
       {
@@ -216,7 +224,9 @@ export function grafanaDatasources(input: GrafanaInput): DatasourcesProvisioning
               { name: "Request rate", query: literal(`sum(rate(${SPANMETRICS_CALLS_METRIC}{$__tags}[5m]))`) },
               {
                 name: "Error rate",
-                query: literal(`sum(rate(${SPANMETRICS_CALLS_METRIC}{$__tags, status_code="STATUS_CODE_ERROR"}[5m])) / sum(rate(${SPANMETRICS_CALLS_METRIC}{$__tags}[5m]))`),
+                query: literal(
+                  `sum(rate(${SPANMETRICS_CALLS_METRIC}{$__tags, status_code="STATUS_CODE_ERROR"}[5m])) / sum(rate(${SPANMETRICS_CALLS_METRIC}{$__tags}[5m]))`,
+                ),
               },
             ],
           },
@@ -251,7 +261,10 @@ export function grafanaFiles(input: GrafanaInput): ConfigFile[] {
     { path: GRAFANA_DATASOURCES_PATH, content: toYaml(grafanaDatasources(input)) },
     { path: GRAFANA_DASHBOARD_PROVIDER_PATH, content: toYaml(grafanaDashboardProvider()) },
     { path: `${GRAFANA_DASHBOARDS_DIR}/${REQUEST_DASHBOARD_UID}.json`, content: dashboardJson(requestDashboard()) },
-    { path: `${GRAFANA_DASHBOARDS_DIR}/${STACK_HEALTH_DASHBOARD_UID}.json`, content: dashboardJson(stackHealthDashboard()) },
+    {
+      path: `${GRAFANA_DASHBOARDS_DIR}/${STACK_HEALTH_DASHBOARD_UID}.json`,
+      content: dashboardJson(stackHealthDashboard()),
+    },
   ];
 }
 
@@ -290,6 +303,7 @@ export function grafanaEnv(input: GrafanaInput): Record<string, string> {
 }
 
 /** The official image's entrypoint `/run.sh` takes no arguments: keep the image CMD. */
-export function grafanaCommand(_input?: GrafanaInput): string[] {
+export function grafanaCommand(input?: GrafanaInput): string[] {
+  if (input) validate(input);
   return [];
 }

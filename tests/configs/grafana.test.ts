@@ -1,0 +1,183 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+  DATASOURCE_UIDS,
+  GRAFANA_DASHBOARD_PROVIDER_PATH,
+  GRAFANA_DATASOURCES_PATH,
+  REQUEST_DASHBOARD_UID,
+  STACK_HEALTH_DASHBOARD_UID,
+  grafanaCommand,
+  grafanaEnv,
+  grafanaFiles,
+  literal,
+  type GrafanaInput,
+} from "../../configs/grafana";
+import type { Dashboard, Panel } from "../../configs/grafana/dashboard";
+import { SPANMETRICS_CALLS_METRIC, SPANMETRICS_DURATION_BUCKET_METRIC } from "../../configs/otel-collector";
+import { fileAt, parseYaml } from "./helpers";
+
+const base: GrafanaInput = {
+  prometheusHost: "scaibu.prometheus",
+  lokiHost: "scaibu.loki",
+  jaegerHost: "scaibu.jaeger",
+  externalHost: "scaibu.grafana",
+  adminUser: "admin",
+};
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Doc = any;
+const datasources = (): Doc[] =>
+  parseYaml<Doc>(fileAt(grafanaFiles(base), GRAFANA_DATASOURCES_PATH).content).datasources;
+const ds = (uid: string): Doc => datasources().find((d) => d.uid === uid);
+const dashboard = (uid: string): Dashboard =>
+  JSON.parse(fileAt(grafanaFiles(base), `/etc/grafana/dashboards/${uid}.json`).content) as Dashboard;
+
+/** Grafana expands $VAR/${VAR} in provisioning files; every literal `$` must be doubled. */
+function assertEscaped(s: string): void {
+  assert.doesNotMatch(s.replace(/\$\$/g, ""), /\$/, `unescaped $ in ${s}`);
+}
+
+describe("grafana provisioning", () => {
+  it("writes datasources, the dashboard provider and two dashboards under the image's paths", () => {
+    assert.deepEqual(
+      grafanaFiles(base).map((f) => f.path),
+      [
+        "/etc/grafana/provisioning/datasources/scaibu.yaml",
+        "/etc/grafana/provisioning/dashboards/scaibu.yaml",
+        `/etc/grafana/dashboards/${REQUEST_DASHBOARD_UID}.json`,
+        `/etc/grafana/dashboards/${STACK_HEALTH_DASHBOARD_UID}.json`,
+      ],
+    );
+    assert.deepEqual(grafanaCommand(), []);
+  });
+
+  it("provisions Prometheus (default), Loki and Jaeger with fixed uids and in-network URLs", () => {
+    const all = datasources();
+    assert.deepEqual(
+      all.map((d) => [d.uid, d.type, d.url, d.isDefault]),
+      [
+        ["prometheus", "prometheus", "http://scaibu.prometheus:9090", true],
+        ["loki", "loki", "http://scaibu.loki:3100", false],
+        ["jaeger", "jaeger", "http://scaibu.jaeger:16686", false],
+      ],
+    );
+    assert.deepEqual(DATASOURCE_UIDS, { prometheus: "prometheus", loki: "loki", jaeger: "jaeger" });
+  });
+
+  it("links exemplars, log trace ids and spans across the three datasources", () => {
+    assert.deepEqual(ds("prometheus").jsonData.exemplarTraceIdDestinations, [
+      { name: "trace_id", datasourceUid: "jaeger", urlDisplayLabel: "View trace" },
+    ]);
+    const fields = ds("loki").jsonData.derivedFields;
+    assert.ok(fields.every((f: Doc) => f.datasourceUid === "jaeger"));
+    assert.deepEqual(fields[0], {
+      name: "TraceID",
+      matcherType: "label",
+      matcherRegex: "trace_id",
+      datasourceUid: "jaeger",
+      url: "$${__value.raw}",
+      urlDisplayLabel: "View trace",
+    });
+    const j = ds("jaeger").jsonData;
+    assert.equal(j.tracesToLogsV2.datasourceUid, "loki");
+    assert.match(j.tracesToLogsV2.query, /trace_id="\$\$\{__trace\.traceId\}"/);
+    assert.equal(j.tracesToMetrics.datasourceUid, "prometheus");
+    assert.ok(j.tracesToMetrics.queries.every((q: Doc) => q.query.includes(SPANMETRICS_CALLS_METRIC)));
+  });
+
+  it("escapes every Grafana variable from provisioning env expansion", () => {
+    const text = fileAt(grafanaFiles(base), GRAFANA_DATASOURCES_PATH).content;
+    for (const line of text.split("\n")) assertEscaped(line);
+    assert.equal(literal("a$b${c}"), "a$$b$${c}");
+  });
+
+  it("provisions dashboards from files, read-only", () => {
+    const p = parseYaml<Doc>(fileAt(grafanaFiles(base), GRAFANA_DASHBOARD_PROVIDER_PATH).content).providers;
+    assert.equal(p.length, 1);
+    assert.equal(p[0].type, "file");
+    assert.equal(p[0].options.path, "/etc/grafana/dashboards");
+    assert.equal(p[0].allowUiUpdates, false);
+  });
+
+  it("builds the request dashboard from spanmetrics: rate, errors, p50/p95/p99 per service and route", () => {
+    const d = dashboard(REQUEST_DASHBOARD_UID);
+    assert.equal(d.uid, REQUEST_DASHBOARD_UID);
+    assert.equal(d.title, "Request rates & latencies");
+    const exprs = d.panels.flatMap((p) => p.targets ?? []).map((t) => t.expr);
+    assert.ok(exprs.some((e) => e.includes(SPANMETRICS_CALLS_METRIC) && e.includes("STATUS_CODE_ERROR")));
+    for (const q of ["0.5", "0.95", "0.99"]) {
+      assert.ok(
+        exprs.some(
+          (e) =>
+            e.startsWith(`histogram_quantile(${q}, sum by (le, service_name)`) &&
+            e.includes(SPANMETRICS_DURATION_BUCKET_METRIC),
+        ),
+        `p${q} per service`,
+      );
+      assert.ok(
+        exprs.some((e) => e.startsWith(`histogram_quantile(${q}, sum by (le, service_name, http_route)`)),
+        `p${q} per route`,
+      );
+    }
+    assert.deepEqual(
+      d.templating.list.map((v) => v.name),
+      ["service", "span_kind"],
+    );
+  });
+
+  it("builds the stack health dashboard: targets, collector, Loki, Prometheus", () => {
+    const d = dashboard(STACK_HEALTH_DASHBOARD_UID);
+    const exprs = d.panels
+      .flatMap((p) => p.targets ?? [])
+      .map((t) => t.expr)
+      .join("\n");
+    for (const m of [
+      "up",
+      "otelcol_receiver_refused_spans_total",
+      "otelcol_exporter_send_failed_log_records_total",
+      "otelcol_exporter_enqueue_failed_metric_points_total",
+      "loki_discarded_samples_total",
+      "loki_distributor_lines_received_total",
+      "prometheus_tsdb_head_samples_appended_total",
+    ]) {
+      assert.match(exprs, new RegExp(`\\b${m}\\b`), m);
+    }
+  });
+
+  it("lays dashboards out on the 24-column grid with unique ids and refIds", () => {
+    for (const uid of [REQUEST_DASHBOARD_UID, STACK_HEALTH_DASHBOARD_UID]) {
+      const d = dashboard(uid);
+      const ids = d.panels.map((p) => p.id);
+      assert.equal(new Set(ids).size, ids.length, `${uid}: unique ids`);
+      for (const p of d.panels as Panel[]) {
+        assert.ok(p.gridPos.x + p.gridPos.w <= 24, `${uid}/${p.title}: fits the grid`);
+        const refs = (p.targets ?? []).map((t) => t.refId);
+        assert.equal(new Set(refs).size, refs.length, `${uid}/${p.title}: unique refIds`);
+        for (const t of p.targets ?? []) assert.deepEqual(t.datasource, { type: "prometheus", uid: "prometheus" });
+      }
+    }
+  });
+
+  it("sets the environment: no anonymous access, sign-up or phoning home; no password", () => {
+    const env = grafanaEnv(base);
+    assert.equal(env.GF_AUTH_ANONYMOUS_ENABLED, "false");
+    assert.equal(env.GF_SERVER_ROOT_URL, "https://scaibu.grafana");
+    assert.equal(env.GF_SECURITY_ADMIN_USER, "admin");
+    assert.equal(env.GF_USERS_ALLOW_SIGN_UP, "false");
+    assert.equal(env.GF_ANALYTICS_CHECK_FOR_UPDATES, "false");
+    assert.equal(env.GF_ANALYTICS_REPORTING_ENABLED, "false");
+    assert.equal(env.GF_NEWS_NEWS_FEED_ENABLED, "false");
+    assert.ok(!Object.keys(env).some((k) => k.includes("PASSWORD")));
+    assert.deepEqual(Object.keys(env), [...Object.keys(env)].sort());
+  });
+
+  it("is deterministic", () => {
+    assert.deepEqual(grafanaFiles(base), grafanaFiles({ ...base }));
+    assert.deepEqual(grafanaEnv(base), grafanaEnv({ ...base }));
+  });
+
+  it("rejects bad input", () => {
+    assert.throws(() => grafanaFiles({ ...base, lokiHost: "http://loki" }), /lokiHost/);
+    assert.throws(() => grafanaEnv({ ...base, adminUser: "a b" }), /adminUser/);
+  });
+});

@@ -1,0 +1,151 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+  OTEL_CONFIG_PATH,
+  SPANMETRICS_BUCKETS_MS,
+  otelCollectorCommand,
+  otelCollectorConfig,
+  otelCollectorFiles,
+  type OtelCollectorInput,
+} from "../../configs/otel-collector";
+import { fileAt, parseYaml } from "./helpers";
+
+const base: OtelCollectorInput = {
+  lokiHost: "scaibu.loki",
+  prometheusHost: "scaibu.prometheus",
+  jaegerHost: "scaibu.jaeger",
+  dockerLogs: true,
+  stackName: "scaibu-observability/dev",
+  resourceAttributes: { "deployment.environment": "dev", "service.namespace": "scaibu" },
+};
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Doc = any;
+const doc = (input: OtelCollectorInput): Doc => parseYaml(fileAt(otelCollectorFiles(input), OTEL_CONFIG_PATH).content);
+
+describe("otel collector config", () => {
+  it("writes one file at the contrib image's config path and points the command at it", () => {
+    assert.deepEqual(
+      otelCollectorFiles(base).map((f) => f.path),
+      ["/etc/otelcol-contrib/config.yaml"],
+    );
+    assert.deepEqual(otelCollectorCommand(base), ["--config=/etc/otelcol-contrib/config.yaml"]);
+  });
+
+  it("receives OTLP on all interfaces, gRPC 4317 and HTTP 4318", () => {
+    const c = doc(base);
+    assert.equal(c.receivers.otlp.protocols.grpc.endpoint, "0.0.0.0:4317");
+    assert.equal(c.receivers.otlp.protocols.http.endpoint, "0.0.0.0:4318");
+  });
+
+  it("tails Docker json logs with the container parser only when dockerLogs is on", () => {
+    const c = doc(base);
+    const fl = c.receivers.file_log;
+    assert.deepEqual(fl.include, ["/var/lib/docker/containers/*/*-json.log"]);
+    assert.equal(fl.start_at, "end");
+    assert.equal(fl.include_file_path, true);
+    assert.equal(fl.operators[0].type, "container");
+    assert.equal(fl.operators[0].format, "docker");
+    assert.equal(fl.operators[0].add_metadata_from_filepath, false);
+    assert.ok(fl.operators.some((o: Doc) => o.to === 'resource["container.id"]'));
+    assert.ok(fl.operators.some((o: Doc) => o.to === 'resource["container.name"]'));
+    assert.deepEqual(c.service.pipelines["logs/docker"].receivers, ["file_log"]);
+
+    const off = doc({ ...base, dockerLogs: false });
+    assert.equal(off.receivers.file_log, undefined);
+    assert.equal(off.service.pipelines["logs/docker"], undefined);
+    assert.equal(off.processors["resource/docker"], undefined);
+  });
+
+  it("limits memory, batches 10s/1024 and stamps resource attributes plus the stack marker", () => {
+    const c = doc(base);
+    assert.equal(c.processors.memory_limiter.limit_mib, 400);
+    assert.ok(c.processors.memory_limiter.spike_limit_mib > 0 && c.processors.memory_limiter.spike_limit_mib < 400);
+    assert.equal(c.processors.memory_limiter.check_interval, "1s");
+    assert.equal(c.processors.batch.timeout, "10s");
+    assert.equal(c.processors.batch.send_batch_size, 1024);
+    assert.deepEqual(c.processors.resource.attributes, [
+      { key: "deployment.environment", value: "dev", action: "insert" },
+      { key: "service.namespace", value: "scaibu", action: "insert" },
+      { key: "scaibu.stack", value: "scaibu-observability/dev", action: "upsert" },
+    ]);
+    for (const [name, p] of Object.entries(c.service.pipelines) as [string, Doc][]) {
+      assert.equal(p.processors[0], "memory_limiter", `${name}: memory_limiter first`);
+      assert.equal(p.processors.at(-1), "batch", `${name}: batch last`);
+    }
+  });
+
+  it("exports logs to Loki's OTLP endpoint, metrics by remote write, traces to Jaeger over OTLP gRPC", () => {
+    const c = doc(base);
+    assert.deepEqual(Object.keys(c.exporters).sort(), [
+      "otlp_grpc/jaeger",
+      "otlp_http/loki",
+      "prometheus_remote_write",
+    ]);
+    assert.equal(c.exporters["otlp_http/loki"].endpoint, "http://scaibu.loki:3100/otlp");
+    assert.equal(c.exporters.prometheus_remote_write.endpoint, "http://scaibu.prometheus:9090/api/v1/write");
+    assert.equal(c.exporters.prometheus_remote_write.resource_to_telemetry_conversion.enabled, true);
+    assert.equal(c.exporters["otlp_grpc/jaeger"].endpoint, "scaibu.jaeger:4317");
+    assert.equal(c.exporters["otlp_grpc/jaeger"].tls.insecure, true);
+    assert.deepEqual(c.service.pipelines.logs.exporters, ["otlp_http/loki"]);
+    assert.deepEqual(c.service.pipelines.metrics.exporters, ["prometheus_remote_write"]);
+    assert.deepEqual(c.service.pipelines.traces.exporters, ["otlp_grpc/jaeger", "span_metrics"]);
+  });
+
+  it("derives RED metrics with span_metrics feeding the metrics pipeline", () => {
+    const c = doc(base);
+    const sm = c.connectors.span_metrics;
+    assert.equal(sm.namespace, "traces.span.metrics");
+    assert.equal(sm.histogram.unit, "ms");
+    assert.deepEqual(
+      sm.histogram.explicit.buckets,
+      SPANMETRICS_BUCKETS_MS.map((b) => `${b}ms`),
+    );
+    const dims = sm.dimensions.map((d: Doc) => d.name);
+    for (const d of ["http.route", "http.request.method", "http.response.status_code"]) assert.ok(dims.includes(d), d);
+    assert.ok(c.service.pipelines.metrics.receivers.includes("span_metrics"));
+  });
+
+  it("serves health on 13133 and its own metrics on 0.0.0.0:8888 (pull reader)", () => {
+    const c = doc(base);
+    assert.equal(c.extensions.health_check.endpoint, "0.0.0.0:13133");
+    assert.deepEqual(c.service.extensions, ["health_check"]);
+    assert.deepEqual(c.service.telemetry.metrics.readers, [
+      { pull: { exporter: { prometheus: { host: "0.0.0.0", port: 8888 } } } },
+    ]);
+  });
+
+  it("uses only component names current in 0.161 (no deprecated aliases)", () => {
+    const text = fileAt(otelCollectorFiles(base), OTEL_CONFIG_PATH).content;
+    for (const old of [
+      /\botlphttp\b/,
+      /^\s+otlp\/|\botlp\/\w/m,
+      /prometheusremotewrite/,
+      /\bfilelog\b/,
+      /\bspanmetrics\b/,
+      /^\s+loki:/m,
+    ]) {
+      assert.doesNotMatch(text, old);
+    }
+  });
+
+  it("is deterministic, whatever the order of the attribute keys", () => {
+    const a = otelCollectorFiles(base);
+    const b = otelCollectorFiles({
+      ...base,
+      resourceAttributes: { "service.namespace": "scaibu", "deployment.environment": "dev" },
+    });
+    assert.deepEqual(a, b);
+    assert.deepEqual(otelCollectorFiles(base), a);
+  });
+
+  it("rejects bad input", () => {
+    assert.throws(() => otelCollectorConfig({ ...base, lokiHost: "http://x" }), /lokiHost/);
+    assert.throws(() => otelCollectorConfig({ ...base, memoryLimitMiB: 1.5 }), /memoryLimitMiB/);
+    assert.throws(() => otelCollectorConfig({ ...base, resourceAttributes: { "a b": "x" } }), /invalid/);
+    assert.throws(
+      () => otelCollectorConfig({ ...base, resourceAttributes: { "scaibu.stack": "x" } }),
+      /set by the stack/,
+    );
+  });
+});
