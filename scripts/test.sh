@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The project's one test command (README; .ci/run calls it). Installs what the tests need,
+# then runs every tier: static checks, unit + config tests (with the real promtool), and the
+# end-to-end lifecycle against a real Docker engine. A tier that cannot run fails the run.
+#   SCAIBU_TIERS="static unit e2e"  choose tiers locally (CI always runs all of them)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PULUMI_SKIP_UPDATE_CHECK=true
+
+tiers="${SCAIBU_TIERS:-static unit e2e}"
+if [ "${CI:-}" = "true" ] && [ "$tiers" != "static unit e2e" ]; then
+  echo "CI runs every tier; ignoring SCAIBU_TIERS=$tiers" >&2
+  tiers="static unit e2e"
+fi
+for t in static unit e2e; do
+  case " $tiers " in *" $t "*) ;; *) echo "!!! tier '$t' NOT RUN (SCAIBU_TIERS=$tiers): local run only" >&2 ;; esac
+done
+want() { case " $tiers " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+step() { printf '\n==> %s (%s)\n' "$*" "$(date +%T)"; }
+start=$SECONDS
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  step "npm ci (from the lock file)"
+  npm ci --no-audit --no-fund
+fi
+
+if want static; then
+  step "static: tsc --noEmit (strict)"
+  npx tsc --noEmit -p tsconfig.json
+  step "static: eslint"
+  npx eslint .
+  step "static: prettier --check"
+  npx prettier --check .
+fi
+
+if want unit; then
+  step "unit: promtool (Prometheus 3, built from its Go module when not cached)"
+  PROMTOOL="${PROMTOOL:-$(bash scripts/images/promtool-path.sh)}"
+  export PROMTOOL
+  "$PROMTOOL" --version | head -1
+  step "unit: mocked resource graph and config builders"
+  npm run --silent test:unit
+fi
+
+if want e2e; then
+  step "e2e: Docker engine"
+  bash scripts/docker-engine.sh
+  step "e2e: Pulumi CLI, language host and provider plugins"
+  toolbin="$(bash scripts/toolchain/ensure-pulumi.sh)"
+  export PATH="$toolbin:$PATH"
+  pulumi version
+  step "e2e: local images (no registry is reachable here)"
+  bash scripts/images/build-all.sh
+  step "e2e: pulumi preview / up / refresh / destroy on a throwaway stack"
+  npm run --silent test:e2e
+fi
+
+echo "all requested tiers passed in $((SECONDS - start))s"

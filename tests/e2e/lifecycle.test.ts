@@ -1,0 +1,208 @@
+/**
+ * The real lifecycle on a real Docker engine: preview, up (all healthy), no-op preview/up,
+ * drift repair with `up --refresh`, HTTPS through Traefik with the stack's CA, telemetry
+ * end to end, and a destroy that leaves nothing of the stack behind.
+ * Needs: a Docker engine, the pulumi CLI + plugins on PATH, and the scaibu-e2e/*:local images
+ * (scripts/test.sh provides all three).
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { OutputMap, Stack } from "@pulumi/pulumi/automation";
+import { curl, eventually, health, lines, sh } from "./docker";
+
+import {
+  bind,
+  caFileIn,
+  containerNames,
+  domain,
+  e2eWorkspace,
+  image,
+  IMAGE_SERVICES,
+  networkNames,
+  ports,
+  project,
+  services,
+} from "./stack-config";
+
+const stackName = `e2e-${process.pid}`;
+const stackLabel = `${project}/${stackName}`;
+const state = mkdtempSync(join(tmpdir(), "scaibu-e2e-state-"));
+const caFile = caFileIn(state);
+let stack: Stack;
+let outputs: OutputMap;
+const log = (line: string) => process.stderr.write(line);
+
+const resolveArg = (svc: string) => `${domain}.${svc}:${ports.https}:${bind}`;
+const https = (svc: string, path: string, extra?: string[]) =>
+  curl({ url: `https://${domain}.${svc}:${ports.https}${path}`, resolve: resolveArg(svc), cacert: caFile, extra });
+
+async function assertNoChanges(kind: "preview" | "up"): Promise<void> {
+  const summary =
+    kind === "preview"
+      ? (await stack.preview({ expectNoChanges: true, onOutput: log })).changeSummary
+      : ((await stack.up({ expectNoChanges: true, onOutput: log })).summary.resourceChanges ?? {});
+  const changed = Object.entries(summary).filter(([op, n]) => op !== "same" && n > 0);
+  assert.deepEqual(changed, [], `a second ${kind} must change nothing`);
+}
+
+describe("pulumi lifecycle on a real Docker engine", { timeout: 40 * 60 * 1000 }, () => {
+  before(async () => {
+    for (const svc of IMAGE_SERVICES) {
+      await sh("docker", ["image", "inspect", "--format", "{{.Id}}", image(svc)]); // fails loudly if not built
+    }
+    stack = await e2eWorkspace(stackName, state);
+  });
+
+  after(async () => {
+    // Whatever failed above, leave the host clean.
+    if (stack) {
+      try {
+        await stack.destroy({ onOutput: log });
+        await stack.workspace.removeStack(stackName);
+      } catch (err) {
+        log(`cleanup: ${String(err)}\n`);
+      }
+    }
+    rmSync(state, { recursive: true, force: true });
+  });
+
+  it("previews a fresh stack", async () => {
+    const { changeSummary } = await stack.preview({ onOutput: log });
+    assert.ok(
+      (changeSummary.create ?? 0) >= 40,
+      `expected the whole graph to be created, got ${JSON.stringify(changeSummary)}`,
+    );
+  });
+
+  it("comes up with every container healthy", async () => {
+    const result = await stack.up({ onOutput: log });
+    assert.equal(result.summary.result, "succeeded");
+    outputs = result.outputs;
+    for (const name of containerNames) assert.equal(await health(name), "healthy", name);
+  });
+
+  it("exposes the public outputs", () => {
+    const urls = outputs.urls!.value as Record<string, string>;
+    for (const svc of services) assert.equal(urls[svc], `https://${domain}.${svc}:${ports.https}`);
+    const ca = outputs.caCertPem!.value as string;
+    assert.match(ca, /^-----BEGIN CERTIFICATE-----/);
+    writeFileSync(caFile, ca);
+    assert.equal(outputs.etcHosts!.value, `${bind} ${services.map((s) => `${domain}.${s}`).join(" ")}`);
+    const otlp = outputs.otlp!.value as Record<string, string>;
+    assert.equal(otlp.grpc, `http://${bind}:${ports.otlpGrpc}`);
+    assert.equal(otlp.http, `http://${bind}:${ports.otlpHttp}`);
+    assert.equal(outputs.grafanaAdmin!.secret, true);
+    assert.equal(outputs.traefikDashboard!.secret, true);
+    const nets = outputs.networks!.value as Record<string, { name: string; id: string }>;
+    assert.deepEqual(
+      Object.values(nets)
+        .map((n) => n.name)
+        .sort(),
+      [...networkNames].sort(),
+    );
+  });
+
+  it("publishes ports only on the bind address", async () => {
+    for (const name of containerNames) {
+      const bindings = await sh("docker", ["inspect", "-f", "{{json .HostConfig.PortBindings}}", name]);
+      for (const ip of bindings.matchAll(/"HostIp":"([^"]*)"/g)) assert.equal(ip[1], bind, `${name}: ${bindings}`);
+    }
+  });
+
+  it("serves every routed service over HTTPS with the stack's CA", async () => {
+    const checks: [string, string, RegExp][] = [
+      ["prometheus", "/-/ready", /Ready/],
+      ["prometheus", "/api/v1/status/buildinfo", /"status":"success"/],
+      ["loki", "/ready", /ready/],
+      ["jaeger", "/api/services", /"data"/],
+      ["grafana", "/api/health", /"database"/],
+    ];
+    for (const [svc, path, body] of checks) {
+      const res = await eventually(`${svc}${path}`, 60, async () => {
+        const r = await https(svc, path);
+        return r.status === 200 ? r : undefined;
+      });
+      assert.match(res.body, body, `${svc}${path}`);
+    }
+  });
+
+  it("guards the Traefik dashboard with basic auth from the secret password", async () => {
+    assert.equal((await https("traefik", "/api/overview")).status, 401);
+    const dash = outputs.traefikDashboard!.value as { user: string; password: string };
+    const ok = await https("traefik", "/api/overview", ["-u", `${dash.user}:${dash.password}`]);
+    assert.equal(ok.status, 200);
+  });
+
+  it("redirects plain HTTP to HTTPS", async () => {
+    const res = await curl({
+      url: `http://${domain}.grafana:${ports.http}/`,
+      resolve: `${domain}.grafana:${ports.http}:${bind}`,
+    });
+    assert.ok([301, 308].includes(res.status), `status ${res.status}`);
+    assert.match(res.headers, /location: https:\/\/e2e\.grafana/i);
+  });
+
+  it("carries a trace from OTLP on the host to Jaeger", async () => {
+    const traceId = "5b8efff798038103d269b633813fc60c";
+    const span = {
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: "service.name", value: { stringValue: "e2e-probe" } }] },
+          scopeSpans: [
+            {
+              spans: [
+                {
+                  traceId,
+                  spanId: "eee19b7ec3c1b174",
+                  name: "GET /probe",
+                  kind: 2,
+                  startTimeUnixNano: String(BigInt(Date.now()) * 1000000n),
+                  endTimeUnixNano: String(BigInt(Date.now() + 5) * 1000000n),
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const sent = await curl({
+      url: `http://${bind}:${ports.otlpHttp}/v1/traces`,
+      extra: ["-H", "Content-Type: application/json", "-d", JSON.stringify(span)],
+    });
+    assert.equal(sent.status, 200, sent.body);
+    await eventually("e2e-probe in Jaeger services", 90, async () => {
+      const r = await https("jaeger", "/api/services");
+      return r.body.includes("e2e-probe") ? true : undefined;
+    });
+  });
+
+  it("changes nothing on a second preview and up", async () => {
+    await assertNoChanges("preview");
+    await assertNoChanges("up");
+  });
+
+  it("restores a container removed behind its back with up --refresh", async () => {
+    await sh("docker", ["rm", "-f", `${domain}.loki`]);
+    const result = await stack.up({ refresh: true, onOutput: log });
+    assert.equal(result.summary.result, "succeeded");
+    assert.equal(await health(`${domain}.loki`), "healthy");
+  });
+
+  it("destroys every container, network and volume of the stack", async () => {
+    await stack.destroy({ onOutput: log });
+    assert.deepEqual(await lines("docker", ["ps", "-aq", "--filter", `label=io.scaibu.stack=${stackLabel}`]), []);
+    assert.deepEqual(
+      await lines("docker", ["volume", "ls", "-q", "--filter", `label=io.scaibu.stack=${stackLabel}`]),
+      [],
+    );
+    for (const name of networkNames) {
+      assert.deepEqual(await lines("docker", ["network", "ls", "-q", "--filter", `name=^${name}$`]), [], name);
+    }
+    for (const name of containerNames) {
+      assert.deepEqual(await lines("docker", ["ps", "-aq", "--filter", `name=^${name}$`]), [], name);
+    }
+  });
+});

@@ -1,0 +1,60 @@
+/** The throwaway stack the e2e tests and the benchmark deploy: local images, loopback, no clashes. */
+import { join, resolve } from "node:path";
+import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+
+export const repo = resolve(__dirname, "../..");
+export const project = "scaibu-observability";
+// Its own domain, ports, networks and subnet, so it can run beside a real `dev` stack.
+export const domain = "e2e";
+export const bind = "127.0.0.1";
+export const ports = { http: 18080, https: 18443, otlpGrpc: 14317, otlpHttp: 14318 };
+export const services = ["prometheus", "loki", "jaeger", "grafana", "otel", "traefik"] as const;
+export const containerNames = services.map((s) => `${domain}.${s}`);
+const roles = ["observability", "data", "messaging", "cicd", "temporal"] as const;
+export const networkNames = roles.map((n) => `${domain}-${n}-network`);
+/** Local image per service (scripts/images/build-all.sh); no registry is reachable in CI. */
+export const IMAGE_SERVICES = ["traefik", "otel-collector", "loki", "prometheus", "jaeger", "grafana"] as const;
+export const image = (svc: (typeof IMAGE_SERVICES)[number]) => `scaibu-e2e/${svc}:local`;
+
+export const config: Record<string, unknown> = {
+  domain,
+  bindAddress: bind,
+  ports,
+  keepDataVolumes: false,
+  networks: Object.fromEntries(
+    roles.map((n) => [
+      n,
+      n === "observability"
+        ? { name: `${domain}-${n}-network`, subnet: "172.30.0.0/16" }
+        : { name: `${domain}-${n}-network` },
+    ]),
+  ),
+  services: {
+    traefik: { image: image("traefik") },
+    otelCollector: { image: image("otel-collector") },
+    loki: { image: image("loki") },
+    prometheus: { image: image("prometheus") },
+    jaeger: { image: image("jaeger") },
+    grafana: { image: image("grafana") },
+  },
+};
+
+export const caFileIn = (dir: string) => join(dir, "ca.pem");
+
+/** A stack on a local file backend in `stateDir`, configured as above. */
+export async function e2eWorkspace(stackName: string, stateDir: string): Promise<Stack> {
+  const stack = await LocalWorkspace.createOrSelectStack(
+    { stackName, workDir: repo },
+    {
+      envVars: {
+        PULUMI_BACKEND_URL: `file://${stateDir}`,
+        PULUMI_CONFIG_PASSPHRASE: "e2e-only-passphrase",
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+      },
+    },
+  );
+  for (const [key, value] of Object.entries(config)) {
+    await stack.setConfig(`${project}:${key}`, { value: typeof value === "string" ? value : JSON.stringify(value) });
+  }
+  return stack;
+}
