@@ -49,7 +49,9 @@ export function stackAlertRules(input: PrometheusRulesInput = {}): RulesFile {
   const budget = input.tsdbDiskBudgetBytes ?? 20 * GIB;
   if (!Number.isInteger(budget) || budget <= 0)
     throw new Error(`prometheus-rules: tsdbDiskBudgetBytes must be a positive integer, got ${budget}`);
-  const signals = "(spans|metric_points|log_records)";
+  // Collector counters are exposed with or without the `_total` suffix depending on the release's
+  // Prometheus translation (0.165 exposes them without): match both.
+  const signals = "(spans|metric_points|log_records)(_total)?";
   return {
     groups: [
       {
@@ -73,7 +75,7 @@ export function stackAlertRules(input: PrometheusRulesInput = {}): RulesFile {
         rules: [
           alert({
             alert: "OtelCollectorExportFailures",
-            expr: `sum by (job, instance, exporter) (rate({__name__=~"otelcol_exporter_send_failed_${signals}_total"}[5m])) > 0`,
+            expr: `sum by (job, instance, exporter) (rate({__name__=~"otelcol_exporter_send_failed_${signals}"}[5m])) > 0`,
             for: "5m",
             labels: { severity: "critical" },
             annotations: {
@@ -84,7 +86,7 @@ export function stackAlertRules(input: PrometheusRulesInput = {}): RulesFile {
           }),
           alert({
             alert: "OtelCollectorEnqueueFailures",
-            expr: `sum by (job, instance, exporter) (rate({__name__=~"otelcol_exporter_enqueue_failed_${signals}_total"}[5m])) > 0`,
+            expr: `sum by (job, instance, exporter) (rate({__name__=~"otelcol_exporter_enqueue_failed_${signals}"}[5m])) > 0`,
             for: "5m",
             labels: { severity: "critical" },
             annotations: {
@@ -106,7 +108,7 @@ export function stackAlertRules(input: PrometheusRulesInput = {}): RulesFile {
           }),
           alert({
             alert: "OtelCollectorRefusingData",
-            expr: `sum by (job, instance, receiver) (rate({__name__=~"otelcol_receiver_refused_${signals}_total"}[5m])) > 0`,
+            expr: `sum by (job, instance, receiver) (rate({__name__=~"otelcol_receiver_refused_${signals}"}[5m])) > 0`,
             for: "5m",
             labels: { severity: "warning" },
             annotations: {
@@ -117,7 +119,7 @@ export function stackAlertRules(input: PrometheusRulesInput = {}): RulesFile {
           }),
           alert({
             alert: "OtelCollectorReceiverFailures",
-            expr: `sum by (job, instance, receiver) (rate({__name__=~"otelcol_receiver_failed_${signals}_total"}[5m])) > 0`,
+            expr: `sum by (job, instance, receiver) (rate({__name__=~"otelcol_receiver_failed_${signals}"}[5m])) > 0`,
             for: "5m",
             labels: { severity: "warning" },
             annotations: {

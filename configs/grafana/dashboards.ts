@@ -147,10 +147,17 @@ const SIGNALS = [
   ["log_records", "log records"],
 ] as const;
 
-/** One target per signal: `rate()` drops the metric name, so signals are summed separately. */
+/**
+ * One target per signal: `rate()` drops the metric name, so signals are summed separately.
+ * Collector counters come with or without `_total` depending on the release (0.165: without).
+ */
 function perSignal(metric: (signal: string) => string, by: string, legend: string) {
   return SIGNALS.map(([s, label], i) =>
-    promTarget(String.fromCharCode(65 + i), `sum by (${by}) (rate(${metric(s)}[${RATE}]))`, `${label} ${legend}`),
+    promTarget(
+      String.fromCharCode(65 + i),
+      `sum by (${by}) (rate({__name__=~"${metric(s)}(_total)?"}[${RATE}]))`,
+      `${label} ${legend}`,
+    ),
   );
 }
 
@@ -178,19 +185,19 @@ export function stackHealthDashboard(): Dashboard {
       description:
         "Items per second accepted by the collector's receivers (job otel-collector; Jaeger's own receivers under job jaeger).",
       unit: "short",
-      targets: perSignal((s) => `otelcol_receiver_accepted_${s}_total`, "job, receiver", "{{job}}/{{receiver}}"),
+      targets: perSignal((s) => `otelcol_receiver_accepted_${s}`, "job, receiver", "{{job}}/{{receiver}}"),
     })
     .panel({
       title: "Sent by exporters",
       description: "Items per second successfully sent to Loki, Prometheus and Jaeger.",
       unit: "short",
-      targets: perSignal((s) => `otelcol_exporter_sent_${s}_total`, "job, exporter", "{{job}}/{{exporter}}"),
+      targets: perSignal((s) => `otelcol_exporter_sent_${s}`, "job, exporter", "{{job}}/{{exporter}}"),
     })
     .panel({
       title: "Export failures",
       description: "Items per second the exporters failed to send (backend down or rejecting).",
       unit: "short",
-      targets: perSignal((s) => `otelcol_exporter_send_failed_${s}_total`, "job, exporter", "{{job}}/{{exporter}}"),
+      targets: perSignal((s) => `otelcol_exporter_send_failed_${s}`, "job, exporter", "{{job}}/{{exporter}}"),
     })
     .panel({
       title: "Refused / dropped",
@@ -198,9 +205,9 @@ export function stackHealthDashboard(): Dashboard {
         "Refused by receivers (memory_limiter back-pressure) and dropped because an exporter queue was full.",
       unit: "short",
       targets: [
-        ...perSignal((s) => `otelcol_receiver_refused_${s}_total`, "job, receiver", "refused {{job}}/{{receiver}}"),
+        ...perSignal((s) => `otelcol_receiver_refused_${s}`, "job, receiver", "refused {{job}}/{{receiver}}"),
         ...perSignal(
-          (s) => `otelcol_exporter_enqueue_failed_${s}_total`,
+          (s) => `otelcol_exporter_enqueue_failed_${s}`,
           "job, exporter",
           "queue full {{job}}/{{exporter}}",
         ).map((t, i) => ({

@@ -94,6 +94,7 @@ export interface JaegerDatasource extends DatasourceBase {
       spanEndTimeShift: string;
       filterByTraceID: boolean;
       filterBySpanID: boolean;
+      tags: { key: string; value: string }[];
       customQuery: boolean;
       query: string;
     };
@@ -211,9 +212,11 @@ export function grafanaDatasources(input: GrafanaInput): DatasourcesProvisioning
             spanEndTimeShift: "5m",
             filterByTraceID: true,
             filterBySpanID: false,
+            // The span's service.name becomes the stream selector (Loki indexes it as service_name).
+            tags: [{ key: "service.name", value: "service_name" }],
             customQuery: true,
             // trace_id is structured metadata on OTLP logs, not in the line: filter on it as a label.
-            query: literal('{service_name="${__span.tags["service.name"]}"} | trace_id="${__trace.traceId}"'),
+            query: literal('{${__tags}} | trace_id="${__trace.traceId}"'),
           },
           tracesToMetrics: {
             datasourceUid: DATASOURCE_UIDS.prometheus,

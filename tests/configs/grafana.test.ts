@@ -133,14 +133,14 @@ describe("grafana provisioning", () => {
       .join("\n");
     for (const m of [
       "up",
-      "otelcol_receiver_refused_spans_total",
-      "otelcol_exporter_send_failed_log_records_total",
-      "otelcol_exporter_enqueue_failed_metric_points_total",
+      'otelcol_receiver_refused_spans(_total)?"',
+      'otelcol_exporter_send_failed_log_records(_total)?"',
+      'otelcol_exporter_enqueue_failed_metric_points(_total)?"',
       "loki_discarded_samples_total",
       "loki_distributor_lines_received_total",
       "prometheus_tsdb_head_samples_appended_total",
     ]) {
-      assert.match(exprs, new RegExp(`\\b${m}\\b`), m);
+      assert.ok(exprs.includes(m), m);
     }
   });
 
