@@ -194,6 +194,7 @@ build_jaeger() {
 #    dnsimple, alidns, tencent, huaweicloud, oci, ucloud, yandex, ...). The
 #    call is replaced by an error: ACME DNS-01 challenges are unavailable in
 #    this local image (HTTP-01/TLS-ALPN-01 and everything else unchanged).
+#  - the nested module github.com/traefik/traefik/dynamic/ext is recreated.
 TRAEFIK_HTTP_AUTH_VERSION="${TRAEFIK_HTTP_AUTH_VERSION:-v0.4.1-0.20200324110947-a37a7636d23e}"
 traefik_patch_unserved_deps() {
   local src="$1" f="$1/pkg/provider/acme/provider.go" lego
@@ -219,6 +220,29 @@ func scaibuNoDNSChallengeProvider(name string) (challenge.Provider, error) {
 }
 GO
   sed -i "s#LEGO/challenge#$lego/challenge#" "$src/pkg/provider/acme/zz_scaibu_nodns.go"
+  # Nested module github.com/traefik/traefik/dynamic/ext (go.mod: replace =>
+  # ./pkg/config/dynamic/ext) is left out of the module zip and is not served
+  # on its own. Upstream it only holds empty extension points; recreate them.
+  if [ ! -f "$src/pkg/config/dynamic/ext/go.mod" ]; then
+    mkdir -p "$src/pkg/config/dynamic/ext"
+    printf 'module github.com/traefik/traefik/dynamic/ext\n\ngo 1.24.0\n' >"$src/pkg/config/dynamic/ext/go.mod"
+    cat >"$src/pkg/config/dynamic/ext/ext.go" <<'GO'
+// Package ext: empty dynamic-configuration extension points (as upstream).
+package ext
+
+// HTTP extends dynamic.HTTP (no fields).
+type HTTP struct{}
+
+// Router extends dynamic.Router (no fields).
+type Router struct{}
+
+// RouterIng extends ingress router annotations (no fields).
+type RouterIng struct{}
+
+// ToRouter converts RouterIng to a Router.
+func (r RouterIng) ToRouter() Router { return Router{} }
+GO
+  fi
 }
 
 build_traefik() {
