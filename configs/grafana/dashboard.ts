@@ -16,6 +16,8 @@ export interface Target {
   range: boolean;
   instant: boolean;
   format?: "time_series" | "table";
+  /** Show exemplars (spanmetrics attaches trace_id exemplars to the calls counter). */
+  exemplar?: boolean;
 }
 
 export type Unit = "reqps" | "percentunit" | "ms" | "short" | "bytes" | "Bps" | "none";

@@ -23,7 +23,12 @@ export function requestDashboard(): Dashboard {
       title: "Request rate",
       description: "Spans per second per service (spanmetrics calls counter).",
       unit: "reqps",
-      targets: [promTarget("A", `sum by (service_name) (rate(${CALLS}{${SEL}}[${RATE}]))`, "{{service_name}}")],
+      targets: [
+        {
+          ...promTarget("A", `sum by (service_name) (rate(${CALLS}{${SEL}}[${RATE}]))`, "{{service_name}}"),
+          exemplar: true,
+        },
+      ],
     })
     .panel({
       title: "Error rate",

@@ -123,6 +123,8 @@ describe("grafana provisioning", () => {
       d.templating.list.map((v) => v.name),
       ["service", "span_kind"],
     );
+    // Exemplars (trace_id) on the calls counter let Grafana jump from the rate graph to Jaeger.
+    assert.ok(d.panels.some((p) => p.targets?.some((t) => t.exemplar && t.expr.includes(SPANMETRICS_CALLS_METRIC))));
   });
 
   it("builds the stack health dashboard: targets, collector, Loki, Prometheus", () => {
