@@ -1,0 +1,569 @@
+/**
+ * `npm run bench`: how long Pulumi takes to deploy, re-apply and tear down this stack, against a
+ * plain Docker Compose baseline of the very same containers, measured in one run on one machine.
+ *
+ *   BENCH_RUNS=3 npm run bench
+ *
+ * Each run (iteration) measures both tools back to back, alternating which goes first:
+ *   Pulumi : cold `up` of a fresh throwaway stack (returns once every container is healthy:
+ *            the containers use `wait: true`; checked again with `docker inspect`), a no-op
+ *            `preview`, a no-op `up`, then `destroy`.
+ *   Compose: `docker compose up -d --wait` (cold), the same again (no-op), then `down -v`.
+ * The compose file is generated from what the first Pulumi `up` really deployed (see
+ * scripts/bench/compose-baseline.ts), and the compose containers are diffed against the Pulumi
+ * ones, so both sides start the same images with the same config, healthchecks, limits, ports,
+ * networks and volumes. The machine is noisy: the ratios pulumi/compose of the same run are the
+ * numbers to quote, not the absolute seconds.
+ *
+ * The stack is the e2e one (tests/e2e/stack-config.ts: local images, loopback) moved to its own
+ * domain, ports, networks and subnet, so a benchmark never collides with an e2e run.
+ * Prints a table on stdout (progress on stderr) and writes bench-results.json, the generated
+ * compose file and logs to a temp dir printed at the end. Everything it created is removed,
+ * also on failure or Ctrl-C.
+ *
+ * Environment:
+ *   BENCH_RUNS            iterations (default 3)
+ *   BENCH_DOMAIN          domain / name prefix of the benchmark stack (default "bench";
+ *                         "e2e" uses tests/e2e/stack-config.ts unchanged)
+ *   BENCH_SUBNET          subnet of its observability network (default 172.29.0.0/16)
+ *   BENCH_PORTS           http,https,otlpGrpc,otlpHttp host ports (default 28080,28443,24317,24318)
+ *   BENCH_OP_TIMEOUT_S    limit for one pulumi/compose operation (default 1200)
+ *   BENCH_KEEP_GOING=1    still time the runs when the compose containers differ from Pulumi's
+ */
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import type { OpMap, Stack } from "@pulumi/pulumi/automation";
+import {
+  config,
+  domain as e2eDomain,
+  e2eWorkspace,
+  image,
+  IMAGE_SERVICES,
+  project,
+  repo,
+  services,
+} from "../tests/e2e/stack-config";
+import {
+  buildCompose,
+  compareDeployments,
+  copyUploads,
+  labelled,
+  Snapshot,
+  snapshot,
+  STACK_LABEL,
+  writeCompose,
+} from "./bench/compose-baseline";
+import type { ContainerInspect } from "./bench/docker-types";
+import { CommandError, lines, run, RunOptions, timed } from "./bench/exec";
+import { uploadedFiles } from "./bench/pulumi-state";
+import { cell, ratio, ratioCell, summarize, table } from "./bench/stats";
+
+// --- settings -----------------------------------------------------------------------
+
+function positiveInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return n;
+}
+
+const RUNS = positiveInt("BENCH_RUNS", 3);
+const OP_TIMEOUT_MS = positiveInt("BENCH_OP_TIMEOUT_S", 1200) * 1000;
+const KEEP_GOING = process.env.BENCH_KEEP_GOING === "1";
+const benchDomain = process.env.BENCH_DOMAIN || "bench";
+const isolated = benchDomain !== e2eDomain;
+
+interface NetworkConfig {
+  name: string;
+  subnet?: string;
+}
+
+/** The e2e stack config, moved to the benchmark's own domain, ports, networks and subnet. */
+function benchOverrides(): Record<string, unknown> {
+  if (!isolated) return {};
+  const [http, https, otlpGrpc, otlpHttp] = (process.env.BENCH_PORTS || "28080,28443,24317,24318")
+    .split(",")
+    .map(Number);
+  if (![http, https, otlpGrpc, otlpHttp].every((p) => Number.isInteger(p) && p! > 0 && p! < 65536)) {
+    throw new Error(`BENCH_PORTS must be four ports "http,https,otlpGrpc,otlpHttp"`);
+  }
+  const subnet = process.env.BENCH_SUBNET || "172.29.0.0/16";
+  const nets = config.networks as Record<string, NetworkConfig>;
+  if (Object.values(nets).filter((n) => n.subnet).length > 1) throw new Error("more than one pinned subnet");
+  return {
+    domain: benchDomain,
+    ports: { http, https, otlpGrpc, otlpHttp },
+    networks: Object.fromEntries(
+      Object.entries(nets).map(([role, n]) => [
+        role,
+        {
+          ...n,
+          name: n.name.startsWith(`${e2eDomain}-`) ? `${benchDomain}-${n.name.slice(e2eDomain.length + 1)}` : n.name,
+          ...(n.subnet ? { subnet } : {}),
+        },
+      ]),
+    ),
+  };
+}
+
+const overrides = benchOverrides();
+const benchConfig: Record<string, unknown> = { ...config, ...overrides };
+const benchPorts = Object.values(benchConfig.ports as Record<string, number>);
+const pinnedSubnets: Record<string, string> = Object.fromEntries(
+  Object.values(benchConfig.networks as Record<string, NetworkConfig>)
+    .filter((n) => n.subnet)
+    .map((n) => [n.name, n.subnet!]),
+);
+const expectedContainers = services.map((s) => `${benchDomain}.${s}`);
+
+// --- output, logs, cleanup bookkeeping ----------------------------------------------------
+
+const outDir = mkdtempSync(join(tmpdir(), "scaibu-bench-"));
+const logFile = join(outDir, "bench.log");
+const composeDir = join(outDir, "compose");
+const filesDir = join(composeDir, "files");
+const composeFile = join(composeDir, "compose.yaml");
+const t0 = Date.now();
+const progress = (msg: string) =>
+  process.stderr.write(`[bench +${String(Math.round((Date.now() - t0) / 1000)).padStart(4)}s] ${msg}\n`);
+const log = (s: string) => appendFileSync(logFile, s);
+const cmdOpts = (extra: RunOptions = {}): RunOptions => ({ logFile, timeoutMs: OP_TIMEOUT_MS, ...extra });
+
+interface StackEntry {
+  name: string;
+  label: string;
+  state: string;
+  stack?: Stack;
+  destroyed: boolean;
+}
+const created = { stacks: [] as StackEntry[], composeProjects: [] as string[], anonymousVolumes: new Set<string>() };
+const aborter = new AbortController();
+const opSignal = () => AbortSignal.any([aborter.signal, AbortSignal.timeout(OP_TIMEOUT_MS)]);
+const warnings: string[] = [];
+const warn = (msg: string) => {
+  warnings.push(msg);
+  progress(`WARNING: ${msg}`);
+};
+
+let cleaning: Promise<void> | undefined;
+/** Removes every stack, container, network and volume this run created; safe to call twice. */
+function cleanup(interrupted: boolean): Promise<void> {
+  cleaning ??= (async () => {
+    for (const s of created.stacks) {
+      if (s.stack && !s.destroyed && !interrupted) {
+        progress(`cleanup: pulumi destroy ${s.name}`);
+        try {
+          await s.stack.destroy({ onOutput: log, signal: AbortSignal.timeout(OP_TIMEOUT_MS) });
+          s.destroyed = true;
+        } catch (err) {
+          progress(`cleanup: destroy of ${s.name} failed (removing its Docker objects directly): ${String(err)}`);
+        }
+      }
+    }
+    const filters = [
+      ...created.stacks.map((s) => `${STACK_LABEL}=${s.label}`),
+      ...created.composeProjects.map((p) => `com.docker.compose.project=${p}`),
+    ];
+    for (const kind of ["container", "network", "volume"] as const) {
+      for (const filter of filters) {
+        try {
+          const ids = await labelled(kind, filter, { logFile });
+          if (ids.length === 0) continue;
+          progress(`cleanup: removing ${ids.length} ${kind}(s) labelled ${filter}`);
+          const rm =
+            kind === "container" ? ["rm", "-f", "-v"] : kind === "network" ? ["network", "rm"] : ["volume", "rm", "-f"];
+          await run("docker", [...rm, ...ids], { logFile });
+        } catch (err) {
+          progress(`cleanup: could not remove ${kind}s labelled ${filter}: ${String(err)}`);
+        }
+      }
+    }
+    await removeAnonymousVolumes();
+    for (const s of created.stacks) rmSync(s.state, { recursive: true, force: true });
+  })();
+  return cleaning;
+}
+
+for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.on(sig, () => {
+    progress(`${sig}: stopping and cleaning up (logs in ${outDir})`);
+    aborter.abort();
+    void cleanup(true).finally(() => process.exit(130));
+  });
+}
+
+/** The images' anonymous VOLUMEs carry no label: remove any that outlived their container. */
+async function removeAnonymousVolumes(): Promise<string[]> {
+  const existing = new Set(await lines("docker", ["volume", "ls", "-q"]));
+  const left = [...created.anonymousVolumes].filter((v) => existing.has(v));
+  if (left.length) await run("docker", ["volume", "rm", "-f", ...left], { logFile }).catch(() => undefined);
+  return left;
+}
+
+// --- checks ----------------------------------------------------------------------------
+
+async function containersOf(filter: string): Promise<ContainerInspect[]> {
+  const ids = await labelled("container", filter, { logFile });
+  return ids.length ? (JSON.parse(await run("docker", ["inspect", ...ids])) as ContainerInspect[]) : [];
+}
+
+/** Every expected container exists, runs and reports healthy (`docker inspect`). */
+async function assertHealthy(filter: string, who: string): Promise<void> {
+  const cs = await containersOf(filter);
+  const names = cs.map((c) => c.Name.replace(/^\//, "")).sort();
+  if (JSON.stringify(names) !== JSON.stringify([...expectedContainers].sort())) {
+    throw new Error(
+      `${who}: expected containers ${expectedContainers.join(", ")}, found ${names.join(", ") || "none"}`,
+    );
+  }
+  for (const c of cs) {
+    for (const m of c.Mounts)
+      if (m.Type === "volume" && m.Name && /^[0-9a-f]{64}$/.test(m.Name)) created.anonymousVolumes.add(m.Name);
+  }
+  const bad = cs.filter((c) => c.State.Status !== "running" || c.State.Health?.Status !== "healthy");
+  if (bad.length) {
+    const states = bad.map(
+      (c) => `${c.Name.slice(1)}: ${c.State.Status}/${c.State.Health?.Status ?? "no healthcheck"}`,
+    );
+    throw new Error(`${who}: not every container is healthy: ${states.join("; ")}`);
+  }
+}
+
+async function assertGone(filter: string, who: string): Promise<void> {
+  for (const kind of ["container", "network", "volume"] as const) {
+    const left = await labelled(kind, filter, { logFile });
+    if (left.length) throw new Error(`${who}: ${left.length} ${kind}(s) labelled ${filter} left behind`);
+  }
+  const anonymous = await removeAnonymousVolumes();
+  if (anonymous.length) warn(`${who}: left ${anonymous.length} anonymous volume(s) behind (removed)`);
+}
+
+function portFree(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once("error", () => resolve(false));
+    srv.listen(port, host, () => srv.close(() => resolve(true)));
+  });
+}
+
+async function preflight(): Promise<void> {
+  for (const svc of IMAGE_SERVICES) {
+    try {
+      await run("docker", ["image", "inspect", "--format", "{{.Id}}", image(svc)]);
+    } catch {
+      throw new Error(
+        `image ${image(svc)} is missing: build the local images first (bash scripts/images/build-all.sh)`,
+      );
+    }
+  }
+  const clash = [
+    ...(await lines("docker", ["ps", "-a", "--format", "{{.Names}}"])).filter((n) => expectedContainers.includes(n)),
+    ...(await lines("docker", ["network", "ls", "--format", "{{.Name}}"])).filter((n) =>
+      Object.values(benchConfig.networks as Record<string, NetworkConfig>).some((x) => x.name === n),
+    ),
+    ...(await lines("docker", ["volume", "ls", "--format", "{{.Name}}"])).filter((n) =>
+      n.startsWith(`${benchDomain}-`),
+    ),
+  ];
+  if (clash.length) {
+    throw new Error(
+      `Docker objects with the benchmark's names already exist (another benchmark running, or left over ` +
+        `from a killed one?): ${clash.join(", ")}. Remove them (docker rm -f / network rm / volume rm) and retry.`,
+    );
+  }
+  const bind = benchConfig.bindAddress as string;
+  for (const port of benchPorts) {
+    if (!(await portFree(port, bind))) throw new Error(`port ${bind}:${port} is in use (set BENCH_PORTS)`);
+  }
+}
+
+// --- the two sides -----------------------------------------------------------------------
+
+const changes = (m: OpMap | undefined) =>
+  Object.fromEntries(Object.entries(m ?? {}).filter(([op, n]) => op !== "same" && (n ?? 0) > 0));
+
+interface Baseline {
+  source: string;
+  snapshot: Snapshot;
+}
+let baseline: Baseline | undefined;
+let equivalence: { checked: boolean; differences: string[] } = { checked: false, differences: [] };
+
+const samples = {
+  pulumi: {
+    init: [] as number[],
+    coldUp: [] as number[],
+    noopPreview: [] as number[],
+    noopUp: [] as number[],
+    destroy: [] as number[],
+  },
+  compose: { coldUp: [] as number[], noopUp: [] as number[], down: [] as number[] },
+};
+
+async function pulumiRun(i: number): Promise<void> {
+  const name = `bench-${process.pid}-${i}`;
+  const entry: StackEntry = {
+    name,
+    label: `${project}/${name}`,
+    state: mkdtempSync(join(tmpdir(), "scaibu-bench-state-")),
+    destroyed: false,
+  };
+  created.stacks.push(entry);
+  const filter = `${STACK_LABEL}=${entry.label}`;
+  const tag = `[run ${i}/${RUNS}] pulumi`;
+
+  progress(`${tag}: new stack ${name} (workspace + config)`);
+  const init = await timed(async () => {
+    const stack = await e2eWorkspace(name, entry.state);
+    if (isolated) {
+      await stack.setAllConfig(
+        Object.fromEntries(
+          Object.entries(overrides).map(([k, v]) => [
+            `${project}:${k}`,
+            { value: typeof v === "string" ? v : JSON.stringify(v) },
+          ]),
+        ),
+      );
+    }
+    return stack;
+  });
+  const stack = (entry.stack = init.value);
+  samples.pulumi.init.push(init.seconds);
+
+  progress(`${tag}: cold up...`);
+  const up = await timed(() => stack.up({ onOutput: log, signal: opSignal() }));
+  if (up.value.summary.result !== "succeeded") throw new Error(`${tag}: up ended ${up.value.summary.result}`);
+  await assertHealthy(filter, `${tag} up`);
+  samples.pulumi.coldUp.push(up.seconds);
+  progress(`${tag}: cold up ${up.seconds.toFixed(1)}s, all ${expectedContainers.length} containers healthy`);
+
+  if (!baseline) {
+    progress(`${tag}: generating the compose baseline from the running stack`);
+    const uploads = await uploadedFiles(stack);
+    await copyUploads(uploads, filesDir, { logFile });
+    const snap = await snapshot(filter, uploads, { logFile });
+    writeCompose(composeFile, buildCompose(snap, filesDir, pinnedSubnets), `Pulumi stack ${name}`);
+    writeFileSync(join(composeDir, "pulumi-inspect.json"), JSON.stringify(snap, null, 2), { mode: 0o600 });
+    await run(composeCmd[0]!, [...composeCmd.slice(1), "-f", composeFile, "config", "--quiet"], cmdOpts());
+    baseline = { source: name, snapshot: snap };
+    progress(`${tag}: compose file ${composeFile}`);
+  }
+
+  const pv = await timed(() => stack.preview({ onOutput: log, signal: opSignal() }));
+  samples.pulumi.noopPreview.push(pv.seconds);
+  const pvChanges = changes(pv.value.changeSummary);
+  if (Object.keys(pvChanges).length) warn(`${tag}: the no-op preview wants changes: ${JSON.stringify(pvChanges)}`);
+  progress(`${tag}: no-op preview ${pv.seconds.toFixed(1)}s`);
+
+  const up2 = await timed(() => stack.up({ onOutput: log, signal: opSignal() }));
+  samples.pulumi.noopUp.push(up2.seconds);
+  const upChanges = changes(up2.value.summary.resourceChanges);
+  if (Object.keys(upChanges).length) warn(`${tag}: the no-op up changed: ${JSON.stringify(upChanges)}`);
+  progress(`${tag}: no-op up ${up2.seconds.toFixed(1)}s`);
+
+  const down = await timed(() => stack.destroy({ onOutput: log, signal: opSignal() }));
+  entry.destroyed = true;
+  await assertGone(filter, `${tag} destroy`);
+  samples.pulumi.destroy.push(down.seconds);
+  progress(`${tag}: destroy ${down.seconds.toFixed(1)}s`);
+  await stack.workspace.removeStack(name);
+  rmSync(entry.state, { recursive: true, force: true });
+}
+
+let composeCmd: string[] = [];
+let composeVersion = "";
+
+async function composeRun(i: number): Promise<void> {
+  if (!baseline) throw new Error("no compose baseline yet (the first run must start with Pulumi)");
+  const proj = `scaibu-bench-${process.pid}-${i}`;
+  created.composeProjects.push(proj);
+  const filter = `com.docker.compose.project=${proj}`;
+  const tag = `[run ${i}/${RUNS}] compose`;
+  const compose = (...args: string[]) =>
+    run(composeCmd[0]!, [...composeCmd.slice(1), "--ansi", "never", "-p", proj, "-f", composeFile, ...args], cmdOpts());
+  const upArgs = ["up", "-d", "--wait", "--wait-timeout", String(OP_TIMEOUT_MS / 1000)];
+
+  progress(`${tag}: cold up -d --wait...`);
+  const up = await timed(() => compose(...upArgs));
+  await assertHealthy(filter, `${tag} up`);
+  samples.compose.coldUp.push(up.seconds);
+  progress(`${tag}: cold up ${up.seconds.toFixed(1)}s, all ${expectedContainers.length} containers healthy`);
+
+  if (!equivalence.checked) {
+    const snap = await snapshot(filter, {}, { logFile });
+    writeFileSync(join(composeDir, "compose-inspect.json"), JSON.stringify(snap, null, 2), { mode: 0o600 });
+    const differences = compareDeployments(baseline.snapshot, snap, filesDir, pinnedSubnets);
+    equivalence = { checked: true, differences };
+    if (differences.length) {
+      progress(`${tag}: compose containers differ from Pulumi's:\n  ${differences.join("\n  ")}`);
+      if (!KEEP_GOING)
+        throw new Error(`the compose baseline is not equivalent (${differences.length} differences above)`);
+      warn(`compose baseline differs from Pulumi's deployment in ${differences.length} places (BENCH_KEEP_GOING=1)`);
+    } else {
+      progress(`${tag}: equivalence check passed (docker inspect of both deployments match)`);
+    }
+  }
+
+  const noop = await timed(() => compose(...upArgs));
+  samples.compose.noopUp.push(noop.seconds);
+  progress(`${tag}: no-op up ${noop.seconds.toFixed(1)}s`);
+
+  const down = await timed(() => compose("down", "-v", "--remove-orphans"));
+  await assertGone(filter, `${tag} down`);
+  samples.compose.down.push(down.seconds);
+  progress(`${tag}: down -v ${down.seconds.toFixed(1)}s`);
+}
+
+// --- main ------------------------------------------------------------------------------
+
+const lastLine = (s: string) => s.trim().split("\n").pop() ?? "";
+
+async function main(): Promise<void> {
+  const startedAt = new Date().toISOString();
+  const loadStart = loadavg();
+  mkdirSync(filesDir, { recursive: true });
+  progress(`${RUNS} run(s); logs and results in ${outDir}`);
+  process.env.PULUMI_SKIP_UPDATE_CHECK = "true";
+  process.env.PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK = "true";
+
+  progress("toolchain: docker engine, pulumi, compose");
+  await run("bash", [join(repo, "scripts/docker-engine.sh")], { logFile, passStderr: true });
+  const toolbin = lastLine(await run("bash", [join(repo, "scripts/toolchain/ensure-pulumi.sh")], { passStderr: true }));
+  process.env.PATH = `${toolbin}:${process.env.PATH}`;
+  const composeBin = lastLine(
+    await run("bash", [join(repo, "scripts/toolchain/ensure-compose.sh")], { passStderr: true }),
+  );
+  composeCmd = await run("docker", ["compose", "version", "--short"]).then(
+    () => ["docker", "compose"],
+    () => [composeBin],
+  );
+  composeVersion = (await run(composeCmd[0]!, [...composeCmd.slice(1), "version", "--short"])).trim();
+  const pulumiVersion = (await run("pulumi", ["version"])).trim();
+  const dockerVersion = (await run("docker", ["version", "--format", "{{.Server.Version}}"])).trim();
+  progress(
+    `pulumi ${pulumiVersion}, compose ${composeVersion} (${composeCmd.join(" ")}), docker engine ${dockerVersion}`,
+  );
+
+  await preflight();
+
+  let failure: unknown;
+  try {
+    for (let i = 1; i <= RUNS; i++) {
+      // alternate who goes first (the first run must be Pulumi's: it yields the compose file)
+      const order = i % 2 === 1 ? [pulumiRun, composeRun] : [composeRun, pulumiRun];
+      for (const step of order) await step(i);
+    }
+  } catch (err) {
+    failure = err;
+  } finally {
+    progress("cleaning up");
+    await cleanup(false);
+  }
+
+  const p = samples.pulumi;
+  const c = samples.compose;
+  const summary = {
+    pulumi: Object.fromEntries(Object.entries(p).map(([k, v]) => [k, summarize(v)])),
+    compose: Object.fromEntries(Object.entries(c).map(([k, v]) => [k, summarize(v)])),
+  };
+  const ratios = {
+    coldUp: ratio(p.coldUp, c.coldUp),
+    noopUp: ratio(p.noopUp, c.noopUp),
+    noopPreviewVsComposeNoopUp: ratio(p.noopPreview, c.noopUp),
+    teardown: ratio(p.destroy, c.down),
+  };
+  const results = {
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    runs: RUNS,
+    completedRuns: Math.min(p.destroy.length, c.down.length),
+    failure: failure === undefined ? undefined : failure instanceof Error ? failure.message : String(failure),
+    host: {
+      cpus: cpus().length,
+      loadavgStart: loadStart,
+      loadavgEnd: loadavg(),
+      node: process.version,
+      dockerEngine: dockerVersion,
+      pulumi: pulumiVersion,
+      compose: `${composeVersion} (${composeCmd.join(" ")})`,
+    },
+    stack: { domain: benchDomain, containers: expectedContainers, config: benchConfig },
+    composeFile,
+    baselineFrom: baseline?.source,
+    equivalence,
+    warnings,
+    samplesSeconds: samples,
+    summary,
+    ratios,
+  };
+  const resultsFile = join(outDir, "bench-results.json");
+  writeFileSync(resultsFile, JSON.stringify(results, null, 2) + "\n");
+
+  const rows = [
+    [
+      "cold deploy → all healthy",
+      `up ${cell(summary.pulumi.coldUp)}`,
+      `up -d --wait ${cell(summary.compose.coldUp)}`,
+      ratioCell(ratios.coldUp),
+    ],
+    [
+      "no-op re-apply",
+      `up ${cell(summary.pulumi.noopUp)}`,
+      `up -d --wait ${cell(summary.compose.noopUp)}`,
+      ratioCell(ratios.noopUp),
+    ],
+    [
+      "no-op check",
+      `preview ${cell(summary.pulumi.noopPreview)}`,
+      `up -d --wait ${cell(summary.compose.noopUp)}`,
+      ratioCell(ratios.noopPreviewVsComposeNoopUp),
+    ],
+    [
+      "teardown",
+      `destroy ${cell(summary.pulumi.destroy)}`,
+      `down -v ${cell(summary.compose.down)}`,
+      ratioCell(ratios.teardown),
+    ],
+  ];
+  const out = [
+    "",
+    `Pulumi vs Docker Compose: the same ${expectedContainers.length} containers (${expectedContainers.join(", ")})`,
+    `${results.completedRuns} of ${RUNS} run(s), wall clock, median (min–max); ${cpus().length} CPUs, ` +
+      `load ${loadStart.map((x) => x.toFixed(1)).join("/")} → ${loadavg()
+        .map((x) => x.toFixed(1))
+        .join("/")}`,
+    `pulumi ${pulumiVersion} (docker provider via Automation API), compose ${composeVersion}, docker engine ${dockerVersion}`,
+    "",
+    table(["step", "pulumi", "compose", "ratio pulumi/compose"], rows),
+    "",
+    `pulumi stack init (workspace + config, outside the ratios): ${cell(summary.pulumi.init)}`,
+    `equivalence (docker inspect, pulumi vs compose containers): ${
+      !equivalence.checked
+        ? "not checked"
+        : equivalence.differences.length
+          ? `${equivalence.differences.length} difference(s), see JSON`
+          : "identical"
+    }`,
+    ...warnings.map((w) => `WARNING: ${w}`),
+    `compose file: ${composeFile}`,
+    `results: ${resultsFile}`,
+    `log: ${logFile}`,
+  ];
+  process.stdout.write(out.join("\n") + "\n");
+  if (failure !== undefined) {
+    process.stderr.write(
+      `\nbenchmark FAILED: ${failure instanceof CommandError || failure instanceof Error ? failure.message : String(failure)}\n`,
+    );
+    if (failure instanceof Error && !(failure instanceof CommandError) && failure.stack) log(`\n${failure.stack}\n`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch(async (err: unknown) => {
+  process.stderr.write(`benchmark FAILED: ${err instanceof Error ? err.message : String(err)}\n(logs in ${outDir})\n`);
+  await cleanup(false);
+  process.exit(1);
+});
