@@ -26,6 +26,6 @@ export interface CommonServiceArgs {
   /** Prefix of Docker volume names, e.g. `scaibu` → `scaibu-loki-data`. */
   volumePrefix: string;
   logRotation: { maxSize: string; maxFile: number };
-  /** `:<port>` when HTTPS is not on 443, for URLs a service puts in its own links. */
-  publicPortSuffix: string;
+  /** Traefik's public HTTPS port, for URLs a service puts in its own links. */
+  httpsPort: number;
 }

@@ -29,7 +29,8 @@ export class Grafana extends pulumi.ComponentResource {
       prometheusHost: h.prometheus,
       lokiHost: h.loki,
       jaegerHost: h.jaeger,
-      externalHost: `${h.grafana}${args.publicPortSuffix}`,
+      externalHost: h.grafana,
+      externalPort: args.httpsPort,
       adminUser: args.adminUser,
     };
 

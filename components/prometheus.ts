@@ -30,7 +30,8 @@ export class Prometheus extends pulumi.ComponentResource {
     const h = args.scrapeHosts;
     const input = {
       hosts: { otelCollector: h.otel, loki: h.loki, jaeger: h.jaeger, grafana: h.grafana, traefik: h.traefik },
-      externalHost: `${args.hosts.prometheus}${args.publicPortSuffix}`,
+      externalHost: args.hosts.prometheus,
+      externalPort: args.httpsPort,
       dockerNetwork: args.networkName,
       retention: args.retention,
       scrapeInterval: args.scrapeInterval,

@@ -92,7 +92,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       hosts: this.hosts,
       volumePrefix: s.domain,
       logRotation: s.logRotation,
-      publicPortSuffix: httpsSuffix,
+      httpsPort: s.ports.https,
     });
     const child = { parent: this };
 

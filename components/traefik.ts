@@ -10,7 +10,7 @@ export interface TraefikArgs extends CommonServiceArgs {
   networkName: pulumi.Input<string>;
   bindAddress: pulumi.Input<string>;
   httpPort: pulumi.Input<number>;
-  httpsPort: pulumi.Input<number>;
+  httpsPort: number;
   dockerSocket: pulumi.Input<string>;
   serverCertPem: pulumi.Input<string>;
   serverKeyPem: pulumi.Input<string>;

@@ -6,6 +6,7 @@
  */
 import type { ConfigFile } from "./types";
 import { prometheusRulesFiles, PROMETHEUS_RULES_DIR, type PrometheusRulesInput } from "./prometheus-rules";
+import { externalUrl } from "./urls";
 import { toYaml } from "./yaml";
 
 export const PROMETHEUS_CONFIG_PATH = "/etc/prometheus/prometheus.yml";
@@ -47,6 +48,8 @@ export interface PrometheusInput {
   hosts: Partial<PrometheusHosts>;
   /** Public hostname Prometheus is served at (`--web.external-url=https://<host>`), e.g. `scaibu.prometheus`. */
   externalHost: string;
+  /** Public HTTPS port when not 443 (goes into the external URL). */
+  externalPort?: number;
   /** Default 30s (seed). A Prometheus duration. */
   scrapeInterval?: string;
   /** TSDB retention (`--storage.tsdb.retention.time`), default 15d. */
@@ -234,7 +237,7 @@ export function prometheusCommand(input: PrometheusInput): string[] {
     "--web.enable-remote-write-receiver",
     "--web.enable-otlp-receiver",
     ...((input.adminApi ?? true) ? ["--web.enable-admin-api"] : []),
-    `--web.external-url=https://${input.externalHost}`,
+    `--web.external-url=${externalUrl(input.externalHost, input.externalPort)}`,
     // Keeps the exemplars the collector's spanmetrics attach, so Grafana can jump to traces.
     "--enable-feature=exemplar-storage",
   ];

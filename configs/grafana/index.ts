@@ -7,6 +7,7 @@
  * (Grafana's own `${__value.raw}`, `$__tags`, ...) must be written `$$` there: see `literal()`.
  */
 import type { ConfigFile } from "../types";
+import { externalUrl } from "../urls";
 import { toYaml } from "../yaml";
 import { SPANMETRICS_CALLS_METRIC } from "../otel-collector";
 import { dashboardJson } from "./dashboard";
@@ -39,6 +40,8 @@ export interface GrafanaInput {
   jaegerHost: string;
   /** Public hostname Grafana is served at (root URL https://<host>). */
   externalHost: string;
+  /** Public HTTPS port when not 443 (goes into the root URL). */
+  externalPort?: number;
   /** Admin login (the password is passed separately as the secret GF_SECURITY_ADMIN_PASSWORD). */
   adminUser: string;
   logLevel?: "debug" | "info" | "warn" | "error";
@@ -278,7 +281,7 @@ export function grafanaFiles(input: GrafanaInput): ConfigFile[] {
 export function grafanaEnv(input: GrafanaInput): Record<string, string> {
   validate(input);
   const env: Record<string, string> = {
-    GF_SERVER_ROOT_URL: `https://${input.externalHost}`,
+    GF_SERVER_ROOT_URL: externalUrl(input.externalHost, input.externalPort),
     GF_SERVER_DOMAIN: input.externalHost,
     GF_SECURITY_ADMIN_USER: input.adminUser,
     GF_SECURITY_COOKIE_SECURE: "true", // served only over https via Traefik

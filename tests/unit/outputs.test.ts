@@ -1,0 +1,56 @@
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import { installMocks, promiseOf } from "./harness";
+
+installMocks({ bindAddress: "127.0.0.2", ports: { https: 8443, otlpGrpc: 14317, otlpHttp: 14318 } });
+
+type Program = typeof import("../../index");
+let program: Program;
+
+before(async () => {
+  program = await import("../../index");
+  await promiseOf(program.caCertPem);
+});
+
+const SERVICES = ["prometheus", "loki", "jaeger", "grafana", "otel", "traefik"];
+
+describe("stack outputs (public contract)", () => {
+  it("urls: one https URL per routed service, with the non-default port", () => {
+    assert.deepEqual(Object.keys(program.urls).sort(), [...SERVICES].sort());
+    for (const svc of SERVICES) {
+      assert.equal(program.urls[svc as keyof typeof program.urls], `https://scaibu.${svc}:8443`);
+    }
+  });
+
+  it("otlp: host, in-network and TLS endpoints", () => {
+    assert.deepEqual(program.otlp, {
+      grpc: "http://127.0.0.2:14317",
+      http: "http://127.0.0.2:14318",
+      internalGrpc: "http://scaibu.otel:4317",
+      internalHttp: "http://scaibu.otel:4318",
+      https: "https://scaibu.otel:8443",
+    });
+  });
+
+  it("networks: name and id per role", async () => {
+    const nets = await promiseOf(pulumi.output(program.networks));
+    assert.deepEqual(Object.keys(nets), ["observability", "data", "messaging", "cicd", "temporal"]);
+    assert.equal(nets.observability.name, "observability-network");
+    assert.equal(nets.temporal.id, "observability-networks-temporal-id");
+  });
+
+  it("caCertPem is public, etcHosts lists every host on the bind address", async () => {
+    assert.match(await promiseOf(program.caCertPem), /BEGIN CERTIFICATE/);
+    assert.equal(await pulumi.isSecret(program.caCertPem), false);
+    assert.equal(program.etcHosts, `127.0.0.2 ${SERVICES.map((s) => `scaibu.${s}`).join(" ")}`);
+  });
+
+  it("admin credentials leave only as secrets", async () => {
+    assert.equal(program.grafanaAdmin!.user, "admin");
+    assert.equal(await pulumi.isSecret(program.grafanaAdmin!.password), true);
+    assert.equal(program.traefikDashboard!.user, "admin");
+    assert.equal(await pulumi.isSecret(program.traefikDashboard!.password), true);
+    assert.match(await promiseOf(program.traefikDashboard!.password), /^pw-/);
+  });
+});
