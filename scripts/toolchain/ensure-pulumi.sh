@@ -1,0 +1,282 @@
+#!/usr/bin/env bash
+# Make a working Pulumi toolchain available without internet access.
+#
+#   export PATH="$(bash scripts/toolchain/ensure-pulumi.sh):$PATH"
+#
+# The npm "pulumi" package and the engine's plugin auto-install download
+# binaries at run time, which fails on these machines (only package registries
+# are reachable). So everything is built from Go modules served by the Go
+# module proxy:
+#   * pulumi CLI               github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+#   * pulumi-language-nodejs   github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs
+#   * pulumi-resource-{docker,tls,random}: the provider modules are not served,
+#     so each is rebuilt from pulumi-terraform-bridge + the upstream Terraform
+#     provider module with the small wrapper in scripts/toolchain/providers/.
+# Versions: scripts/toolchain/versions.env (must match package.json).
+#
+# Binaries are cached outside the repo, keyed by version:
+#   ${SCAIBU_TOOLS_DIR:-$HOME/.cache/scaibu-observability/tools}/pulumi-<v>/bin
+#   ${SCAIBU_TOOLS_DIR:-...}/plugins/<name>-<v>/pulumi-resource-<name>
+# and the plugins are installed into the Pulumi plugin cache ($PULUMI_HOME).
+# Re-running is cheap: anything already present is reused.
+#
+# Progress goes to stderr; stdout carries exactly one line: the bin dir to
+# prepend to PATH.
+#
+# Environment:
+#   SCAIBU_TOOLS_DIR        cache root (default ~/.cache/scaibu-observability/tools)
+#   SCAIBU_FORCE_BUILD=1    ignore a pulumi CLI already on PATH; build/reuse ours
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=versions.env
+source "$here/versions.env"
+
+export PULUMI_SKIP_UPDATE_CHECK=true
+export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true
+tools="${SCAIBU_TOOLS_DIR:-${HOME:-$(cd ~ && pwd)}/.cache/scaibu-observability/tools}"
+mkdir -p "$tools/logs"
+
+t_start=$SECONDS
+log() { printf '[ensure-pulumi +%4ss] %s\n' "$((SECONDS - t_start))" "$*" >&2; }
+die() {
+  printf '[ensure-pulumi] ERROR: %s\n' "$*" >&2
+  exit 1
+}
+
+command -v go >/dev/null 2>&1 || die "go is required to build the Pulumi toolchain (none on PATH)"
+
+# Go settings for every build below: modules only from the proxy, never a
+# toolchain download, no cgo, 2 parallel jobs (the machines have 2 cores).
+export GOTOOLCHAIN=local
+export GOFLAGS="-mod=mod -buildvcs=false"
+export CGO_ENABLED=0
+# keep the Go build cache between runs (HOME may be unset under some CI shells)
+export GOCACHE="${GOCACHE:-$(go env GOCACHE)}"
+
+# One builder at a time per cache dir (parallel test runs share the cache).
+exec 9>"$tools/.ensure-pulumi.lock"
+if command -v flock >/dev/null 2>&1; then
+  flock 9
+fi
+
+# --- package.json consistency --------------------------------------------------
+# The plugin versions must equal the npm package versions pinned in package.json.
+repo_root="$(cd "$here/../.." && pwd)"
+if [[ -f "$repo_root/package.json" ]] && command -v node >/dev/null 2>&1; then
+  mismatch="$(node -e '
+    const deps = require(process.argv[1]).dependencies || {};
+    const want = {"@pulumi/docker": process.argv[2], "@pulumi/tls": process.argv[3], "@pulumi/random": process.argv[4]};
+    for (const [p, v] of Object.entries(want)) {
+      if (deps[p] && deps[p].replace(/^[\^~=]/, "") !== v) console.log(`${p}: package.json has ${deps[p]}, versions.env has ${v}`);
+    }' "$repo_root/package.json" "$PULUMI_DOCKER_VERSION" "$PULUMI_TLS_VERSION" "$PULUMI_RANDOM_VERSION")"
+  [[ -z "$mismatch" ]] || die "scripts/toolchain/versions.env does not match package.json: $mismatch"
+fi
+
+# --- helpers -------------------------------------------------------------------
+
+# run_logged <logfile> <what> <cmd...>: run a command with its output in a log
+# file; on failure print the tail of the log and stop, naming <what>.
+run_logged() {
+  local logfile="$1" what="$2"
+  shift 2
+  local t0=$SECONDS
+  if ! "$@" >"$logfile" 2>&1; then
+    printf '[ensure-pulumi] ---- last lines of %s ----\n' "$logfile" >&2
+    tail -n 40 "$logfile" >&2 || true
+    die "$what failed after $((SECONDS - t0))s (command: $*; full log: $logfile)"
+  fi
+  log "  $what: ok in $((SECONDS - t0))s"
+}
+
+# go_build <workdir> <package> <output> <ldflags> <what>
+go_build() {
+  local dir="$1" pkg="$2" out="$3" ldflags="$4" what="$5"
+  local logfile
+  logfile="$tools/logs/$(basename "$out")-$(date +%Y%m%d%H%M%S).log"
+  log "building $what (go build $pkg)..."
+  (cd "$dir" && run_logged "$logfile" "build of $what" \
+    go build -p 2 -trimpath -ldflags "-s -w $ldflags" -o "$out.tmp" "$pkg")
+  mv -f "$out.tmp" "$out"
+}
+
+# tidy <workdir> <what>: resolve the wrapper module's dependency graph (go.sum)
+tidy() {
+  local dir="$1" what="$2"
+  log "resolving modules for $what (go mod tidy)..."
+  (cd "$dir" && run_logged "$tools/logs/tidy-$(basename "$dir").log" "go mod tidy for $what" go mod tidy)
+}
+
+# --- CLI + language host -------------------------------------------------------
+
+cli_works() {
+  local p
+  p="$(command -v pulumi 2>/dev/null)" || return 1
+  timeout 60 pulumi version >/dev/null 2>&1 || return 1
+  command -v pulumi-language-nodejs >/dev/null 2>&1 || [[ -x "$(dirname "$p")/pulumi-language-nodejs" ]]
+}
+
+build_cli() {
+  local v="$PULUMI_CLI_VERSION" bindir="$1"
+  local work="$tools/build/pulumi-cli-$v"
+  mkdir -p "$work" "$bindir"
+  cat >"$work/go.mod" <<EOF
+module scaibu.local/build/pulumi-cli
+
+go 1.25
+
+require (
+	github.com/pulumi/pulumi/pkg/v3 v$v
+	github.com/pulumi/pulumi/sdk/v3 v$v
+)
+
+// pkg/v3's own go.mod replaces sdk/v3 with ../sdk (ignored outside its repo:
+// the require above pins the same release) and restates this fork:
+replace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e
+EOF
+  printf '//go:build tools\n\npackage tools\n\nimport _ "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"\n' >"$work/tools.go"
+  tidy "$work" "github.com/pulumi/pulumi/pkg/v3@v$v"
+  go_build "$work" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi "$bindir/pulumi" \
+    "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$v" \
+    "pulumi CLI (github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@v$v)"
+}
+
+build_langhost() {
+  local v="$PULUMI_NODEJS_HOST_SDK_VERSION" bindir="$1"
+  local work="$tools/build/pulumi-language-nodejs-$v"
+  mkdir -p "$work" "$bindir"
+  cat >"$work/go.mod" <<EOF
+module scaibu.local/build/pulumi-language-nodejs
+
+go 1.21
+
+require github.com/pulumi/pulumi/sdk/v3 v$v
+EOF
+  printf '//go:build tools\n\npackage tools\n\nimport _ "github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs"\n' >"$work/tools.go"
+  tidy "$work" "github.com/pulumi/pulumi/sdk/v3@v$v"
+  go_build "$work" github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs \
+    "$bindir/pulumi-language-nodejs" \
+    "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$v" \
+    "Node.js language host (github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs@v$v)"
+}
+
+if [[ "${SCAIBU_FORCE_BUILD:-}" != 1 ]] && cli_works; then
+  bindir="$(dirname "$(command -v pulumi)")"
+  log "using pulumi already on PATH: $bindir/pulumi ($(pulumi version 2>/dev/null))"
+else
+  bindir="$tools/pulumi-$PULUMI_CLI_VERSION/bin"
+  if [[ -x "$bindir/pulumi" ]]; then
+    log "pulumi v$PULUMI_CLI_VERSION: cached in $bindir"
+  else
+    build_cli "$bindir"
+  fi
+  if [[ -x "$bindir/pulumi-language-nodejs" ]]; then
+    log "pulumi-language-nodejs (sdk v$PULUMI_NODEJS_HOST_SDK_VERSION): cached in $bindir"
+  else
+    build_langhost "$bindir"
+  fi
+fi
+export PATH="$bindir:$PATH"
+pulumi version >/dev/null 2>&1 || die "the pulumi CLI in $bindir does not run"
+
+# --- provider plugins ------------------------------------------------------------
+
+installed_plugins="$(pulumi plugin ls 2>/dev/null || true)"
+plugin_installed() { # <name> <version>   (columns: NAME KIND VERSION ...)
+  awk -v n="$1" -v v="$2" '$1 == n && $2 == "resource" && $3 == v { found = 1 } END { exit !found }' \
+    <<<"$installed_plugins"
+}
+
+# build_provider <name> <version> <upstream module@version> <upstream module path as imported>
+build_provider() {
+  local name="$1" v="$2" up="$3" imported="$4"
+  local up_mod="${up%@*}" up_ver="${up#*@}"
+  local src="$here/providers/$name"
+  local work="$tools/build/pulumi-resource-$name-$v"
+  local what="pulumi-resource-$name v$v (bridge $BRIDGE_VERSION + $up)"
+  local out="$tools/plugins/$name-$v/pulumi-resource-$name"
+  rm -rf "$work"
+  mkdir -p "$work" "$(dirname "$out")"
+  cp -R "$src/." "$work/"
+  # The wrapper module lives "inside" the upstream module's import path so that
+  # it may import the upstream's internal/provider package.
+  local up_require="$imported $up_ver" up_replace=""
+  if [[ "$imported" != "$up_mod" ]]; then
+    # The upstream's go.mod declares a different module path than the one it
+    # is published under (e.g. kreuzwerker's declares terraform-providers/...).
+    up_require="$imported v0.0.0"
+    up_replace="$imported => $up_mod $up_ver"
+  fi
+  cat >"$work/go.mod" <<EOF
+module $imported/scaibushim
+
+go 1.25
+
+require (
+	github.com/pulumi/pulumi-terraform-bridge/v3 $BRIDGE_VERSION
+	github.com/pulumi/pulumi/pkg/v3 $BRIDGE_PULUMI_VERSION
+	github.com/pulumi/pulumi/sdk/v3 $BRIDGE_PULUMI_VERSION
+	$up_require
+)
+
+replace (
+	github.com/hashicorp/terraform-plugin-sdk/v2 => ./third_party/terraform-plugin-sdk-v2
+	$up_replace
+)
+EOF
+  # Pulumi's fork of terraform-plugin-sdk/v2 predates terraform-plugin-go
+  # v0.31 (required by the upstream providers): use a copy from the module
+  # cache with the missing interface method added (patches/terraform-plugin-sdk-v2).
+  local fork_dir
+  fork_dir="$(cd "$tools" && go mod download -json "$TF_PLUGIN_SDK_V2_FORK" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  [[ -n "$fork_dir" && -d "$fork_dir" ]] || die "could not download $TF_PLUGIN_SDK_V2_FORK from the Go module proxy"
+  mkdir -p "$work/third_party"
+  cp -R "$fork_dir" "$work/third_party/terraform-plugin-sdk-v2"
+  chmod -R u+w "$work/third_party"
+  cp -R "$here/patches/terraform-plugin-sdk-v2/." "$work/third_party/terraform-plugin-sdk-v2/"
+  # placeholders, replaced by the tfgen output below
+  echo '{}' >"$work/cmd/provider/schema.json"
+  echo '{}' >"$work/cmd/provider/bridge-metadata.json"
+  tidy "$work" "$what"
+  go_build "$work" ./cmd/tfgen "$work/pulumi-tfgen-$name" "-X main.version=$v" "pulumi-tfgen-$name v$v (schema generator)"
+  log "generating schema for $name..."
+  (cd "$work" && run_logged "$tools/logs/tfgen-$name-$v.log" "schema generation for $what" \
+    env PULUMI_SKIP_MISSING_MAPPING_ERROR=true PULUMI_SKIP_EXTRA_MAPPING_ERROR=true \
+    "./pulumi-tfgen-$name" schema --skip-docs --out "$work/cmd/provider")
+  local sdk="$repo_root/node_modules/@pulumi/$name" check_log="$tools/logs/schema-check-$name-$v.log"
+  if [[ -d "$sdk" ]] && command -v node >/dev/null 2>&1; then
+    if node "$here/check-schema.js" "$work/cmd/provider/schema.json" "$sdk" >"$check_log" 2>&1; then
+      log "  schema of $name matches the npm SDK in $sdk"
+    else
+      log "WARNING: the $name plugin schema differs from the npm SDK in $sdk (inputs may be ignored):"
+      head -n 20 "$check_log" >&2
+    fi
+  fi
+  go_build "$work" ./cmd/provider "$out" "-X main.version=$v" "$what"
+  cp "$work/cmd/provider/schema.json" "$(dirname "$out")/schema.json"
+  rm -rf "$work" # sources are regenerated on a rebuild; the Go build cache keeps it fast
+}
+
+ensure_provider() { # <name> <version> <upstream module@version> <imported path>
+  local name="$1" v="$2"
+  if plugin_installed "$name" "$v"; then
+    log "plugin resource $name v$v: already installed"
+    return
+  fi
+  local out="$tools/plugins/$name-$v/pulumi-resource-$name"
+  if [[ -x "$out" ]]; then
+    log "plugin resource $name v$v: cached in $(dirname "$out")"
+  else
+    build_provider "$@"
+  fi
+  log "installing plugin resource $name v$v"
+  run_logged "$tools/logs/plugin-install-$name-$v.log" "pulumi plugin install resource $name $v" \
+    pulumi plugin install resource "$name" "$v" --file "$out"
+}
+
+ensure_provider random "$PULUMI_RANDOM_VERSION" "$UPSTREAM_RANDOM" github.com/terraform-providers/terraform-provider-random
+ensure_provider tls "$PULUMI_TLS_VERSION" "$UPSTREAM_TLS" github.com/hashicorp/terraform-provider-tls
+ensure_provider docker "$PULUMI_DOCKER_VERSION" "$UPSTREAM_DOCKER" github.com/terraform-providers/terraform-provider-docker
+
+log "toolchain ready in $((SECONDS - t_start))s (cache $(du -sh "$tools" 2>/dev/null | cut -f1) in $tools)"
+printf '%s\n' "$bindir"

@@ -1,0 +1,14 @@
+// Command pulumi-tfgen-random writes schema.json and bridge-metadata.json.
+package main
+
+import (
+	pftfgen "github.com/pulumi/pulumi-terraform-bridge/v3/pkg/pf/tfgen"
+
+	"github.com/terraform-providers/terraform-provider-random/scaibushim/shim"
+)
+
+var version = "0.0.0-dev"
+
+func main() {
+	pftfgen.Main("random", shim.Provider(version, nil))
+}
