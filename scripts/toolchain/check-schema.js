@@ -48,11 +48,18 @@ for (const [tok, res] of Object.entries(schema.resources || {})) {
 }
 for (const [tok, t] of Object.entries(schema.types || {})) {
   const name = tok.split(":")[2];
-  compare(tok, interfaceProps(path.join(sdkDir, "types", "input.d.ts"), name), new Set(Object.keys(t.properties || {})));
+  compare(
+    tok,
+    interfaceProps(path.join(sdkDir, "types", "input.d.ts"), name),
+    new Set(Object.keys(t.properties || {})),
+  );
 }
 if (schema.config && schema.config.variables) {
-  compare("provider config", interfaceProps(path.join(sdkDir, "provider.d.ts"), "ProviderArgs"),
-    new Set(Object.keys(schema.config.variables)));
+  compare(
+    "provider config",
+    interfaceProps(path.join(sdkDir, "provider.d.ts"), "ProviderArgs"),
+    new Set(Object.keys(schema.config.variables)),
+  );
 }
 
 if (checked === 0) problems.push(`no SDK type matched the schema: is ${sdkDir} the right package?`);

@@ -69,6 +69,17 @@ describe("pulumi lifecycle on a real Docker engine", { timeout: 40 * 60 * 1000 }
     rmSync(state, { recursive: true, force: true });
   });
 
+  it("fails preview on a bad config value, naming the key", async () => {
+    const key = `${project}:services`;
+    const good = await stack.getConfig(key);
+    await stack.setConfig(key, { value: JSON.stringify({ loki: { memoryMb: 10 } }) });
+    try {
+      await assert.rejects(stack.preview(), /scaibu-observability:services\.loki\.memoryMb = 10/);
+    } finally {
+      await stack.setConfig(key, good);
+    }
+  });
+
   it("previews a fresh stack", async () => {
     const { changeSummary } = await stack.preview({ onOutput: log });
     assert.ok(
