@@ -51,6 +51,8 @@ if want e2e; then
   pulumi version
   step "e2e: local images (no registry is reachable here)"
   bash scripts/images/build-all.sh
+  step "e2e: generated configs checked by the real collector, jaeger and promtool"
+  SCAIBU_REQUIRE_VALIDATORS=1 bash scripts/validate-configs.sh
   step "e2e: pulumi preview / up / refresh / destroy on a throwaway stack"
   npm run --silent test:e2e
 fi

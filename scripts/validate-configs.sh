@@ -10,7 +10,8 @@
 #                   scaibu-e2e/prometheus:local (/bin/promtool), or $PROMTOOL
 #   loki, grafana:  NOT validated: the local images are placeholders (AGPL
 #                   programs are not built here) - reported as such.
-# A validator that is missing is reported as SKIPPED (exit code unaffected);
+# A validator that is missing is reported as SKIPPED (exit code unaffected) unless
+# SCAIBU_REQUIRE_VALIDATORS=1, which makes it a failure;
 # a validator that runs and rejects a config fails the script (exit 1).
 # Usage: scripts/validate-configs.sh [--keep]   (--keep: leave the temp tree)
 set -euo pipefail
@@ -62,6 +63,12 @@ check() {
   if log="$("$@" 2>&1)"; then report OK "$name"; else report FAIL "$name"; printf '%s\n' "$log" | sed 's/^/    /'; fi
 }
 
+# A missing validator is SKIPPED locally; with SCAIBU_REQUIRE_VALIDATORS=1 (the test tier,
+# after the images are built) it fails the run instead of passing silently.
+missing() {
+  if [ "${SCAIBU_REQUIRE_VALIDATORS:-0}" = 1 ]; then report FAIL "$1 (validator required)"; else report SKIPPED "$1"; fi
+}
+
 # OpenTelemetry Collector
 for v in otel-dockerlogs otel-plain; do
   if image_exists scaibu-e2e/otel-collector:local; then
@@ -71,7 +78,7 @@ for v in otel-dockerlogs otel-plain; do
   elif [ -n "${OTELCOL:-}" ]; then
     check "collector validate ($v, $OTELCOL)" -- "$OTELCOL" validate --config="$OUT/$v/etc/otelcol-contrib/config.yaml"
   else
-    report SKIPPED "collector ($v): no scaibu-e2e/otel-collector:local image and no \$OTELCOL"
+    missing "collector ($v): no scaibu-e2e/otel-collector:local image and no \$OTELCOL"
   fi
 done
 
@@ -83,7 +90,7 @@ for v in jaeger-badger jaeger-memory; do
   elif [ -n "${JAEGER:-}" ]; then
     check "jaeger validate ($v, $JAEGER)" -- "$JAEGER" validate --config="$OUT/$v/etc/jaeger/config.yaml"
   else
-    report SKIPPED "jaeger ($v): no scaibu-e2e/jaeger:local image and no \$JAEGER"
+    missing "jaeger ($v): no scaibu-e2e/jaeger:local image and no \$JAEGER"
   fi
 done
 
@@ -99,10 +106,10 @@ elif [ -n "${PROMTOOL:-}" ]; then
   check "promtool check config ($PROMTOOL)" -- "$PROMTOOL" check config "$OUT/prometheus/check.yml"
   check "promtool check rules ($PROMTOOL)" -- "$PROMTOOL" check rules "$OUT/prometheus/etc/prometheus/rules/stack-alerts.yml"
 else
-  report SKIPPED "prometheus: no scaibu-e2e/prometheus:local image and no \$PROMTOOL (tests/configs runs promtool anyway)"
+  missing "prometheus: no scaibu-e2e/prometheus:local image and no \$PROMTOOL (tests/configs runs promtool anyway)"
 fi
 
-report SKIPPED "loki: scaibu-e2e/loki:local is a placeholder, not Loki (no -verify-config available here)"
-report SKIPPED "grafana: scaibu-e2e/grafana:local is a placeholder, not Grafana"
+report "NOT RUN" "loki: scaibu-e2e/loki:local is a placeholder, not Loki (no -verify-config available here)"
+report "NOT RUN" "grafana: scaibu-e2e/grafana:local is a placeholder, not Grafana"
 [ "$KEEP" = 1 ] && echo "configs kept in $OUT"
 exit "$FAIL"
