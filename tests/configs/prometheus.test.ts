@@ -144,14 +144,25 @@ describe("prometheus config", () => {
 });
 
 describe("prometheus config against the real promtool", () => {
-  let promtool: Promtool;
+  let found: Promtool | Error;
   let root: string;
   before(() => {
-    promtool = findPromtool(); // throws, failing the suite, when there is no promtool
+    try {
+      found = findPromtool();
+    } catch (e) {
+      found = e as Error;
+    }
     root = writeTree(prometheusFiles(base));
   });
+  /** Every test below FAILS (never skips) when there is no promtool. */
+  const tool = (): Promtool => {
+    if (found instanceof Error) throw found;
+    return found;
+  };
 
   it("passes `promtool check config` (rule files resolved at their in-container layout)", (t) => {
+    const promtool = tool();
+    t.diagnostic(`promtool ${promtool.version} (${promtool.path})`);
     let configPath = join(root, PROMETHEUS_CONFIG_PATH);
     // The config names the rules by absolute in-container path; point it at the temp tree.
     const c = parseYaml<Record<string, unknown>>(fileAt(prometheusFiles(base), PROMETHEUS_CONFIG_PATH).content);
@@ -170,7 +181,7 @@ describe("prometheus config against the real promtool", () => {
   });
 
   it(`passes \`promtool check rules\` on ${PROMETHEUS_STACK_RULES_PATH}`, () => {
-    const r = run(promtool.path, ["check", "rules", join(root, PROMETHEUS_STACK_RULES_PATH)]);
+    const r = run(tool().path, ["check", "rules", join(root, PROMETHEUS_STACK_RULES_PATH)]);
     assert.equal(r.status, 0, r.output);
     assert.match(
       r.output,
@@ -234,7 +245,7 @@ describe("prometheus config against the real promtool", () => {
     };
     const file = join(root, "stack-alerts.test.yml");
     writeFileSync(file, stringify(tests));
-    const r = run(promtool.path, ["test", "rules", file]);
+    const r = run(tool().path, ["test", "rules", file]);
     assert.equal(r.status, 0, r.output);
   });
 });
