@@ -164,6 +164,7 @@ describe("grafana provisioning", () => {
     const env = grafanaEnv(base);
     assert.equal(env.GF_AUTH_ANONYMOUS_ENABLED, "false");
     assert.equal(env.GF_SERVER_ROOT_URL, "https://scaibu.grafana");
+    assert.equal(grafanaEnv({ ...base, externalPort: 8443 }).GF_SERVER_ROOT_URL, "https://scaibu.grafana:8443");
     assert.equal(env.GF_SECURITY_ADMIN_USER, "admin");
     assert.equal(env.GF_USERS_ALLOW_SIGN_UP, "false");
     assert.equal(env.GF_ANALYTICS_CHECK_FOR_UPDATES, "false");

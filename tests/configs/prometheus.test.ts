@@ -106,6 +106,12 @@ describe("prometheus config", () => {
     assert.ok(cmd.includes("--storage.tsdb.retention.time=30d"));
     assert.ok(cmd.includes("--storage.tsdb.retention.size=10GB"));
     assert.ok(!cmd.some((f) => f.startsWith("--web.enable-lifecycle")));
+    assert.ok(
+      prometheusCommand({ ...base, externalPort: 8443 }).includes("--web.external-url=https://scaibu.prometheus:8443"),
+    );
+    assert.ok(
+      prometheusCommand({ ...base, externalPort: 443 }).includes("--web.external-url=https://scaibu.prometheus"),
+    );
   });
 
   it("is deterministic, whatever the order of the host keys", () => {
