@@ -1,5 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { DOCKER_LOG_NAME_LABEL } from "../configs/otel-collector";
 import type { ConfigFile } from "../configs/types";
 import { RouteSpec, STACK_LABEL, traefikLabels } from "./routing";
 
@@ -83,13 +84,17 @@ export class Service extends pulumi.ComponentResource {
         ),
     );
 
-    const labels = pulumi.all([args.route, args.networks[0], args.stackLabel]).apply(([route, network, stack]) => {
-      const all: Record<string, string> = { [STACK_LABEL]: stack };
-      if (route && network) Object.assign(all, traefikLabels(route, network));
-      return Object.entries(all)
-        .sort(([a], [b]) => (a < b ? -1 : 1))
-        .map(([label, value]) => ({ label, value }));
-    });
+    const labels = pulumi
+      .all([args.route, args.networks[0], args.stackLabel, args.hostname])
+      .apply(([route, network, stack, hostname]) => {
+        // The name label rides along in each json log line (log-opt `labels`), so the
+        // collector can name the container a log came from.
+        const all: Record<string, string> = { [STACK_LABEL]: stack, [DOCKER_LOG_NAME_LABEL]: hostname };
+        if (route && network) Object.assign(all, traefikLabels(route, network));
+        return Object.entries(all)
+          .sort(([a], [b]) => (a < b ? -1 : 1))
+          .map(([label, value]) => ({ label, value }));
+      });
 
     const envs = args.env
       ? pulumi.all(args.env).apply((env) =>
@@ -149,6 +154,7 @@ export class Service extends pulumi.ComponentResource {
         logOpts: {
           "max-size": args.logRotation.maxSize,
           "max-file": pulumi.output(args.logRotation.maxFile).apply(String),
+          labels: DOCKER_LOG_NAME_LABEL,
         },
         labels,
       },

@@ -114,7 +114,8 @@ describe("resource graph (defaults)", () => {
       assert.ok(Number(c.memory) >= 64, name);
       assert.equal(c.memorySwap, c.memory, name);
       assert.equal(c.logDriver, "json-file", name);
-      assert.deepEqual(c.logOpts, { "max-size": "10m", "max-file": "3" }, name);
+      assert.deepEqual(c.logOpts, { "max-size": "10m", "max-file": "3", labels: "io.scaibu.container.name" }, name);
+      assert.equal(labelsOf(c)["io.scaibu.container.name"], name);
       assert.equal(c.wait, true, name);
     }
   });
