@@ -140,7 +140,8 @@ prometheus_bins() {
     log "building Prometheus $v3 from github.com/prometheus/prometheus@$PROMETHEUS_VERSION"
     local src="$dir.work/src" p="github.com/prometheus/common/version"
     module_src github.com/prometheus/prometheus "$PROMETHEUS_VERSION" "$src"
-    local ld="-s -w -X $p.Version=$v3 -X $p.Revision=$PROMETHEUS_VERSION -X $p.Branch=HEAD -X $p.BuildUser=scaibu-observability -X $p.BuildDate=$(date -u +%Y%m%d-%H:%M:%S)"
+    local ld
+    ld="-s -w -X $p.Version=$v3 -X $p.Revision=$PROMETHEUS_VERSION -X $p.Branch=HEAD -X $p.BuildUser=scaibu-observability -X $p.BuildDate=$(date -u +%Y%m%d-%H:%M:%S)"
     mkdir -p "$dir"
     (cd "$src" && go build -tags netgo -ldflags "$ld" -o "$dir/prometheus.tmp" ./cmd/prometheus \
                && go build -tags netgo -ldflags "$ld" -o "$dir/promtool.tmp" ./cmd/promtool) >"$dir.build.log" 2>&1 \

@@ -6,7 +6,7 @@
 # Dockerfile of scripts/images/<service>/ plus the staged files.
 
 IMAGES_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO_ROOT="$(cd "$IMAGES_DIR/../.." && pwd)"
+# shellcheck disable=SC2034 # used by the scripts that source this file
 TOOLS="${SCAIBU_TOOLS_DIR:-$HOME/.cache/scaibu-observability/tools}"
 # The legacy builder needs no buildx plugin and works with any engine here;
 # nothing we build needs BuildKit features.

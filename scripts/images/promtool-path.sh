@@ -7,6 +7,7 @@
 set -euo pipefail
 # shellcheck source=scripts/images/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck disable=SC2016 # sed pattern, not a shell expansion
 PROMETHEUS_VERSION="${PROMETHEUS_VERSION:-$(sed -n 's/^PROMETHEUS_VERSION="\${PROMETHEUS_VERSION:-\(v[0-9.]*\)}".*/\1/p' "$IMAGES_DIR/build-all.sh")}"
 out="$TOOLS/prometheus-$PROMETHEUS_VERSION/promtool"
 if [ ! -x "$out" ]; then

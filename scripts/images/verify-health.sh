@@ -4,11 +4,11 @@
 # Usage: scripts/images/verify-health.sh [SERVICE...]   (default: all six)
 # Exit 0 only if every checked image becomes healthy within its timeout.
 set -uo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 WAIT="${VERIFY_WAIT:-60}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/scaibu-verify.XXXXXX")"
 chmod 755 "$work"
 names=()
+# shellcheck disable=SC2317 # invoked by the EXIT trap
 cleanup() { for n in "${names[@]}"; do docker rm -f "$n" >/dev/null 2>&1; done; rm -rf "$work"; }
 trap cleanup EXIT
 
