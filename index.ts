@@ -17,9 +17,14 @@ export const otlp = stack.otlp;
 export const networks = stack.networkOutputs;
 export const caCertPem = stack.certificates.caCertPem;
 export const etcHosts = stack.etcHosts;
-export const grafanaAdmin = stack.grafana && { user: stack.grafana.adminUser, password: stack.grafana.adminPassword };
-export const traefikDashboard = stack.traefik && {
-  url: stack.urls.traefik,
-  user: stack.traefik.dashboardUser,
-  password: stack.traefik.dashboardPassword,
-};
+// Credentials leave as whole secrets, so `pulumi stack output` and StackReference consumers
+// see them as secret at the top level, not only in a nested field.
+export const grafanaAdmin =
+  stack.grafana && pulumi.secret({ user: stack.grafana.adminUser, password: stack.grafana.adminPassword });
+export const traefikDashboard =
+  stack.traefik &&
+  pulumi.secret({
+    url: stack.urls.traefik,
+    user: stack.traefik.dashboardUser,
+    password: stack.traefik.dashboardPassword,
+  });

@@ -47,10 +47,13 @@ describe("stack outputs (public contract)", () => {
   });
 
   it("admin credentials leave only as secrets", async () => {
-    assert.equal(program.grafanaAdmin!.user, "admin");
-    assert.equal(await pulumi.isSecret(program.grafanaAdmin!.password), true);
-    assert.equal(program.traefikDashboard!.user, "admin");
-    assert.equal(await pulumi.isSecret(program.traefikDashboard!.password), true);
-    assert.match(await promiseOf(program.traefikDashboard!.password), /^pw-/);
+    assert.equal(await pulumi.isSecret(program.grafanaAdmin!), true);
+    assert.equal(await pulumi.isSecret(program.traefikDashboard!), true);
+    const grafana = await promiseOf(program.grafanaAdmin!);
+    assert.equal(grafana.user, "admin");
+    assert.match(grafana.password, /^pw-/);
+    const dash = await promiseOf(program.traefikDashboard!);
+    assert.deepEqual(Object.keys(dash).sort(), ["password", "url", "user"]);
+    assert.equal(dash.url, "https://scaibu.traefik:8443");
   });
 });
