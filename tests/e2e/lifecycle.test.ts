@@ -195,6 +195,27 @@ describe("pulumi lifecycle on a real Docker engine", { timeout: 40 * 60 * 1000 }
     await assertNoChanges("up");
   });
 
+  it("replaces only Loki's container when only Loki's config changes", async () => {
+    const key = `${project}:loki`;
+    const before = await stack.getConfig(key).catch(() => undefined);
+    await stack.setConfig(key, { value: JSON.stringify({ retentionHours: 721 }) });
+    const touched: string[] = [];
+    try {
+      await stack.preview({
+        onEvent: (e) => {
+          const m = e.resourcePreEvent?.metadata;
+          if (m && m.op !== "same" && m.op !== "read") touched.push(`${m.op} ${m.type} ${m.urn.split("::").pop()}`);
+        },
+      });
+    } finally {
+      if (before) await stack.setConfig(key, before);
+      else await stack.removeConfig(key);
+    }
+    const replaced = touched.filter((t) => !t.startsWith("update pulumi:pulumi:Stack"));
+    assert.ok(replaced.length > 0, "the change must show up");
+    for (const t of replaced) assert.match(t, /observability-loki-service$/, `unexpected change: ${t}`);
+  });
+
   it("restores a container removed behind its back with up --refresh", async () => {
     await sh("docker", ["rm", "-f", `${domain}.loki`]);
     const result = await stack.up({ refresh: true, onOutput: log });
