@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { GRAFANA_DATA_DIR, GRAFANA_HEALTH_PATH, GRAFANA_PORT, grafanaEnv, grafanaFiles } from "../configs/grafana";
 import type { CommonServiceArgs } from "./common";
-import { Service } from "./service";
+import { Service, wgetCheck } from "./service";
 
 export interface GrafanaArgs extends CommonServiceArgs {
   adminUser: string;
@@ -43,10 +43,7 @@ export class Grafana extends pulumi.ComponentResource {
         env: { ...grafanaEnv(input), GF_SECURITY_ADMIN_PASSWORD: this.adminPassword },
         volumes: [{ dockerName: `${args.volumePrefix}-grafana-data`, containerPath: GRAFANA_DATA_DIR }],
         // The image ships busybox wget; /api/health answers once the database is migrated.
-        healthcheck: {
-          test: ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${GRAFANA_PORT}${GRAFANA_HEALTH_PATH}`],
-          startPeriod: "30s",
-        },
+        healthcheck: wgetCheck(`http://127.0.0.1:${GRAFANA_PORT}${GRAFANA_HEALTH_PATH}`, "30s"),
         route: { name: `${args.volumePrefix}-grafana`, host: args.hosts.grafana, port: GRAFANA_PORT },
       },
       { parent: this },

@@ -9,7 +9,7 @@ import {
   jaegerNeedsDataVolume,
 } from "../configs/jaeger";
 import type { CommonServiceArgs } from "./common";
-import { Service } from "./service";
+import { Service, wgetCheck } from "./service";
 
 export interface JaegerArgs extends CommonServiceArgs {
   storage: "badger" | "memory";
@@ -37,10 +37,7 @@ export class Jaeger extends pulumi.ComponentResource {
         // avoid root, at the cost of a container Pulumi re-creates on every refresh.)
         user: badger ? "0" : undefined,
         // The image is Alpine-based: busybox wget asks the health check extension.
-        healthcheck: {
-          test: ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${JAEGER_HEALTH_PORT}${JAEGER_HEALTH_PATH}`],
-          startPeriod: "20s",
-        },
+        healthcheck: wgetCheck(`http://127.0.0.1:${JAEGER_HEALTH_PORT}${JAEGER_HEALTH_PATH}`, "20s"),
         route: { name: `${args.volumePrefix}-jaeger`, host: args.hosts.jaeger, port: JAEGER_UI_PORT },
       },
       { parent: this },

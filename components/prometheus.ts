@@ -8,7 +8,7 @@ import {
   prometheusFiles,
 } from "../configs/prometheus";
 import type { CommonServiceArgs, Hosts } from "./common";
-import { Service } from "./service";
+import { Service, wgetCheck } from "./service";
 
 export interface PrometheusArgs extends CommonServiceArgs {
   retention: string;
@@ -50,10 +50,7 @@ export class Prometheus extends pulumi.ComponentResource {
         user: "0",
         hostMounts: [{ source: args.dockerSocket, target: PROMETHEUS_DOCKER_SOCKET }],
         // The image is busybox-based: its wget asks Prometheus' own readiness endpoint.
-        healthcheck: {
-          test: ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${PROMETHEUS_PORT}${PROMETHEUS_READY_PATH}`],
-          startPeriod: "20s",
-        },
+        healthcheck: wgetCheck(`http://127.0.0.1:${PROMETHEUS_PORT}${PROMETHEUS_READY_PATH}`, "20s"),
         route: { name: `${args.volumePrefix}-prometheus`, host: args.hosts.prometheus, port: PROMETHEUS_PORT },
       },
       { parent: this },

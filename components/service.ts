@@ -13,6 +13,14 @@ export interface HealthcheckSpec {
   startPeriod?: string;
 }
 
+/**
+ * A health check that GETs a URL inside the container with busybox wget; for images that ship
+ * it (the Prometheus, Jaeger and Grafana images do; scratch/distroless ones do not).
+ */
+export function wgetCheck(url: string, startPeriod: string): HealthcheckSpec {
+  return { test: ["CMD", "wget", "-q", "-O", "/dev/null", url], startPeriod };
+}
+
 export interface NamedVolumeSpec {
   /** Docker volume name; fixed so data survives container replacement and stack re-creation. */
   dockerName: pulumi.Input<string>;

@@ -120,6 +120,22 @@ describe("resource graph (defaults)", () => {
     }
   });
 
+  it("health-checks each image with a program that image really contains", () => {
+    // traefik: its own binary; collector (scratch): its own binary; loki (distroless): `loki -health`;
+    // prometheus/jaeger/grafana: busybox wget in the image.
+    const tests = Object.fromEntries(
+      [...containers].map(([name, c]) => [name, (c.healthcheck as { tests: string[] }).tests]),
+    );
+    assert.deepEqual(tests, {
+      "scaibu.traefik": ["CMD", "traefik", "healthcheck", "--ping", "--configFile=/etc/traefik/traefik.yml"],
+      "scaibu.otel": ["CMD", "/otelcol-contrib", "validate", "--config=/etc/otelcol-contrib/config.yaml"],
+      "scaibu.loki": ["CMD", "/usr/bin/loki", "-health"],
+      "scaibu.prometheus": ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:9090/-/ready"],
+      "scaibu.jaeger": ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:13133/status"],
+      "scaibu.grafana": ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:3000/api/health"],
+    });
+  });
+
   it("replaces fixed-name containers and networks delete-first", () => {
     for (const d of declared.filter(
       (d) => d.type === "docker:index/container:Container" || d.type === "docker:index/network:Network",
