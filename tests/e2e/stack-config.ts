@@ -9,6 +9,9 @@ export const domain = "e2e";
 export const bind = "127.0.0.1";
 export const ports = { http: 18080, https: 18443, otlpGrpc: 14317, otlpHttp: 14318 };
 export const services = ["prometheus", "loki", "jaeger", "grafana", "otel", "traefik"] as const;
+// Outside Docker's default address pools (172.17-31.0.0/16, 192.168.0.0/16), so a network
+// Docker auto-allocates for something else on the host can never take it first.
+export const E2E_SUBNET = "172.16.238.0/24";
 export const containerNames = services.map((s) => `${domain}.${s}`);
 const roles = ["observability", "data", "messaging", "cicd", "temporal"] as const;
 export const networkNames = roles.map((n) => `${domain}-${n}-network`);
@@ -25,7 +28,7 @@ export const config: Record<string, unknown> = {
     roles.map((n) => [
       n,
       n === "observability"
-        ? { name: `${domain}-${n}-network`, subnet: "172.30.0.0/16" }
+        ? { name: `${domain}-${n}-network`, subnet: E2E_SUBNET }
         : { name: `${domain}-${n}-network` },
     ]),
   ),
