@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
 import { z } from "zod";
+import { STACK_MARKER_ATTRIBUTE } from "../configs/otel-collector";
 
 /** Default images: the versions this program is tested against. */
 export const DEFAULT_IMAGES = {
@@ -53,6 +54,15 @@ const cidr = z.string().refine((v) => {
 const ALL_INTERFACES = new Set(["0.0.0.0", "::", "[::]"]);
 
 const duration = z.string().regex(/^(\d+(ms|s|m|h|d|w|y))+$/, "must be a Prometheus duration such as 15d, 720h or 1w");
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1e3, m: 6e4, h: 36e5, d: 864e5, w: 6048e5, y: 31536e6 };
+
+/** Milliseconds in a Prometheus duration such as 1h30m. */
+export function durationMs(d: string): number {
+  let total = 0;
+  for (const [, n, unit] of d.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)) total += Number(n) * UNIT_MS[unit!]!;
+  return total;
+}
 
 function serviceSchema(key: ServiceKey) {
   return z
@@ -144,13 +154,20 @@ export const settingsSchema = z
     prometheus: z
       .strictObject({
         retention: duration.default("15d"),
-        scrapeInterval: duration.default("30s"),
+        scrapeInterval: duration.refine((d) => durationMs(d) >= 1000, "must be at least 1s").default("30s"),
         adminApi: z.boolean().default(true),
       })
       .prefault({}),
     loki: z
       .strictObject({
-        retentionHours: z.number().int().min(24).max(876000).default(720),
+        // Loki's compactor works in whole index periods (24h), so retention must be one too.
+        retentionHours: z
+          .number()
+          .int()
+          .min(24)
+          .max(876000)
+          .refine((h) => h % 24 === 0, "must be a multiple of 24 (Loki's index period is 24h)")
+          .default(720),
       })
       .prefault({}),
     jaeger: z
@@ -190,6 +207,13 @@ export const settingsSchema = z
           message: `must differ from networks.${other}.name`,
         });
       names.set(n.name, k);
+    }
+    if (STACK_MARKER_ATTRIBUTE in s.resourceAttributes) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["resourceAttributes", STACK_MARKER_ATTRIBUTE],
+        message: "is reserved: the stack sets it on all telemetry itself",
+      });
     }
     // The collector exports to, and Grafana reads from, all three stores.
     const backends = s.services.prometheus.enabled && s.services.loki.enabled && s.services.jaeger.enabled;

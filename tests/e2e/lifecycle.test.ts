@@ -198,7 +198,7 @@ describe("pulumi lifecycle on a real Docker engine", { timeout: 40 * 60 * 1000 }
   it("replaces only Loki's container when only Loki's config changes", async () => {
     const key = `${project}:loki`;
     const before = await stack.getConfig(key).catch(() => undefined);
-    await stack.setConfig(key, { value: JSON.stringify({ retentionHours: 721 }) });
+    await stack.setConfig(key, { value: JSON.stringify({ retentionHours: 744 }) });
     const touched: string[] = [];
     try {
       await stack.preview({

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { DEFAULT_IMAGES, parseSettings, SettingsError } from "../../components/settings";
+import { DEFAULT_IMAGES, durationMs, parseSettings, SettingsError } from "../../components/settings";
 
 function rejects(raw: Record<string, unknown>, key: string, ...fragments: string[]): void {
   assert.throws(
@@ -80,6 +80,19 @@ describe("settings", () => {
     ["cert validity", { certificate: { validityHours: 1 } }, "certificate.validityHours", "1"],
     ["log size", { logRotation: { maxSize: "10MB" } }, "logRotation.maxSize", '"10MB"'],
     ["loki retention", { loki: { retentionHours: -5 } }, "loki.retentionHours", "-5"],
+    [
+      "sub-second scrape interval",
+      { prometheus: { scrapeInterval: "500ms" } },
+      "prometheus.scrapeInterval",
+      "at least 1s",
+    ],
+    [
+      "reserved resource attribute",
+      { resourceAttributes: { "scaibu.stack": "x" } },
+      "resourceAttributes.scaibu.stack",
+      "reserved",
+    ],
+    ["loki retention off-period", { loki: { retentionHours: 721 } }, "loki.retentionHours", "721", "multiple of 24"],
     ["docker socket", { dockerSocket: "var/run/docker.sock" }, "dockerSocket", "absolute path"],
     [
       "grafana without datasources",
@@ -92,6 +105,12 @@ describe("settings", () => {
   for (const [title, raw, key, ...fragments] of bad) {
     it(`rejects ${title}, naming ${key}`, () => rejects(raw, key, ...fragments));
   }
+
+  it("reads Prometheus durations", () => {
+    assert.equal(durationMs("1h30m"), 5400000);
+    assert.equal(durationMs("1500ms"), 1500);
+    assert.equal(parseSettings({ prometheus: { scrapeInterval: "1500ms" } }).prometheus.scrapeInterval, "1500ms");
+  });
 
   it("reports every problem at once", () => {
     assert.throws(
