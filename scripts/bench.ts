@@ -12,7 +12,8 @@
  * The compose file is generated from what the first Pulumi `up` really deployed (see
  * scripts/bench/compose-baseline.ts), and the compose containers are diffed against the Pulumi
  * ones, so both sides start the same images with the same config, healthchecks, limits, ports,
- * networks and volumes. The machine is noisy: the ratios pulumi/compose of the same run are the
+ * networks and volumes, in the same order (Pulumi's container dependencies become `depends_on:
+ * service_healthy`). The machine is noisy: the ratios pulumi/compose of the same run are the
  * numbers to quote, not the absolute seconds.
  *
  * The stack is the e2e one (tests/e2e/stack-config.ts: local images, loopback) moved to its own
@@ -25,7 +26,8 @@
  *   BENCH_RUNS            iterations (default 3)
  *   BENCH_DOMAIN          domain / name prefix of the benchmark stack (default "bench";
  *                         "e2e" uses tests/e2e/stack-config.ts unchanged)
- *   BENCH_SUBNET          subnet of its observability network (default 172.29.0.0/16)
+ *   BENCH_SUBNET          subnet of its observability network (default: the first free one of
+ *                         172.16.{29,129,229}.0/24, outside Docker's default address pools)
  *   BENCH_PORTS           http,https,otlpGrpc,otlpHttp host ports (default 28080,28443,24317,24318)
  *   BENCH_OP_TIMEOUT_S    limit for one pulumi/compose operation (default 1200)
  *   BENCH_KEEP_GOING=1    still time the runs when the compose containers differ from Pulumi's
@@ -55,10 +57,10 @@ import {
   STACK_LABEL,
   writeCompose,
 } from "./bench/compose-baseline";
-import type { ContainerInspect } from "./bench/docker-types";
-import { CommandError, lines, run, RunOptions, timed } from "./bench/exec";
-import { uploadedFiles } from "./bench/pulumi-state";
-import { cell, ratio, ratioCell, summarize, table } from "./bench/stats";
+import type { ContainerInspect, NetworkInspect } from "./bench/docker-types";
+import { lines, run, RunOptions, timed } from "./bench/exec";
+import { StateContainer, stackContainers } from "./bench/pulumi-state";
+import { cell, ratio, ratioCell, summarize, Summary, table } from "./bench/stats";
 
 // --- settings -----------------------------------------------------------------------
 
@@ -81,8 +83,8 @@ interface NetworkConfig {
   subnet?: string;
 }
 
-/** The e2e stack config, moved to the benchmark's own domain, ports, networks and subnet. */
-function benchOverrides(): Record<string, unknown> {
+/** The e2e stack config, moved to the benchmark's own domain, ports, networks and `subnet`. */
+function benchOverrides(subnet: string): Record<string, unknown> {
   if (!isolated) return {};
   const [http, https, otlpGrpc, otlpHttp] = (process.env.BENCH_PORTS || "28080,28443,24317,24318")
     .split(",")
@@ -90,7 +92,6 @@ function benchOverrides(): Record<string, unknown> {
   if (![http, https, otlpGrpc, otlpHttp].every((p) => Number.isInteger(p) && p! > 0 && p! < 65536)) {
     throw new Error(`BENCH_PORTS must be four ports "http,https,otlpGrpc,otlpHttp"`);
   }
-  const subnet = process.env.BENCH_SUBNET || "172.29.0.0/16";
   const nets = config.networks as Record<string, NetworkConfig>;
   if (Object.values(nets).filter((n) => n.subnet).length > 1) throw new Error("more than one pinned subnet");
   return {
@@ -109,14 +110,59 @@ function benchOverrides(): Record<string, unknown> {
   };
 }
 
-const overrides = benchOverrides();
-const benchConfig: Record<string, unknown> = { ...config, ...overrides };
-const benchPorts = Object.values(benchConfig.ports as Record<string, number>);
-const pinnedSubnets: Record<string, string> = Object.fromEntries(
-  Object.values(benchConfig.networks as Record<string, NetworkConfig>)
-    .filter((n) => n.subnet)
-    .map((n) => [n.name, n.subnet!]),
-);
+// Set by configure() once the engine's networks are known.
+let overrides: Record<string, unknown> = {};
+let benchConfig: Record<string, unknown> = config;
+let pinnedSubnets: Record<string, string> = {};
+
+function configure(subnet: string): void {
+  overrides = benchOverrides(subnet);
+  benchConfig = { ...config, ...overrides };
+  pinnedSubnets = Object.fromEntries(
+    Object.values(benchConfig.networks as Record<string, NetworkConfig>)
+      .filter((n) => n.subnet)
+      .map((n) => [n.name, n.subnet!]),
+  );
+}
+
+/** [first, last] IPv4 address of a CIDR block as numbers; undefined for IPv6. */
+function ipv4Range(cidr: string): [number, number] | undefined {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr);
+  if (!m) return undefined;
+  const ip = m.slice(1, 5).reduce((acc, o) => acc * 256 + Number(o), 0);
+  const size = 2 ** (32 - Number(m[5]));
+  const first = ip - (ip % size);
+  return [first, first + size - 1];
+}
+
+/**
+ * A subnet for the benchmark's pinned network that no existing network overlaps. The defaults lie
+ * outside Docker's default address pools (172.17-31.0.0/16, 192.168.0.0/16), so networks Docker
+ * numbers itself (the stack's other four, other people's) can never take it mid-run.
+ */
+async function chooseSubnet(): Promise<string> {
+  const ids = await lines("docker", ["network", "ls", "-q"]);
+  const nets = JSON.parse(await run("docker", ["network", "inspect", ...ids])) as NetworkInspect[];
+  const taken = nets.flatMap((n) => (n.IPAM.Config ?? []).map((c) => [n.Name, c.Subnet ?? ""] as const));
+  const clash = (cidr: string) => {
+    const r = ipv4Range(cidr);
+    return taken.find(([, t]) => {
+      const o = ipv4Range(t);
+      return r && o && r[0] <= o[1] && o[0] <= r[1];
+    });
+  };
+  const wanted = process.env.BENCH_SUBNET;
+  if (wanted) {
+    if (!ipv4Range(wanted)) throw new Error(`BENCH_SUBNET must be an IPv4 CIDR block, got "${wanted}"`);
+    const c = clash(wanted);
+    if (c) throw new Error(`BENCH_SUBNET ${wanted} overlaps network ${c[0]} (${c[1]})`);
+    return wanted;
+  }
+  const free = ["172.16.29.0/24", "172.16.129.0/24", "172.16.229.0/24"].find((s) => !clash(s));
+  if (!free) throw new Error("no free subnet for the benchmark's network: set BENCH_SUBNET");
+  return free;
+}
+
 const expectedContainers = services.map((s) => `${benchDomain}.${s}`);
 
 // --- output, logs, cleanup bookkeeping ----------------------------------------------------
@@ -275,7 +321,7 @@ async function preflight(): Promise<void> {
     );
   }
   const bind = benchConfig.bindAddress as string;
-  for (const port of benchPorts) {
+  for (const port of Object.values(benchConfig.ports as Record<string, number>)) {
     if (!(await portFree(port, bind))) throw new Error(`port ${bind}:${port} is in use (set BENCH_PORTS)`);
   }
 }
@@ -342,12 +388,24 @@ async function pulumiRun(i: number): Promise<void> {
 
   if (!baseline) {
     progress(`${tag}: generating the compose baseline from the running stack`);
-    const uploads = await uploadedFiles(stack);
+    const containers = await stackContainers(stack);
+    const pick = <K extends keyof StateContainer>(k: K) =>
+      Object.fromEntries(Object.entries(containers).map(([n, c]) => [n, c[k]]));
+    const uploads = pick("uploads");
+    const dependsOn = pick("dependsOn");
     await copyUploads(uploads, filesDir, { logFile });
-    const snap = await snapshot(filter, uploads, { logFile });
+    const snap = await snapshot(filter, uploads, dependsOn, { logFile });
+    const order = Object.entries(dependsOn).filter(([, d]) => d.length);
+    progress(
+      `${tag}: start order from Pulumi's dependencies: ${order.map(([n, d]) => `${n} after ${d.join(", ")}`).join("; ") || "none"}`,
+    );
     writeCompose(composeFile, buildCompose(snap, filesDir, pinnedSubnets), `Pulumi stack ${name}`);
     writeFileSync(join(composeDir, "pulumi-inspect.json"), JSON.stringify(snap, null, 2), { mode: 0o600 });
-    await run(composeCmd[0]!, [...composeCmd.slice(1), "-f", composeFile, "config", "--quiet"], cmdOpts());
+    await run(
+      composeCmd[0]!,
+      [...composeCmd.slice(1), ...COMPOSE_FLAGS, "-f", composeFile, "config", "--quiet"],
+      cmdOpts(),
+    );
     baseline = { source: name, snapshot: snap };
     progress(`${tag}: compose file ${composeFile}`);
   }
@@ -374,6 +432,8 @@ async function pulumiRun(i: number): Promise<void> {
 }
 
 let composeCmd: string[] = [];
+// --all-resources: also create (and remove) the stack's networks that no container joins, as Pulumi does
+const COMPOSE_FLAGS = ["--ansi", "never", "--all-resources"];
 let composeVersion = "";
 
 async function composeRun(i: number): Promise<void> {
@@ -383,7 +443,7 @@ async function composeRun(i: number): Promise<void> {
   const filter = `com.docker.compose.project=${proj}`;
   const tag = `[run ${i}/${RUNS}] compose`;
   const compose = (...args: string[]) =>
-    run(composeCmd[0]!, [...composeCmd.slice(1), "--ansi", "never", "-p", proj, "-f", composeFile, ...args], cmdOpts());
+    run(composeCmd[0]!, [...composeCmd.slice(1), ...COMPOSE_FLAGS, "-p", proj, "-f", composeFile, ...args], cmdOpts());
   const upArgs = ["up", "-d", "--wait", "--wait-timeout", String(OP_TIMEOUT_MS / 1000)];
 
   progress(`${tag}: cold up -d --wait...`);
@@ -393,7 +453,7 @@ async function composeRun(i: number): Promise<void> {
   progress(`${tag}: cold up ${up.seconds.toFixed(1)}s, all ${expectedContainers.length} containers healthy`);
 
   if (!equivalence.checked) {
-    const snap = await snapshot(filter, {}, { logFile });
+    const snap = await snapshot(filter, {}, {}, { logFile });
     writeFileSync(join(composeDir, "compose-inspect.json"), JSON.stringify(snap, null, 2), { mode: 0o600 });
     const differences = compareDeployments(baseline.snapshot, snap, filesDir, pinnedSubnets);
     equivalence = { checked: true, differences };
@@ -421,6 +481,29 @@ async function composeRun(i: number): Promise<void> {
 
 const lastLine = (s: string) => s.trim().split("\n").pop() ?? "";
 
+/**
+ * The part of an error worth printing: an Automation API error carries the whole `pulumi` output
+ * (twice); keep its Diagnostics section. The full text goes to the log file.
+ */
+function brief(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  log(`\n--- error ---\n${err instanceof Error && err.stack ? err.stack : text}\n`);
+  const diag = text.indexOf("Diagnostics:");
+  if (diag >= 0) {
+    const end = text.indexOf("\nResources:", diag);
+    const first = text
+      .split("\n", 1)[0]!
+      .replace(/^code: .*/, "")
+      .trim();
+    const cmd = /Command failed with exit code \d+: [^\n]*/.exec(text)?.[0] ?? first;
+    return `${cmd}\n${text.slice(diag, end > 0 ? end : undefined).trim()}`;
+  }
+  const lines = text.split("\n");
+  return lines.length > 40
+    ? [...lines.slice(0, 40), `... (${lines.length - 40} more lines in ${logFile})`].join("\n")
+    : text;
+}
+
 async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   const loadStart = loadavg();
@@ -447,6 +530,11 @@ async function main(): Promise<void> {
     `pulumi ${pulumiVersion}, compose ${composeVersion} (${composeCmd.join(" ")}), docker engine ${dockerVersion}`,
   );
 
+  if (isolated) {
+    const subnet = await chooseSubnet();
+    configure(subnet);
+    progress(`stack: domain ${benchDomain}, subnet ${subnet}, ports ${JSON.stringify(benchConfig.ports)}`);
+  }
   await preflight();
 
   let failure: unknown;
@@ -463,6 +551,7 @@ async function main(): Promise<void> {
     await cleanup(false);
   }
 
+  const failureText = failure === undefined ? undefined : brief(failure);
   const p = samples.pulumi;
   const c = samples.compose;
   const summary = {
@@ -480,7 +569,7 @@ async function main(): Promise<void> {
     finishedAt: new Date().toISOString(),
     runs: RUNS,
     completedRuns: Math.min(p.destroy.length, c.down.length),
-    failure: failure === undefined ? undefined : failure instanceof Error ? failure.message : String(failure),
+    failure: failureText,
     host: {
       cpus: cpus().length,
       loadavgStart: loadStart,
@@ -502,29 +591,30 @@ async function main(): Promise<void> {
   const resultsFile = join(outDir, "bench-results.json");
   writeFileSync(resultsFile, JSON.stringify(results, null, 2) + "\n");
 
+  const op = (cmd: string, s: Summary | undefined) => (s ? `${cmd} ${cell(s)}` : "-");
   const rows = [
     [
       "cold deploy → all healthy",
-      `up ${cell(summary.pulumi.coldUp)}`,
-      `up -d --wait ${cell(summary.compose.coldUp)}`,
+      op("up", summary.pulumi.coldUp),
+      op("up -d --wait", summary.compose.coldUp),
       ratioCell(ratios.coldUp),
     ],
     [
       "no-op re-apply",
-      `up ${cell(summary.pulumi.noopUp)}`,
-      `up -d --wait ${cell(summary.compose.noopUp)}`,
+      op("up", summary.pulumi.noopUp),
+      op("up -d --wait", summary.compose.noopUp),
       ratioCell(ratios.noopUp),
     ],
     [
       "no-op check",
-      `preview ${cell(summary.pulumi.noopPreview)}`,
-      `up -d --wait ${cell(summary.compose.noopUp)}`,
+      op("preview", summary.pulumi.noopPreview),
+      op("up -d --wait", summary.compose.noopUp),
       ratioCell(ratios.noopPreviewVsComposeNoopUp),
     ],
     [
       "teardown",
-      `destroy ${cell(summary.pulumi.destroy)}`,
-      `down -v ${cell(summary.compose.down)}`,
+      op("destroy", summary.pulumi.destroy),
+      op("down -v", summary.compose.down),
       ratioCell(ratios.teardown),
     ],
   ];
@@ -553,17 +643,14 @@ async function main(): Promise<void> {
     `log: ${logFile}`,
   ];
   process.stdout.write(out.join("\n") + "\n");
-  if (failure !== undefined) {
-    process.stderr.write(
-      `\nbenchmark FAILED: ${failure instanceof CommandError || failure instanceof Error ? failure.message : String(failure)}\n`,
-    );
-    if (failure instanceof Error && !(failure instanceof CommandError) && failure.stack) log(`\n${failure.stack}\n`);
+  if (failureText !== undefined) {
+    process.stderr.write(`\nbenchmark FAILED: ${failureText}\n`);
     process.exitCode = 1;
   }
 }
 
 main().catch(async (err: unknown) => {
-  process.stderr.write(`benchmark FAILED: ${err instanceof Error ? err.message : String(err)}\n(logs in ${outDir})\n`);
+  process.stderr.write(`benchmark FAILED: ${brief(err)}\n(logs in ${outDir})\n`);
   await cleanup(false);
   process.exit(1);
 });

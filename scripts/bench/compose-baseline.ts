@@ -7,7 +7,8 @@
  * {@link buildCompose} writes a compose file with the same images, commands, env, users,
  * healthchecks, labels, memory limits, restart and log policies, published ports, networks
  * (names, aliases, pinned subnets, labels) and named volumes, the uploaded files becoming bind
- * mounts. {@link compareDeployments} then diffs the compose-created containers against the
+ * mounts, and the same start order (Pulumi's container dependencies become `depends_on` with
+ * `condition: service_healthy`, as each Pulumi container waits until it is healthy). {@link compareDeployments} then diffs the compose-created containers against the
  * Pulumi-created ones, so any drift between the two is reported instead of silently benchmarked.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -27,6 +28,8 @@ export interface Snapshot {
   images: Record<string, ImageInspect>;
   /** Container name → absolute paths of the files uploaded into it (Pulumi side only). */
   uploads: Record<string, string[]>;
+  /** Container name → containers it is deployed after, once healthy (Pulumi side only). */
+  dependsOn: Record<string, string[]>;
 }
 
 async function inspect<T>(kind: "container" | "network" | "volume" | "image", ids: string[], opts?: RunOptions) {
@@ -41,7 +44,12 @@ export async function labelled(kind: "container" | "network" | "volume", filter:
 }
 
 /** Reads a deployment back from the engine: everything carrying `filter` (a `key=value` label). */
-export async function snapshot(filter: string, uploads: Record<string, string[]>, opts?: RunOptions) {
+export async function snapshot(
+  filter: string,
+  uploads: Record<string, string[]>,
+  dependsOn: Record<string, string[]>,
+  opts?: RunOptions,
+) {
   const containers = await inspect<ContainerInspect>("container", await labelled("container", filter, opts), opts);
   const networks = await inspect<NetworkInspect>("network", await labelled("network", filter, opts), opts);
   const volumes = await inspect<VolumeInspect>("volume", await labelled("volume", filter, opts), opts);
@@ -50,7 +58,7 @@ export async function snapshot(filter: string, uploads: Record<string, string[]>
     (await inspect<ImageInspect>("image", imageIds, opts)).map((i) => [i.Id, i] as const),
   );
   containers.sort((a, b) => (a.Name < b.Name ? -1 : 1));
-  return { containers, networks, volumes, images, uploads } satisfies Snapshot;
+  return { containers, networks, volumes, images, uploads, dependsOn } satisfies Snapshot;
 }
 
 const nameOf = (c: ContainerInspect) => c.Name.replace(/^\//, "");
@@ -98,7 +106,7 @@ export function buildCompose(
   pinnedSubnets: Record<string, string>,
 ): Record<string, unknown> {
   const stackVolumes = new Map(snap.volumes.map((v) => [v.Name, v]));
-  const usedNetworks = new Set<string>();
+  const stackNetworks = new Set<string>();
   const usedVolumes = new Set<string>();
   const services: Record<string, unknown> = {};
 
@@ -222,7 +230,7 @@ export function buildCompose(
     const shortId = c.Id.slice(0, 12);
     const networks: Record<string, unknown> = {};
     for (const [net, ep] of Object.entries(c.NetworkSettings.Networks)) {
-      usedNetworks.add(net);
+      stackNetworks.add(net);
       const aliases = [...new Set((ep.Aliases ?? []).filter((a) => a !== shortId && a !== c.Id))];
       networks[composeKey(net)] = {
         aliases: aliases.length ? aliases : undefined,
@@ -231,18 +239,19 @@ export function buildCompose(
       };
     }
     svc.networks = networks;
+    // Pulumi creates a container only after those it depends on are healthy (`wait: true`)
+    const deps = snap.dependsOn[name] ?? [];
+    if (deps.length) {
+      svc.depends_on = Object.fromEntries(deps.map((d) => [d, { condition: "service_healthy", required: true }]));
+    }
     services[name] = svc;
   }
 
-  const unused = snap.networks.filter((n) => !usedNetworks.has(n.Name)).map((n) => n.Name);
-  if (unused.length) {
-    throw new Error(
-      `networks ${unused.join(", ")} are attached to no container: compose would not create them, ` +
-        `so the baseline would do less work than Pulumi`,
-    );
-  }
+  // Pulumi also creates networks no container joins (for other projects to attach to): declare
+  // every network of the stack; compose must then run with --all-resources to create those too.
+  for (const n of snap.networks) stackNetworks.add(n.Name);
   const networks = Object.fromEntries(
-    [...usedNetworks].sort().map((name) => {
+    [...stackNetworks].sort().map((name) => {
       const n = snap.networks.find((x) => x.Name === name);
       if (!n) throw new Error(`containers join network ${name}, which is not part of the stack`);
       const subnet = pinnedSubnets[name];
@@ -292,7 +301,11 @@ export function writeCompose(file: string, compose: Record<string, unknown>, sou
 
 // --- equivalence check ------------------------------------------------------------
 
-/** HostConfig fields that differ by construction (mounts are compared on their own, below). */
+/**
+ * HostConfig fields that differ by construction: mounts are compared on their own, below, and the
+ * networks a container is attached to come from NetworkSettings (the Terraform provider leaves
+ * NetworkMode at "bridge" although it attaches the container to the stack's networks only).
+ */
 const HOSTCONFIG_IGNORED = new Set(["Binds", "Mounts", "NetworkMode"]);
 
 function flatten(v: unknown, prefix: string, out: Record<string, string>) {
@@ -336,7 +349,6 @@ function describeContainer(c: ContainerInspect, snap: Snapshot, filesDir: string
   );
   const hc = Object.fromEntries(Object.entries(c.HostConfig).filter(([k]) => !HOSTCONFIG_IGNORED.has(k)));
   flatten(hc, "host", out);
-  out["host.NetworkMode(first network)"] = JSON.stringify(c.HostConfig.NetworkMode);
 
   const stackVolumes = new Set(snap.volumes.map((v) => v.Name));
   const mounts: Record<string, string> = {};
@@ -354,10 +366,9 @@ function describeContainer(c: ContainerInspect, snap: Snapshot, filesDir: string
 
   const shortId = c.Id.slice(0, 12);
   for (const [net, ep] of Object.entries(c.NetworkSettings.Networks)) {
-    // compose also aliases the service name (= container name) on every network it joins
-    const aliases = (ep.Aliases ?? []).filter(
-      (a) => a !== shortId && a !== c.Id && (net === c.HostConfig.NetworkMode || a !== name),
-    );
+    // The container name resolves on every user-defined network it joins whether or not it is
+    // also an alias (compose adds it as one, Pulumi on the first network): compare the others.
+    const aliases = (ep.Aliases ?? []).filter((a) => a !== shortId && a !== c.Id && a !== name);
     out[`networks.${net}.aliases`] = JSON.stringify([...new Set(aliases)].sort());
   }
   return out;
@@ -365,7 +376,8 @@ function describeContainer(c: ContainerInspect, snap: Snapshot, filesDir: string
 
 function diffRecords(what: string, a: Record<string, string>, b: Record<string, string>, diffs: string[]) {
   for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
-    if (a[k] !== b[k]) diffs.push(`${what} ${k}: pulumi=${a[k] ?? "(absent)"} compose=${b[k] ?? "(absent)"}`);
+    const [x, y] = [a[k] ?? "null", b[k] ?? "null"]; // absent = not set
+    if (x !== y) diffs.push(`${what} ${k}: pulumi=${x} compose=${y}`);
   }
 }
 

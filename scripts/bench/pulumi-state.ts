@@ -21,16 +21,27 @@ function unwrap(v: unknown): unknown {
 interface StateResource {
   type: string;
   urn: string;
+  parent?: string;
+  dependencies?: string[];
   inputs?: Record<string, unknown>;
   outputs?: Record<string, unknown>;
 }
 
+export interface StateContainer {
+  /** Absolute paths of the files Pulumi uploaded into the container. */
+  uploads: string[];
+  /** Containers that Pulumi creates (and, with `wait: true`, waits healthy for) before this one. */
+  dependsOn: string[];
+}
+
+const CONTAINER = "docker:index/container:Container";
+
 /**
- * Container name → paths of the files uploaded into it (`uploads` of each docker.Container).
+ * Container name → its uploaded files and the containers it is deployed after, from the state.
  * Read with the CLI because Traefik's uploads are a secret (they carry its private key), which
  * the Automation API's exportStack leaves encrypted.
  */
-export async function uploadedFiles(stack: Stack, opts: RunOptions = {}): Promise<Record<string, string[]>> {
+export async function stackContainers(stack: Stack, opts: RunOptions = {}): Promise<Record<string, StateContainer>> {
   const out = await run("pulumi", ["stack", "export", "--show-secrets", "--stack", stack.name], {
     ...opts,
     logFile: undefined, // it prints the stack's secrets
@@ -38,16 +49,44 @@ export async function uploadedFiles(stack: Stack, opts: RunOptions = {}): Promis
     env: { ...process.env, ...stack.workspace.envVars },
   });
   const state = JSON.parse(out) as { deployment?: { resources?: StateResource[] } };
-  const result: Record<string, string[]> = {};
-  for (const r of state.deployment?.resources ?? []) {
-    if (r.type !== "docker:index/container:Container") continue;
+  const resources = state.deployment?.resources ?? [];
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const ancestors = (urn: string): StateResource[] => {
+    const chain: StateResource[] = [];
+    for (let r = byUrn.get(urn); r?.parent; r = byUrn.get(r.parent)) {
+      const p = byUrn.get(r.parent);
+      if (p) chain.push(p);
+    }
+    return chain;
+  };
+  const names = new Map<string, string>();
+  const result: Record<string, StateContainer> = {};
+  for (const r of resources) {
+    if (r.type !== CONTAINER) continue;
     const props = unwrap({ ...r.inputs, ...r.outputs }) as { name?: string; uploads?: { file?: string }[] };
     if (!props.name) throw new Error(`${r.urn}: no container name in the state`);
-    result[props.name] = (props.uploads ?? []).map((u) => {
-      if (!u.file) throw new Error(`${r.urn}: an upload without a file path`);
-      return u.file;
-    });
+    names.set(r.urn, props.name);
+    result[props.name] = {
+      uploads: (props.uploads ?? []).map((u) => {
+        if (!u.file) throw new Error(`${r.urn}: an upload without a file path`);
+        return u.file;
+      }),
+      dependsOn: [],
+    };
   }
-  if (Object.keys(result).length === 0) throw new Error(`stack ${stack.name}: no docker containers in its state`);
+  if (names.size === 0) throw new Error(`stack ${stack.name}: no docker containers in its state`);
+  // A container waits for every container it, or a component above it, depends on: directly, or
+  // as a descendant of a depended-on component.
+  for (const [urn, name] of names) {
+    const deps = new Set<string>();
+    for (const r of [byUrn.get(urn)!, ...ancestors(urn)]) {
+      for (const d of r.dependencies ?? []) {
+        for (const [other, otherName] of names) {
+          if (other !== urn && (other === d || ancestors(other).some((a) => a.urn === d))) deps.add(otherName);
+        }
+      }
+    }
+    result[name]!.dependsOn = [...deps].sort();
+  }
   return result;
 }
