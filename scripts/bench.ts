@@ -187,7 +187,13 @@ interface StackEntry {
 }
 const created = { stacks: [] as StackEntry[], composeProjects: [] as string[], anonymousVolumes: new Set<string>() };
 const aborter = new AbortController();
-const opSignal = () => AbortSignal.any([aborter.signal, AbortSignal.timeout(OP_TIMEOUT_MS)]);
+/** Set by SIGINT/SIGTERM/SIGHUP: the running operation is cancelled and no new one starts. */
+let interrupted = false;
+/** The signal for one pulumi/compose operation; throws once the benchmark is interrupted. */
+function opSignal(): AbortSignal {
+  if (aborter.signal.aborted) throw new Error("interrupted");
+  return AbortSignal.any([aborter.signal, AbortSignal.timeout(OP_TIMEOUT_MS)]);
+}
 const warnings: string[] = [];
 const warn = (msg: string) => {
   warnings.push(msg);
@@ -195,8 +201,11 @@ const warn = (msg: string) => {
 };
 
 let cleaning: Promise<void> | undefined;
-/** Removes every stack, container, network and volume this run created; safe to call twice. */
-function cleanup(interrupted: boolean): Promise<void> {
+/**
+ * Removes every stack, container, network and volume this run created; safe to call twice.
+ * `pulumi destroy` first unless interrupted, then whatever is still labelled as ours.
+ */
+function cleanup(): Promise<void> {
   cleaning ??= (async () => {
     for (const s of created.stacks) {
       if (s.stack && !s.destroyed && !interrupted) {
@@ -205,7 +214,7 @@ function cleanup(interrupted: boolean): Promise<void> {
           await s.stack.destroy({ onOutput: log, signal: AbortSignal.timeout(OP_TIMEOUT_MS) });
           s.destroyed = true;
         } catch (err) {
-          progress(`cleanup: destroy of ${s.name} failed (removing its Docker objects directly): ${String(err)}`);
+          progress(`cleanup: destroy of ${s.name} failed (removing its Docker objects directly): ${brief(err)}`);
         }
       }
     }
@@ -233,11 +242,20 @@ function cleanup(interrupted: boolean): Promise<void> {
   return cleaning;
 }
 
+// On a signal, cancel the running operation (pulumi gets SIGINT and stops cleanly) and let the
+// main flow clean up once it has returned, so nothing is created after the sweep. A second
+// signal, or a cancel that hangs, cleans up at once.
 for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   process.on(sig, () => {
-    progress(`${sig}: stopping and cleaning up (logs in ${outDir})`);
+    const now = () => void cleanup().finally(() => process.exit(130));
+    if (interrupted) {
+      progress(`${sig} again: cleaning up now`);
+      return now();
+    }
+    interrupted = true;
+    progress(`${sig}: cancelling the running operation, then cleaning up (logs in ${outDir})`);
     aborter.abort();
-    void cleanup(true).finally(() => process.exit(130));
+    setTimeout(now, 120_000).unref();
   });
 }
 
@@ -443,7 +461,11 @@ async function composeRun(i: number): Promise<void> {
   const filter = `com.docker.compose.project=${proj}`;
   const tag = `[run ${i}/${RUNS}] compose`;
   const compose = (...args: string[]) =>
-    run(composeCmd[0]!, [...composeCmd.slice(1), ...COMPOSE_FLAGS, "-p", proj, "-f", composeFile, ...args], cmdOpts());
+    run(
+      composeCmd[0]!,
+      [...composeCmd.slice(1), ...COMPOSE_FLAGS, "-p", proj, "-f", composeFile, ...args],
+      cmdOpts({ signal: opSignal() }),
+    );
   const upArgs = ["up", "-d", "--wait", "--wait-timeout", String(OP_TIMEOUT_MS / 1000)];
 
   progress(`${tag}: cold up -d --wait...`);
@@ -548,7 +570,7 @@ async function main(): Promise<void> {
     failure = err;
   } finally {
     progress("cleaning up");
-    await cleanup(false);
+    await cleanup();
   }
 
   const failureText = failure === undefined ? undefined : brief(failure);
@@ -645,12 +667,12 @@ async function main(): Promise<void> {
   process.stdout.write(out.join("\n") + "\n");
   if (failureText !== undefined) {
     process.stderr.write(`\nbenchmark FAILED: ${failureText}\n`);
-    process.exitCode = 1;
+    process.exitCode = interrupted ? 130 : 1;
   }
 }
 
 main().catch(async (err: unknown) => {
   process.stderr.write(`benchmark FAILED: ${brief(err)}\n(logs in ${outDir})\n`);
-  await cleanup(false);
+  await cleanup();
   process.exit(1);
 });

@@ -11,6 +11,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Also stream stderr to ours (progress of the long toolchain scripts). */
   passStderr?: boolean;
+  /** Aborting sends the command SIGINT (compose then stops what it started). */
+  signal?: AbortSignal;
 }
 
 export class CommandError extends Error {
@@ -32,6 +34,7 @@ export const commandLine = (cmd: string, args: string[]) => [cmd, ...args].map(q
 export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise<string> {
   const line = commandLine(cmd, args);
   if (opts.logFile) appendFileSync(opts.logFile, `\n$ ${line}\n`);
+  if (opts.signal?.aborted) return Promise.reject(new Error(`not started (interrupted): ${line}`));
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
     const out: Buffer[] = [];
@@ -45,6 +48,7 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
       if (opts.logFile) appendFileSync(opts.logFile, b);
       if (opts.passStderr) process.stderr.write(b);
     });
+    opts.signal?.addEventListener("abort", () => child.kill("SIGINT"), { once: true });
     let killer: NodeJS.Timeout | undefined;
     if (opts.timeoutMs) {
       killer = setTimeout(() => {
