@@ -51,7 +51,7 @@ const cidr = z.string().refine((v) => {
   return family === 4 ? n <= 32 : family === 6 ? n <= 128 : false;
 }, "must be a CIDR block, e.g. 172.28.0.0/16");
 
-const ALL_INTERFACES = new Set(["0.0.0.0", "::", "[::]"]);
+const ALL_INTERFACES = new Set(["0.0.0.0", "::"]);
 
 const duration = z.string().regex(/^(\d+(ms|s|m|h|d|w|y))+$/, "must be a Prometheus duration such as 15d, 720h or 1w");
 
@@ -83,7 +83,8 @@ export const settingsSchema = z
     /** Host address every published port binds to. */
     bindAddress: z
       .string()
-      .refine((v) => isIP(v.replace(/^\[|\]$/g, "")) !== 0, "must be an IP address such as 127.0.0.1")
+      .transform((v) => v.replace(/^\[|\]$/g, "")) // [::1] → ::1, as Docker's port bindings want it
+      .refine((v) => isIP(v) !== 0, "must be an IP address such as 127.0.0.1")
       .default("127.0.0.1"),
     /** Binding to 0.0.0.0/:: exposes the stack to the network; it must be asked for explicitly. */
     allowAllInterfaces: z.boolean().default(false),

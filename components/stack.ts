@@ -1,4 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
+import { OTEL_OTLP_GRPC_PORT, OTEL_OTLP_HTTP_PORT } from "../configs/otel-collector";
+import { externalUrl } from "../configs/urls";
 import { Certificates } from "./certificates";
 import { CommonServiceArgs, Hosts, hostsFor, ServiceName, SERVICE_NAMES } from "./common";
 import { Grafana } from "./grafana";
@@ -81,7 +83,6 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const httpsSuffix = s.ports.https === 443 ? "" : `:${s.ports.https}`;
     const common = (svc: ServiceKey): CommonServiceArgs => ({
       image: s.services[svc].image,
       memoryMb: s.services[svc].memoryMb,
@@ -157,19 +158,19 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     }
 
     this.urls = enabled("traefik")
-      ? Object.fromEntries(routed.map((svc) => [svc, `https://${this.hosts[svc]}${httpsSuffix}`]))
+      ? Object.fromEntries(routed.map((svc) => [svc, externalUrl(this.hosts[svc], s.ports.https)]))
       : {};
-    const hostAddr = s.bindAddress.includes(":") ? `[${s.bindAddress.replace(/^\[|\]$/g, "")}]` : s.bindAddress;
+    const hostAddr = s.bindAddress.includes(":") ? `[${s.bindAddress}]` : s.bindAddress; // IPv6 in URLs needs brackets
     this.otlp = enabled("otel")
       ? {
           grpc: `http://${hostAddr}:${s.ports.otlpGrpc}`,
           http: `http://${hostAddr}:${s.ports.otlpHttp}`,
-          internalGrpc: `http://${this.hosts.otel}:4317`,
-          internalHttp: `http://${this.hosts.otel}:4318`,
+          internalGrpc: `http://${this.hosts.otel}:${OTEL_OTLP_GRPC_PORT}`,
+          internalHttp: `http://${this.hosts.otel}:${OTEL_OTLP_HTTP_PORT}`,
           https: this.urls.otel,
         }
       : undefined;
-    this.etcHosts = `${s.bindAddress.replace(/^\[|\]$/g, "")} ${routed.map((svc) => this.hosts[svc]).join(" ")}`;
+    this.etcHosts = `${s.bindAddress} ${routed.map((svc) => this.hosts[svc]).join(" ")}`;
 
     this.registerOutputs({
       urls: this.urls,

@@ -44,6 +44,11 @@ describe("settings", () => {
     assert.equal(s.ports.http, 80);
   });
 
+  it("accepts IPv6 loopback with or without brackets and stores it bare", () => {
+    assert.equal(parseSettings({ bindAddress: "[::1]" }).bindAddress, "::1");
+    assert.equal(parseSettings({ bindAddress: "::1" }).bindAddress, "::1");
+  });
+
   it("allows all interfaces only when asked explicitly", () => {
     assert.equal(parseSettings({ bindAddress: "0.0.0.0", allowAllInterfaces: true }).bindAddress, "0.0.0.0");
   });
@@ -52,6 +57,7 @@ describe("settings", () => {
     ["domain", { domain: "Bad_Domain" }, "domain", '"Bad_Domain"', "DNS label"],
     ["bindAddress all interfaces", { bindAddress: "0.0.0.0" }, "bindAddress", '"0.0.0.0"', "allowAllInterfaces"],
     ["bindAddress ::", { bindAddress: "::" }, "bindAddress", '"::"'],
+    ["bindAddress [::]", { bindAddress: "[::]" }, "bindAddress", '"[::]"'],
     ["bindAddress not an IP", { bindAddress: "localhost" }, "bindAddress", '"localhost"', "IP address"],
     ["port out of range", { ports: { https: 70000 } }, "ports.https", "70000"],
     ["port not a number", { ports: { http: "eighty" } }, "ports.http", '"eighty"'],
