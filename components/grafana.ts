@@ -44,7 +44,7 @@ export class Grafana extends pulumi.ComponentResource {
         volumes: [{ dockerName: `${args.volumePrefix}-grafana-data`, containerPath: GRAFANA_DATA_DIR }],
         // The image ships busybox wget; /api/health answers once the database is migrated.
         healthcheck: wgetCheck(`http://127.0.0.1:${GRAFANA_PORT}${GRAFANA_HEALTH_PATH}`, "30s"),
-        route: { name: `${args.volumePrefix}-grafana`, host: args.hosts.grafana, port: GRAFANA_PORT },
+        route: { port: GRAFANA_PORT },
       },
       { parent: this },
     );

@@ -38,7 +38,7 @@ export class Jaeger extends pulumi.ComponentResource {
         user: badger ? "0" : undefined,
         // The image is Alpine-based: busybox wget asks the health check extension.
         healthcheck: wgetCheck(`http://127.0.0.1:${JAEGER_HEALTH_PORT}${JAEGER_HEALTH_PATH}`, "20s"),
-        route: { name: `${args.volumePrefix}-jaeger`, host: args.hosts.jaeger, port: JAEGER_UI_PORT },
+        route: { port: JAEGER_UI_PORT },
       },
       { parent: this },
     );

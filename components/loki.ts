@@ -24,7 +24,7 @@ export class Loki extends pulumi.ComponentResource {
         volumes: [{ dockerName: `${args.volumePrefix}-loki-data`, containerPath: LOKI_DATA_DIR }],
         // The image is distroless (no shell, no wget since 3.6); `loki -health` probes /ready itself.
         healthcheck: { test: ["CMD", "/usr/bin/loki", "-health"], startPeriod: "30s" },
-        route: { name: `${args.volumePrefix}-loki`, host: args.hosts.loki, port: LOKI_HTTP_PORT },
+        route: { port: LOKI_HTTP_PORT },
       },
       { parent: this },
     );

@@ -55,7 +55,7 @@ export class OtelCollector extends pulumi.ComponentResource {
           interval: "30s",
         },
         // OTLP/HTTP over TLS through Traefik for apps outside the Docker networks.
-        route: { name: `${args.volumePrefix}-otel`, host: args.hosts.otel, port: OTEL_OTLP_HTTP_PORT },
+        route: { port: OTEL_OTLP_HTTP_PORT },
       },
       { parent: this },
     );

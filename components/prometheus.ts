@@ -51,7 +51,7 @@ export class Prometheus extends pulumi.ComponentResource {
         hostMounts: [{ source: args.dockerSocket, target: PROMETHEUS_DOCKER_SOCKET }],
         // The image is busybox-based: its wget asks Prometheus' own readiness endpoint.
         healthcheck: wgetCheck(`http://127.0.0.1:${PROMETHEUS_PORT}${PROMETHEUS_READY_PATH}`, "20s"),
-        route: { name: `${args.volumePrefix}-prometheus`, host: args.hosts.prometheus, port: PROMETHEUS_PORT },
+        route: { port: PROMETHEUS_PORT },
       },
       { parent: this },
     );

@@ -35,6 +35,9 @@ export interface PublishedPort {
   protocol?: "tcp" | "udp";
 }
 
+/** A route minus what the service's hostname already fixes. */
+export type ServiceRoute = Omit<RouteSpec, "name" | "host">;
+
 export interface ServiceArgs {
   /** Container name and network alias, e.g. scaibu.loki. */
   hostname: pulumi.Input<string>;
@@ -58,7 +61,8 @@ export interface ServiceArgs {
   healthcheck: HealthcheckSpec;
   memoryMb: pulumi.Input<number>;
   ports?: PublishedPort[];
-  route?: pulumi.Input<RouteSpec>;
+  /** How Traefik reaches the container; its router name and Host rule come from `hostname`. */
+  route?: pulumi.Input<ServiceRoute>;
   logRotation: { maxSize: pulumi.Input<string>; maxFile: pulumi.Input<number> };
   /** Seconds `pulumi up` waits for the container to turn healthy. */
   waitTimeoutSeconds?: number;
@@ -98,7 +102,10 @@ export class Service extends pulumi.ComponentResource {
         // The name label rides along in each json log line (log-opt `labels`), so the
         // collector can name the container a log came from.
         const all: Record<string, string> = { [STACK_LABEL]: stack, [DOCKER_LOG_NAME_LABEL]: hostname };
-        if (route && network) Object.assign(all, traefikLabels(route, network));
+        if (route && network) {
+          const spec = { ...route, name: hostname.replace(/\./g, "-"), host: hostname };
+          Object.assign(all, traefikLabels(spec, network));
+        }
         return Object.entries(all)
           .sort(([a], [b]) => (a < b ? -1 : 1))
           .map(([label, value]) => ({ label, value }));

@@ -56,8 +56,6 @@ export class Traefik extends pulumi.ComponentResource {
         // The traefik binary probes its own ping endpoint (internal entrypoint :8080); needs no shell.
         healthcheck: { test: ["CMD", "traefik", "healthcheck", "--ping", `--configFile=${TRAEFIK_STATIC_PATH}`] },
         route: password.bcryptHash.apply((hash) => ({
-          name: `${args.volumePrefix}-traefik`,
-          host: args.hosts.traefik,
           internalService: "api@internal",
           basicAuthUsers: `${this.dashboardUser}:${hash}`,
         })),
