@@ -11,6 +11,12 @@ export const STACK_HEALTH_DASHBOARD_UID = "scaibu-stack-health";
 const SEL = 'service_name=~"$service", span_kind=~"$span_kind"';
 const RATE = "$__rate_interval";
 
+/** Share of error spans among all spans, grouped by `by`, over the spans matching `extra`. */
+function errorRatio(by: string, extra = ""): string {
+  const sel = `${SEL}${extra}`;
+  return `sum by (${by}) (rate(${CALLS}{${sel}, status_code="STATUS_CODE_ERROR"}[${RATE}])) / sum by (${by}) (rate(${CALLS}{${sel}}[${RATE}]))`;
+}
+
 function quantile(q: number, by: string): string {
   return `histogram_quantile(${q}, sum by (le, ${by}) (rate(${DURATION}{${SEL}}[${RATE}])))`;
 }
@@ -36,13 +42,7 @@ export function requestDashboard(): Dashboard {
       unit: "percentunit",
       min: 0,
       max: 1,
-      targets: [
-        promTarget(
-          "A",
-          `sum by (service_name) (rate(${CALLS}{${SEL}, status_code="STATUS_CODE_ERROR"}[${RATE}])) / sum by (service_name) (rate(${CALLS}{${SEL}}[${RATE}]))`,
-          "{{service_name}}",
-        ),
-      ],
+      targets: [promTarget("A", errorRatio("service_name"), "{{service_name}}")],
     })
     .panel({
       title: "Latency p50 / p95 / p99",
@@ -75,11 +75,7 @@ export function requestDashboard(): Dashboard {
       min: 0,
       max: 1,
       targets: [
-        promTarget(
-          "A",
-          `sum by (service_name, http_route) (rate(${CALLS}{${SEL}, http_route!="", status_code="STATUS_CODE_ERROR"}[${RATE}])) / sum by (service_name, http_route) (rate(${CALLS}{${SEL}, http_route!=""}[${RATE}]))`,
-          "{{service_name}} {{http_route}}",
-        ),
+        promTarget("A", errorRatio("service_name, http_route", ', http_route!=""'), "{{service_name}} {{http_route}}"),
       ],
     })
     .panel({
