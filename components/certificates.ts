@@ -12,16 +12,24 @@ export const CA_USAGES: readonly KeyUsage[] = ["cert_signing", "crl_signing", "d
 export const SERVER_USAGES: readonly KeyUsage[] = ["digital_signature", "key_encipherment", "server_auth"];
 
 export interface CertificatesArgs {
-  /** Every hostname the server certificate must cover (routed hosts plus the wildcard). */
-  dnsNames: pulumi.Input<pulumi.Input<string>[]>;
-  /** Common name of the CA, shown in trust stores. */
-  caCommonName: pulumi.Input<string>;
+  /** Every hostname the server certificate must cover: the routed `<domain>.<service>` hosts. */
+  dnsNames: string[];
+  /** The CA's own subject, shown in trust stores; never derived from `domain`. */
+  caSubject: { commonName: string; organization: string };
+  /** Organization of the server certificate. */
   organization: pulumi.Input<string>;
   caValidityHours: pulumi.Input<number>;
   validityHours: pulumi.Input<number>;
 }
 
-/** A self-signed CA and a server certificate it signs for every routed hostname. */
+/**
+ * A self-signed CA and a server certificate it signs for every routed hostname.
+ *
+ * The CA is what every client trusts, so it is cheap to keep and expensive to replace: its
+ * subject and validity apply when it is minted and later changes are ignored. It is renewed in
+ * the last quarter of its life, or rotated on demand (README "Rotating the CA"). It is not
+ * `protect`ed: that would make every `pulumi destroy` fail until someone unprotects it.
+ */
 export class Certificates extends pulumi.ComponentResource {
   /** PEM of the CA: what users add to their trust store. Public. */
   readonly caCertPem: pulumi.Output<string>;
@@ -38,13 +46,14 @@ export class Certificates extends pulumi.ComponentResource {
       {
         privateKeyPem: caKey.privateKeyPem,
         isCaCertificate: true,
-        subject: { commonName: args.caCommonName, organization: args.organization },
+        subject: args.caSubject,
         validityPeriodHours: args.caValidityHours,
         earlyRenewalHours: pulumi.output(args.caValidityHours).apply(earlyRenewal),
         allowedUses: [...CA_USAGES],
         setSubjectKeyId: true,
       },
-      { parent: this },
+      // Every attribute of a self-signed cert forces a new one (a new CA for every client).
+      { parent: this, ignoreChanges: ["subject", "validityPeriodHours", "earlyRenewalHours"] },
     );
 
     const serverKey = new tls.PrivateKey(
@@ -58,7 +67,7 @@ export class Certificates extends pulumi.ComponentResource {
         privateKeyPem: serverKey.privateKeyPem,
         dnsNames: args.dnsNames,
         subject: {
-          commonName: pulumi.output(args.dnsNames).apply((n) => n[0] ?? "localhost"),
+          commonName: args.dnsNames[0] ?? "localhost",
           organization: args.organization,
         },
       },

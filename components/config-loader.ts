@@ -1,11 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
-import { parseSettings, Settings, SettingsError } from "./settings";
+import { inputJsonSchema, parseSettings, Settings, SettingsError } from "./settings";
 
-// Keys whose values are plain strings: JSON-parsing them would turn "1234" into a number.
-const STRING_KEYS = new Set(["domain", "bindAddress", "dockerSocket"]);
-
+/**
+ * Pulumi config values arrive as strings; objects, numbers and booleans as JSON. Whether a key
+ * is text comes from the schema: JSON-parsing a string key would turn "1234" into a number.
+ */
 function decode(key: string, value: string): unknown {
-  if (STRING_KEYS.has(key)) return value;
+  if (inputJsonSchema().properties?.[key]?.type === "string") return value;
   try {
     return JSON.parse(value);
   } catch {
@@ -16,6 +17,8 @@ function decode(key: string, value: string): unknown {
 /**
  * Reads every key of this project's namespace (so a misspelt key is reported, not ignored)
  * and validates it; a bad value stops the program before any resource is registered.
+ * Secret keys (`pulumi config set --secret`) are declared as such in the schema, which keeps
+ * their values as Pulumi secrets (configs/schema.ts `secretString`).
  */
 export function loadSettings(): Settings {
   const project = pulumi.getProject();

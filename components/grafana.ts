@@ -1,11 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { GRAFANA_DATA_DIR, GRAFANA_HEALTH_PATH, GRAFANA_PORT, grafanaEnv, grafanaFiles } from "../configs/grafana";
-import type { CommonServiceArgs } from "./common";
-import { Service, wgetCheck } from "./service";
+import { CATALOG } from "../configs/catalog";
+import { GRAFANA_ADMIN_PASSWORD_PATH, GRAFANA_DATA_DIR, GRAFANA_HEALTH_PATH } from "../configs/grafana";
+import type { Rendered } from "./render";
+import { Service, wgetCheck, type ServiceBase } from "./service";
 
-export interface GrafanaArgs extends CommonServiceArgs {
+export interface GrafanaArgs {
+  base: ServiceBase;
+  rendered: Rendered;
   adminUser: string;
+  /** The user's own password (a secret); a random one when unset. */
+  adminPassword?: pulumi.Output<string>;
 }
 
 /** Dashboards over Prometheus, Loki and Jaeger, provisioned as code. */
@@ -17,34 +22,29 @@ export class Grafana extends pulumi.ComponentResource {
 
   constructor(name: string, args: GrafanaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("scaibu:observability:Grafana", name, {}, opts);
-    const password = new random.RandomPassword(
-      `${name}-admin-password`,
-      { length: 32, special: false },
-      { parent: this },
-    );
     this.adminUser = args.adminUser;
-    this.adminPassword = pulumi.secret(password.result);
-    const h = args.hosts;
-    const input = {
-      prometheusHost: h.prometheus,
-      lokiHost: h.loki,
-      jaegerHost: h.jaeger,
-      externalHost: h.grafana,
-      externalPort: args.httpsPort,
-      adminUser: args.adminUser,
-    };
-
+    this.adminPassword = pulumi.secret(
+      args.adminPassword ??
+        new random.RandomPassword(`${name}-admin-password`, { length: 32, special: false }, { parent: this }).result,
+    );
+    const { http } = CATALOG.grafana.ports;
     this.service = new Service(
       `${name}-service`,
       {
-        ...args,
-        hostname: args.hosts.grafana,
-        files: grafanaFiles(input),
-        env: { ...grafanaEnv(input), GF_SECURITY_ADMIN_PASSWORD: this.adminPassword },
-        volumes: [{ dockerName: `${args.volumePrefix}-grafana-data`, containerPath: GRAFANA_DATA_DIR }],
+        ...args.base,
+        ...args.rendered,
+        // The password reaches Grafana as a file (GF_SECURITY_ADMIN_PASSWORD__FILE), never as an
+        // environment value that `docker inspect` would show.
+        files: pulumi.secret(
+          this.adminPassword.apply((password) => [
+            ...args.rendered.files,
+            { path: GRAFANA_ADMIN_PASSWORD_PATH, content: password },
+          ]),
+        ),
+        volumes: [{ role: "data", containerPath: GRAFANA_DATA_DIR, formerIndex: 0 }],
         // The image ships busybox wget; /api/health answers once the database is migrated.
-        healthcheck: wgetCheck(`http://127.0.0.1:${GRAFANA_PORT}${GRAFANA_HEALTH_PATH}`, "30s"),
-        route: { port: GRAFANA_PORT },
+        healthcheck: wgetCheck(`http://127.0.0.1:${http}${GRAFANA_HEALTH_PATH}`, "30s"),
+        route: { port: http },
       },
       { parent: this },
     );

@@ -1,19 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
-import {
-  JAEGER_DATA_DIR,
-  JAEGER_HEALTH_PATH,
-  JAEGER_HEALTH_PORT,
-  JAEGER_UI_PORT,
-  jaegerCommand,
-  jaegerFiles,
-  jaegerNeedsDataVolume,
-} from "../configs/jaeger";
-import type { CommonServiceArgs } from "./common";
-import { Service, wgetCheck } from "./service";
+import { CATALOG } from "../configs/catalog";
+import { JAEGER_DATA_DIR, JAEGER_HEALTH_PATH } from "../configs/jaeger";
+import type { Rendered } from "./render";
+import { Service, wgetCheck, type ServiceBase } from "./service";
 
-export interface JaegerArgs extends CommonServiceArgs {
-  storage: "badger" | "memory";
-  retentionHours: number;
+export interface JaegerArgs {
+  base: ServiceBase;
+  rendered: Rendered;
+  /** Badger keeps traces on a named volume; memory keeps nothing. */
+  persistent: boolean;
 }
 
 /** Trace store and UI (Jaeger v2): OTLP from the collector, query API for Grafana. */
@@ -22,23 +17,20 @@ export class Jaeger extends pulumi.ComponentResource {
 
   constructor(name: string, args: JaegerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("scaibu:observability:Jaeger", name, {}, opts);
-    const input = { storage: args.storage, retentionHours: args.retentionHours };
-    const badger = jaegerNeedsDataVolume(input);
+    const { ports } = CATALOG.jaeger;
     this.service = new Service(
       `${name}-service`,
       {
-        ...args,
-        hostname: args.hosts.jaeger,
-        command: jaegerCommand(input),
-        files: jaegerFiles(input),
-        volumes: badger ? [{ dockerName: `${args.volumePrefix}-jaeger-data`, containerPath: JAEGER_DATA_DIR }] : [],
+        ...args.base,
+        ...args.rendered,
+        volumes: args.persistent ? [{ role: "data", containerPath: JAEGER_DATA_DIR, formerIndex: 0 }] : [],
         // A fresh named volume at a path absent from the image is root-owned; the image's
         // user 10001 could not write badger files there. (A one-shot chown container would
         // avoid root, at the cost of a container Pulumi re-creates on every refresh.)
-        user: badger ? "0" : undefined,
+        user: args.persistent ? "0" : undefined,
         // The image is Alpine-based: busybox wget asks the health check extension.
-        healthcheck: wgetCheck(`http://127.0.0.1:${JAEGER_HEALTH_PORT}${JAEGER_HEALTH_PATH}`, "20s"),
-        route: { port: JAEGER_UI_PORT },
+        healthcheck: wgetCheck(`http://127.0.0.1:${ports.health}${JAEGER_HEALTH_PATH}`, "20s"),
+        route: { port: ports.ui },
       },
       { parent: this },
     );

@@ -1,10 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
-import { LOKI_DATA_DIR, LOKI_HTTP_PORT, lokiCommand, lokiFiles } from "../configs/loki";
-import type { CommonServiceArgs } from "./common";
-import { Service } from "./service";
+import { CATALOG } from "../configs/catalog";
+import { LOKI_DATA_DIR } from "../configs/loki";
+import type { Rendered } from "./render";
+import { Service, type ServiceBase } from "./service";
 
-export interface LokiArgs extends CommonServiceArgs {
-  retentionHours: number;
+export interface LokiArgs {
+  base: ServiceBase;
+  rendered: Rendered;
 }
 
 /** Log store: OTLP logs from the collector, LogQL for Grafana. */
@@ -13,18 +15,15 @@ export class Loki extends pulumi.ComponentResource {
 
   constructor(name: string, args: LokiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("scaibu:observability:Loki", name, {}, opts);
-    const input = { retentionHours: args.retentionHours };
     this.service = new Service(
       `${name}-service`,
       {
-        ...args,
-        hostname: args.hosts.loki,
-        command: lokiCommand(input),
-        files: lokiFiles(input),
-        volumes: [{ dockerName: `${args.volumePrefix}-loki-data`, containerPath: LOKI_DATA_DIR }],
+        ...args.base,
+        ...args.rendered,
+        volumes: [{ role: "data", containerPath: LOKI_DATA_DIR, formerIndex: 0 }],
         // The image is distroless (no shell, no wget since 3.6); `loki -health` probes /ready itself.
         healthcheck: { test: ["CMD", "/usr/bin/loki", "-health"], startPeriod: "30s" },
-        route: { port: LOKI_HTTP_PORT },
+        route: { port: CATALOG.loki.ports.http },
       },
       { parent: this },
     );

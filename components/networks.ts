@@ -1,47 +1,47 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-
-export type NetworkRole = "observability" | "data" | "messaging" | "cicd" | "temporal";
-export const NETWORK_ROLES: readonly NetworkRole[] = ["observability", "data", "messaging", "cicd", "temporal"];
+import { STACK_LABEL } from "./routing";
+import type { NetworkRole } from "./settings";
 
 export interface NetworksArgs {
-  /** Docker network name per role; other projects attach their containers by these names. */
-  names: Record<NetworkRole, pulumi.Input<string>>;
+  /** Docker network name per role to create; other projects attach their containers by these names. */
+  names: Partial<Record<NetworkRole, string>> & { observability: string };
   /** Subnet of the observability network (the seed uses 172.28.0.0/16). */
-  observabilitySubnet: pulumi.Input<string>;
+  observabilitySubnet: string;
   /** Label stamped on every network so `docker network ls --filter label=…` finds the stack's own. */
-  stackLabel: pulumi.Input<string>;
+  stackLabel: string;
 }
 
-/** The five bridge networks of the platform. */
+/** The bridge networks of the platform: observability, plus the shared ones unless another stack owns them. */
 export class Networks extends pulumi.ComponentResource {
-  readonly networks: Record<NetworkRole, docker.Network>;
-  readonly names: Record<NetworkRole, pulumi.Output<string>>;
-  readonly ids: Record<NetworkRole, pulumi.Output<string>>;
+  readonly names: Partial<Record<NetworkRole, pulumi.Output<string>>> & { observability: pulumi.Output<string> };
+  readonly ids: Partial<Record<NetworkRole, pulumi.Output<string>>>;
 
   constructor(name: string, args: NetworksArgs, opts?: pulumi.ComponentResourceOptions) {
     super("scaibu:observability:Networks", name, {}, opts);
-    const entries = NETWORK_ROLES.map((role) => {
+    const roles = Object.keys(args.names) as NetworkRole[];
+    const networks = roles.map((role) => {
       const network = new docker.Network(
         `${name}-${role}`,
         {
-          name: args.names[role],
+          name: args.names[role]!,
           driver: "bridge",
           ipamConfigs: role === "observability" ? [{ subnet: args.observabilitySubnet }] : undefined,
-          labels: [{ label: "io.scaibu.stack", value: args.stackLabel }],
+          labels: [{ label: STACK_LABEL, value: args.stackLabel }],
         },
-        // Network names are fixed, so a replacement must remove the old one first.
-        { parent: this, deleteBeforeReplace: true },
+        {
+          parent: this,
+          // Network names are fixed, so a replacement must remove the old one first.
+          deleteBeforeReplace: true,
+          // Docker cannot relabel a network (the provider replaces it): the label marks the owner
+          // at creation, and renaming the stack must not tear down what other projects attach to.
+          ignoreChanges: ["labels"],
+        },
       );
       return [role, network] as const;
     });
-    this.networks = Object.fromEntries(entries) as Record<NetworkRole, docker.Network>;
-    this.names = mapRoles((r) => this.networks[r].name);
-    this.ids = mapRoles((r) => this.networks[r].id);
+    this.names = Object.fromEntries(networks.map(([r, n]) => [r, n.name])) as Networks["names"];
+    this.ids = Object.fromEntries(networks.map(([r, n]) => [r, n.id]));
     this.registerOutputs({ names: this.names, ids: this.ids });
   }
-}
-
-function mapRoles<T>(fn: (role: NetworkRole) => T): Record<NetworkRole, T> {
-  return Object.fromEntries(NETWORK_ROLES.map((r) => [r, fn(r)])) as Record<NetworkRole, T>;
 }

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DOCKER_LOG_NAME_LABEL } from "../configs/otel-collector";
 import type { ConfigFile } from "../configs/types";
 import { RouteSpec, STACK_LABEL, traefikLabels } from "./routing";
+import { volumeOwnerGuard } from "./volume-guard";
 
 export interface HealthcheckSpec {
   /** Exec-form test run inside the container, e.g. ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:9090/-/ready"]. */
@@ -22,9 +23,11 @@ export function wgetCheck(url: string, startPeriod: string): HealthcheckSpec {
 }
 
 export interface NamedVolumeSpec {
-  /** Docker volume name; fixed so data survives container replacement and stack re-creation. */
-  dockerName: pulumi.Input<string>;
+  /** What the volume holds, e.g. `data`: names both the resource and the Docker volume. */
+  role: "data";
   containerPath: string;
+  /** Its logical name before volumes were named by role (kept as an alias, so state carries over). */
+  formerIndex?: number;
 }
 
 export interface PublishedPort {
@@ -38,32 +41,40 @@ export interface PublishedPort {
 /** A route minus what the service's hostname already fixes. */
 export type ServiceRoute = Omit<RouteSpec, "name" | "host">;
 
-export interface ServiceArgs {
+/** What every container of the stack shares; `serviceBase()` in stack.ts builds exactly this. */
+export interface ServiceBase {
   /** Container name and network alias, e.g. scaibu.loki. */
-  hostname: pulumi.Input<string>;
+  hostname: string;
   image: pulumi.Input<string>;
   /** Leave the image in the Docker cache on destroy. */
   keepImage: boolean;
   /** Networks to join; the first gets the hostname as alias and is the one Traefik routes over. */
   networks: pulumi.Input<string>[];
-  stackLabel: pulumi.Input<string>;
-  command?: pulumi.Input<pulumi.Input<string>[]>;
-  env?: Record<string, pulumi.Input<string>>;
+  stackLabel: string;
+  /** Docker volume names are `<volumePrefix>-<role>`, e.g. `scaibu-loki-data`; never derived from `domain`. */
+  volumePrefix: string;
+  /** Keep named volumes when the stack is destroyed. */
+  retainVolumes: boolean;
+  memoryMb: pulumi.Input<number>;
+  logRotation: { maxSize: pulumi.Input<string>; maxFile: pulumi.Input<number> };
+}
+
+export interface ServiceArgs extends ServiceBase {
+  /** Replaces the image CMD; empty or absent keeps it. */
+  command?: string[];
+  /** Plain settings only: a secret reaches a container as an uploaded file, never in `docker inspect`. */
+  env?: Record<string, string>;
   /** Overrides the image's user; say why where used. */
   user?: pulumi.Input<string>;
   /** Files uploaded into the container (config as data, not host bind mounts). */
   files?: pulumi.Input<ConfigFile[]>;
   volumes?: NamedVolumeSpec[];
-  /** Keep named volumes when the stack is destroyed. */
-  retainVolumes: boolean;
   /** Host paths, always mounted read-only (docker.sock, container logs). */
   hostMounts?: { source: pulumi.Input<string>; target: string }[];
   healthcheck: HealthcheckSpec;
-  memoryMb: pulumi.Input<number>;
   ports?: PublishedPort[];
   /** How Traefik reaches the container; its router name and Host rule come from `hostname`. */
   route?: pulumi.Input<ServiceRoute>;
-  logRotation: { maxSize: pulumi.Input<string>; maxFile: pulumi.Input<number> };
   /** Seconds `pulumi up` waits for the container to turn healthy. */
   waitTimeoutSeconds?: number;
 }
@@ -88,11 +99,25 @@ export class Service extends pulumi.ComponentResource {
     );
 
     this.volumes = (args.volumes ?? []).map(
-      (v, i) =>
+      (v) =>
         new docker.Volume(
-          `${name}-volume-${i}`,
-          { name: v.dockerName, driver: "local", labels: [{ label: STACK_LABEL, value: args.stackLabel }] },
-          { parent: this, retainOnDelete: args.retainVolumes },
+          `${name}-${v.role}`,
+          {
+            name: `${args.volumePrefix}-${v.role}`,
+            driver: "local",
+            labels: [{ label: STACK_LABEL, value: args.stackLabel }],
+          },
+          {
+            parent: this,
+            retainOnDelete: args.retainVolumes,
+            aliases: v.formerIndex === undefined ? undefined : [{ name: `${name}-volume-${v.formerIndex}` }],
+            // Docker cannot relabel a volume, so the provider replaces one whose labels change
+            // (ForceNew: see docs/identity.md). The label only marks the owner at creation:
+            // renaming the stack must not delete the data.
+            ignoreChanges: ["labels"],
+            // Docker's create returns an existing volume of the same name: refuse another stack's.
+            hooks: { beforeCreate: [volumeOwnerGuard(args.stackLabel)] },
+          },
         ),
     );
 
@@ -111,12 +136,11 @@ export class Service extends pulumi.ComponentResource {
           .map(([label, value]) => ({ label, value }));
       });
 
-    const envs = args.env
-      ? pulumi.all(args.env).apply((env) =>
-          Object.keys(env)
-            .sort()
-            .map((k) => `${k}=${env[k]}`),
-        )
+    const env = args.env ?? {};
+    const envs = Object.keys(env).length
+      ? Object.keys(env)
+          .sort()
+          .map((k) => `${k}=${env[k]}`)
       : undefined;
 
     const uploads = args.files
@@ -133,7 +157,7 @@ export class Service extends pulumi.ComponentResource {
           name: network,
           aliases: i === 0 ? [args.hostname] : undefined,
         })),
-        command: args.command,
+        command: args.command?.length ? args.command : undefined,
         envs,
         user: args.user,
         uploads,

@@ -1,37 +1,16 @@
-import { isIP } from "node:net";
+/**
+ * The whole config of the program: one zod schema, composed from the per-service schemas that
+ * live next to their builders in configs/. Every value is validated once, here, at start.
+ */
+import { BlockList, isIP } from "node:net";
 import { z } from "zod";
-import { STACK_MARKER_ATTRIBUTE } from "../configs/otel-collector";
-
-/** Default images: the versions this program is tested against. */
-export const DEFAULT_IMAGES = {
-  traefik: "traefik:v3.7.13",
-  otelCollector: "otel/opentelemetry-collector-contrib:0.161.0",
-  loki: "grafana/loki:3.7.7",
-  prometheus: "prom/prometheus:v3.14.0",
-  jaeger: "jaegertracing/jaeger:2.21.0",
-  grafana: "grafana/grafana:13.2.1",
-} as const;
-
-export type ServiceKey = keyof typeof DEFAULT_IMAGES;
-export const SERVICE_KEYS = Object.keys(DEFAULT_IMAGES) as ServiceKey[];
-
-const DEFAULT_MEMORY_MB: Record<ServiceKey, number> = {
-  traefik: 256,
-  otelCollector: 512, // memory_limiter is 400 MiB; leave headroom above it
-  loki: 1024,
-  prometheus: 1024,
-  jaeger: 512,
-  grafana: 512,
-};
-
-// A DNS label: what may stand on either side of the dot in `scaibu.<service>`.
-const dnsLabel = z
-  .string()
-  .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "must be a lowercase DNS label (a-z, 0-9, '-', 1-63 chars)");
-
-const dockerName = z
-  .string()
-  .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/, "must be a Docker object name ([a-zA-Z0-9][a-zA-Z0-9_.-]*)");
+import { CATALOG, SERVICE_KEYS, type ServiceKey } from "../configs/catalog";
+import { grafanaSettings } from "../configs/grafana";
+import { jaegerSettings } from "../configs/jaeger";
+import { lokiSettings } from "../configs/loki";
+import { resourceAttributesSettings } from "../configs/otel-collector";
+import { prometheusSettings } from "../configs/prometheus";
+import { dnsLabel, dockerName, hours } from "../configs/schema";
 
 // Image references: name[:tag][@digest]; a tag is required so deployments are reproducible.
 const imageRef = z
@@ -43,43 +22,49 @@ const imageRef = z
 
 const port = z.number().int().min(1).max(65535);
 
-const cidr = z.string().refine((v) => {
-  const [ip, bits, ...rest] = v.split("/");
-  if (rest.length || ip === undefined || bits === undefined || !/^\d+$/.test(bits)) return false;
-  const family = isIP(ip);
-  const n = Number(bits);
-  return family === 4 ? n <= 32 : family === 6 ? n <= 128 : false;
-}, "must be a CIDR block, e.g. 172.28.0.0/16");
+// Parsed, not compared as text: `::0`, `0:0:0:0:0:0:0:0` and `::ffff:0.0.0.0` all mean "every interface".
+const ALL_INTERFACES = new BlockList();
+ALL_INTERFACES.addAddress("0.0.0.0", "ipv4");
+ALL_INTERFACES.addAddress("::", "ipv6");
 
-const ALL_INTERFACES = new Set(["0.0.0.0", "::"]);
-
-const duration = z.string().regex(/^(\d+(ms|s|m|h|d|w|y))+$/, "must be a Prometheus duration such as 15d, 720h or 1w");
-
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1e3, m: 6e4, h: 36e5, d: 864e5, w: 6048e5, y: 31536e6 };
-
-/** Milliseconds in a Prometheus duration such as 1h30m. */
-export function durationMs(d: string): number {
-  let total = 0;
-  for (const [, n, unit] of d.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)) total += Number(n) * UNIT_MS[unit!]!;
-  return total;
+/** Whether a host address listens on every interface, however it is spelt. */
+export function isAllInterfaces(address: string): boolean {
+  const family = isIP(address);
+  if (family === 0) return false;
+  if (ALL_INTERFACES.check(address, family === 4 ? "ipv4" : "ipv6")) return true;
+  // IPv4-mapped IPv6 (::ffff:0.0.0.0): BlockList compares it as IPv6 only.
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  return mapped !== null && ALL_INTERFACES.check(mapped[1]!, "ipv4");
 }
 
 function serviceSchema(key: ServiceKey) {
+  const { image, memoryMb } = CATALOG[key];
   return z
     .strictObject({
       enabled: z.boolean().default(true),
-      image: imageRef.default(DEFAULT_IMAGES[key]),
-      memoryMb: z.number().int().min(64).max(65536).default(DEFAULT_MEMORY_MB[key]),
+      image: imageRef.default(image),
+      memoryMb: z.number().int().min(64).max(65536).default(memoryMb),
     })
-    .default({ enabled: true, image: DEFAULT_IMAGES[key], memoryMb: DEFAULT_MEMORY_MB[key] });
+    .prefault({});
 }
 
-const networkSchema = (name: string) => z.strictObject({ name: dockerName.default(name) }).default({ name });
+export const NETWORK_ROLES = ["observability", "data", "messaging", "cicd", "temporal"] as const;
+export type NetworkRole = (typeof NETWORK_ROLES)[number];
+/** The networks other projects attach to; `platformNetworks: false` leaves them to another stack. */
+export const PLATFORM_NETWORK_ROLES = ["data", "messaging", "cicd", "temporal"] as const;
+
+const network = z.strictObject({ name: dockerName.optional() }).prefault({});
 
 export const settingsSchema = z
   .strictObject({
-    /** Hostname prefix: services answer at `<domain>.<service>`. */
+    /** Hostname prefix: services answer at `<domain>.<service>`. Cosmetic: changing it keeps all data. */
     domain: dnsLabel.default("scaibu"),
+    /**
+     * Identity of this deployment's Docker objects that outlive a container: data volumes
+     * (`<instanceName>-<service>-data`) and default network names (`<instanceName>-<role>-network`).
+     * Changing it replaces them. It does not follow `domain`.
+     */
+    instanceName: dnsLabel.default("scaibu"),
     /** Host address every published port binds to. */
     bindAddress: z
       .string()
@@ -95,41 +80,38 @@ export const settingsSchema = z
         otlpGrpc: port.default(4317),
         otlpHttp: port.default(4318),
       })
-      .default({ http: 80, https: 443, otlpGrpc: 4317, otlpHttp: 4318 }),
+      .prefault({}),
     networks: z
       .strictObject({
         observability: z
           .strictObject({
-            name: dockerName.default("observability-network"),
-            subnet: cidr.default("172.28.0.0/16"),
+            name: dockerName.optional(),
+            subnet: z.cidrv4("must be an IPv4 CIDR block such as 172.28.0.0/16").default("172.28.0.0/16"),
           })
-          .default({ name: "observability-network", subnet: "172.28.0.0/16" }),
-        data: networkSchema("data-network"),
-        messaging: networkSchema("messaging-network"),
-        cicd: networkSchema("cicd-network"),
-        temporal: networkSchema("temporal-network"),
+          .prefault({}),
+        data: network,
+        messaging: network,
+        cicd: network,
+        temporal: network,
       })
-      .default({
-        observability: { name: "observability-network", subnet: "172.28.0.0/16" },
-        data: { name: "data-network" },
-        messaging: { name: "messaging-network" },
-        cicd: { name: "cicd-network" },
-        temporal: { name: "temporal-network" },
-      }),
+      .prefault({}),
+    /** Create the shared data/messaging/cicd/temporal networks (false: another stack owns them). */
+    platformNetworks: z.boolean().default(true),
     services: z
-      .strictObject({
-        traefik: serviceSchema("traefik"),
-        otelCollector: serviceSchema("otelCollector"),
-        loki: serviceSchema("loki"),
-        prometheus: serviceSchema("prometheus"),
-        jaeger: serviceSchema("jaeger"),
-        grafana: serviceSchema("grafana"),
-      })
+      .strictObject(
+        Object.fromEntries(SERVICE_KEYS.map((k) => [k, serviceSchema(k)])) as {
+          [K in ServiceKey]: ReturnType<typeof serviceSchema>;
+        },
+      )
       .prefault({}),
     certificate: z
       .strictObject({
-        caValidityHours: z.number().int().min(24).max(876000).default(87600),
-        validityHours: z.number().int().min(24).max(876000).default(8760),
+        /** The CA's own subject; applied when the CA is minted (first `up` or a rotation). */
+        caCommonName: z.string().min(1).max(64).default("scaibu observability local CA"),
+        caOrganization: z.string().min(1).max(64).default("Scaibu Observability"),
+        caValidityHours: hours(24).default(87600),
+        validityHours: hours(24).default(8760),
+        /** Organization of the server certificate. */
         organization: z.string().min(1).max(64).default("Scaibu Observability"),
       })
       .prefault({}),
@@ -152,39 +134,15 @@ export const settingsSchema = z
         maxFile: z.number().int().min(1).max(100).default(3),
       })
       .prefault({}),
-    prometheus: z
-      .strictObject({
-        retention: duration.default("15d"),
-        scrapeInterval: duration.refine((d) => durationMs(d) >= 1000, "must be at least 1s").default("30s"),
-        adminApi: z.boolean().default(true),
-      })
-      .prefault({}),
-    loki: z
-      .strictObject({
-        // Loki's compactor works in whole index periods (24h), so retention must be one too.
-        retentionHours: z
-          .number()
-          .int()
-          .min(24)
-          .max(876000)
-          .refine((h) => h % 24 === 0, "must be a multiple of 24 (Loki's index period is 24h)")
-          .default(720),
-      })
-      .prefault({}),
-    jaeger: z
-      .strictObject({
-        storage: z.enum(["badger", "memory"]).default("badger"),
-        retentionHours: z.number().int().min(1).max(876000).default(72),
-      })
-      .prefault({}),
-    grafana: z.strictObject({ adminUser: dnsLabel.default("admin") }).prefault({}),
+    prometheus: prometheusSettings,
+    loki: lokiSettings,
+    jaeger: jaegerSettings,
+    grafana: grafanaSettings,
     /** Extra resource attributes the collector stamps on all telemetry (e.g. deployment.environment). */
-    resourceAttributes: z
-      .record(z.string().regex(/^[A-Za-z0-9_.-]+$/, "must be an attribute key of letters, digits, _ . -"), z.string())
-      .default({}),
+    resourceAttributes: resourceAttributesSettings,
   })
   .superRefine((s, ctx) => {
-    if (ALL_INTERFACES.has(s.bindAddress) && !s.allowAllInterfaces) {
+    if (isAllInterfaces(s.bindAddress) && !s.allowAllInterfaces) {
       ctx.addIssue({
         code: "custom",
         path: ["bindAddress"],
@@ -199,22 +157,16 @@ export const settingsSchema = z
       seen.set(p, k);
     }
     const names = new Map<string, string>();
-    for (const [k, n] of Object.entries(s.networks)) {
-      const other = names.get(n.name);
+    for (const role of NETWORK_ROLES) {
+      const name = networkName(s, role);
+      const other = names.get(name);
       if (other)
         ctx.addIssue({
           code: "custom",
-          path: ["networks", k, "name"],
+          path: ["networks", role, "name"],
           message: `must differ from networks.${other}.name`,
         });
-      names.set(n.name, k);
-    }
-    if (STACK_MARKER_ATTRIBUTE in s.resourceAttributes) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["resourceAttributes", STACK_MARKER_ATTRIBUTE],
-        message: "is reserved: the stack sets it on all telemetry itself",
-      });
+      names.set(name, role);
     }
     // The collector exports to, and Grafana reads from, all three stores.
     const backends = s.services.prometheus.enabled && s.services.loki.enabled && s.services.jaeger.enabled;
@@ -232,11 +184,17 @@ export const settingsSchema = z
     }
   });
 
-export type Settings = z.output<typeof settingsSchema>;
-export type SettingsInput = z.input<typeof settingsSchema>;
+type Parsed = z.output<typeof settingsSchema>;
 
-/** Top-level config keys, read one by one from Pulumi config so an unknown key can be named. */
-export const SETTINGS_KEYS = Object.keys(settingsSchema.shape) as (keyof SettingsInput)[];
+/** Docker name of a network: as configured, else `<instanceName>-<role>-network`. */
+function networkName(s: Parsed, role: NetworkRole): string {
+  return s.networks[role].name ?? `${s.instanceName}-${role}-network`;
+}
+
+/** Validated settings, with every default (network names included) resolved. */
+export type Settings = Omit<Parsed, "networks"> & {
+  networks: Record<NetworkRole, { name: string }> & { observability: { subnet: string } };
+};
 
 export class SettingsError extends Error {
   constructor(readonly issues: string[]) {
@@ -260,23 +218,47 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
  */
 export function parseSettings(raw: unknown, project = "scaibu-observability"): Settings {
   const result = settingsSchema.safeParse(raw ?? {});
-  if (result.success) return result.data;
-  const issues = result.error.issues.map((issue) => {
-    const path = issue.path.map(String);
-    const key = `${project}:${path.join(".")}`;
-    if (issue.code === "unrecognized_keys") {
-      const where = path.length ? `${key}.` : `${project}:`;
-      return `${issue.keys.map((k) => `${where}${k}`).join(", ")}: unknown key (allowed: ${allowedKeysAt(path).join(", ")})`;
-    }
-    const given = valueAt(raw, issue.path);
-    return `${key} = ${JSON.stringify(given) ?? "(unset)"}: ${issue.message}`;
-  });
-  throw new SettingsError(issues);
+  if (!result.success) {
+    throw new SettingsError(
+      result.error.issues.map((issue) => {
+        const path = issue.path.map(String);
+        const key = `${project}:${path.join(".")}`;
+        if (issue.code === "unrecognized_keys") {
+          const where = path.length ? `${key}.` : `${project}:`;
+          return `${issue.keys.map((k) => `${where}${k}`).join(", ")}: unknown key (allowed: ${allowedKeysAt(path).join(", ")})`;
+        }
+        const given = valueAt(raw, issue.path);
+        const shown = schemaAt(path)?.secret ? "[secret]" : (JSON.stringify(given) ?? "(unset)");
+        return `${key} = ${shown}: ${issue.message}`;
+      }),
+    );
+  }
+  const s = result.data;
+  const networks = Object.fromEntries(NETWORK_ROLES.map((r) => [r, { ...s.networks[r], name: networkName(s, r) }]));
+  return { ...s, networks: networks as Settings["networks"] };
+}
+
+function schemaAt(path: readonly string[]): JsonSchemaNode | undefined {
+  let node: JsonSchemaNode | undefined = inputJsonSchema();
+  for (const p of path) node = node?.properties?.[p];
+  return node;
 }
 
 function allowedKeysAt(path: readonly string[]): string[] {
-  // Walk the defaults: every object level of the schema has all its keys filled in.
-  const defaults = settingsSchema.parse({});
-  const node = valueAt(defaults, path);
-  return node && typeof node === "object" ? Object.keys(node) : [];
+  // Every object level of the input's JSON schema lists its keys.
+  return Object.keys(schemaAt(path)?.properties ?? {});
+}
+
+interface JsonSchemaNode {
+  type?: string | string[];
+  secret?: boolean;
+  properties?: Record<string, JsonSchemaNode>;
+}
+
+let jsonSchema: JsonSchemaNode | undefined;
+
+/** The JSON schema of what a user may write; the loader reads each key's type from it. */
+export function inputJsonSchema(): JsonSchemaNode {
+  jsonSchema ??= z.toJSONSchema(settingsSchema, { io: "input", unrepresentable: "any" }) as JsonSchemaNode;
+  return jsonSchema;
 }

@@ -1,15 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
-import { OTEL_OTLP_GRPC_PORT, OTEL_OTLP_HTTP_PORT } from "../configs/otel-collector";
+import { CATALOG, hostsFor, SERVICE_KEYS, type Hosts, type ServiceHost, type ServiceKey } from "../configs/catalog";
 import { externalUrl } from "../configs/urls";
 import { Certificates } from "./certificates";
-import { CommonServiceArgs, Hosts, hostsFor, ServiceName, SERVICE_NAMES } from "./common";
 import { Grafana } from "./grafana";
 import { Jaeger } from "./jaeger";
 import { Loki } from "./loki";
-import { NETWORK_ROLES, NetworkRole, Networks } from "./networks";
+import { Networks, type NetworksArgs } from "./networks";
 import { OtelCollector } from "./otel-collector";
 import { Prometheus } from "./prometheus";
-import type { ServiceKey, Settings } from "./settings";
+import { renderAll, type Rendered } from "./render";
+import type { ServiceBase } from "./service";
+import { NETWORK_ROLES, PLATFORM_NETWORK_ROLES, type NetworkRole, type Settings } from "./settings";
 import { Traefik } from "./traefik";
 
 export interface ObservabilityStackArgs {
@@ -17,16 +18,6 @@ export interface ObservabilityStackArgs {
   /** Marks every container of this stack; Traefik routes only containers carrying it. */
   stackLabel: string;
 }
-
-/** Which settings entry enables which routed service. */
-const SETTINGS_KEY: Record<ServiceName, ServiceKey> = {
-  traefik: "traefik",
-  otel: "otelCollector",
-  loki: "loki",
-  prometheus: "prometheus",
-  jaeger: "jaeger",
-  grafana: "grafana",
-};
 
 export interface NetworkOutput {
   name: pulumi.Output<string>;
@@ -45,37 +36,43 @@ export class ObservabilityStack extends pulumi.ComponentResource {
   readonly jaeger?: Jaeger;
   readonly grafana?: Grafana;
 
-  /** https URL per enabled, routed service. */
-  readonly urls: Partial<Record<ServiceName, string>>;
+  /** https URL per enabled, routed service, keyed by its hostname part (`otel`, `loki`, ...). */
+  readonly urls: Partial<Record<ServiceHost, string>>;
   readonly otlp: { grpc: string; http: string; internalGrpc: string; internalHttp: string; https?: string } | undefined;
-  readonly networkOutputs: Record<NetworkRole, NetworkOutput>;
+  readonly networkOutputs: Partial<Record<NetworkRole, NetworkOutput>>;
   readonly etcHosts: string;
 
   constructor(name: string, args: ObservabilityStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("scaibu:observability:ObservabilityStack", name, {}, opts);
     const s = args.settings;
-    const enabled = (svc: ServiceName) => s.services[SETTINGS_KEY[svc]].enabled;
+    const enabled = SERVICE_KEYS.filter((k) => s.services[k].enabled);
+    const on = (k: ServiceKey) => s.services[k].enabled;
     this.hosts = hostsFor(s.domain);
+    const rendered = renderAll(s, args.stackLabel);
 
+    const roles: readonly NetworkRole[] = s.platformNetworks
+      ? NETWORK_ROLES
+      : NETWORK_ROLES.filter((r) => !(PLATFORM_NETWORK_ROLES as readonly string[]).includes(r));
+    const networkNames: NetworksArgs["names"] = { observability: s.networks.observability.name };
+    for (const r of roles) networkNames[r] = s.networks[r].name;
     this.networks = new Networks(
       `${name}-networks`,
       {
-        names: Object.fromEntries(NETWORK_ROLES.map((r) => [r, s.networks[r].name])) as Record<NetworkRole, string>,
+        names: networkNames,
         observabilitySubnet: s.networks.observability.subnet,
         stackLabel: args.stackLabel,
       },
       { parent: this },
     );
     this.networkOutputs = Object.fromEntries(
-      NETWORK_ROLES.map((r) => [r, { name: this.networks.names[r], id: this.networks.ids[r] }]),
-    ) as Record<NetworkRole, NetworkOutput>;
+      roles.map((r) => [r, { name: this.networks.names[r]!, id: this.networks.ids[r]! }]),
+    );
 
-    const routed = SERVICE_NAMES.filter(enabled);
     this.certificates = new Certificates(
       `${name}-certs`,
       {
-        dnsNames: [...routed.map((svc) => this.hosts[svc]), `*.${s.domain}`],
-        caCommonName: `${s.domain} observability local CA`,
+        dnsNames: enabled.map((k) => this.hosts[k]),
+        caSubject: { commonName: s.certificate.caCommonName, organization: s.certificate.caOrganization },
         organization: s.certificate.organization,
         caValidityHours: s.certificate.caValidityHours,
         validityHours: s.certificate.validityHours,
@@ -83,69 +80,67 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const common = (svc: ServiceKey): CommonServiceArgs => ({
-      image: s.services[svc].image,
-      memoryMb: s.services[svc].memoryMb,
+    /** Exactly what every container shares; nothing else of the settings reaches `Service`. */
+    const serviceBase = (k: ServiceKey): ServiceBase => ({
+      hostname: this.hosts[k],
+      image: s.services[k].image,
+      memoryMb: s.services[k].memoryMb,
       keepImage: s.keepImages,
-      retainVolumes: s.keepDataVolumes,
       networks: [this.networks.names.observability],
       stackLabel: args.stackLabel,
-      hosts: this.hosts,
-      volumePrefix: s.domain,
+      volumePrefix: `${s.instanceName}-${CATALOG[k].host}`,
+      retainVolumes: s.keepDataVolumes,
       logRotation: s.logRotation,
-      httpsPort: s.ports.https,
+    });
+    const parts = (k: ServiceKey): { base: ServiceBase; rendered: Rendered } => ({
+      base: serviceBase(k),
+      rendered: rendered[k]!,
     });
     const child = { parent: this };
 
     // Backends first: each waits until healthy, so the collector and Grafana start against live peers.
-    if (enabled("loki")) {
-      this.loki = new Loki(`${name}-loki`, { ...common("loki"), retentionHours: s.loki.retentionHours }, child);
-    }
-    if (enabled("prometheus")) {
+    if (on("loki")) this.loki = new Loki(`${name}-loki`, parts("loki"), child);
+    if (on("prometheus")) {
       this.prometheus = new Prometheus(
         `${name}-prometheus`,
-        {
-          ...common("prometheus"),
-          ...s.prometheus,
-          dockerSocket: s.dockerSocket,
-          networkName: s.networks.observability.name,
-          scrapeHosts: Object.fromEntries(routed.map((svc) => [svc, this.hosts[svc]])),
-        },
+        { ...parts("prometheus"), dockerSocket: s.dockerSocket },
         child,
       );
     }
-    if (enabled("jaeger")) {
-      this.jaeger = new Jaeger(`${name}-jaeger`, { ...common("jaeger"), ...s.jaeger }, child);
+    if (on("jaeger")) {
+      this.jaeger = new Jaeger(
+        `${name}-jaeger`,
+        { ...parts("jaeger"), persistent: s.jaeger.storage === "badger" },
+        child,
+      );
     }
     const backends = [this.loki, this.prometheus, this.jaeger].flatMap((b) => (b ? [b.service.container] : []));
 
-    if (enabled("otel")) {
+    if (on("otelCollector")) {
       this.collector = new OtelCollector(
         `${name}-otel`,
         {
-          ...common("otelCollector"),
+          ...parts("otelCollector"),
           bindAddress: s.bindAddress,
           grpcPort: s.ports.otlpGrpc,
           httpPort: s.ports.otlpHttp,
           collectDockerLogs: s.collectDockerLogs,
-          resourceAttributes: s.resourceAttributes,
         },
         { parent: this, dependsOn: backends },
       );
     }
-    if (enabled("grafana")) {
+    if (on("grafana")) {
       this.grafana = new Grafana(
         `${name}-grafana`,
-        { ...common("grafana"), adminUser: s.grafana.adminUser },
+        { ...parts("grafana"), adminUser: s.grafana.adminUser, adminPassword: s.grafana.adminPassword },
         { parent: this, dependsOn: backends },
       );
     }
-    if (enabled("traefik")) {
+    if (on("traefik")) {
       this.traefik = new Traefik(
         `${name}-traefik`,
         {
-          ...common("traefik"),
-          networkName: this.networks.names.observability,
+          ...parts("traefik"),
           bindAddress: s.bindAddress,
           httpPort: s.ports.http,
           httpsPort: s.ports.https,
@@ -157,20 +152,21 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       );
     }
 
-    this.urls = enabled("traefik")
-      ? Object.fromEntries(routed.map((svc) => [svc, externalUrl(this.hosts[svc], s.ports.https)]))
+    this.urls = on("traefik")
+      ? Object.fromEntries(enabled.map((k) => [CATALOG[k].host, externalUrl(this.hosts[k], s.ports.https)]))
       : {};
     const hostAddr = s.bindAddress.includes(":") ? `[${s.bindAddress}]` : s.bindAddress; // IPv6 in URLs needs brackets
-    this.otlp = enabled("otel")
+    const otel = CATALOG.otelCollector;
+    this.otlp = on("otelCollector")
       ? {
           grpc: `http://${hostAddr}:${s.ports.otlpGrpc}`,
           http: `http://${hostAddr}:${s.ports.otlpHttp}`,
-          internalGrpc: `http://${this.hosts.otel}:${OTEL_OTLP_GRPC_PORT}`,
-          internalHttp: `http://${this.hosts.otel}:${OTEL_OTLP_HTTP_PORT}`,
+          internalGrpc: `http://${this.hosts.otelCollector}:${otel.ports.otlpGrpc}`,
+          internalHttp: `http://${this.hosts.otelCollector}:${otel.ports.otlpHttp}`,
           https: this.urls.otel,
         }
       : undefined;
-    this.etcHosts = `${s.bindAddress} ${routed.map((svc) => this.hosts[svc]).join(" ")}`;
+    this.etcHosts = `${s.bindAddress} ${enabled.map((k) => this.hosts[k]).join(" ")}`;
 
     this.registerOutputs({
       urls: this.urls,

@@ -1,17 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { TRAEFIK_DOCKER_SOCKET, TRAEFIK_STATIC_PATH, traefikFiles } from "../configs/traefik";
-import type { CommonServiceArgs } from "./common";
-import { STACK_LABEL } from "./routing";
-import { Service } from "./service";
+import { CATALOG } from "../configs/catalog";
+import { TRAEFIK_DOCKER_SOCKET, TRAEFIK_STATIC_PATH, traefikCertFiles } from "../configs/traefik";
+import type { Rendered } from "./render";
+import { Service, type ServiceBase } from "./service";
 
-export interface TraefikArgs extends CommonServiceArgs {
-  /** Observability network name: the only one Traefik routes over. */
-  networkName: pulumi.Input<string>;
-  bindAddress: pulumi.Input<string>;
-  httpPort: pulumi.Input<number>;
+export interface TraefikArgs {
+  base: ServiceBase;
+  rendered: Rendered;
+  bindAddress: string;
+  httpPort: number;
   httpsPort: number;
-  dockerSocket: pulumi.Input<string>;
+  dockerSocket: string;
   serverCertPem: pulumi.Input<string>;
   serverKeyPem: pulumi.Input<string>;
 }
@@ -32,28 +32,24 @@ export class Traefik extends pulumi.ComponentResource {
       { parent: this },
     );
     this.dashboardPassword = pulumi.secret(password.result);
-
     const files = pulumi
-      .all([args.networkName, args.serverCertPem, args.serverKeyPem])
-      .apply(([networkName, cert, key]) =>
-        traefikFiles({ networkName, constraintLabel: { key: STACK_LABEL, value: args.stackLabel } }, cert, key),
-      );
+      .all([args.serverCertPem, args.serverKeyPem])
+      .apply(([cert, key]) => [...args.rendered.files, ...traefikCertFiles(cert, key)]);
+    const { web, websecure } = CATALOG.traefik.ports;
 
     this.service = new Service(
       `${name}-service`,
       {
-        ...args,
-        hostname: args.hosts.traefik,
-        command: ["traefik", `--configFile=${TRAEFIK_STATIC_PATH}`],
+        ...args.base,
+        ...args.rendered,
         files: pulumi.secret(files), // carries the server's private key
-        retainVolumes: args.retainVolumes,
         // Read-only: Traefik only watches container events and labels.
         hostMounts: [{ source: args.dockerSocket, target: TRAEFIK_DOCKER_SOCKET }],
         ports: [
-          { internal: 80, external: args.httpPort, ip: args.bindAddress },
-          { internal: 443, external: args.httpsPort, ip: args.bindAddress },
+          { internal: web, external: args.httpPort, ip: args.bindAddress },
+          { internal: websecure, external: args.httpsPort, ip: args.bindAddress },
         ],
-        // The traefik binary probes its own ping endpoint (internal entrypoint :8080); needs no shell.
+        // The traefik binary probes its own ping endpoint (internal entrypoint); needs no shell.
         healthcheck: { test: ["CMD", "traefik", "healthcheck", "--ping", `--configFile=${TRAEFIK_STATIC_PATH}`] },
         route: password.bcryptHash.apply((hash) => ({
           internalService: "api@internal",

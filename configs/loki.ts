@@ -8,30 +8,41 @@
  * - GET /loki/api/v1/query, query_range, tail, labels, label/<name>/values, series, index/stats:
  *   querier + query-frontend (`target: all`), no extra setting.
  * - GET /loki/api/v1/rules, GET/POST /loki/api/v1/rules/{namespace}: `ruler.enable_api: true`.
- *   With `ruler.storage.type: local` the rules are read from `/loki/rules/<tenant>/` (tenant `fake`
- *   while auth is disabled); Loki does not write through the API to local storage, so POST answers
- *   an error there: drop rule files into the directory instead.
+ *   With `ruler.storage.type: local` the rules are read from `<directory>/<tenant>/` (tenant `fake`
+ *   while auth is disabled: pkg/loki/modules.go; layout: pkg/ruler/rulestore/local/local.go, v3.7.6).
+ *   GET answers 400 while that directory is missing (grafana/loki#3953), so the stack ships its own
+ *   rules there. Loki does not write through the API to local storage, so POST answers an error:
+ *   drop rule files into the directory instead.
  * - POST /loki/api/v1/delete (and GET/DELETE): compactor with `retention_enabled`,
  *   `delete_request_store` and `limits_config.deletion_mode: filter-and-delete`.
  * - GET /loki/api/v1/status/buildinfo, GET /ready, GET /metrics: always served.
  * - POST /flush: ingester (`target: all`).
  */
+import { z } from "zod";
+import { CATALOG } from "./catalog";
+import { hours } from "./schema";
 import type { ConfigFile } from "./types";
 import { toYaml } from "./yaml";
 
 /** The official image's CMD is `-config.file=/etc/loki/local-config.yaml`. */
 export const LOKI_CONFIG_PATH = "/etc/loki/local-config.yaml";
-export const LOKI_HTTP_PORT = 3100;
-export const LOKI_GRPC_PORT = 9096;
 /** Named volume mount point. The image creates /loki owned by UID 10001 (its USER), so a fresh named volume inherits that owner. */
 export const LOKI_DATA_DIR = "/loki";
 export const LOKI_CHUNKS_DIR = `${LOKI_DATA_DIR}/chunks`;
-export const LOKI_RULES_DIR = `${LOKI_DATA_DIR}/rules`;
-export const LOKI_HEALTH_PATH = "/ready";
-export const LOKI_METRICS_PATH = "/metrics";
+/**
+ * Uploaded rules live outside the /loki volume: a file uploaded into it would make a fresh volume
+ * non-empty, which skips Docker's copy of the image's ownership (10001) onto it.
+ */
+export const LOKI_RULES_DIR = "/etc/loki/rules";
 /** Tenant used when `auth_enabled: false`; ruler files go in `${LOKI_RULES_DIR}/${LOKI_TENANT}/`. */
-export const LOKI_TENANT = "fake";
-/** OTLP resource attributes promoted to index labels (dots become underscores: service_name, ...). */
+const LOKI_TENANT = "fake";
+export const LOKI_STACK_RULES_PATH = `${LOKI_RULES_DIR}/${LOKI_TENANT}/scaibu-stack.yml`;
+/**
+ * OTLP resource attributes promoted to index labels (dots become underscores: service_name, ...),
+ * and nothing else: without `ignore_defaults`, Loki prepends its own list (pkg/loghttp/push/
+ * otlp_config.go, v3.7.6), which includes service.instance.id, a new value per process: a
+ * cardinality blow-up. Every other attribute stays queryable as structured metadata.
+ */
 export const LOKI_OTLP_INDEX_LABELS = [
   "service.name",
   "service.namespace",
@@ -40,16 +51,21 @@ export const LOKI_OTLP_INDEX_LABELS = [
   "container.name",
 ] as const;
 
-export interface LokiInput {
-  /** Retention enforced by the compactor, in hours (default 720 = 30 days). */
-  retentionHours?: number;
-  /** Per-tenant ingestion rate limit in MB/s (seed: 10) and burst (default 2x rate). */
-  ingestionRateMb?: number;
-  ingestionBurstSizeMb?: number;
-  /** Alertmanager for ruler alerts; none in this stack by default (alerts are evaluated, visible in the API). */
-  alertmanagerUrl?: string;
-  logLevel?: "debug" | "info" | "warn" | "error";
-}
+/** The `loki` config key. */
+export const lokiSettings = z
+  .strictObject({
+    // Loki's compactor works in whole index periods (24h), so retention must be one too.
+    retentionHours: hours(24)
+      .refine((h) => h % 24 === 0, "must be a multiple of 24 (Loki's index period is 24h)")
+      .default(720),
+    /** Per-tenant ingestion rate limit in MB/s (seed: 10). */
+    ingestionRateMb: z.number().int().min(1).max(1024).default(10),
+    /** Burst above the rate, in MB. */
+    ingestionBurstSizeMb: z.number().int().min(1).max(2048).default(20),
+  })
+  .prefault({});
+
+export type LokiInput = z.output<typeof lokiSettings>;
 
 export interface LokiConfig {
   target: "all";
@@ -85,41 +101,28 @@ export interface LokiConfig {
     allow_structured_metadata: boolean;
     volume_enabled: boolean;
     deletion_mode: "filter-and-delete";
-    otlp_config: { resource_attributes: { attributes_config: { action: "index_label"; attributes: string[] }[] } };
+    otlp_config: {
+      resource_attributes: {
+        ignore_defaults: true;
+        attributes_config: { action: "index_label"; attributes: string[] }[];
+      };
+    };
   };
   ruler: {
     enable_api: boolean;
     storage: { type: "local"; local: { directory: string } };
     rule_path: string;
     ring: { kvstore: { store: "inmemory" } };
-    alertmanager_url?: string;
   };
   analytics: { reporting_enabled: boolean };
 }
 
-function validate(input: LokiInput): void {
-  const checks: [string, number | undefined, number][] = [
-    ["retentionHours", input.retentionHours, 24],
-    ["ingestionRateMb", input.ingestionRateMb, 1],
-    ["ingestionBurstSizeMb", input.ingestionBurstSizeMb, 1],
-  ];
-  for (const [name, v, min] of checks) {
-    if (v !== undefined && (!Number.isInteger(v) || v < min))
-      throw new Error(`loki: ${name} must be an integer >= ${min}, got ${v}`);
-  }
-  // The compactor applies retention per index period (24h): a non-multiple would be rounded by Loki.
-  if (input.retentionHours !== undefined && input.retentionHours % 24 !== 0) {
-    throw new Error(`loki: retentionHours must be a multiple of 24 (the index period), got ${input.retentionHours}`);
-  }
-}
-
-export function lokiConfig(input: LokiInput = {}): LokiConfig {
-  validate(input);
-  const rate = input.ingestionRateMb ?? 10;
+export function lokiConfig(input: LokiInput): LokiConfig {
+  const { http, grpc } = CATALOG.loki.ports;
   return {
     target: "all",
     auth_enabled: false,
-    server: { http_listen_port: LOKI_HTTP_PORT, grpc_listen_port: LOKI_GRPC_PORT, log_level: input.logLevel ?? "info" },
+    server: { http_listen_port: http, grpc_listen_port: grpc, log_level: "info" },
     common: {
       instance_addr: "127.0.0.1",
       path_prefix: LOKI_DATA_DIR,
@@ -147,14 +150,15 @@ export function lokiConfig(input: LokiInput = {}): LokiConfig {
       delete_request_store: "filesystem",
     },
     limits_config: {
-      retention_period: `${input.retentionHours ?? 720}h`,
-      ingestion_rate_mb: rate,
-      ingestion_burst_size_mb: input.ingestionBurstSizeMb ?? rate * 2,
+      retention_period: `${input.retentionHours}h`,
+      ingestion_rate_mb: input.ingestionRateMb,
+      ingestion_burst_size_mb: input.ingestionBurstSizeMb,
       allow_structured_metadata: true,
       volume_enabled: true,
       deletion_mode: "filter-and-delete",
       otlp_config: {
         resource_attributes: {
+          ignore_defaults: true,
           attributes_config: [{ action: "index_label", attributes: [...LOKI_OTLP_INDEX_LABELS] }],
         },
       },
@@ -164,19 +168,46 @@ export function lokiConfig(input: LokiInput = {}): LokiConfig {
       storage: { type: "local", local: { directory: LOKI_RULES_DIR } },
       rule_path: `${LOKI_DATA_DIR}/rules-temp`,
       ring: { kvstore: { store: "inmemory" } },
-      ...(input.alertmanagerUrl ? { alertmanager_url: input.alertmanagerUrl } : {}),
     },
     // No phoning home from a closed host.
     analytics: { reporting_enabled: false },
   };
 }
 
-export function lokiFiles(input: LokiInput = {}): ConfigFile[] {
-  return [{ path: LOKI_CONFIG_PATH, content: toYaml(lokiConfig(input)) }];
+/**
+ * LogQL alert rules over the logs the stack itself collects. The line filter is plain LogQL
+ * (the same since Loki 2.0), since no Loki can run here to check a newer construct.
+ */
+export function lokiStackRules() {
+  return {
+    groups: [
+      {
+        name: "scaibu-logs",
+        rules: [
+          {
+            alert: "ServiceErrorLogBurst",
+            expr: 'sum by (service_name) (count_over_time({service_name=~".+"} |~ "(?i)(error|fatal|panic)" [5m])) > 100',
+            for: "5m",
+            labels: { severity: "warning" },
+            annotations: {
+              summary: "{{ $labels.service_name }} logs more than 100 error lines in 5 minutes",
+              description: "Lines matching error|fatal|panic, counted by Loki's ruler over 5 minutes.",
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+export function lokiFiles(input: LokiInput): ConfigFile[] {
+  return [
+    { path: LOKI_CONFIG_PATH, content: toYaml(lokiConfig(input)) },
+    { path: LOKI_STACK_RULES_PATH, content: toYaml(lokiStackRules()) },
+  ];
 }
 
 /** Replaces the image CMD (ENTRYPOINT `/usr/bin/loki` stays). */
-export function lokiCommand(input: LokiInput = {}): string[] {
-  validate(input);
+export function lokiCommand(): string[] {
   return [`-config.file=${LOKI_CONFIG_PATH}`, "-target=all"];
 }

@@ -7,19 +7,13 @@
  * `span_metrics` (was `spanmetrics`; the new name is in contrib 0.157 already).
  * Loki is reached through its native OTLP endpoint: the contrib `loki` exporter was removed.
  */
+import { z } from "zod";
+import { CATALOG, type Hosts } from "./catalog";
 import type { ConfigFile } from "./types";
 import { sortedRecord, toYaml } from "./yaml";
 
 /** Where the contrib image reads its config (its default CMD is `--config /etc/otelcol-contrib/config.yaml`). */
 export const OTEL_CONFIG_PATH = "/etc/otelcol-contrib/config.yaml";
-export const OTEL_OTLP_GRPC_PORT = 4317;
-export const OTEL_OTLP_HTTP_PORT = 4318;
-/** health_check extension; answers GET `/` with 200 once every pipeline is up. */
-export const OTEL_HEALTH_PORT = 13133;
-export const OTEL_HEALTH_PATH = "/";
-/** The collector's own metrics (Prometheus text format) at `:8888/metrics`. */
-export const OTEL_METRICS_PORT = 8888;
-export const OTEL_METRICS_PATH = "/metrics";
 /**
  * Host directory the collector tails when `dockerLogs` is on; mount it read-only at the same path.
  * The json-file logs there are `root:root 0640`, and the contrib image runs as UID 10001, so with
@@ -38,9 +32,18 @@ export const DOCKER_LOG_NAME_LABEL = "io.scaibu.container.name";
 /** Resource attribute stamped on all telemetry so this stack's data can be told apart. */
 export const STACK_MARKER_ATTRIBUTE = "scaibu.stack";
 
-export const LOKI_OTLP_PORT = 3100;
-export const PROMETHEUS_PORT = 9090;
-export const JAEGER_OTLP_GRPC_PORT = 4317;
+/** The `resourceAttributes` config key: extra attributes stamped on all telemetry. */
+export const resourceAttributesSettings = z
+  .record(z.string().regex(/^[A-Za-z0-9_.-]+$/, "must be an attribute key of letters, digits, _ . -"), z.string())
+  .superRefine((attrs, ctx) => {
+    if (STACK_MARKER_ATTRIBUTE in attrs)
+      ctx.addIssue({
+        code: "custom",
+        path: [STACK_MARKER_ATTRIBUTE],
+        message: "is reserved: the stack sets it on all telemetry itself",
+      });
+  })
+  .default({});
 
 /** spanmetrics settings; Grafana dashboards query the resulting Prometheus names below. */
 export const SPANMETRICS_NAMESPACE = "traces.span.metrics";
@@ -60,20 +63,18 @@ export const SPANMETRICS_DIMENSIONS = [
 ] as const;
 
 export interface OtelCollectorInput {
-  /** In-network hostnames (e.g. `scaibu.loki`). */
-  lokiHost: string;
-  prometheusHost: string;
-  jaegerHost: string;
+  /** In-network hostnames of the stores (e.g. `scaibu.loki`). */
+  hosts: Pick<Hosts, "loki" | "prometheus" | "jaeger">;
   /** Tail the host's Docker json-file logs (needs the log dir mounted read-only, and root: see above). */
   dockerLogs: boolean;
   /** Extra resource attributes, e.g. `{ "deployment.environment": "prod" }`; inserted, never overwriting an app's own. */
-  resourceAttributes?: Readonly<Record<string, string>>;
+  resourceAttributes: Readonly<Record<string, string>>;
   /** Value of the `scaibu.stack` marker attribute (e.g. `scaibu-observability/dev`). */
   stackName: string;
-  /** memory_limiter hard limit; keep below the container memory limit. Default 400 (seed). */
-  memoryLimitMiB?: number;
-  logLevel?: "debug" | "info" | "warn" | "error";
 }
+
+/** memory_limiter hard limit (seed: 400 MiB); the container limit must stay above it. */
+export const OTEL_MEMORY_LIMIT_MIB = 400;
 
 type Endpoint = { endpoint: string };
 type AttributeAction =
@@ -136,26 +137,10 @@ export interface OtelCollectorConfig {
   };
 }
 
-function validate(input: OtelCollectorInput): void {
-  for (const k of ["lokiHost", "prometheusHost", "jaegerHost"] as const) {
-    if (!/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(input[k]))
-      throw new Error(`otel-collector: ${k} must be a hostname, got ${JSON.stringify(input[k])}`);
-  }
-  const mib = input.memoryLimitMiB ?? 400;
-  if (!Number.isInteger(mib) || mib < 32)
-    throw new Error(`otel-collector: memoryLimitMiB must be an integer >= 32, got ${mib}`);
-  for (const key of Object.keys(input.resourceAttributes ?? {})) {
-    if (!/^[A-Za-z0-9_.-]+$/.test(key))
-      throw new Error(`otel-collector: resource attribute key ${JSON.stringify(key)} is invalid`);
-    if (key === STACK_MARKER_ATTRIBUTE)
-      throw new Error(`otel-collector: ${STACK_MARKER_ATTRIBUTE} is set by the stack itself`);
-  }
-}
-
 export function otelCollectorConfig(input: OtelCollectorInput): OtelCollectorConfig {
-  validate(input);
-  const mib = input.memoryLimitMiB ?? 400;
-  const attrs = sortedRecord(input.resourceAttributes ?? {});
+  const mib = OTEL_MEMORY_LIMIT_MIB;
+  const { ports } = CATALOG.otelCollector;
+  const attrs = sortedRecord(input.resourceAttributes);
   const common = ["memory_limiter", "resource", "batch"];
   const pipelines: OtelCollectorConfig["service"]["pipelines"] = {
     traces: { receivers: ["otlp"], processors: common, exporters: ["otlp_grpc/jaeger", "span_metrics"] },
@@ -163,12 +148,12 @@ export function otelCollectorConfig(input: OtelCollectorInput): OtelCollectorCon
     logs: { receivers: ["otlp"], processors: common, exporters: ["otlp_http/loki"] },
   };
   const config: OtelCollectorConfig = {
-    extensions: { health_check: { endpoint: `0.0.0.0:${OTEL_HEALTH_PORT}` } },
+    extensions: { health_check: { endpoint: `0.0.0.0:${ports.health}` } },
     receivers: {
       otlp: {
         protocols: {
-          grpc: { endpoint: `0.0.0.0:${OTEL_OTLP_GRPC_PORT}` },
-          http: { endpoint: `0.0.0.0:${OTEL_OTLP_HTTP_PORT}` },
+          grpc: { endpoint: `0.0.0.0:${ports.otlpGrpc}` },
+          http: { endpoint: `0.0.0.0:${ports.otlpHttp}` },
         },
       },
     },
@@ -199,23 +184,26 @@ export function otelCollectorConfig(input: OtelCollectorInput): OtelCollectorCon
     },
     exporters: {
       // The exporter appends /v1/logs: Loki's OTLP ingestion is POST /otlp/v1/logs.
-      "otlp_http/loki": { endpoint: `http://${input.lokiHost}:${LOKI_OTLP_PORT}/otlp` },
+      "otlp_http/loki": { endpoint: `http://${input.hosts.loki}:${CATALOG.loki.ports.http}/otlp` },
       prometheus_remote_write: {
-        endpoint: `http://${input.prometheusHost}:${PROMETHEUS_PORT}/api/v1/write`,
+        endpoint: `http://${input.hosts.prometheus}:${CATALOG.prometheus.ports.http}/api/v1/write`,
         // Resource attributes (service.name, deployment.environment, ...) become labels. Deprecated
         // in 0.165 for `resource_constant_labels` (feature-gated, not confirmed in 0.161): keep it.
         resource_to_telemetry_conversion: { enabled: true },
         tls: { insecure: true },
       },
-      "otlp_grpc/jaeger": { endpoint: `${input.jaegerHost}:${JAEGER_OTLP_GRPC_PORT}`, tls: { insecure: true } },
+      "otlp_grpc/jaeger": {
+        endpoint: `${input.hosts.jaeger}:${CATALOG.jaeger.ports.otlpGrpc}`,
+        tls: { insecure: true },
+      },
     },
     service: {
       extensions: ["health_check"],
       telemetry: {
-        logs: { level: input.logLevel ?? "info" },
+        logs: { level: "info" },
         metrics: {
           level: "normal",
-          readers: [{ pull: { exporter: { prometheus: { host: "0.0.0.0", port: OTEL_METRICS_PORT } } } }],
+          readers: [{ pull: { exporter: { prometheus: { host: "0.0.0.0", port: ports.metrics } } } }],
         },
       },
       pipelines,
@@ -270,7 +258,6 @@ export function otelCollectorFiles(input: OtelCollectorInput): ConfigFile[] {
 }
 
 /** Replaces the image CMD (the ENTRYPOINT `/otelcol-contrib` stays). */
-export function otelCollectorCommand(input?: OtelCollectorInput): string[] {
-  if (input) validate(input);
+export function otelCollectorCommand(): string[] {
   return [`--config=${OTEL_CONFIG_PATH}`];
 }

@@ -1,3 +1,4 @@
+import { CATALOG } from "./catalog";
 import type { ConfigFile } from "./types";
 import { toYaml } from "./yaml";
 
@@ -5,8 +6,6 @@ export const TRAEFIK_STATIC_PATH = "/etc/traefik/traefik.yml";
 export const TRAEFIK_DYNAMIC_DIR = "/etc/traefik/dynamic";
 export const TRAEFIK_CERT_PATH = "/etc/traefik/certs/server.crt";
 export const TRAEFIK_KEY_PATH = "/etc/traefik/certs/server.key";
-/** Internal entrypoint for ping and metrics; never published on the host. */
-export const TRAEFIK_INTERNAL_PORT = 8080;
 export const TRAEFIK_DOCKER_SOCKET = "/var/run/docker.sock";
 
 export interface TraefikConfigInput {
@@ -14,7 +13,6 @@ export interface TraefikConfigInput {
   networkName: string;
   /** Label key/value a container must carry to be routed (this stack only). */
   constraintLabel: { key: string; value: string };
-  logLevel?: "DEBUG" | "INFO" | "WARN" | "ERROR";
 }
 
 export interface TraefikStaticConfig {
@@ -40,17 +38,19 @@ export interface TraefikStaticConfig {
 
 export function traefikStaticConfig(input: TraefikConfigInput): TraefikStaticConfig {
   const { key, value } = input.constraintLabel;
+  const { web, websecure, internal } = CATALOG.traefik.ports;
   return {
     global: { checkNewVersion: false, sendAnonymousUsage: false }, // no phoning home from a closed host
-    log: { level: input.logLevel ?? "INFO" },
+    log: { level: "INFO" },
     accessLog: {},
     entryPoints: {
       web: {
-        address: ":80",
+        address: `:${web}`,
         http: { redirections: { entryPoint: { to: "websecure", scheme: "https", permanent: true } } },
       },
-      websecure: { address: ":443", http: { tls: {} } },
-      traefik: { address: `:${TRAEFIK_INTERNAL_PORT}` },
+      websecure: { address: `:${websecure}`, http: { tls: {} } },
+      // Ping and metrics; never published on the host.
+      traefik: { address: `:${internal}` },
     },
     api: { dashboard: true, insecure: false }, // the dashboard is only served through its authenticated router
     ping: { entryPoint: "traefik" }, // what `traefik healthcheck --ping` asks
@@ -79,12 +79,22 @@ export function traefikTlsConfig() {
   };
 }
 
-/** Config files for the Traefik container; the key file content is a secret the caller passes through. */
-export function traefikFiles(input: TraefikConfigInput, certPem: string, keyPem: string): ConfigFile[] {
+/** Static and dynamic config of the Traefik container. */
+export function traefikFiles(input: TraefikConfigInput): ConfigFile[] {
   return [
     { path: TRAEFIK_STATIC_PATH, content: toYaml(traefikStaticConfig(input)) },
     { path: `${TRAEFIK_DYNAMIC_DIR}/tls.yml`, content: toYaml(traefikTlsConfig()) },
+  ];
+}
+
+/** The served certificate and its key; the key's content is a secret the caller passes through. */
+export function traefikCertFiles(certPem: string, keyPem: string): ConfigFile[] {
+  return [
     { path: TRAEFIK_CERT_PATH, content: certPem },
     { path: TRAEFIK_KEY_PATH, content: keyPem },
   ];
+}
+
+export function traefikCommand(): string[] {
+  return ["traefik", `--configFile=${TRAEFIK_STATIC_PATH}`];
 }

@@ -5,9 +5,3 @@ export interface ConfigFile {
   /** Exact bytes to write; builders must be deterministic so an unchanged stack previews with no diff. */
   content: string;
 }
-
-/** Which container hostname/port each service answers on inside the observability network. */
-export interface Endpoint {
-  host: string;
-  port: number;
-}

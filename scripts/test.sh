@@ -31,6 +31,8 @@ if want static; then
   npx eslint .
   step "static: prettier --check"
   npx prettier --check .
+  step "static: knip (no unused files, exports or dependencies)"
+  npx knip
   step "static: bash -n on every shell script"
   git ls-files '*.sh' .ci/run | while read -r f; do bash -n "$f" || { echo "syntax error in $f" >&2; exit 1; }; done
 fi

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Validate the generated service configs with the real programs, where this
-# machine has them. Renders every builder's default output into a temp tree
-# laid out as in the containers, then:
+# machine has them. Renders what the program deploys (renderAll, two variants:
+# defaults, and docker logs off + in-memory Jaeger) into a temp tree laid out
+# as in the containers, then:
 #   otel collector: `otelcol-contrib validate` in scaibu-e2e/otel-collector:local
 #                   (or $OTELCOL, a local binary), with and without docker logs
 #   jaeger v2:      `jaeger validate` in scaibu-e2e/jaeger:local (or $JAEGER),
@@ -23,33 +24,8 @@ OUT="$(mktemp -d "${TMPDIR:-/tmp}/scaibu-validate.XXXXXX")"
 [ "$KEEP" = 1 ] || trap 'rm -rf "$OUT"' EXIT
 chmod 755 "$OUT"
 
-# Render: one tree per variant (docker logs on/off, badger/memory).
-node --import tsx --input-type=commonjs --eval "
-const { mkdirSync, writeFileSync } = require('node:fs');
-const { dirname, join } = require('node:path');
-const root = process.argv[1];
-const { otelCollectorFiles } = require('./configs/otel-collector');
-const { lokiFiles } = require('./configs/loki');
-const { prometheusFiles } = require('./configs/prometheus');
-const { jaegerFiles } = require('./configs/jaeger');
-const { grafanaFiles } = require('./configs/grafana');
-const h = (s) => 'scaibu.' + s;
-const write = (variant, files) => {
-  for (const f of files) {
-    const p = join(root, variant, f.path);
-    mkdirSync(dirname(p), { recursive: true });
-    writeFileSync(p, f.content, { mode: 0o644 });
-  }
-};
-const otel = { lokiHost: h('loki'), prometheusHost: h('prometheus'), jaegerHost: h('jaeger'), stackName: 'scaibu/validate', resourceAttributes: { 'deployment.environment': 'validate' } };
-write('otel-dockerlogs', otelCollectorFiles({ ...otel, dockerLogs: true }));
-write('otel-plain', otelCollectorFiles({ ...otel, dockerLogs: false }));
-write('jaeger-badger', jaegerFiles({ storage: 'badger' }));
-write('jaeger-memory', jaegerFiles({ storage: 'memory' }));
-write('prometheus', prometheusFiles({ hosts: { otelCollector: h('otel'), loki: h('loki'), jaeger: h('jaeger'), grafana: h('grafana'), traefik: h('traefik') }, externalHost: h('prometheus') }));
-write('loki', lokiFiles());
-write('grafana', grafanaFiles({ prometheusHost: h('prometheus'), lokiHost: h('loki'), jaegerHost: h('jaeger'), externalHost: h('grafana'), adminUser: 'admin' }));
-" "$OUT"
+# Render exactly what the program deploys (components/render.ts renderAll), per variant.
+node --import tsx scripts/render-configs.ts "$OUT"
 find "$OUT" -type d -exec chmod 755 {} +
 
 FAIL=0
@@ -70,25 +46,25 @@ missing() {
 }
 
 # OpenTelemetry Collector
-for v in otel-dockerlogs otel-plain; do
+for v in default plain; do
   if image_exists scaibu-e2e/otel-collector:local; then
     check "collector validate ($v, scaibu-e2e/otel-collector:local)" -- docker run --rm --network none \
-      -v "$OUT/$v/etc/otelcol-contrib:/etc/otelcol-contrib:ro" scaibu-e2e/otel-collector:local \
+      -v "$OUT/$v/otelCollector/etc/otelcol-contrib:/etc/otelcol-contrib:ro" scaibu-e2e/otel-collector:local \
       validate --config=/etc/otelcol-contrib/config.yaml
   elif [ -n "${OTELCOL:-}" ]; then
-    check "collector validate ($v, $OTELCOL)" -- "$OTELCOL" validate --config="$OUT/$v/etc/otelcol-contrib/config.yaml"
+    check "collector validate ($v, $OTELCOL)" -- "$OTELCOL" validate --config="$OUT/$v/otelCollector/etc/otelcol-contrib/config.yaml"
   else
     missing "collector ($v): no scaibu-e2e/otel-collector:local image and no \$OTELCOL"
   fi
 done
 
 # Jaeger v2
-for v in jaeger-badger jaeger-memory; do
+for v in default plain; do
   if image_exists scaibu-e2e/jaeger:local; then
     check "jaeger validate ($v, scaibu-e2e/jaeger:local)" -- docker run --rm --network none \
-      -v "$OUT/$v/etc/jaeger:/etc/jaeger:ro" scaibu-e2e/jaeger:local validate --config=/etc/jaeger/config.yaml
+      -v "$OUT/$v/jaeger/etc/jaeger:/etc/jaeger:ro" scaibu-e2e/jaeger:local validate --config=/etc/jaeger/config.yaml
   elif [ -n "${JAEGER:-}" ]; then
-    check "jaeger validate ($v, $JAEGER)" -- "$JAEGER" validate --config="$OUT/$v/etc/jaeger/config.yaml"
+    check "jaeger validate ($v, $JAEGER)" -- "$JAEGER" validate --config="$OUT/$v/jaeger/etc/jaeger/config.yaml"
   else
     missing "jaeger ($v): no scaibu-e2e/jaeger:local image and no \$JAEGER"
   fi
@@ -98,13 +74,13 @@ done
 # (same layout) or rewrite the path for a local promtool.
 if image_exists scaibu-e2e/prometheus:local; then
   check "promtool check config (scaibu-e2e/prometheus:local)" -- docker run --rm --network none --entrypoint /bin/promtool \
-    -v "$OUT/prometheus/etc/prometheus:/etc/prometheus:ro" scaibu-e2e/prometheus:local check config /etc/prometheus/prometheus.yml
+    -v "$OUT/default/prometheus/etc/prometheus:/etc/prometheus:ro" scaibu-e2e/prometheus:local check config /etc/prometheus/prometheus.yml
   check "promtool check rules (scaibu-e2e/prometheus:local)" -- docker run --rm --network none --entrypoint /bin/promtool \
-    -v "$OUT/prometheus/etc/prometheus:/etc/prometheus:ro" scaibu-e2e/prometheus:local check rules /etc/prometheus/rules/stack-alerts.yml
+    -v "$OUT/default/prometheus/etc/prometheus:/etc/prometheus:ro" scaibu-e2e/prometheus:local check rules /etc/prometheus/rules/stack-alerts.yml
 elif [ -n "${PROMTOOL:-}" ]; then
-  sed "s#/etc/prometheus/rules/#$OUT/prometheus/etc/prometheus/rules/#" "$OUT/prometheus/etc/prometheus/prometheus.yml" >"$OUT/prometheus/check.yml"
-  check "promtool check config ($PROMTOOL)" -- "$PROMTOOL" check config "$OUT/prometheus/check.yml"
-  check "promtool check rules ($PROMTOOL)" -- "$PROMTOOL" check rules "$OUT/prometheus/etc/prometheus/rules/stack-alerts.yml"
+  sed "s#/etc/prometheus/rules/#$OUT/default/prometheus/etc/prometheus/rules/#" "$OUT/default/prometheus/etc/prometheus/prometheus.yml" >"$OUT/default/prometheus/check.yml"
+  check "promtool check config ($PROMTOOL)" -- "$PROMTOOL" check config "$OUT/default/prometheus/check.yml"
+  check "promtool check rules ($PROMTOOL)" -- "$PROMTOOL" check rules "$OUT/default/prometheus/etc/prometheus/rules/stack-alerts.yml"
 else
   missing "prometheus: no scaibu-e2e/prometheus:local image and no \$PROMTOOL (tests/configs runs promtool anyway)"
 fi

@@ -2,6 +2,7 @@
  * A small typed model of the Grafana dashboard JSON this stack provisions (the subset we use),
  * plus helpers that lay panels out on the 24-column grid deterministically.
  */
+import { CATALOG } from "../catalog";
 
 export interface DatasourceRef {
   type: "prometheus" | "loki" | "jaeger";
@@ -86,7 +87,7 @@ export interface Dashboard {
   panels: Panel[];
 }
 
-export const PROMETHEUS_REF: DatasourceRef = { type: "prometheus", uid: "prometheus" };
+export const PROMETHEUS_REF: DatasourceRef = { type: "prometheus", uid: CATALOG.prometheus.datasourceUid };
 
 /** Grafana's schema version for the JSON written here; Grafana migrates older versions on load. */
 export const DASHBOARD_SCHEMA_VERSION = 39;

@@ -6,10 +6,13 @@
  * Grafana expands `$VAR` / `${VAR}` from the environment in provisioning files; a literal `$`
  * (Grafana's own `${__value.raw}`, `$__tags`, ...) must be written `$$` there: see `literal()`.
  */
+import { z } from "zod";
+import { CATALOG, type Hosts } from "../catalog";
+import { SPANMETRICS_CALLS_METRIC } from "../otel-collector";
+import { secretString } from "../schema";
 import type { ConfigFile } from "../types";
 import { externalUrl } from "../urls";
 import { toYaml } from "../yaml";
-import { SPANMETRICS_CALLS_METRIC } from "../otel-collector";
 import { dashboardJson } from "./dashboard";
 import {
   requestDashboard,
@@ -20,32 +23,46 @@ import {
 
 export { REQUEST_DASHBOARD_UID, STACK_HEALTH_DASHBOARD_UID } from "./dashboards";
 
-export const GRAFANA_PORT = 3000;
 export const GRAFANA_HEALTH_PATH = "/api/health";
-export const GRAFANA_METRICS_PATH = "/metrics";
 /** Named volume mount point (SQLite db, sessions); the image creates it owned by UID 472 (its USER), which a fresh named volume inherits. */
 export const GRAFANA_DATA_DIR = "/var/lib/grafana";
 export const GRAFANA_PROVISIONING_DIR = "/etc/grafana/provisioning";
 export const GRAFANA_DATASOURCES_PATH = `${GRAFANA_PROVISIONING_DIR}/datasources/scaibu.yaml`;
 export const GRAFANA_DASHBOARD_PROVIDER_PATH = `${GRAFANA_PROVISIONING_DIR}/dashboards/scaibu.yaml`;
 export const GRAFANA_DASHBOARDS_DIR = "/etc/grafana/dashboards";
+/** Read through GF_SECURITY_ADMIN_PASSWORD__FILE, so the password is not in the container's environment. */
+export const GRAFANA_ADMIN_PASSWORD_PATH = "/etc/grafana/secrets/admin-password";
 export const GRAFANA_DASHBOARD_FOLDER = "Scaibu Observability";
 
-export const DATASOURCE_UIDS = { prometheus: "prometheus", loki: "loki", jaeger: "jaeger" } as const;
+/** The `grafana` config key. */
+export const grafanaSettings = z
+  .strictObject({
+    /** Admin login name; Grafana accepts letters, digits and `._@-`. */
+    adminUser: z
+      .string()
+      .regex(/^[A-Za-z0-9._@-]{1,64}$/, "must be 1-64 of letters, digits and . _ @ -")
+      .default("admin"),
+    /** Your own admin password (set it with `pulumi config set --secret`); default: a random one. */
+    adminPassword: secretString(16).optional(),
+  })
+  .prefault({});
 
 export interface GrafanaInput {
-  /** In-network hostnames of the backends. */
-  prometheusHost: string;
-  lokiHost: string;
-  jaegerHost: string;
+  /** In-network hostnames of the stores. */
+  hosts: Pick<Hosts, "prometheus" | "loki" | "jaeger">;
   /** Public hostname Grafana is served at (root URL https://<host>). */
   externalHost: string;
   /** Public HTTPS port when not 443 (goes into the root URL). */
   externalPort?: number;
-  /** Admin login (the password is passed separately as the secret GF_SECURITY_ADMIN_PASSWORD). */
+  /** Admin login (the password reaches the container separately, as a secret). */
   adminUser: string;
-  logLevel?: "debug" | "info" | "warn" | "error";
 }
+
+const UID = {
+  prometheus: CATALOG.prometheus.datasourceUid,
+  loki: CATALOG.loki.datasourceUid,
+  jaeger: CATALOG.jaeger.datasourceUid,
+};
 
 /** Escapes `$` so Grafana's provisioning env-var expansion leaves Grafana's own variables intact. */
 export function literal(s: string): string {
@@ -135,18 +152,8 @@ export interface DashboardProvisioning {
   }[];
 }
 
-const HOST = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/;
-
-function validate(input: GrafanaInput): void {
-  for (const k of ["prometheusHost", "lokiHost", "jaegerHost", "externalHost"] as const) {
-    if (!HOST.test(input[k])) throw new Error(`grafana: ${k} must be a hostname, got ${JSON.stringify(input[k])}`);
-  }
-  if (!/^[A-Za-z0-9._@-]{1,64}$/.test(input.adminUser))
-    throw new Error(`grafana: adminUser must be 1-64 of [A-Za-z0-9._@-], got ${JSON.stringify(input.adminUser)}`);
-}
-
 export function grafanaDatasources(input: GrafanaInput): DatasourcesProvisioning {
-  validate(input);
+  const { hosts } = input;
   const base = { access: "proxy" as const, editable: false, version: 1 };
   return {
     apiVersion: 1,
@@ -155,26 +162,24 @@ export function grafanaDatasources(input: GrafanaInput): DatasourcesProvisioning
       {
         ...base,
         name: "Prometheus",
-        uid: DATASOURCE_UIDS.prometheus,
+        uid: UID.prometheus,
         type: "prometheus",
-        url: `http://${input.prometheusHost}:9090`,
+        url: `http://${hosts.prometheus}:${CATALOG.prometheus.ports.http}`,
         isDefault: true,
         jsonData: {
           httpMethod: "POST",
           prometheusType: "Prometheus",
           timeInterval: "30s",
           // spanmetrics exemplars carry the trace id in label trace_id.
-          exemplarTraceIdDestinations: [
-            { name: "trace_id", datasourceUid: DATASOURCE_UIDS.jaeger, urlDisplayLabel: "View trace" },
-          ],
+          exemplarTraceIdDestinations: [{ name: "trace_id", datasourceUid: UID.jaeger, urlDisplayLabel: "View trace" }],
         },
       },
       {
         ...base,
         name: "Loki",
-        uid: DATASOURCE_UIDS.loki,
+        uid: UID.loki,
         type: "loki",
-        url: `http://${input.lokiHost}:3100`,
+        url: `http://${hosts.loki}:${CATALOG.loki.ports.http}`,
         isDefault: false,
         jsonData: {
           maxLines: 1000,
@@ -184,7 +189,7 @@ export function grafanaDatasources(input: GrafanaInput): DatasourcesProvisioning
               name: "TraceID",
               matcherType: "label",
               matcherRegex: "trace_id",
-              datasourceUid: DATASOURCE_UIDS.jaeger,
+              datasourceUid: UID.jaeger,
               url: literal("${__value.raw}"),
               urlDisplayLabel: "View trace",
             },
@@ -193,7 +198,7 @@ export function grafanaDatasources(input: GrafanaInput): DatasourcesProvisioning
               name: "TraceIDInLine",
               matcherType: "regex",
               matcherRegex: '(?:trace_?id|traceID)"?[=: ]+"?([0-9a-fA-F]{32})',
-              datasourceUid: DATASOURCE_UIDS.jaeger,
+              datasourceUid: UID.jaeger,
               url: literal("${__value.raw}"),
               urlDisplayLabel: "View trace",
             },
@@ -203,14 +208,14 @@ export function grafanaDatasources(input: GrafanaInput): DatasourcesProvisioning
       {
         ...base,
         name: "Jaeger",
-        uid: DATASOURCE_UIDS.jaeger,
+        uid: UID.jaeger,
         type: "jaeger",
-        url: `http://${input.jaegerHost}:16686`,
+        url: `http://${hosts.jaeger}:${CATALOG.jaeger.ports.ui}`,
         isDefault: false,
         jsonData: {
           nodeGraph: { enabled: true },
           tracesToLogsV2: {
-            datasourceUid: DATASOURCE_UIDS.loki,
+            datasourceUid: UID.loki,
             spanStartTimeShift: "-5m",
             spanEndTimeShift: "5m",
             filterByTraceID: true,
@@ -222,7 +227,7 @@ export function grafanaDatasources(input: GrafanaInput): DatasourcesProvisioning
             query: literal('{${__tags}} | trace_id="${__trace.traceId}"'),
           },
           tracesToMetrics: {
-            datasourceUid: DATASOURCE_UIDS.prometheus,
+            datasourceUid: UID.prometheus,
             spanStartTimeShift: "-5m",
             spanEndTimeShift: "5m",
             tags: [{ key: "service.name", value: "service_name" }],
@@ -275,15 +280,15 @@ export function grafanaFiles(input: GrafanaInput): ConfigFile[] {
 }
 
 /**
- * Environment for the container (keys sorted). No secret here: the caller adds
- * GF_SECURITY_ADMIN_PASSWORD as a secret.
+ * Environment for the container (keys sorted). No secret here: the admin password is a file the
+ * caller uploads at GRAFANA_ADMIN_PASSWORD_PATH.
  */
 export function grafanaEnv(input: GrafanaInput): Record<string, string> {
-  validate(input);
   const env: Record<string, string> = {
     GF_SERVER_ROOT_URL: externalUrl(input.externalHost, input.externalPort),
     GF_SERVER_DOMAIN: input.externalHost,
     GF_SECURITY_ADMIN_USER: input.adminUser,
+    GF_SECURITY_ADMIN_PASSWORD__FILE: GRAFANA_ADMIN_PASSWORD_PATH,
     GF_SECURITY_COOKIE_SECURE: "true", // served only over https via Traefik
     GF_SECURITY_DISABLE_GRAVATAR: "true", // gravatar.com is not reachable
     GF_AUTH_ANONYMOUS_ENABLED: "false",
@@ -301,15 +306,9 @@ export function grafanaEnv(input: GrafanaInput): Record<string, string> {
     // bundled datasource unregistered (grafana/grafana#132528). Keep the bundled versions.
     GF_PLUGINS_PREINSTALL_DISABLED: "true",
     GF_PLUGINS_PREINSTALL_AUTO_UPDATE: "false",
-    GF_LOG_LEVEL: input.logLevel ?? "info",
+    GF_LOG_LEVEL: "info",
     GF_METRICS_ENABLED: "true", // /metrics for Prometheus
     GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH: `${GRAFANA_DASHBOARDS_DIR}/${STACK_HEALTH_DASHBOARD_UID}.json`,
   };
   return Object.fromEntries(Object.entries(env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-}
-
-/** The official image's entrypoint `/run.sh` takes no arguments: keep the image CMD. */
-export function grafanaCommand(input?: GrafanaInput): string[] {
-  if (input) validate(input);
-  return [];
 }

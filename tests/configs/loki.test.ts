@@ -1,26 +1,20 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import {
-  LOKI_CONFIG_PATH,
-  LOKI_DATA_DIR,
-  LOKI_HTTP_PORT,
-  lokiCommand,
-  lokiConfig,
-  lokiFiles,
-} from "../../configs/loki";
+import { LOKI_CONFIG_PATH, LOKI_DATA_DIR, lokiCommand, lokiSettings, lokiFiles } from "../../configs/loki";
 import { fileAt, parseYaml } from "./helpers";
 
+const input = (raw: Record<string, unknown> = {}) => lokiSettings.parse(raw);
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-const doc = (input = {}): any => parseYaml(fileAt(lokiFiles(input), LOKI_CONFIG_PATH).content);
+const doc = (raw: Record<string, unknown> = {}): any =>
+  parseYaml(fileAt(lokiFiles(input(raw)), LOKI_CONFIG_PATH).content);
 
 describe("loki config", () => {
   it("is the image's default config path, port 3100, data under /loki", () => {
     assert.deepEqual(
-      lokiFiles().map((f) => f.path),
-      ["/etc/loki/local-config.yaml"],
+      lokiFiles(input()).map((f) => f.path),
+      ["/etc/loki/local-config.yaml", "/etc/loki/rules/fake/scaibu-stack.yml"],
     );
     assert.deepEqual(lokiCommand(), ["-config.file=/etc/loki/local-config.yaml", "-target=all"]);
-    assert.equal(LOKI_HTTP_PORT, 3100);
     assert.equal(LOKI_DATA_DIR, "/loki");
   });
 
@@ -63,25 +57,44 @@ describe("loki config", () => {
     assert.equal(c.limits_config.ingestion_rate_mb, 10);
     assert.equal(c.limits_config.ingestion_burst_size_mb, 20);
     assert.equal(c.limits_config.allow_structured_metadata, true);
-    const labels = c.limits_config.otlp_config.resource_attributes.attributes_config[0];
-    assert.equal(labels.action, "index_label");
-    assert.ok(labels.attributes.includes("service.name"));
+    const attrs = c.limits_config.otlp_config.resource_attributes;
+    // The effective index labels are exactly these: Loki's default list (with the per-process
+    // service.instance.id) is switched off.
+    assert.equal(attrs.ignore_defaults, true);
+    assert.deepEqual(attrs.attributes_config, [
+      {
+        action: "index_label",
+        attributes: [
+          "service.name",
+          "service.namespace",
+          "deployment.environment",
+          "deployment.environment.name",
+          "container.name",
+        ],
+      },
+    ]);
   });
 
-  it("enables the ruler API with local rules under /loki/rules", () => {
+  it("enables the ruler API and ships rules in the single tenant's directory, outside the volume", () => {
     const c = doc();
     assert.equal(c.ruler.enable_api, true);
-    assert.deepEqual(c.ruler.storage, { type: "local", local: { directory: "/loki/rules" } });
+    assert.deepEqual(c.ruler.storage, { type: "local", local: { directory: "/etc/loki/rules" } });
+    assert.equal(c.common.storage.filesystem.rules_directory, "/etc/loki/rules");
+    assert.ok(!c.ruler.storage.local.directory.startsWith(`${LOKI_DATA_DIR}/`));
+    const rules = parseYaml<{ groups: { rules: { alert: string; expr: string }[] }[] }>(
+      fileAt(lokiFiles(input()), "/etc/loki/rules/fake/scaibu-stack.yml").content,
+    );
+    assert.ok(rules.groups[0]!.rules.every((r) => r.alert && r.expr.includes("count_over_time")));
     assert.equal(c.analytics.reporting_enabled, false);
   });
 
   it("is deterministic", () => {
-    assert.deepEqual(lokiFiles({ retentionHours: 240 }), lokiFiles({ retentionHours: 240 }));
+    assert.deepEqual(lokiFiles(input({ retentionHours: 240 })), lokiFiles(input({ retentionHours: 240 })));
   });
 
   it("rejects bad input", () => {
-    assert.throws(() => lokiConfig({ retentionHours: 0 }), /retentionHours/);
-    assert.throws(() => lokiConfig({ retentionHours: 25 }), /multiple of 24/);
-    assert.throws(() => lokiConfig({ ingestionRateMb: 2.5 }), /ingestionRateMb/);
+    for (const bad of [{ retentionHours: 0 }, { retentionHours: 25 }, { ingestionRateMb: 2.5 }]) {
+      assert.equal(lokiSettings.safeParse(bad).success, false, JSON.stringify(bad));
+    }
   });
 });

@@ -128,7 +128,8 @@ describe("pulumi lifecycle on a real Docker engine", { timeout: 40 * 60 * 1000 }
       ["prometheus", "/-/ready", /Ready/],
       ["prometheus", "/api/v1/status/buildinfo", /"status":"success"/],
       ["loki", "/ready", /ready/],
-      ["jaeger", "/api/services", /"data"/],
+      // Exists in every Jaeger v2 release (the legacy search endpoints are gone after 2.20).
+      ["jaeger", "/api/dependencies?endTs=0&lookback=1", /"data"/],
       ["grafana", "/api/health", /"database"/],
     ];
     for (const [svc, path, body] of checks) {
@@ -184,15 +185,65 @@ describe("pulumi lifecycle on a real Docker engine", { timeout: 40 * 60 * 1000 }
       extra: ["-H", "Content-Type: application/json", "-d", JSON.stringify(span)],
     });
     assert.equal(sent.status, 200, sent.body);
-    await eventually("e2e-probe in Jaeger services", 90, async () => {
-      const r = await https("jaeger", "/api/services");
-      return r.body.includes("e2e-probe") ? true : undefined;
+    await eventually("the probe trace in Jaeger, by id", 90, async () => {
+      const r = await https("jaeger", `/api/traces/${traceId}`);
+      return r.status === 200 && r.body.includes("e2e-probe") ? true : undefined;
     });
   });
 
   it("changes nothing on a second preview and up", async () => {
     await assertNoChanges("preview");
     await assertNoChanges("up");
+  });
+
+  it("replaces no volume when only the domain changes", async () => {
+    const key = `${project}:domain`;
+    const before = await stack.getConfig(key);
+    await stack.setConfig(key, { value: "e2x" });
+    const volumeOps: string[] = [];
+    try {
+      await stack.preview({
+        onEvent: (e) => {
+          const m = e.resourcePreEvent?.metadata;
+          if (m && m.type === "docker:index/volume:Volume" && m.op !== "same") volumeOps.push(`${m.op} ${m.urn}`);
+        },
+      });
+    } finally {
+      await stack.setConfig(key, before);
+    }
+    assert.deepEqual(volumeOps, []);
+  });
+
+  it("refuses a second stack that would adopt this stack's volumes, naming the owner", async () => {
+    const otherName = `${stackName}-twin`;
+    const twin = await e2eWorkspace(otherName, state);
+    // Same domain and instanceName, nothing else shared: only the volume names meet.
+    await twin.setConfig(`${project}:ports`, {
+      value: JSON.stringify({ http: 18081, https: 18444, otlpGrpc: 14327, otlpHttp: 14328 }),
+    });
+    await twin.setConfig(`${project}:networks`, {
+      value: JSON.stringify({
+        observability: { name: "e2e-twin-observability-network", subnet: "172.16.239.0/24" },
+        data: { name: "e2e-twin-data-network" },
+        messaging: { name: "e2e-twin-messaging-network" },
+        cicd: { name: "e2e-twin-cicd-network" },
+        temporal: { name: "e2e-twin-temporal-network" },
+      }),
+    });
+    const services = (await twin.getConfig(`${project}:services`)).value;
+    const onlyStores = JSON.parse(services) as Record<string, Record<string, unknown>>;
+    for (const svc of ["traefik", "otelCollector", "grafana"]) onlyStores[svc] = { enabled: false };
+    await twin.setConfig(`${project}:services`, { value: JSON.stringify(onlyStores) });
+    try {
+      await assert.rejects(
+        twin.up({ onOutput: log }),
+        /e2e-(loki|prometheus|jaeger)-data already exists and belongs to stack scaibu-observability\/e2e-/,
+      );
+      assert.equal(await health(`${domain}.loki`), "healthy", "the first stack's Loki is untouched");
+    } finally {
+      await twin.destroy({ onOutput: log });
+      await twin.workspace.removeStack(otherName);
+    }
   });
 
   it("replaces only Loki's container when only Loki's config changes", async () => {

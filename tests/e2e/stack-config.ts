@@ -21,6 +21,8 @@ export const image = (svc: (typeof IMAGE_SERVICES)[number]) => `scaibu-e2e/${svc
 
 export const config: Record<string, unknown> = {
   domain,
+  // Its own volume names too, so it never meets a real stack's data.
+  instanceName: domain,
   bindAddress: bind,
   ports,
   keepDataVolumes: false,

@@ -9,6 +9,7 @@ installMocks({
   keepDataVolumes: false,
   collectDockerLogs: false,
   jaeger: { storage: "memory" },
+  platformNetworks: false,
   services: { grafana: { enabled: false }, loki: { memoryMb: 2048, image: "grafana/loki:3.7.8" } },
 });
 
@@ -45,7 +46,6 @@ describe("resource graph (options)", () => {
   it("covers only enabled hosts in the certificate", async () => {
     const [csr] = await Promise.all(byType("tls:index/certRequest:CertRequest").map(resolvedInputs));
     assert.deepEqual([...(csr!.dnsNames as string[])].sort(), [
-      "*.obs",
       "obs.jaeger",
       "obs.loki",
       "obs.otel",
@@ -70,7 +70,16 @@ describe("resource graph (options)", () => {
     const vols = byType("docker:index/volume:Volume");
     for (const v of vols) assert.equal(v.opts.retainOnDelete, false, v.name);
     const names = await Promise.all(vols.map(async (v) => (await resolvedInputs(v)).name));
-    assert.deepEqual(names.sort(), ["obs-loki-data", "obs-prometheus-data"]);
+    // Named by instanceName (default `scaibu`), not by the domain: a domain change keeps the data.
+    assert.deepEqual(names.sort(), ["scaibu-loki-data", "scaibu-prometheus-data"]);
+  });
+
+  it("leaves the shared platform networks to another stack when platformNetworks is false", async () => {
+    const nets = await Promise.all(byType("docker:index/network:Network").map(resolvedInputs));
+    assert.deepEqual(
+      nets.map((n) => n.name),
+      ["scaibu-observability-network"],
+    );
   });
 
   it("does not mount host logs or run the collector as root without log collection", () => {

@@ -72,13 +72,13 @@ describe("resource graph (defaults)", () => {
   it("creates the five seed networks, the observability one with its subnet", async () => {
     const nets = await Promise.all(byType("docker:index/network:Network").map(resolvedInputs));
     assert.deepEqual(nets.map((n) => n.name).sort(), [
-      "cicd-network",
-      "data-network",
-      "messaging-network",
-      "observability-network",
-      "temporal-network",
+      "scaibu-cicd-network",
+      "scaibu-data-network",
+      "scaibu-messaging-network",
+      "scaibu-observability-network",
+      "scaibu-temporal-network",
     ]);
-    const obs = nets.find((n) => n.name === "observability-network")!;
+    const obs = nets.find((n) => n.name === "scaibu-observability-network")!;
     assert.deepEqual(obs.ipamConfigs, [{ subnet: "172.28.0.0/16" }]);
     for (const n of nets) assert.equal(n.driver, "bridge");
   });
@@ -87,7 +87,7 @@ describe("resource graph (defaults)", () => {
     assert.deepEqual([...containers.keys()].sort(), [...HOSTS].sort());
     for (const [name, c] of containers) {
       const [first] = c.networksAdvanced as { name: string; aliases: string[] }[];
-      assert.equal(first!.name, "observability-network");
+      assert.equal(first!.name, "scaibu-observability-network");
       assert.deepEqual(first!.aliases, [name]);
     }
   });
@@ -170,7 +170,7 @@ describe("resource graph (defaults)", () => {
       const router = host.replace(".", "-");
       assert.equal(labels["io.scaibu.stack"], "scaibu-observability/unit", host);
       assert.equal(labels["traefik.enable"], "true", host);
-      assert.equal(labels["traefik.docker.network"], "observability-network", host);
+      assert.equal(labels["traefik.docker.network"], "scaibu-observability-network", host);
       assert.equal(labels[`traefik.http.routers.${router}.rule`], `Host(\`${host}\`)`, host);
       assert.equal(labels[`traefik.http.routers.${router}.entrypoints`], "websecure", host);
       assert.equal(labels[`traefik.http.routers.${router}.tls`], "true", host);
@@ -224,7 +224,8 @@ describe("resource graph (defaults)", () => {
     assert.deepEqual(server!.allowedUses, [...SERVER_USAGES]);
     assert.ok((server!.allowedUses as string[]).includes("server_auth"));
     const [csr] = await Promise.all(byType("tls:index/certRequest:CertRequest").map(resolvedInputs));
-    assert.deepEqual([...(csr!.dnsNames as string[])].sort(), [...HOSTS, "*.scaibu"].sort());
+    // Exactly the routed hosts: `*.scaibu` would cover `x.scaibu`, never `scaibu.<service>`.
+    assert.deepEqual([...(csr!.dnsNames as string[])].sort(), [...HOSTS].sort());
   });
 
   it("uploads Traefik's config and the server key, and keeps that upload secret", async () => {
@@ -238,12 +239,45 @@ describe("resource graph (defaults)", () => {
     assert.equal(await pulumi.isSecret(stack.certificates.caCertPem), false);
   });
 
-  it("passes Grafana's admin password only as a secret", async () => {
+  it("passes Grafana's admin password only as a secret file, never in the environment", async () => {
     const decl = declared.find((d) => d.type === "docker:index/container:Container" && d.name.includes("grafana"))!;
-    assert.equal(await pulumi.isSecret(pulumi.output(decl.inputs.envs as pulumi.Input<unknown>)), true);
-    const envs = containers.get("scaibu.grafana")!.envs as string[];
-    assert.ok(envs.some((e) => e.startsWith("GF_SECURITY_ADMIN_PASSWORD=pw-")));
+    assert.equal(await pulumi.isSecret(pulumi.output(decl.inputs.uploads as pulumi.Input<unknown>)), true);
+    const grafana = containers.get("scaibu.grafana")!;
+    const password = await promiseOf(stack.grafana!.adminPassword);
+    const upload = (grafana.uploads as { file: string; content: string }[]).find((u) => u.content === password);
+    assert.equal(upload?.file, "/etc/grafana/secrets/admin-password");
     assert.equal(await pulumi.isSecret(stack.grafana!.adminPassword), true);
+  });
+
+  it("puts no secret value into any container's environment", async () => {
+    const secrets = [
+      await promiseOf(stack.grafana!.adminPassword),
+      await promiseOf(stack.traefik!.dashboardPassword),
+      await promiseOf(stack.certificates.serverKeyPem),
+    ];
+    for (const [name, c] of containers) {
+      for (const e of (c.envs ?? []) as string[]) {
+        for (const secret of secrets) assert.ok(!e.includes(secret), `${name}: ${e.split("=")[0]} holds a secret`);
+      }
+    }
+  });
+
+  it("names data volumes by role, keeps their former names as aliases and ignores label drift", () => {
+    for (const v of byType("docker:index/volume:Volume")) {
+      assert.match(v.name, /-service-data$/, v.name);
+      assert.deepEqual(
+        (v.opts.aliases ?? []).map((a) => (a as { name: string }).name),
+        [v.name.replace(/-data$/, "-volume-0")],
+      );
+      assert.deepEqual(v.opts.ignoreChanges, ["labels"], v.name);
+      assert.equal(v.opts.hooks?.beforeCreate?.length, 1, `${v.name}: owner guard`);
+    }
+    for (const n of byType("docker:index/network:Network")) assert.deepEqual(n.opts.ignoreChanges, ["labels"]);
+  });
+
+  it("keeps the CA through changes of its subject or validity", () => {
+    const [ca] = byType("tls:index/selfSignedCert:SelfSignedCert");
+    assert.deepEqual(ca!.opts.ignoreChanges, ["subject", "validityPeriodHours", "earlyRenewalHours"]);
   });
 
   it("starts the collector and Grafana only after their backends", () => {

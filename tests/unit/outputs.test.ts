@@ -36,8 +36,8 @@ describe("stack outputs (public contract)", () => {
   it("networks: name and id per role", async () => {
     const nets = await promiseOf(pulumi.output(program.networks));
     assert.deepEqual(Object.keys(nets), ["observability", "data", "messaging", "cicd", "temporal"]);
-    assert.equal(nets.observability.name, "observability-network");
-    assert.equal(nets.temporal.id, "observability-networks-temporal-id");
+    assert.equal(nets.observability!.name, "scaibu-observability-network");
+    assert.equal(nets.temporal!.id, "observability-networks-temporal-id");
   });
 
   it("caCertPem is public, etcHosts lists every host on the bind address", async () => {

@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { DEFAULT_IMAGES, durationMs, parseSettings, SettingsError } from "../../components/settings";
+import * as pulumi from "@pulumi/pulumi";
+import { parseSettings, SettingsError } from "../../components/settings";
+import { CATALOG, SERVICE_KEYS } from "../../configs/catalog";
+import { durationMs } from "../../configs/schema";
 
 function rejects(raw: Record<string, unknown>, key: string, ...fragments: string[]): void {
   assert.throws(
@@ -20,16 +23,18 @@ describe("settings", () => {
     assert.equal(s.domain, "scaibu");
     assert.equal(s.bindAddress, "127.0.0.1");
     assert.equal(s.allowAllInterfaces, false);
-    assert.equal(s.networks.observability.name, "observability-network");
+    assert.equal(s.instanceName, "scaibu");
     assert.equal(s.networks.observability.subnet, "172.28.0.0/16");
+    // The seed's five networks, prefixed per deployment so two stacks on one host do not collide.
     assert.deepEqual(
       Object.values(s.networks).map((n) => n.name),
-      ["observability-network", "data-network", "messaging-network", "cicd-network", "temporal-network"],
+      ["observability", "data", "messaging", "cicd", "temporal"].map((r) => `scaibu-${r}-network`),
     );
+    assert.equal(s.platformNetworks, true);
     assert.deepEqual(s.ports, { http: 80, https: 443, otlpGrpc: 4317, otlpHttp: 4318 });
-    for (const [k, img] of Object.entries(DEFAULT_IMAGES)) {
-      assert.equal(s.services[k as keyof typeof DEFAULT_IMAGES].image, img);
-      assert.equal(s.services[k as keyof typeof DEFAULT_IMAGES].enabled, true);
+    for (const k of SERVICE_KEYS) {
+      assert.equal(s.services[k].image, CATALOG[k].image);
+      assert.equal(s.services[k].enabled, true);
     }
     assert.equal(s.loki.retentionHours, 720);
     assert.equal(s.prometheus.scrapeInterval, "30s");
@@ -39,7 +44,7 @@ describe("settings", () => {
   it("keeps given values and fills the rest", () => {
     const s = parseSettings({ services: { loki: { memoryMb: 2048 } }, ports: { https: 8443 } });
     assert.equal(s.services.loki.memoryMb, 2048);
-    assert.equal(s.services.loki.image, DEFAULT_IMAGES.loki);
+    assert.equal(s.services.loki.image, CATALOG.loki.image);
     assert.equal(s.ports.https, 8443);
     assert.equal(s.ports.http, 80);
   });
@@ -47,6 +52,26 @@ describe("settings", () => {
   it("accepts IPv6 loopback with or without brackets and stores it bare", () => {
     assert.equal(parseSettings({ bindAddress: "[::1]" }).bindAddress, "::1");
     assert.equal(parseSettings({ bindAddress: "::1" }).bindAddress, "::1");
+  });
+
+  it("names networks after instanceName, never after domain, unless named in config", () => {
+    const s = parseSettings({ domain: "obs", instanceName: "team-a", networks: { data: { name: "data-network" } } });
+    assert.equal(s.networks.observability.name, "team-a-observability-network");
+    assert.equal(s.networks.data.name, "data-network");
+    assert.equal(parseSettings({ domain: "obs" }).networks.cicd.name, "scaibu-cicd-network");
+  });
+
+  it("keeps a secret config value secret and never prints it", async () => {
+    const s = parseSettings({ grafana: { adminPassword: "correct-horse-battery" } });
+    assert.ok(s.grafana.adminPassword);
+    assert.equal(await pulumi.isSecret(s.grafana.adminPassword), true);
+    assert.throws(
+      () => parseSettings({ grafana: { adminPassword: "hunter2" } }),
+      (err: unknown) =>
+        err instanceof SettingsError &&
+        err.message.includes("scaibu-observability:grafana.adminPassword = [secret]") &&
+        !err.message.includes("hunter2"),
+    );
   });
 
   it("allows all interfaces only when asked explicitly", () => {
@@ -58,6 +83,10 @@ describe("settings", () => {
     ["bindAddress all interfaces", { bindAddress: "0.0.0.0" }, "bindAddress", '"0.0.0.0"', "allowAllInterfaces"],
     ["bindAddress ::", { bindAddress: "::" }, "bindAddress", '"::"'],
     ["bindAddress [::]", { bindAddress: "[::]" }, "bindAddress", '"[::]"'],
+    // Parsed, not compared as text: every spelling of "all interfaces" is refused.
+    ["bindAddress ::0", { bindAddress: "::0" }, "bindAddress", '"::0"', "allowAllInterfaces"],
+    ["bindAddress long ::", { bindAddress: "0:0:0:0:0:0:0:0" }, "bindAddress", "allowAllInterfaces"],
+    ["bindAddress mapped 0.0.0.0", { bindAddress: "::ffff:0.0.0.0" }, "bindAddress", "allowAllInterfaces"],
     ["bindAddress not an IP", { bindAddress: "localhost" }, "bindAddress", '"localhost"', "IP address"],
     ["port out of range", { ports: { https: 70000 } }, "ports.https", "70000"],
     ["port not a number", { ports: { http: "eighty" } }, "ports.http", '"eighty"'],
@@ -72,10 +101,12 @@ describe("settings", () => {
     ],
     ["enabled not boolean", { services: { jaeger: { enabled: "yes" } } }, "services.jaeger.enabled", '"yes"'],
     ["subnet", { networks: { observability: { subnet: "172.28.0.0/33" } } }, "networks.observability.subnet", "CIDR"],
+    ["instanceName", { instanceName: "Team A" }, "instanceName", '"Team A"', "DNS label"],
+    ["grafana user", { grafana: { adminUser: "a b" } }, "grafana.adminUser", '"a b"'],
     ["network name", { networks: { data: { name: "bad name" } } }, "networks.data.name", '"bad name"'],
     [
       "duplicate network names",
-      { networks: { data: { name: "cicd-network" } } },
+      { networks: { data: { name: "scaibu-cicd-network" } } },
       "networks.cicd.name",
       "networks.data",
     ],

@@ -1,0 +1,76 @@
+/**
+ * The service catalog: one entry per service, keyed by its one name. That name is also its key
+ * under the `services` config; `host` is the `<service>` in `https://<domain>.<service>` and the
+ * key of the `urls` output. Every port a service listens on inside the Docker network, and every
+ * datasource uid, is written here once and read by the builders and components.
+ */
+
+/** `image` is the default image: the version this program is tested against. */
+export const CATALOG = {
+  prometheus: {
+    host: "prometheus",
+    image: "prom/prometheus:v3.14.0",
+    memoryMb: 1024,
+    job: "prometheus",
+    ports: { http: 9090 },
+    metricsPort: 9090,
+    datasourceUid: "prometheus",
+  },
+  loki: {
+    host: "loki",
+    image: "grafana/loki:3.7.7",
+    memoryMb: 1024,
+    job: "loki",
+    ports: { http: 3100, grpc: 9096 },
+    metricsPort: 3100,
+    datasourceUid: "loki",
+  },
+  jaeger: {
+    host: "jaeger",
+    image: "jaegertracing/jaeger:2.21.0",
+    memoryMb: 512,
+    job: "jaeger",
+    // Jaeger v2 is a collector distribution: same internal-telemetry reader on 8888.
+    ports: { otlpGrpc: 4317, otlpHttp: 4318, ui: 16686, queryGrpc: 16685, health: 13133, metrics: 8888 },
+    metricsPort: 8888,
+    datasourceUid: "jaeger",
+  },
+  grafana: {
+    host: "grafana",
+    image: "grafana/grafana:13.2.1",
+    memoryMb: 512,
+    job: "grafana",
+    ports: { http: 3000 },
+    metricsPort: 3000,
+  },
+  otelCollector: {
+    host: "otel",
+    image: "otel/opentelemetry-collector-contrib:0.161.0",
+    memoryMb: 512, // memory_limiter is 400 MiB; leave headroom above it
+    job: "otel-collector",
+    ports: { otlpGrpc: 4317, otlpHttp: 4318, health: 13133, metrics: 8888 },
+    metricsPort: 8888,
+  },
+  traefik: {
+    host: "traefik",
+    image: "traefik:v3.7.13",
+    memoryMb: 256,
+    job: "traefik",
+    // `traefik` entrypoint: ping, metrics; never published (configs/traefik.ts).
+    ports: { web: 80, websecure: 443, internal: 8080 },
+    metricsPort: 8080,
+  },
+} as const;
+
+export type ServiceKey = keyof typeof CATALOG;
+/** In the order the stack declares them. */
+export const SERVICE_KEYS = Object.keys(CATALOG) as ServiceKey[];
+/** The `<service>` part of a hostname, e.g. `otel`. */
+export type ServiceHost = (typeof CATALOG)[ServiceKey]["host"];
+
+/** In-network hostname of every service (also its container name and TLS name). */
+export type Hosts = Record<ServiceKey, string>;
+
+export function hostsFor(domain: string): Hosts {
+  return Object.fromEntries(SERVICE_KEYS.map((k) => [k, `${domain}.${CATALOG[k].host}`])) as Hosts;
+}
