@@ -1,28 +1,22 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CATALOG } from "../configs/catalog";
 import { JAEGER_DATA_DIR, JAEGER_HEALTH_PATH } from "../configs/jaeger";
-import type { Rendered } from "./render";
-import { Service, wgetCheck, type ServiceBase } from "./service";
+import { ServiceComponent, wgetCheck, type ServiceParts } from "./service";
 
-export interface JaegerArgs {
-  base: ServiceBase;
-  rendered: Rendered;
+export interface JaegerArgs extends ServiceParts {
   /** Badger keeps traces on a named volume; memory keeps nothing. */
   persistent: boolean;
 }
 
 /** Trace store and UI (Jaeger v2): OTLP from the collector, query API for Grafana. */
-export class Jaeger extends pulumi.ComponentResource {
-  readonly service: Service;
-
+export class Jaeger extends ServiceComponent {
   constructor(name: string, args: JaegerArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("scaibu:observability:Jaeger", name, {}, opts);
     const { ports } = CATALOG.jaeger;
-    this.service = new Service(
-      `${name}-service`,
-      {
-        ...args.base,
-        ...args.rendered,
+    super(
+      "Jaeger",
+      name,
+      args,
+      () => ({
         volumes: args.persistent ? [{ role: "data", containerPath: JAEGER_DATA_DIR, formerIndex: 0 }] : [],
         // A fresh named volume at a path absent from the image is root-owned; the image's
         // user 10001 could not write badger files there. (A one-shot chown container would
@@ -31,9 +25,8 @@ export class Jaeger extends pulumi.ComponentResource {
         // The image is Alpine-based: busybox wget asks the health check extension.
         healthcheck: wgetCheck(`http://127.0.0.1:${ports.health}${JAEGER_HEALTH_PATH}`, "20s"),
         route: { port: ports.ui },
-      },
-      { parent: this },
+      }),
+      opts,
     );
-    this.registerOutputs({ hostname: this.service.hostname });
   }
 }

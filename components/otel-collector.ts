@@ -1,12 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CATALOG } from "../configs/catalog";
 import { OTEL_CONFIG_PATH, OTEL_DOCKER_LOGS_DIR, OTEL_DOCKER_LOGS_USER } from "../configs/otel-collector";
-import type { Rendered } from "./render";
-import { Service, type PublishedPort, type ServiceBase } from "./service";
+import { ServiceComponent, type ServiceParts } from "./service";
 
-export interface OtelCollectorArgs {
-  base: ServiceBase;
-  rendered: Rendered;
+export interface OtelCollectorArgs extends ServiceParts {
   /** Host address and ports apps on the host send OTLP to. */
   bindAddress: string;
   grpcPort: number;
@@ -15,26 +12,23 @@ export interface OtelCollectorArgs {
 }
 
 /** The single OTLP entry point: batches and forwards logs, metrics and traces to their stores. */
-export class OtelCollector extends pulumi.ComponentResource {
-  readonly service: Service;
-
+export class OtelCollector extends ServiceComponent {
   constructor(name: string, args: OtelCollectorArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("scaibu:observability:OtelCollector", name, {}, opts);
     const { ports } = CATALOG.otelCollector;
-    const published: PublishedPort[] = [
-      { internal: ports.otlpGrpc, external: args.grpcPort, ip: args.bindAddress },
-      { internal: ports.otlpHttp, external: args.httpPort, ip: args.bindAddress },
-    ];
-    this.service = new Service(
-      `${name}-service`,
-      {
-        ...args.base,
-        ...args.rendered,
+    const logs = args.collectDockerLogs;
+    super(
+      "OtelCollector",
+      name,
+      args,
+      () => ({
         // Docker's json logs are root-only (0640); the image's user 10001 could not tail them.
-        user: args.collectDockerLogs ? OTEL_DOCKER_LOGS_USER : undefined,
-        hostMounts: args.collectDockerLogs ? [{ source: OTEL_DOCKER_LOGS_DIR, target: OTEL_DOCKER_LOGS_DIR }] : [],
+        user: logs ? OTEL_DOCKER_LOGS_USER : undefined,
+        hostMounts: logs ? [{ source: OTEL_DOCKER_LOGS_DIR, target: OTEL_DOCKER_LOGS_DIR }] : [],
         // Apps on the host send OTLP here; bound to the stack's bind address (loopback by default).
-        ports: published,
+        ports: [
+          { internal: ports.otlpGrpc, external: args.grpcPort, ip: args.bindAddress },
+          { internal: ports.otlpHttp, external: args.httpPort, ip: args.bindAddress },
+        ],
         // The image is FROM scratch: no shell and no HTTP client. The only program inside is the
         // collector, whose `validate` proves the binary runs and the uploaded config loads.
         healthcheck: {
@@ -43,9 +37,8 @@ export class OtelCollector extends pulumi.ComponentResource {
         },
         // OTLP/HTTP over TLS through Traefik for apps outside the Docker networks.
         route: { port: ports.otlpHttp },
-      },
-      { parent: this },
+      }),
+      opts,
     );
-    this.registerOutputs({ hostname: this.service.hostname });
   }
 }

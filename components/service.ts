@@ -2,6 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { DOCKER_LOG_NAME_LABEL } from "../configs/otel-collector";
 import type { ConfigFile } from "../configs/types";
+import type { Rendered } from "./render";
 import { RouteSpec, STACK_LABEL, traefikLabels } from "./routing";
 import { volumeOwnerGuard } from "./volume-guard";
 
@@ -203,5 +204,36 @@ export class Service extends pulumi.ComponentResource {
 
     this.hostname = pulumi.output(args.hostname);
     this.registerOutputs({ hostname: this.hostname, containerId: this.container.id, imageId: this.image.imageId });
+  }
+}
+
+/** What the stack hands each service component: the shared container settings and its rendered config. */
+export interface ServiceParts {
+  base: ServiceBase;
+  rendered: Rendered;
+}
+
+/** What a service component adds to the shared base: only what is special about it. */
+export type ServiceSpecifics = Omit<ServiceArgs, keyof ServiceBase>;
+
+/**
+ * A component that is one `Service`: its type is `scaibu:observability:<kind>`, its container
+ * `<name>-service`. `specifics` runs after the component exists, so it may parent resources
+ * (passwords) to it.
+ */
+export abstract class ServiceComponent extends pulumi.ComponentResource {
+  readonly service: Service;
+
+  protected constructor(
+    kind: string,
+    name: string,
+    parts: ServiceParts,
+    specifics: (self: pulumi.ComponentResource) => ServiceSpecifics,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
+    super(`scaibu:observability:${kind}`, name, {}, opts);
+    const { base, rendered } = parts;
+    this.service = new Service(`${name}-service`, { ...base, ...rendered, ...specifics(this) }, { parent: this });
+    this.registerOutputs({ hostname: this.service.hostname });
   }
 }

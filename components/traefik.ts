@@ -2,12 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { CATALOG } from "../configs/catalog";
 import { TRAEFIK_DOCKER_SOCKET, TRAEFIK_STATIC_PATH, traefikCertFiles } from "../configs/traefik";
-import type { Rendered } from "./render";
-import { Service, type ServiceBase } from "./service";
+import { ServiceComponent, type ServiceParts } from "./service";
 
-export interface TraefikArgs {
-  base: ServiceBase;
-  rendered: Rendered;
+export interface TraefikArgs extends ServiceParts {
   bindAddress: string;
   httpPort: number;
   httpsPort: number;
@@ -16,48 +13,50 @@ export interface TraefikArgs {
   serverKeyPem: pulumi.Input<string>;
 }
 
+const DASHBOARD_USER = "admin";
+
 /** The HTTPS gateway: routes `https://<domain>.<service>` to containers by their labels. */
-export class Traefik extends pulumi.ComponentResource {
-  readonly service: Service;
-  readonly dashboardUser = "admin";
+export class Traefik extends ServiceComponent {
+  readonly dashboardUser = DASHBOARD_USER;
   /** Secret. */
   readonly dashboardPassword: pulumi.Output<string>;
 
   constructor(name: string, args: TraefikArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("scaibu:observability:Traefik", name, {}, opts);
-
-    const password = new random.RandomPassword(
-      `${name}-dashboard-password`,
-      { length: 32, special: false },
-      { parent: this },
-    );
-    this.dashboardPassword = pulumi.secret(password.result);
-    const files = pulumi
-      .all([args.serverCertPem, args.serverKeyPem])
-      .apply(([cert, key]) => [...args.rendered.files, ...traefikCertFiles(cert, key)]);
     const { web, websecure } = CATALOG.traefik.ports;
-
-    this.service = new Service(
-      `${name}-service`,
-      {
-        ...args.base,
-        ...args.rendered,
-        files: pulumi.secret(files), // carries the server's private key
-        // Read-only: Traefik only watches container events and labels.
-        hostMounts: [{ source: args.dockerSocket, target: TRAEFIK_DOCKER_SOCKET }],
-        ports: [
-          { internal: web, external: args.httpPort, ip: args.bindAddress },
-          { internal: websecure, external: args.httpsPort, ip: args.bindAddress },
-        ],
-        // The traefik binary probes its own ping endpoint (internal entrypoint); needs no shell.
-        healthcheck: { test: ["CMD", "traefik", "healthcheck", "--ping", `--configFile=${TRAEFIK_STATIC_PATH}`] },
-        route: password.bcryptHash.apply((hash) => ({
-          internalService: "api@internal",
-          basicAuthUsers: `${this.dashboardUser}:${hash}`,
-        })),
+    let password: random.RandomPassword | undefined;
+    super(
+      "Traefik",
+      name,
+      args,
+      (self) => {
+        password = new random.RandomPassword(
+          `${name}-dashboard-password`,
+          { length: 32, special: false },
+          { parent: self },
+        );
+        const files = pulumi
+          .all([args.serverCertPem, args.serverKeyPem])
+          .apply(([cert, key]) => [...args.rendered.files, ...traefikCertFiles(cert, key)]);
+        return {
+          files: pulumi.secret(files), // carries the server's private key
+          // Read-only: Traefik only watches container events and labels.
+          hostMounts: [{ source: args.dockerSocket, target: TRAEFIK_DOCKER_SOCKET }],
+          ports: [
+            { internal: web, external: args.httpPort, ip: args.bindAddress },
+            { internal: websecure, external: args.httpsPort, ip: args.bindAddress },
+          ],
+          // The traefik binary probes its own ping endpoint (internal entrypoint); needs no shell.
+          healthcheck: {
+            test: ["CMD", "traefik", "healthcheck", "--ping", `--configFile=${TRAEFIK_STATIC_PATH}`],
+          },
+          route: password.bcryptHash.apply((hash) => ({
+            internalService: "api@internal",
+            basicAuthUsers: `${DASHBOARD_USER}:${hash}`,
+          })),
+        };
       },
-      { parent: this },
+      opts,
     );
-    this.registerOutputs({ hostname: this.service.hostname });
+    this.dashboardPassword = pulumi.secret(password!.result);
   }
 }
