@@ -36,8 +36,9 @@ export class Grafana extends ServiceComponent {
             password.apply((p) => [...args.rendered.files, { path: GRAFANA_ADMIN_PASSWORD_PATH, content: p }]),
           ),
           volumes: [{ role: "data", containerPath: GRAFANA_DATA_DIR, formerIndex: 0 }],
-          // The image ships busybox wget; /api/health answers once the database is migrated.
-          healthcheck: wgetCheck(`http://127.0.0.1:${http}${GRAFANA_HEALTH_PATH}`, "30s"),
+          // The image ships busybox wget; /api/health answers once the database is migrated, which
+          // takes 60-90 s on a fresh volume.
+          healthcheck: wgetCheck(`http://127.0.0.1:${http}${GRAFANA_HEALTH_PATH}`, "120s"),
           route: { port: http },
         };
       },

@@ -11,6 +11,7 @@ import { otelCollectorCommand, otelCollectorFiles } from "../configs/otel-collec
 import { prometheusCommand, prometheusFiles } from "../configs/prometheus";
 import { traefikCommand, traefikFiles } from "../configs/traefik";
 import type { ConfigFile } from "../configs/types";
+import { externalUrl } from "../configs/urls";
 import { STACK_LABEL } from "./routing";
 import type { Settings } from "./settings";
 
@@ -43,7 +44,13 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
     loki: () => ({ files: lokiFiles(s.loki), command: lokiCommand(), env: {} }),
     jaeger: () => ({ files: jaegerFiles(s.jaeger), command: jaegerCommand(), env: {} }),
     grafana: () => {
-      const input = { ...external, hosts, externalHost: hosts.grafana, adminUser: s.grafana.adminUser };
+      const input = {
+        ...external,
+        hosts,
+        externalHost: hosts.grafana,
+        jaegerUrl: externalUrl(hosts.jaeger, s.ports.https),
+        adminUser: s.grafana.adminUser,
+      };
       return { files: grafanaFiles(input), command: [], env: grafanaEnv(input) };
     },
     otelCollector: () => {

@@ -27,7 +27,10 @@ export const CATALOG = {
   },
   jaeger: {
     host: "jaeger",
-    image: "jaegertracing/jaeger:2.21.0",
+    // 2.20.0, not newer: later releases drop the legacy query API (/api/services, /api/traces
+    // search; jaegertracing/jaeger#9260), which Grafana's Jaeger datasource still uses for
+    // search (grafana-jaeger-datasource v13.0.1 pkg/jaeger/querydata.go). See docs/upstream.md.
+    image: "jaegertracing/jaeger:2.20.0",
     memoryMb: 512,
     job: "jaeger",
     // Jaeger v2 is a collector distribution: same internal-telemetry reader on 8888.
@@ -38,7 +41,8 @@ export const CATALOG = {
   grafana: {
     host: "grafana",
     image: "grafana/grafana:13.2.1",
-    memoryMb: 512,
+    // Idles near 330 MiB and runs each bundled datasource as its own process; 512 MiB gets OOM-killed.
+    memoryMb: 1024,
     job: "grafana",
     ports: { http: 3000 },
     metricsPort: 3000,

@@ -1,5 +1,5 @@
 /**
- * Jaeger v2 (jaegertracing/jaeger:2.21.0) configuration. Jaeger v2 is an OpenTelemetry Collector
+ * Jaeger v2 (jaegertracing/jaeger:2.20.0) configuration. Jaeger v2 is an OpenTelemetry Collector
  * distribution: receivers/processors/exporters/extensions plus the jaeger_storage and jaeger_query
  * extensions. The image's ENTRYPOINT is the jaeger binary; `--config` replaces its built-in
  * all-in-one (memory) config.

@@ -47,9 +47,24 @@ export const grafanaSettings = z
   })
   .prefault({});
 
+/** LogQL of the span → logs link (Grafana variables unescaped). */
+export const TRACE_TO_LOGS_QUERY = '{service_name=~".+"} | trace_id="${__span.traceId}"';
+
+const callsOfSpan = `${SPANMETRICS_CALLS_METRIC}{span_name="\${__span.name}"`;
+/** PromQL of the span → metrics links (Grafana variables unescaped; the tests parse them). */
+export const TRACE_TO_METRICS_QUERIES = [
+  { name: "Request rate", query: `sum(rate(${callsOfSpan}}[5m]))` },
+  {
+    name: "Error rate",
+    query: `sum(rate(${callsOfSpan}, status_code="STATUS_CODE_ERROR"}[5m])) / sum(rate(${callsOfSpan}}[5m]))`,
+  },
+] as const;
+
 export interface GrafanaInput {
   /** In-network hostnames of the stores. */
   hosts: Pick<Hosts, "prometheus" | "loki" | "jaeger">;
+  /** Jaeger's public URL, for links that open its own UI. */
+  jaegerUrl: string;
   /** Public hostname Grafana is served at (root URL https://<host>). */
   externalHost: string;
   /** Public HTTPS port when not 443 (goes into the root URL). */
@@ -85,7 +100,7 @@ export interface PrometheusDatasource extends DatasourceBase {
     httpMethod: "POST";
     prometheusType: "Prometheus";
     timeInterval: string;
-    exemplarTraceIdDestinations: { name: string; datasourceUid: string; urlDisplayLabel: string }[];
+    exemplarTraceIdDestinations: { name: string; datasourceUid: string; url: string; urlDisplayLabel: string }[];
   };
 }
 
@@ -114,7 +129,6 @@ export interface JaegerDatasource extends DatasourceBase {
       spanEndTimeShift: string;
       filterByTraceID: boolean;
       filterBySpanID: boolean;
-      tags: { key: string; value: string }[];
       customQuery: boolean;
       query: string;
     };
@@ -122,7 +136,6 @@ export interface JaegerDatasource extends DatasourceBase {
       datasourceUid: string;
       spanStartTimeShift: string;
       spanEndTimeShift: string;
-      tags: { key: string; value: string }[];
       queries: { name: string; query: string }[];
     };
   };
@@ -171,7 +184,18 @@ export function grafanaDatasources(input: GrafanaInput): DatasourcesProvisioning
           prometheusType: "Prometheus",
           timeInterval: "30s",
           // spanmetrics exemplars carry the trace id in label trace_id.
-          exemplarTraceIdDestinations: [{ name: "trace_id", datasourceUid: UID.jaeger, urlDisplayLabel: "View trace" }],
+          // spanmetrics exemplars carry the trace id in label trace_id. The internal link sends
+          // queryType "traceql", which the Jaeger datasource ignores (grafana/grafana#111448), so the
+          // same entry also carries an external link to Jaeger's own UI (both links are rendered:
+          // packages/grafana-prometheus/src/result_transformer.ts getDataLinks).
+          exemplarTraceIdDestinations: [
+            {
+              name: "trace_id",
+              datasourceUid: UID.jaeger,
+              url: literal(`${input.jaegerUrl}/trace/\${__value.raw}`),
+              urlDisplayLabel: "View trace",
+            },
+          ],
         },
       },
       {
@@ -214,32 +238,27 @@ export function grafanaDatasources(input: GrafanaInput): DatasourcesProvisioning
         isDefault: false,
         jsonData: {
           nodeGraph: { enabled: true },
+          // Grafana builds ${__tags} from span and process tags only; Jaeger moves service.name into
+          // process.serviceName, so the tags are empty and `{${__tags}}` would be `{}`, invalid
+          // LogQL (crossSignalConfig.ts getSpanTags). Every OTLP-ingested stream carries
+          // service_name (an index label: configs/loki.ts), so match on it and filter by trace id,
+          // which is structured metadata on OTLP logs.
           tracesToLogsV2: {
             datasourceUid: UID.loki,
             spanStartTimeShift: "-5m",
             spanEndTimeShift: "5m",
-            filterByTraceID: true,
+            filterByTraceID: false,
             filterBySpanID: false,
-            // The span's service.name becomes the stream selector (Loki indexes it as service_name).
-            tags: [{ key: "service.name", value: "service_name" }],
             customQuery: true,
-            // trace_id is structured metadata on OTLP logs, not in the line: filter on it as a label.
-            query: literal('{${__tags}} | trace_id="${__trace.traceId}"'),
+            query: literal(TRACE_TO_LOGS_QUERY),
           },
+          // Likewise $__tags would expand to `{, …}`, which PromQL rejects: the queries filter on
+          // the span's own name, which spanmetrics keeps as label span_name.
           tracesToMetrics: {
             datasourceUid: UID.prometheus,
             spanStartTimeShift: "-5m",
             spanEndTimeShift: "5m",
-            tags: [{ key: "service.name", value: "service_name" }],
-            queries: [
-              { name: "Request rate", query: literal(`sum(rate(${SPANMETRICS_CALLS_METRIC}{$__tags}[5m]))`) },
-              {
-                name: "Error rate",
-                query: literal(
-                  `sum(rate(${SPANMETRICS_CALLS_METRIC}{$__tags, status_code="STATUS_CODE_ERROR"}[5m])) / sum(rate(${SPANMETRICS_CALLS_METRIC}{$__tags}[5m]))`,
-                ),
-              },
-            ],
+            queries: TRACE_TO_METRICS_QUERIES.map(({ name, query }) => ({ name, query: literal(query) })),
           },
         },
       },

@@ -10,14 +10,16 @@ import {
   grafanaEnv,
   grafanaFiles,
   literal,
+  TRACE_TO_METRICS_QUERIES,
   type GrafanaInput,
 } from "../../configs/grafana";
 import type { Dashboard, Panel } from "../../configs/grafana/dashboard";
 import { SPANMETRICS_CALLS_METRIC, SPANMETRICS_DURATION_BUCKET_METRIC } from "../../configs/otel-collector";
-import { fileAt, parseYaml } from "./helpers";
+import { fileAt, findPromtool, parseYaml, promqlErrors, withGrafanaVariables } from "./helpers";
 
 const base: GrafanaInput = {
   hosts: hostsFor("scaibu"),
+  jaegerUrl: "https://scaibu.jaeger",
   externalHost: "scaibu.grafana",
   adminUser: "admin",
 };
@@ -65,8 +67,15 @@ describe("grafana provisioning", () => {
   });
 
   it("links exemplars, log trace ids and spans across the three datasources", () => {
+    // The internal link, plus an external one to Jaeger's UI (the internal link's traceql query
+    // type is ignored by the Jaeger datasource).
     assert.deepEqual(ds("prometheus").jsonData.exemplarTraceIdDestinations, [
-      { name: "trace_id", datasourceUid: "jaeger", urlDisplayLabel: "View trace" },
+      {
+        name: "trace_id",
+        datasourceUid: "jaeger",
+        url: "https://scaibu.jaeger/trace/$${__value.raw}",
+        urlDisplayLabel: "View trace",
+      },
     ]);
     const fields = ds("loki").jsonData.derivedFields;
     assert.ok(fields.every((f: Doc) => f.datasourceUid === "jaeger"));
@@ -80,9 +89,13 @@ describe("grafana provisioning", () => {
     });
     const j = ds("jaeger").jsonData;
     assert.equal(j.tracesToLogsV2.datasourceUid, "loki");
-    assert.match(j.tracesToLogsV2.query, /trace_id="\$\$\{__trace\.traceId\}"/);
+    // A selector every OTLP stream matches: `{${__tags}}` would be `{}` with Jaeger (service.name
+    // is not among the span's tags), which is not valid LogQL.
+    assert.equal(j.tracesToLogsV2.query, '{service_name=~".+"} | trace_id="$${__span.traceId}"');
+    assert.equal(j.tracesToLogsV2.tags, undefined);
     assert.equal(j.tracesToMetrics.datasourceUid, "prometheus");
     assert.ok(j.tracesToMetrics.queries.every((q: Doc) => q.query.includes(SPANMETRICS_CALLS_METRIC)));
+    assert.ok(j.tracesToMetrics.queries.every((q: Doc) => !q.query.includes("__tags")));
   });
 
   it("escapes every Grafana variable from provisioning env expansion", () => {
@@ -181,5 +194,25 @@ describe("grafana provisioning", () => {
   it("is deterministic", () => {
     assert.deepEqual(grafanaFiles(base), grafanaFiles({ ...base }));
     assert.deepEqual(grafanaEnv(base), grafanaEnv({ ...base }));
+  });
+});
+
+describe("grafana PromQL, parsed by the real Prometheus parser (promtool)", () => {
+  const promtool = findPromtool();
+  const exprs = [
+    ...[REQUEST_DASHBOARD_UID, STACK_HEALTH_DASHBOARD_UID].flatMap((uid) =>
+      dashboard(uid).panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr)),
+    ),
+    ...TRACE_TO_METRICS_QUERIES.map((q) => q.query),
+  ];
+
+  it(`parses every dashboard and trace-to-metrics query (promtool ${promtool.version})`, () => {
+    assert.ok(exprs.length > 10, `${exprs.length} expressions`);
+    assert.equal(promqlErrors(promtool, exprs.map(withGrafanaVariables)), undefined);
+  });
+
+  it("would catch the $__tags expansion Grafana produces for Jaeger spans", () => {
+    const broken = 'sum(rate(traces_span_metrics_calls_total{, status_code="STATUS_CODE_ERROR"}[5m]))';
+    assert.match(promqlErrors(promtool, [broken]) ?? "", /parse error|unexpected/);
   });
 });

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { parse } from "yaml";
+import { parse, stringify } from "yaml";
 import type { ConfigFile } from "../../configs/types";
 
 /** Parses YAML strictly (duplicate keys are errors), as the Go programs would. */
@@ -70,4 +70,23 @@ export function findPromtool(): Promtool {
 export function run(cmd: string, args: string[]): { status: number; output: string } {
   const r = spawnSync(cmd, args, { encoding: "utf8" });
   return { status: r.status ?? -1, output: `${r.stdout ?? ""}${r.stderr ?? ""}${r.error ? String(r.error) : ""}` };
+}
+
+/** Replaces Grafana's template variables with values the PromQL parser accepts. */
+export function withGrafanaVariables(expr: string): string {
+  return expr
+    .replace(/\$__(rate_interval|interval|range)\b/g, "5m")
+    .replace(/\$\{[^}]+\}/g, "x")
+    .replace(/\$[A-Za-z_]\w*/g, "x");
+}
+
+/**
+ * Parses PromQL with the real Prometheus parser: each expression becomes a recording rule that
+ * `promtool check rules` must accept. Returns promtool's output on failure, undefined when all parse.
+ */
+export function promqlErrors(promtool: Promtool, exprs: readonly string[]): string | undefined {
+  const rules = { groups: [{ name: "parse", rules: exprs.map((expr, i) => ({ record: `parse:expr_${i}`, expr })) }] };
+  const root = writeTree([{ path: "/rules.yml", content: stringify(rules) }]);
+  const r = run(promtool.path, ["check", "rules", join(root, "rules.yml")]);
+  return r.status === 0 ? undefined : r.output;
 }

@@ -97,7 +97,7 @@ describe("resource graph (defaults)", () => {
     assert.deepEqual(images.map((i) => i.name).sort(), [
       "grafana/grafana:13.2.1",
       "grafana/loki:3.7.7",
-      "jaegertracing/jaeger:2.21.0",
+      "jaegertracing/jaeger:2.20.0",
       "otel/opentelemetry-collector-contrib:0.161.0",
       "prom/prometheus:v3.14.0",
       "traefik:v3.7.13",
