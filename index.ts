@@ -21,10 +21,6 @@ export const etcHosts = stack.etcHosts;
 // see them as secret at the top level, not only in a nested field.
 export const grafanaAdmin =
   stack.grafana && pulumi.secret({ user: stack.grafana.adminUser, password: stack.grafana.adminPassword });
-export const traefikDashboard =
-  stack.traefik &&
-  pulumi.secret({
-    url: stack.urls.traefik,
-    user: stack.traefik.dashboardUser,
-    password: stack.traefik.dashboardPassword,
-  });
+/** Basic auth of Prometheus, Loki, Jaeger and the Traefik dashboard. */
+export const operator = pulumi.secret(stack.operator);
+export const traefikDashboard = stack.traefik && pulumi.secret({ url: stack.urls.traefik, ...stack.operator });

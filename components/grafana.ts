@@ -1,7 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { CATALOG } from "../configs/catalog";
-import { GRAFANA_ADMIN_PASSWORD_PATH, GRAFANA_DATA_DIR, GRAFANA_HEALTH_PATH } from "../configs/grafana";
+import {
+  GRAFANA_ADMIN_PASSWORD_PATH,
+  GRAFANA_DATA_DIR,
+  GRAFANA_HEALTH_PATH,
+  GRAFANA_METRICS_PATH,
+} from "../configs/grafana";
 import { ServiceComponent, wgetCheck, type ServiceParts } from "./service";
 
 export interface GrafanaArgs extends ServiceParts {
@@ -39,7 +44,8 @@ export class Grafana extends ServiceComponent {
           // The image ships busybox wget; /api/health answers once the database is migrated, which
           // takes 60-90 s on a fresh volume.
           healthcheck: wgetCheck(`http://127.0.0.1:${http}${GRAFANA_HEALTH_PATH}`, "120s"),
-          route: { port: http },
+          // Grafana keeps its own login; its /metrics (no login) is only for Prometheus, in-network.
+          route: { port: http, hiddenPaths: [GRAFANA_METRICS_PATH] },
         };
       },
       opts,

@@ -10,6 +10,8 @@ export interface RouteSpec {
   internalService?: string;
   /** htpasswd users (`user:bcrypt-hash`) guarding the route with basic auth. */
   basicAuthUsers?: string;
+  /** Path prefixes never served through this route (answered 404), e.g. Grafana's `/metrics`. */
+  hiddenPaths?: string[];
 }
 
 /** The label that marks containers of this stack; Traefik only routes containers carrying it. */
@@ -29,7 +31,9 @@ export function traefikLabels(route: RouteSpec, networkName: string): Record<str
   const labels: Record<string, string> = {
     "traefik.enable": "true",
     "traefik.docker.network": networkName,
-    [`${r}.rule`]: `Host(\`${route.host}\`)`,
+    [`${r}.rule`]: [`Host(\`${route.host}\`)`, ...(route.hiddenPaths ?? []).map((p) => `!PathPrefix(\`${p}\`)`)].join(
+      " && ",
+    ),
     [`${r}.entrypoints`]: ENTRYPOINT,
     [`${r}.tls`]: "true",
   };

@@ -39,8 +39,8 @@ export interface PublishedPort {
   protocol?: "tcp" | "udp";
 }
 
-/** A route minus what the service's hostname already fixes. */
-export type ServiceRoute = Omit<RouteSpec, "name" | "host">;
+/** A route minus what the service's hostname and the stack's auth settings already fix. */
+export type ServiceRoute = Omit<RouteSpec, "name" | "host" | "basicAuthUsers">;
 
 /** What every container of the stack shares; `serviceBase()` in stack.ts builds exactly this. */
 export interface ServiceBase {
@@ -58,6 +58,8 @@ export interface ServiceBase {
   retainVolumes: boolean;
   memoryMb: pulumi.Input<number>;
   logRotation: { maxSize: pulumi.Input<string>; maxFile: pulumi.Input<number> };
+  /** htpasswd line (`user:bcrypt`) guarding the service's route; unset leaves the route open. */
+  routeAuth?: pulumi.Input<string>;
 }
 
 export interface ServiceArgs extends ServiceBase {
@@ -123,13 +125,13 @@ export class Service extends pulumi.ComponentResource {
     );
 
     const labels = pulumi
-      .all([args.route, args.networks[0], args.stackLabel, args.hostname])
-      .apply(([route, network, stack, hostname]) => {
+      .all([args.route, args.routeAuth, args.networks[0], args.stackLabel, args.hostname])
+      .apply(([route, basicAuthUsers, network, stack, hostname]) => {
         // The name label rides along in each json log line (log-opt `labels`), so the
         // collector can name the container a log came from.
         const all: Record<string, string> = { [STACK_LABEL]: stack, [DOCKER_LOG_NAME_LABEL]: hostname };
         if (route && network) {
-          const spec = { ...route, name: hostname.replace(/\./g, "-"), host: hostname };
+          const spec = { ...route, basicAuthUsers, name: hostname.replace(/\./g, "-"), host: hostname };
           Object.assign(all, traefikLabels(spec, network));
         }
         return Object.entries(all)

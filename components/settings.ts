@@ -53,6 +53,9 @@ export type NetworkRole = (typeof NETWORK_ROLES)[number];
 /** The networks other projects attach to; `platformNetworks: false` leaves them to another stack. */
 export const PLATFORM_NETWORK_ROLES = ["data", "messaging", "cicd", "temporal"] as const;
 
+/** Routed surfaces behind the operator's basic auth (Grafana has its own login). */
+export const OPERATOR_SURFACES = ["prometheus", "loki", "jaeger", "traefik"] as const satisfies readonly ServiceKey[];
+
 const network = z.strictObject({ name: dockerName.optional() }).prefault({});
 
 export const settingsSchema = z
@@ -113,6 +116,19 @@ export const settingsSchema = z
         validityHours: hours(24).default(8760),
         /** Organization of the server certificate. */
         organization: z.string().min(1).max(64).default("Scaibu Observability"),
+      })
+      .prefault({}),
+    auth: z
+      .strictObject({
+        /** false: no basic auth on any surface (a throwaway laptop stack); preview warns. */
+        enabled: z.boolean().default(true),
+        /** Surfaces left open although auth is on; preview warns. */
+        open: z.array(z.enum(OPERATOR_SURFACES)).default([]),
+        /** Login of the operator credentials (the password is generated). */
+        operatorUser: z
+          .string()
+          .regex(/^[A-Za-z0-9._-]{1,64}$/, "must be 1-64 of letters, digits and . _ -")
+          .default("admin"),
       })
       .prefault({}),
     /** Keep named data volumes (Loki, Prometheus, Jaeger, Grafana) when the stack is destroyed. */

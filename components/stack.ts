@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { CATALOG, hostsFor, SERVICE_KEYS, type Hosts, type ServiceHost, type ServiceKey } from "../configs/catalog";
 import { externalUrl } from "../configs/urls";
 import { Certificates } from "./certificates";
@@ -10,7 +11,7 @@ import { OtelCollector } from "./otel-collector";
 import { Prometheus } from "./prometheus";
 import { renderAll, type Rendered } from "./render";
 import type { ServiceBase } from "./service";
-import { NETWORK_ROLES, PLATFORM_NETWORK_ROLES, type NetworkRole, type Settings } from "./settings";
+import { NETWORK_ROLES, OPERATOR_SURFACES, PLATFORM_NETWORK_ROLES, type NetworkRole, type Settings } from "./settings";
 import { Traefik } from "./traefik";
 
 export interface ObservabilityStackArgs {
@@ -41,6 +42,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
   readonly otlp: { grpc: string; http: string; internalGrpc: string; internalHttp: string; https?: string } | undefined;
   readonly networkOutputs: Partial<Record<NetworkRole, NetworkOutput>>;
   readonly etcHosts: string;
+  /** Basic-auth login of Prometheus, Loki, Jaeger and the Traefik dashboard. */
+  readonly operator: { user: string; password: pulumi.Output<string> };
 
   constructor(name: string, args: ObservabilityStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("scaibu:observability:ObservabilityStack", name, {}, opts);
@@ -80,6 +83,36 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    // One operator credential guards every routed surface without a login of its own. It was
+    // the Traefik dashboard's password before: the alias keeps that state (and the password).
+    const operatorPassword = new random.RandomPassword(
+      `${name}-operator-password`,
+      { length: 32, special: false },
+      {
+        parent: this,
+        aliases: [
+          {
+            name: `${name}-traefik-dashboard-password`,
+            parent: pulumi.createUrn(`${name}-traefik`, "scaibu:observability:Traefik", this),
+          },
+        ],
+      },
+    );
+    this.operator = { user: s.auth.operatorUser, password: pulumi.secret(operatorPassword.result) };
+    const htpasswd = operatorPassword.bcryptHash.apply((hash) => `${s.auth.operatorUser}:${hash}`);
+    const open = OPERATOR_SURFACES.filter(
+      (surface) => on(surface) && (!s.auth.enabled || s.auth.open.includes(surface)),
+    );
+    if (open.length) {
+      pulumi.log.warn(
+        `authentication is off for ${open.map((o) => this.hosts[o]).join(", ")}: anyone who reaches ` +
+          `${s.bindAddress}:${s.ports.https} can read, write or delete their data (config: auth)`,
+        this,
+      );
+    }
+    const guarded = (k: ServiceKey) =>
+      (OPERATOR_SURFACES as readonly ServiceKey[]).includes(k) && !(open as readonly ServiceKey[]).includes(k);
+
     /** Exactly what every container shares; nothing else of the settings reaches `Service`. */
     const serviceBase = (k: ServiceKey): ServiceBase => ({
       hostname: this.hosts[k],
@@ -91,6 +124,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       volumePrefix: `${s.instanceName}-${CATALOG[k].host}`,
       retainVolumes: s.keepDataVolumes,
       logRotation: s.logRotation,
+      routeAuth: guarded(k) ? htpasswd : undefined,
     });
     const parts = (k: ServiceKey): { base: ServiceBase; rendered: Rendered } => ({
       base: serviceBase(k),

@@ -1,5 +1,4 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import { CATALOG } from "../configs/catalog";
 import { TRAEFIK_DOCKER_SOCKET, TRAEFIK_STATIC_PATH, traefikCertFiles } from "../configs/traefik";
 import { ServiceComponent, type ServiceParts } from "./service";
@@ -13,27 +12,15 @@ export interface TraefikArgs extends ServiceParts {
   serverKeyPem: pulumi.Input<string>;
 }
 
-const DASHBOARD_USER = "admin";
-
 /** The HTTPS gateway: routes `https://<domain>.<service>` to containers by their labels. */
 export class Traefik extends ServiceComponent {
-  readonly dashboardUser = DASHBOARD_USER;
-  /** Secret. */
-  readonly dashboardPassword: pulumi.Output<string>;
-
   constructor(name: string, args: TraefikArgs, opts?: pulumi.ComponentResourceOptions) {
     const { web, websecure } = CATALOG.traefik.ports;
-    let password: random.RandomPassword | undefined;
     super(
       "Traefik",
       name,
       args,
-      (self) => {
-        password = new random.RandomPassword(
-          `${name}-dashboard-password`,
-          { length: 32, special: false },
-          { parent: self },
-        );
+      () => {
         const files = pulumi
           .all([args.serverCertPem, args.serverKeyPem])
           .apply(([cert, key]) => [...args.rendered.files, ...traefikCertFiles(cert, key)]);
@@ -49,14 +36,11 @@ export class Traefik extends ServiceComponent {
           healthcheck: {
             test: ["CMD", "traefik", "healthcheck", "--ping", `--configFile=${TRAEFIK_STATIC_PATH}`],
           },
-          route: password.bcryptHash.apply((hash) => ({
-            internalService: "api@internal",
-            basicAuthUsers: `${DASHBOARD_USER}:${hash}`,
-          })),
+          // The dashboard; the stack's operator credentials guard it (ServiceBase.routeAuth).
+          route: { internalService: "api@internal" },
         };
       },
       opts,
     );
-    this.dashboardPassword = pulumi.secret(password!.result);
   }
 }

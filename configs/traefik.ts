@@ -24,7 +24,7 @@ export interface TraefikStaticConfig {
       address: string;
       http: { redirections: { entryPoint: { to: string; scheme: string; permanent: boolean } } };
     };
-    websecure: { address: string; http: { tls: Record<string, never> } };
+    websecure: { address: string; http: { tls: Record<string, never>; middlewares: string[] } };
     traefik: { address: string };
   };
   api: { dashboard: boolean; insecure: boolean };
@@ -48,7 +48,8 @@ export function traefikStaticConfig(input: TraefikConfigInput): TraefikStaticCon
         address: `:${web}`,
         http: { redirections: { entryPoint: { to: "websecure", scheme: "https", permanent: true } } },
       },
-      websecure: { address: `:${websecure}`, http: { tls: {} } },
+      // Every HTTPS response carries HSTS (the middleware is in the dynamic file).
+      websecure: { address: `:${websecure}`, http: { tls: {}, middlewares: [`${HSTS_MIDDLEWARE}@file`] } },
       // Ping and metrics; never published on the host.
       traefik: { address: `:${internal}` },
     },
@@ -69,9 +70,14 @@ export function traefikStaticConfig(input: TraefikConfigInput): TraefikStaticCon
   };
 }
 
-/** Dynamic config: the generated certificate as default for every TLS router. */
-export function traefikTlsConfig() {
+const HSTS_MIDDLEWARE = "hsts";
+/** One year: browsers then refuse plain HTTP for the host (which only redirects anyway). */
+export const HSTS_SECONDS = 31536000;
+
+/** Dynamic config: the generated certificate as default for every TLS router, TLS 1.2+, HSTS. */
+export function traefikDynamicConfig() {
   return {
+    http: { middlewares: { [HSTS_MIDDLEWARE]: { headers: { stsSeconds: HSTS_SECONDS } } } },
     tls: {
       stores: { default: { defaultCertificate: { certFile: TRAEFIK_CERT_PATH, keyFile: TRAEFIK_KEY_PATH } } },
       options: { default: { minVersion: "VersionTLS12" } },
@@ -83,7 +89,7 @@ export function traefikTlsConfig() {
 export function traefikFiles(input: TraefikConfigInput): ConfigFile[] {
   return [
     { path: TRAEFIK_STATIC_PATH, content: toYaml(traefikStaticConfig(input)) },
-    { path: `${TRAEFIK_DYNAMIC_DIR}/tls.yml`, content: toYaml(traefikTlsConfig()) },
+    { path: `${TRAEFIK_DYNAMIC_DIR}/dynamic.yml`, content: toYaml(traefikDynamicConfig()) },
   ];
 }
 

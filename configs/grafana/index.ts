@@ -24,6 +24,7 @@ import {
 export { REQUEST_DASHBOARD_UID, STACK_HEALTH_DASHBOARD_UID } from "./dashboards";
 
 export const GRAFANA_HEALTH_PATH = "/api/health";
+export const GRAFANA_METRICS_PATH = "/metrics";
 /** Named volume mount point (SQLite db, sessions); the image creates it owned by UID 472 (its USER), which a fresh named volume inherits. */
 export const GRAFANA_DATA_DIR = "/var/lib/grafana";
 export const GRAFANA_PROVISIONING_DIR = "/etc/grafana/provisioning";

@@ -38,6 +38,12 @@ const log = (line: string) => process.stderr.write(line);
 const resolveArg = (svc: string) => `${domain}.${svc}:${ports.https}:${bind}`;
 const https = (svc: string, path: string, extra?: string[]) =>
   curl({ url: `https://${domain}.${svc}:${ports.https}${path}`, resolve: resolveArg(svc), cacert: caFile, extra });
+/** Surfaces behind the operator's basic auth (Grafana has its own login; OTLP its own route). */
+const GUARDED = ["prometheus", "loki", "jaeger", "traefik"];
+let operator: { user: string; password: string };
+/** HTTPS with the operator credentials where the surface asks for them. */
+const authed = (svc: string, path: string, extra: string[] = []) =>
+  https(svc, path, GUARDED.includes(svc) ? ["-u", `${operator.user}:${operator.password}`, ...extra] : extra);
 
 async function assertNoChanges(kind: "preview" | "up"): Promise<void> {
   const summary =
@@ -107,6 +113,8 @@ describe("pulumi lifecycle on a real Docker engine", { timeout: 40 * 60 * 1000 }
     assert.equal(otlp.http, `http://${bind}:${ports.otlpHttp}`);
     assert.equal(outputs.grafanaAdmin!.secret, true);
     assert.equal(outputs.traefikDashboard!.secret, true);
+    assert.equal(outputs.operator!.secret, true);
+    operator = outputs.operator!.value as typeof operator;
     const nets = outputs.networks!.value as Record<string, { name: string; id: string }>;
     assert.deepEqual(
       Object.values(nets)
@@ -134,18 +142,44 @@ describe("pulumi lifecycle on a real Docker engine", { timeout: 40 * 60 * 1000 }
     ];
     for (const [svc, path, body] of checks) {
       const res = await eventually(`${svc}${path}`, 60, async () => {
-        const r = await https(svc, path);
+        const r = await authed(svc, path);
         return r.status === 200 ? r : undefined;
       });
       assert.match(res.body, body, `${svc}${path}`);
     }
   });
 
-  it("guards the Traefik dashboard with basic auth from the secret password", async () => {
-    assert.equal((await https("traefik", "/api/overview")).status, 401);
+  it("asks for the operator credentials on Prometheus, Loki, Jaeger and the dashboard", async () => {
+    const probes: [string, string][] = [
+      ["prometheus", "/api/v1/status/buildinfo"],
+      ["loki", "/ready"],
+      ["jaeger", "/api/dependencies?endTs=0&lookback=1"],
+      ["traefik", "/api/overview"],
+    ];
+    for (const [svc, path] of probes) {
+      assert.equal((await https(svc, path)).status, 401, `${svc} without credentials`);
+      assert.equal((await https(svc, path, ["-u", `${operator.user}:wrong`])).status, 401, `${svc} wrong password`);
+      assert.equal((await authed(svc, path)).status, 200, `${svc} with the operator credentials`);
+    }
     const dash = outputs.traefikDashboard!.value as { user: string; password: string };
-    const ok = await https("traefik", "/api/overview", ["-u", `${dash.user}:${dash.password}`]);
-    assert.equal(ok.status, 200);
+    assert.deepEqual([dash.user, dash.password], [operator.user, operator.password]);
+  });
+
+  it("keeps Grafana's unauthenticated /metrics off the routed surface", async () => {
+    assert.equal((await https("grafana", "/metrics")).status, 404);
+    assert.equal((await https("grafana", "/api/health")).status, 200);
+  });
+
+  it("sends HSTS and speaks TLS 1.2 or newer only", async () => {
+    const r = await authed("prometheus", "/-/ready");
+    assert.match(r.headers, /strict-transport-security: max-age=31536000/i);
+    const connect = (version: string) =>
+      sh("sh", [
+        "-c",
+        `echo | openssl s_client -connect ${bind}:${ports.https} -servername ${domain}.grafana ${version} -cipher DEFAULT:@SECLEVEL=0 2>&1; true`,
+      ]);
+    assert.match(await connect("-tls1_2"), /Protocol\s*:\s*TLSv1\.2|New, TLSv1\.2/);
+    assert.doesNotMatch(await connect("-tls1_1"), /New, TLSv1\.1|Protocol\s*:\s*TLSv1\.1/);
   });
 
   it("redirects plain HTTP to HTTPS", async () => {
@@ -186,7 +220,7 @@ describe("pulumi lifecycle on a real Docker engine", { timeout: 40 * 60 * 1000 }
     });
     assert.equal(sent.status, 200, sent.body);
     await eventually("the probe trace in Jaeger, by id", 90, async () => {
-      const r = await https("jaeger", `/api/traces/${traceId}`);
+      const r = await authed("jaeger", `/api/traces/${traceId}`);
       return r.status === 200 && r.body.includes("e2e-probe") ? true : undefined;
     });
   });

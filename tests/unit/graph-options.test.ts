@@ -10,6 +10,7 @@ installMocks({
   collectDockerLogs: false,
   jaeger: { storage: "memory" },
   platformNetworks: false,
+  auth: { open: ["jaeger"] },
   services: { grafana: { enabled: false }, loki: { memoryMb: 2048, image: "grafana/loki:3.7.8" } },
 });
 
@@ -52,6 +53,16 @@ describe("resource graph (options)", () => {
       "obs.prometheus",
       "obs.traefik",
     ]);
+  });
+
+  it("leaves a surface named in auth.open without basic auth, and guards the others", () => {
+    const users = (host: string) =>
+      (containers.get(host)!.labels as { label: string; value: string }[]).find((l) =>
+        l.label.endsWith("-auth.basicauth.users"),
+      );
+    assert.equal(users("obs.jaeger"), undefined);
+    assert.ok(users("obs.prometheus"));
+    assert.ok(users("obs.loki"));
   });
 
   it("binds every published port to the configured address", () => {

@@ -171,14 +171,30 @@ describe("resource graph (defaults)", () => {
       assert.equal(labels["io.scaibu.stack"], "scaibu-observability/unit", host);
       assert.equal(labels["traefik.enable"], "true", host);
       assert.equal(labels["traefik.docker.network"], "scaibu-observability-network", host);
-      assert.equal(labels[`traefik.http.routers.${router}.rule`], `Host(\`${host}\`)`, host);
+      const rule = host === "scaibu.grafana" ? `Host(\`${host}\`) && !PathPrefix(\`/metrics\`)` : `Host(\`${host}\`)`;
+      assert.equal(labels[`traefik.http.routers.${router}.rule`], rule, host);
       assert.equal(labels[`traefik.http.routers.${router}.entrypoints`], "websecure", host);
       assert.equal(labels[`traefik.http.routers.${router}.tls`], "true", host);
       assert.equal(labels[`traefik.http.services.${router}.loadbalancer.server.port`], expectedPort[host], host);
     }
     const dash = labelsOf(containers.get("scaibu.traefik")!);
     assert.equal(dash["traefik.http.routers.scaibu-traefik.service"], "api@internal");
-    assert.match(dash["traefik.http.middlewares.scaibu-traefik-auth.basicauth.users"]!, /^admin:\$2a\$/);
+  });
+
+  it("puts the operator's basic auth in front of every routed surface without its own login", () => {
+    const guarded = ["scaibu.prometheus", "scaibu.loki", "scaibu.jaeger", "scaibu.traefik"];
+    for (const [host, c] of containers) {
+      const router = host.replace(".", "-");
+      const labels = labelsOf(c);
+      const users = labels[`traefik.http.middlewares.${router}-auth.basicauth.users`];
+      if (guarded.includes(host)) {
+        assert.match(users ?? "", /^admin:\$2a\$/, host);
+        assert.equal(labels[`traefik.http.routers.${router}.middlewares`], `${router}-auth`, host);
+      } else {
+        // Grafana has its own login; the collector's route is for OTLP.
+        assert.equal(users, undefined, host);
+      }
+    }
   });
 
   it("publishes only Traefik's 80/443 and the collector's OTLP ports, all on loopback", () => {
@@ -252,7 +268,7 @@ describe("resource graph (defaults)", () => {
   it("puts no secret value into any container's environment", async () => {
     const secrets = [
       await promiseOf(stack.grafana!.adminPassword),
-      await promiseOf(stack.traefik!.dashboardPassword),
+      await promiseOf(stack.operator.password),
       await promiseOf(stack.certificates.serverKeyPem),
     ];
     for (const [name, c] of containers) {

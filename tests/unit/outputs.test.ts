@@ -52,7 +52,12 @@ describe("stack outputs (public contract)", () => {
     const grafana = await promiseOf(program.grafanaAdmin!);
     assert.equal(grafana.user, "admin");
     assert.match(grafana.password, /^pw-/);
+    assert.equal(await pulumi.isSecret(program.operator), true);
+    const operator = await promiseOf(program.operator);
+    assert.equal(operator.user, "admin");
+    assert.match(operator.password, /^pw-/);
     const dash = await promiseOf(program.traefikDashboard!);
+    assert.equal(dash.password, operator.password);
     assert.deepEqual(Object.keys(dash).sort(), ["password", "url", "user"]);
     assert.equal(dash.url, "https://scaibu.traefik:8443");
   });

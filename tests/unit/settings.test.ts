@@ -103,6 +103,8 @@ describe("settings", () => {
     ["subnet", { networks: { observability: { subnet: "172.28.0.0/33" } } }, "networks.observability.subnet", "CIDR"],
     ["instanceName", { instanceName: "Team A" }, "instanceName", '"Team A"', "DNS label"],
     ["grafana user", { grafana: { adminUser: "a b" } }, "grafana.adminUser", '"a b"'],
+    ["auth.open", { auth: { open: ["grafana"] } }, "auth.open.0", '"grafana"', "prometheus"],
+    ["auth.enabled", { auth: { enabled: "no" } }, "auth.enabled", '"no"'],
     ["network name", { networks: { data: { name: "bad name" } } }, "networks.data.name", '"bad name"'],
     [
       "duplicate network names",
