@@ -23,4 +23,6 @@ export const grafanaAdmin =
   stack.grafana && pulumi.secret({ user: stack.grafana.adminUser, password: stack.grafana.adminPassword });
 /** Basic auth of Prometheus, Loki, Jaeger and the Traefik dashboard. */
 export const operator = pulumi.secret(stack.operator);
+/** Bearer token for OTLP through Traefik (`Authorization: Bearer <token>`). */
+export const otlpToken = stack.collector && pulumi.secret(stack.collector.token);
 export const traefikDashboard = stack.traefik && pulumi.secret({ url: stack.urls.traefik, ...stack.operator });

@@ -1,6 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { CATALOG } from "../configs/catalog";
-import { OTEL_CONFIG_PATH, OTEL_DOCKER_LOGS_DIR, OTEL_DOCKER_LOGS_USER } from "../configs/otel-collector";
+import {
+  OTEL_CONFIG_PATH,
+  OTEL_DOCKER_LOGS_DIR,
+  OTEL_DOCKER_LOGS_USER,
+  OTEL_QUEUE_DIR,
+  OTEL_TOKEN_PATH,
+} from "../configs/otel-collector";
 import { ServiceComponent, type ServiceParts } from "./service";
 
 export interface OtelCollectorArgs extends ServiceParts {
@@ -9,36 +16,53 @@ export interface OtelCollectorArgs extends ServiceParts {
   grpcPort: number;
   httpPort: number;
   collectDockerLogs: boolean;
+  /** Exporter queues on a named volume (`collector.persistentQueue`). */
+  persistentQueue: boolean;
 }
 
 /** The single OTLP entry point: batches and forwards logs, metrics and traces to their stores. */
 export class OtelCollector extends ServiceComponent {
+  /** Bearer token of OTLP through Traefik (and on the host ports with auth.otlpTokenOnHost). Secret. */
+  readonly token: pulumi.Output<string>;
+
   constructor(name: string, args: OtelCollectorArgs, opts?: pulumi.ComponentResourceOptions) {
     const { ports } = CATALOG.otelCollector;
     const logs = args.collectDockerLogs;
+    let token: pulumi.Output<string> | undefined;
     super(
       "OtelCollector",
       name,
       args,
-      () => ({
-        // Docker's json logs are root-only (0640); the image's user 10001 could not tail them.
-        user: logs ? OTEL_DOCKER_LOGS_USER : undefined,
-        hostMounts: logs ? [{ source: OTEL_DOCKER_LOGS_DIR, target: OTEL_DOCKER_LOGS_DIR }] : [],
-        // Apps on the host send OTLP here; bound to the stack's bind address (loopback by default).
-        ports: [
-          { internal: ports.otlpGrpc, external: args.grpcPort, ip: args.bindAddress },
-          { internal: ports.otlpHttp, external: args.httpPort, ip: args.bindAddress },
-        ],
-        // The image is FROM scratch: no shell and no HTTP client. The only program inside is the
-        // collector, whose `validate` proves the binary runs and the uploaded config loads.
-        healthcheck: {
-          test: ["CMD", "/otelcol-contrib", "validate", `--config=${OTEL_CONFIG_PATH}`],
-          interval: "30s",
-        },
-        // OTLP/HTTP over TLS through Traefik for apps outside the Docker networks.
-        route: { port: ports.otlpHttp },
-      }),
+      (self) => {
+        token = pulumi.secret(
+          new random.RandomPassword(`${name}-otlp-token`, { length: 40, special: false }, { parent: self }).result,
+        );
+        return {
+          // The token is a file the bearertokenauth extension reads, never an environment value.
+          files: pulumi.secret(token.apply((t) => [...args.rendered.files, { path: OTEL_TOKEN_PATH, content: t }])),
+          volumes: args.persistentQueue ? [{ role: "queue", containerPath: OTEL_QUEUE_DIR }] : [],
+          // Docker's json logs are root-only (0640), and a fresh queue volume's mount point is
+          // root-owned (the image is FROM scratch, without that directory): the image's user
+          // 10001 could read or write neither.
+          user: logs || args.persistentQueue ? OTEL_DOCKER_LOGS_USER : undefined,
+          hostMounts: logs ? [{ source: OTEL_DOCKER_LOGS_DIR, target: OTEL_DOCKER_LOGS_DIR }] : [],
+          // Apps on the host send OTLP here; bound to the stack's bind address (loopback by default).
+          ports: [
+            { internal: ports.otlpGrpc, external: args.grpcPort, ip: args.bindAddress },
+            { internal: ports.otlpHttp, external: args.httpPort, ip: args.bindAddress },
+          ],
+          // The image is FROM scratch: no shell and no HTTP client. The only program inside is the
+          // collector, whose `validate` proves the binary runs and the uploaded config loads.
+          healthcheck: {
+            test: ["CMD", "/otelcol-contrib", "validate", `--config=${OTEL_CONFIG_PATH}`],
+            interval: "30s",
+          },
+          // OTLP/HTTP over TLS through Traefik, to the receiver that asks for the bearer token.
+          route: { port: ports.otlpRouted },
+        };
+      },
       opts,
     );
+    this.token = token!;
   }
 }

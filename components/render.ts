@@ -13,7 +13,7 @@ import { traefikCommand, traefikFiles } from "../configs/traefik";
 import type { ConfigFile } from "../configs/types";
 import { externalUrl } from "../configs/urls";
 import { STACK_LABEL } from "./routing";
-import type { Settings } from "./settings";
+import { isGuarded, type Settings } from "./settings";
 
 export interface Rendered {
   files: ConfigFile[];
@@ -59,6 +59,9 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
         dockerLogs: s.collectDockerLogs,
         resourceAttributes: s.resourceAttributes,
         stackName: stackLabel,
+        tokenOnRouted: isGuarded(s, "otelCollector"),
+        tokenOnHost: s.auth.otlpTokenOnHost,
+        ...s.collector,
       };
       return { files: otelCollectorFiles(input), command: otelCollectorCommand(), env: {} };
     },

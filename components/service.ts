@@ -24,8 +24,8 @@ export function wgetCheck(url: string, startPeriod: string): HealthcheckSpec {
 }
 
 export interface NamedVolumeSpec {
-  /** What the volume holds, e.g. `data`: names both the resource and the Docker volume. */
-  role: "data";
+  /** What the volume holds (`data`, the collector's `queue`): names the resource and the Docker volume. */
+  role: "data" | "queue";
   containerPath: string;
   /** Its logical name before volumes were named by role (kept as an alias, so state carries over). */
   formerIndex?: number;

@@ -8,7 +8,7 @@ import { CATALOG, SERVICE_KEYS, type ServiceKey } from "../configs/catalog";
 import { grafanaSettings } from "../configs/grafana";
 import { jaegerSettings } from "../configs/jaeger";
 import { lokiSettings } from "../configs/loki";
-import { resourceAttributesSettings } from "../configs/otel-collector";
+import { collectorSettings, resourceAttributesSettings } from "../configs/otel-collector";
 import { prometheusSettings } from "../configs/prometheus";
 import { dnsLabel, dockerName, hours } from "../configs/schema";
 
@@ -55,6 +55,8 @@ export const PLATFORM_NETWORK_ROLES = ["data", "messaging", "cicd", "temporal"] 
 
 /** Routed surfaces behind the operator's basic auth (Grafana has its own login). */
 export const OPERATOR_SURFACES = ["prometheus", "loki", "jaeger", "traefik"] as const satisfies readonly ServiceKey[];
+/** Every routed surface that asks for credentials: the operator's, and the OTLP token (collector). */
+export const AUTH_SURFACES = [...OPERATOR_SURFACES, "otelCollector"] as const satisfies readonly ServiceKey[];
 
 const network = z.strictObject({ name: dockerName.optional() }).prefault({});
 
@@ -123,7 +125,9 @@ export const settingsSchema = z
         /** false: no basic auth on any surface (a throwaway laptop stack); preview warns. */
         enabled: z.boolean().default(true),
         /** Surfaces left open although auth is on; preview warns. */
-        open: z.array(z.enum(OPERATOR_SURFACES)).default([]),
+        open: z.array(z.enum(AUTH_SURFACES)).default([]),
+        /** Require the OTLP token on the host ports 4317/4318 too (loopback apps then send it). */
+        otlpTokenOnHost: z.boolean().default(false),
         /** Login of the operator credentials (the password is generated). */
         operatorUser: z
           .string()
@@ -154,6 +158,7 @@ export const settingsSchema = z
     loki: lokiSettings,
     jaeger: jaegerSettings,
     grafana: grafanaSettings,
+    collector: collectorSettings,
     /** Extra resource attributes the collector stamps on all telemetry (e.g. deployment.environment). */
     resourceAttributes: resourceAttributesSettings,
   })
@@ -183,6 +188,13 @@ export const settingsSchema = z
           message: `must differ from networks.${other}.name`,
         });
       names.set(name, role);
+    }
+    if (s.auth.otlpTokenOnHost && !s.auth.enabled) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["auth", "otlpTokenOnHost"],
+        message: "needs auth.enabled: true (with auth off there is no token to require)",
+      });
     }
     // The collector exports to, and Grafana reads from, all three stores.
     const backends = s.services.prometheus.enabled && s.services.loki.enabled && s.services.jaeger.enabled;
@@ -277,4 +289,9 @@ let jsonSchema: JsonSchemaNode | undefined;
 export function inputJsonSchema(): JsonSchemaNode {
   jsonSchema ??= z.toJSONSchema(settingsSchema, { io: "input", unrepresentable: "any" }) as JsonSchemaNode;
   return jsonSchema;
+}
+
+/** Whether a routed surface asks for credentials under these settings. */
+export function isGuarded(s: Settings, surface: (typeof AUTH_SURFACES)[number]): boolean {
+  return s.auth.enabled && !s.auth.open.includes(surface);
 }

@@ -11,7 +11,15 @@ import { OtelCollector } from "./otel-collector";
 import { Prometheus } from "./prometheus";
 import { renderAll, type Rendered } from "./render";
 import type { ServiceBase } from "./service";
-import { NETWORK_ROLES, OPERATOR_SURFACES, PLATFORM_NETWORK_ROLES, type NetworkRole, type Settings } from "./settings";
+import {
+  AUTH_SURFACES,
+  isGuarded,
+  NETWORK_ROLES,
+  OPERATOR_SURFACES,
+  PLATFORM_NETWORK_ROLES,
+  type NetworkRole,
+  type Settings,
+} from "./settings";
 import { Traefik } from "./traefik";
 
 export interface ObservabilityStackArgs {
@@ -100,9 +108,9 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     );
     this.operator = { user: s.auth.operatorUser, password: pulumi.secret(operatorPassword.result) };
     const htpasswd = operatorPassword.bcryptHash.apply((hash) => `${s.auth.operatorUser}:${hash}`);
-    const open = OPERATOR_SURFACES.filter(
-      (surface) => on(surface) && (!s.auth.enabled || s.auth.open.includes(surface)),
-    );
+    const open = AUTH_SURFACES.filter((surface) => on(surface) && !isGuarded(s, surface));
+    const guarded = (k: ServiceKey) =>
+      (OPERATOR_SURFACES as readonly ServiceKey[]).includes(k) && !(open as readonly ServiceKey[]).includes(k);
     if (open.length) {
       pulumi.log.warn(
         `authentication is off for ${open.map((o) => this.hosts[o]).join(", ")}: anyone who reaches ` +
@@ -110,8 +118,6 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         this,
       );
     }
-    const guarded = (k: ServiceKey) =>
-      (OPERATOR_SURFACES as readonly ServiceKey[]).includes(k) && !(open as readonly ServiceKey[]).includes(k);
 
     /** Exactly what every container shares; nothing else of the settings reaches `Service`. */
     const serviceBase = (k: ServiceKey): ServiceBase => ({
@@ -159,6 +165,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           grpcPort: s.ports.otlpGrpc,
           httpPort: s.ports.otlpHttp,
           collectDockerLogs: s.collectDockerLogs,
+          persistentQueue: s.collector.persistentQueue,
         },
         { parent: this, dependsOn: backends },
       );

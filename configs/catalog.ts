@@ -52,7 +52,8 @@ export const CATALOG = {
     image: "otel/opentelemetry-collector-contrib:0.161.0",
     memoryMb: 512, // memory_limiter is 400 MiB; leave headroom above it
     job: "otel-collector",
-    ports: { otlpGrpc: 4317, otlpHttp: 4318, health: 13133, metrics: 8888 },
+    // otlpRouted: OTLP/HTTP for Traefik only, behind the bearer token.
+    ports: { otlpGrpc: 4317, otlpHttp: 4318, otlpRouted: 4319, health: 13133, metrics: 8888 },
     metricsPort: 8888,
   },
   traefik: {

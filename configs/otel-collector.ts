@@ -71,7 +71,32 @@ export interface OtelCollectorInput {
   resourceAttributes: Readonly<Record<string, string>>;
   /** Value of the `scaibu.stack` marker attribute (e.g. `scaibu-observability/dev`). */
   stackName: string;
+  /** Bearer token on the routed OTLP receiver (what Traefik forwards); false leaves it open. */
+  tokenOnRouted: boolean;
+  /** Bearer token on the host-published OTLP ports too (loopback apps then need it). */
+  tokenOnHost: boolean;
+  /** Exporter queues on disk (`file_storage`), surviving restarts of the collector. */
+  persistentQueue: boolean;
+  /** Batches each exporter's queue holds before it refuses more. */
+  queueBatches: number;
 }
+
+/** The `collector` config key. */
+export const collectorSettings = z
+  .strictObject({
+    /** Keep exporter queues on a named volume, so a collector restart loses nothing queued. */
+    persistentQueue: z.boolean().default(true),
+    /** Batches (up to 2048 items each) each exporter may queue while its backend is away. */
+    queueBatches: z.number().int().min(10).max(1_000_000).default(5000),
+  })
+  .prefault({});
+
+/** File the routed OTLP receiver's bearer token is read from (an uploaded secret). */
+export const OTEL_TOKEN_PATH = "/etc/otelcol-contrib/otlp-token";
+/** Named volume mount point of the exporters' persistent queues. */
+export const OTEL_QUEUE_DIR = "/var/lib/otelcol/queue";
+const AUTH = "bearertokenauth/otlp";
+const QUEUE_STORAGE = "file_storage/queue";
 
 /** memory_limiter hard limit (seed: 400 MiB); the container limit must stay above it. */
 export const OTEL_MEMORY_LIMIT_MIB = 400;
@@ -87,10 +112,26 @@ export interface FileLogOperator {
   [setting: string]: string | boolean | number | undefined;
 }
 
+type Auth = { auth?: { authenticator: string } };
+type Queue = {
+  sending_queue: { enabled: true; queue_size: number; storage?: string };
+  retry_on_failure: { enabled: true; initial_interval: string; max_interval: string; max_elapsed_time: string };
+};
+
 export interface OtelCollectorConfig {
-  extensions: { health_check: Endpoint };
+  extensions: {
+    health_check: Endpoint;
+    [AUTH]?: { filename: string };
+    [QUEUE_STORAGE]?: {
+      directory: string;
+      timeout: string;
+      compaction: { on_start: boolean; on_rebound: boolean; directory: string };
+    };
+  };
   receivers: {
-    otlp: { protocols: { grpc: Endpoint; http: Endpoint } };
+    otlp: { protocols: { grpc: Endpoint & Auth; http: Endpoint & Auth } };
+    /** OTLP/HTTP for traffic routed through Traefik. */
+    "otlp/routed": { protocols: { http: Endpoint & Auth } };
     file_log?: {
       include: string[];
       start_at: "end" | "beginning";
@@ -116,13 +157,13 @@ export interface OtelCollectorConfig {
     };
   };
   exporters: {
-    "otlp_http/loki": { endpoint: string };
+    "otlp_http/loki": { endpoint: string } & Queue;
     prometheus_remote_write: {
       endpoint: string;
       resource_to_telemetry_conversion: { enabled: boolean };
       tls: { insecure: boolean };
     };
-    "otlp_grpc/jaeger": { endpoint: string; tls: { insecure: boolean } };
+    "otlp_grpc/jaeger": { endpoint: string; tls: { insecure: boolean } } & Queue;
   };
   service: {
     extensions: string[];
@@ -142,20 +183,32 @@ export function otelCollectorConfig(input: OtelCollectorInput): OtelCollectorCon
   const { ports } = CATALOG.otelCollector;
   const attrs = sortedRecord(input.resourceAttributes);
   const common = ["memory_limiter", "resource", "batch"];
+  const otlp = ["otlp", "otlp/routed"];
   const pipelines: OtelCollectorConfig["service"]["pipelines"] = {
-    traces: { receivers: ["otlp"], processors: common, exporters: ["otlp_grpc/jaeger", "span_metrics"] },
-    metrics: { receivers: ["otlp", "span_metrics"], processors: common, exporters: ["prometheus_remote_write"] },
-    logs: { receivers: ["otlp"], processors: common, exporters: ["otlp_http/loki"] },
+    traces: { receivers: otlp, processors: common, exporters: ["otlp_grpc/jaeger", "span_metrics"] },
+    metrics: { receivers: [...otlp, "span_metrics"], processors: common, exporters: ["prometheus_remote_write"] },
+    logs: { receivers: otlp, processors: common, exporters: ["otlp_http/loki"] },
+  };
+  const auth = (on: boolean): Auth => (on ? { auth: { authenticator: AUTH } } : {});
+  // Retries back off up to 30 s; a batch older than 6 h is dropped (and counted as failed).
+  const queue: Queue = {
+    sending_queue: {
+      enabled: true,
+      queue_size: input.queueBatches,
+      ...(input.persistentQueue ? { storage: QUEUE_STORAGE } : {}),
+    },
+    retry_on_failure: { enabled: true, initial_interval: "1s", max_interval: "30s", max_elapsed_time: "6h" },
   };
   const config: OtelCollectorConfig = {
     extensions: { health_check: { endpoint: `0.0.0.0:${ports.health}` } },
     receivers: {
       otlp: {
         protocols: {
-          grpc: { endpoint: `0.0.0.0:${ports.otlpGrpc}` },
-          http: { endpoint: `0.0.0.0:${ports.otlpHttp}` },
+          grpc: { endpoint: `0.0.0.0:${ports.otlpGrpc}`, ...auth(input.tokenOnHost) },
+          http: { endpoint: `0.0.0.0:${ports.otlpHttp}`, ...auth(input.tokenOnHost) },
         },
       },
+      "otlp/routed": { protocols: { http: { endpoint: `0.0.0.0:${ports.otlpRouted}`, ...auth(input.tokenOnRouted) } } },
     },
     processors: {
       // First in every pipeline: refuses data (retryable for OTLP clients) before the heap blows up.
@@ -184,7 +237,7 @@ export function otelCollectorConfig(input: OtelCollectorInput): OtelCollectorCon
     },
     exporters: {
       // The exporter appends /v1/logs: Loki's OTLP ingestion is POST /otlp/v1/logs.
-      "otlp_http/loki": { endpoint: `http://${input.hosts.loki}:${CATALOG.loki.ports.http}/otlp` },
+      "otlp_http/loki": { endpoint: `http://${input.hosts.loki}:${CATALOG.loki.ports.http}/otlp`, ...queue },
       prometheus_remote_write: {
         endpoint: `http://${input.hosts.prometheus}:${CATALOG.prometheus.ports.http}/api/v1/write`,
         // Resource attributes (service.name, deployment.environment, ...) become labels. Deprecated
@@ -195,10 +248,15 @@ export function otelCollectorConfig(input: OtelCollectorInput): OtelCollectorCon
       "otlp_grpc/jaeger": {
         endpoint: `${input.hosts.jaeger}:${CATALOG.jaeger.ports.otlpGrpc}`,
         tls: { insecure: true },
+        ...queue,
       },
     },
     service: {
-      extensions: ["health_check"],
+      extensions: [
+        "health_check",
+        ...(input.tokenOnHost || input.tokenOnRouted ? [AUTH] : []),
+        ...(input.persistentQueue ? [QUEUE_STORAGE] : []),
+      ],
       telemetry: {
         logs: { level: "info" },
         metrics: {
@@ -210,6 +268,15 @@ export function otelCollectorConfig(input: OtelCollectorInput): OtelCollectorCon
     },
   };
 
+  if (input.tokenOnHost || input.tokenOnRouted) config.extensions[AUTH] = { filename: OTEL_TOKEN_PATH };
+  if (input.persistentQueue) {
+    config.extensions[QUEUE_STORAGE] = {
+      directory: OTEL_QUEUE_DIR,
+      timeout: "1s",
+      // Reclaims the space of sent batches at start and once the queue has drained.
+      compaction: { on_start: true, on_rebound: true, directory: OTEL_QUEUE_DIR },
+    };
+  }
   if (input.dockerLogs) {
     config.receivers.file_log = {
       include: [`${OTEL_DOCKER_LOGS_DIR}/*/*-json.log`],

@@ -108,7 +108,10 @@ build_grafana() {
 
 # --------------------------------------------------------- otel collector
 build_otel-collector() {
-  local dir="$TOOLS/otelcol-contrib-$OTELCOL_VERSION" ocb="$TOOLS/ocb-$OCB_VERSION/builder" ctx
+  local manifest dir ocb="$TOOLS/ocb-$OCB_VERSION/builder" ctx
+  # The binary depends on the manifest too: a component added there must not reuse an old build.
+  manifest="$(sha256sum "$IMAGES_DIR/otel-collector/builder-config.yaml" | cut -c1-12)"
+  dir="$TOOLS/otelcol-contrib-$OTELCOL_VERSION-$manifest"
   if [ ! -x "$dir/otelcol-contrib" ]; then
     if [ ! -x "$ocb" ]; then
       log "installing collector builder go.opentelemetry.io/collector/cmd/builder@$OCB_VERSION"
@@ -274,12 +277,22 @@ build_traefik() {
 }
 
 # ------------------------------------------------------------------- main
+# recipe_hash SERVICE: what an image is built from (this script, its directory, the versions).
+# The image carries it as a label; a present image with another recipe is rebuilt, so a change
+# to a recipe reaches every machine that has an older image (binaries stay cached by version).
+recipe_hash() {
+  { cat "$0" "$IMAGES_DIR/lib.sh"; find "$IMAGES_DIR/$1" "$IMAGES_DIR/placeholder" -type f | sort | xargs cat; } \
+    | sha256sum | cut -c1-12
+}
+recipe_of() { docker image inspect -f '{{index .Config.Labels "io.scaibu.recipe"}}' "$1" 2>/dev/null || true; }
+
 declare -A RESULT
 for s in "${SERVICES[@]}"; do
   tag="${TAGS[$s]}"
-  if [ "$FORCE" = 0 ] && image_exists "$tag"; then
+  export SCAIBU_RECIPE; SCAIBU_RECIPE="$(recipe_hash "$s")"
+  if [ "$FORCE" = 0 ] && image_exists "$tag" && [ "$(recipe_of "$tag")" = "$SCAIBU_RECIPE" ]; then
     RESULT[$s]="present (not rebuilt)"
-    log "$tag already present"
+    log "$tag already present (recipe $SCAIBU_RECIPE)"
     continue
   fi
   t0=$(now_s)

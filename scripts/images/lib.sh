@@ -88,7 +88,7 @@ GROUP
 docker_build() {
   local tag="$1" ctx="$2"; shift 2
   local out="$ctx.build.log"
-  if ! docker build -q -t "$tag" "$@" "$ctx" >"$out" 2>&1; then
+  if ! docker build -q -t "$tag" --label "io.scaibu.recipe=${SCAIBU_RECIPE:-}" "$@" "$ctx" >"$out" 2>&1; then
     echo "[images] ERROR: docker build of $tag failed:" >&2
     tail -n 30 "$out" >&2
     exit 1

@@ -16,6 +16,10 @@ const base: OtelCollectorInput = {
   dockerLogs: true,
   stackName: "scaibu-observability/dev",
   resourceAttributes: { "deployment.environment": "dev", "service.namespace": "scaibu" },
+  tokenOnRouted: true,
+  tokenOnHost: false,
+  persistentQueue: true,
+  queueBatches: 5000,
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -108,7 +112,7 @@ describe("otel collector config", () => {
   it("serves health on 13133 and its own metrics on 0.0.0.0:8888 (pull reader)", () => {
     const c = doc(base);
     assert.equal(c.extensions.health_check.endpoint, "0.0.0.0:13133");
-    assert.deepEqual(c.service.extensions, ["health_check"]);
+    assert.deepEqual(c.service.extensions, ["health_check", "bearertokenauth/otlp", "file_storage/queue"]);
     assert.deepEqual(c.service.telemetry.metrics.readers, [
       { pull: { exporter: { prometheus: { host: "0.0.0.0", port: 8888 } } } },
     ]);
@@ -116,16 +120,47 @@ describe("otel collector config", () => {
 
   it("uses only component names current in 0.161 (no deprecated aliases)", () => {
     const text = fileAt(otelCollectorFiles(base), OTEL_CONFIG_PATH).content;
-    for (const old of [
-      /\botlphttp\b/,
-      /^\s+otlp\/|\botlp\/\w/m,
-      /prometheusremotewrite/,
-      /\bfilelog\b/,
-      /\bspanmetrics\b/,
-      /^\s+loki:/m,
-    ]) {
+    // The deprecated exporter type `otlp` (now otlp_grpc); the receiver type is still `otlp`.
+    assert.ok(Object.keys(doc(base).exporters).every((e) => !/^otlp(\/|$)/.test(e)));
+    for (const old of [/\botlphttp\b/, /prometheusremotewrite/, /\bfilelog\b/, /\bspanmetrics\b/, /^\s+loki:/m]) {
       assert.doesNotMatch(text, old);
     }
+  });
+
+  it("asks for the bearer token on the routed receiver, and on the host ports only when told", () => {
+    const c = doc(base);
+    assert.deepEqual(c.extensions["bearertokenauth/otlp"], { filename: "/etc/otelcol-contrib/otlp-token" });
+    assert.deepEqual(c.receivers["otlp/routed"].protocols.http, {
+      endpoint: "0.0.0.0:4319",
+      auth: { authenticator: "bearertokenauth/otlp" },
+    });
+    assert.equal(c.receivers.otlp.protocols.http.auth, undefined);
+    assert.equal(c.receivers.otlp.protocols.grpc.auth, undefined);
+    const strict = doc({ ...base, tokenOnHost: true });
+    assert.deepEqual(strict.receivers.otlp.protocols.grpc.auth, { authenticator: "bearertokenauth/otlp" });
+    assert.deepEqual(strict.receivers.otlp.protocols.http.auth, { authenticator: "bearertokenauth/otlp" });
+    const open = doc({ ...base, tokenOnRouted: false });
+    assert.equal(open.receivers["otlp/routed"].protocols.http.auth, undefined);
+    assert.equal(open.extensions["bearertokenauth/otlp"], undefined);
+    for (const p of Object.values(c.service.pipelines) as { receivers: string[] }[]) {
+      if (p.receivers.includes("otlp")) assert.ok(p.receivers.includes("otlp/routed"));
+    }
+  });
+
+  it("queues each OTLP exporter on disk with bounded retries", () => {
+    const c = doc(base);
+    assert.equal(c.extensions["file_storage/queue"].directory, "/var/lib/otelcol/queue");
+    for (const e of ["otlp_grpc/jaeger", "otlp_http/loki"]) {
+      assert.deepEqual(c.exporters[e].sending_queue, {
+        enabled: true,
+        queue_size: 5000,
+        storage: "file_storage/queue",
+      });
+      assert.equal(c.exporters[e].retry_on_failure.max_elapsed_time, "6h");
+    }
+    const memory = doc({ ...base, persistentQueue: false });
+    assert.equal(memory.exporters["otlp_grpc/jaeger"].sending_queue.storage, undefined);
+    assert.ok(!memory.service.extensions.includes("file_storage/queue"));
   });
 
   it("is deterministic, whatever the order of the attribute keys", () => {

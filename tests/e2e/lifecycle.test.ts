@@ -165,6 +165,20 @@ describe("pulumi lifecycle on a real Docker engine", { timeout: 40 * 60 * 1000 }
     assert.deepEqual([dash.user, dash.password], [operator.user, operator.password]);
   });
 
+  it("takes OTLP through Traefik only with the bearer token", async () => {
+    assert.equal(outputs.otlpToken!.secret, true);
+    const token = outputs.otlpToken!.value as string;
+    const post = (extra: string[]) =>
+      https("otel", "/v1/traces", ["-H", "Content-Type: application/json", "-d", '{"resourceSpans":[]}', ...extra]);
+    assert.equal((await post([])).status, 401, "no token");
+    assert.equal((await post(["-H", "Authorization: Bearer wrong"])).status, 401, "wrong token");
+    const ok = await eventually("routed OTLP with the token", 60, async () => {
+      const r = await post(["-H", `Authorization: Bearer ${token}`]);
+      return r.status === 200 ? r : undefined;
+    });
+    assert.equal(ok.status, 200);
+  });
+
   it("keeps Grafana's unauthenticated /metrics off the routed surface", async () => {
     assert.equal((await https("grafana", "/metrics")).status, 404);
     assert.equal((await https("grafana", "/api/health")).status, 200);

@@ -8,6 +8,7 @@ installMocks({
   bindAddress: "10.1.2.3",
   keepDataVolumes: false,
   collectDockerLogs: false,
+  collector: { persistentQueue: false },
   jaeger: { storage: "memory" },
   platformNetworks: false,
   auth: { open: ["jaeger"] },

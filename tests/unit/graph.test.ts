@@ -51,9 +51,9 @@ describe("resource graph (defaults)", () => {
       "scaibu:observability:Traefik": 1,
       "scaibu:observability:Service": 6,
       "docker:index/remoteImage:RemoteImage": 6,
-      "docker:index/volume:Volume": 4,
+      "docker:index/volume:Volume": 5,
       "docker:index/container:Container": 6,
-      "random:index/randomPassword:RandomPassword": 2,
+      "random:index/randomPassword:RandomPassword": 3,
     });
   });
 
@@ -152,6 +152,7 @@ describe("resource graph (defaults)", () => {
       "scaibu-grafana-data",
       "scaibu-jaeger-data",
       "scaibu-loki-data",
+      "scaibu-otel-queue",
       "scaibu-prometheus-data",
     ]);
   });
@@ -162,7 +163,7 @@ describe("resource graph (defaults)", () => {
       "scaibu.loki": "3100",
       "scaibu.jaeger": "16686",
       "scaibu.grafana": "3000",
-      "scaibu.otel": "4318",
+      "scaibu.otel": "4319", // the receiver that asks for the bearer token
       "scaibu.traefik": undefined,
     };
     for (const [host, c] of containers) {
@@ -280,10 +281,11 @@ describe("resource graph (defaults)", () => {
 
   it("names data volumes by role, keeps their former names as aliases and ignores label drift", () => {
     for (const v of byType("docker:index/volume:Volume")) {
-      assert.match(v.name, /-service-data$/, v.name);
+      assert.match(v.name, /-service-(data|queue)$/, v.name);
+      // Data volumes existed before roles named them; the collector's queue is new.
       assert.deepEqual(
         (v.opts.aliases ?? []).map((a) => (a as { name: string }).name),
-        [v.name.replace(/-data$/, "-volume-0")],
+        v.name.endsWith("-data") ? [v.name.replace(/-data$/, "-volume-0")] : [],
       );
       assert.deepEqual(v.opts.ignoreChanges, ["labels"], v.name);
       assert.equal(v.opts.hooks?.beforeCreate?.length, 1, `${v.name}: owner guard`);

@@ -53,6 +53,8 @@ describe("stack outputs (public contract)", () => {
     assert.equal(grafana.user, "admin");
     assert.match(grafana.password, /^pw-/);
     assert.equal(await pulumi.isSecret(program.operator), true);
+    assert.equal(await pulumi.isSecret(program.otlpToken!), true);
+    assert.match(await promiseOf(program.otlpToken!), /^pw-/);
     const operator = await promiseOf(program.operator);
     assert.equal(operator.user, "admin");
     assert.match(operator.password, /^pw-/);
