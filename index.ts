@@ -1,14 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadSettings } from "./components/config-loader";
 import { ObservabilityStack } from "./components/stack";
+import { dockerVolumeOwnerCheck } from "./components/volume-guard";
 
 // Validate all config before registering a single resource: a bad value fails `pulumi preview`.
 const settings = loadSettings();
 
 // The component name is fixed (not the domain) so changing the domain updates, not re-creates, the graph.
+const stackLabel = `${pulumi.getProject()}/${pulumi.getStack()}`;
 const stack = new ObservabilityStack("observability", {
   settings,
-  stackLabel: `${pulumi.getProject()}/${pulumi.getStack()}`,
+  stackLabel,
+  checkVolume: dockerVolumeOwnerCheck(stackLabel, settings.adoptVolumesFrom),
 });
 
 // Stack outputs are a public contract (other stacks read them via StackReference): see README.

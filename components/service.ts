@@ -4,7 +4,7 @@ import { DOCKER_LOG_NAME_LABEL } from "../configs/otel-collector";
 import type { ConfigFile } from "../configs/types";
 import type { Rendered } from "./render";
 import { RouteSpec, STACK_LABEL, traefikLabels } from "./routing";
-import { volumeOwnerGuard } from "./volume-guard";
+import type { VolumeCheck } from "./volume-guard";
 
 export interface HealthcheckSpec {
   /** Exec-form test run inside the container, e.g. ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:9090/-/ready"]. */
@@ -60,6 +60,8 @@ export interface ServiceBase {
   logRotation: { maxSize: pulumi.Input<string>; maxFile: pulumi.Input<number> };
   /** htpasswd line (`user:bcrypt`) guarding the service's route; unset leaves the route open. */
   routeAuth?: pulumi.Input<string>;
+  /** Runs on each data volume's name before it is declared (the program passes the owner check). */
+  checkVolume?: VolumeCheck;
 }
 
 export interface ServiceArgs extends ServiceBase {
@@ -101,12 +103,17 @@ export class Service extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    const volumeName = (role: string) => {
+      const dockerName = `${args.volumePrefix}-${role}`;
+      const check = args.checkVolume;
+      return check ? pulumi.output(check(dockerName).then(() => dockerName)) : dockerName;
+    };
     this.volumes = (args.volumes ?? []).map(
       (v) =>
         new docker.Volume(
           `${name}-${v.role}`,
           {
-            name: `${args.volumePrefix}-${v.role}`,
+            name: volumeName(v.role),
             driver: "local",
             labels: [{ label: STACK_LABEL, value: args.stackLabel }],
           },
@@ -118,8 +125,6 @@ export class Service extends pulumi.ComponentResource {
             // (ForceNew: see docs/identity.md). The label only marks the owner at creation:
             // renaming the stack must not delete the data.
             ignoreChanges: ["labels"],
-            // Docker's create returns an existing volume of the same name: refuse another stack's.
-            hooks: { beforeCreate: [volumeOwnerGuard(args.stackLabel)] },
           },
         ),
     );

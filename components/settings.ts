@@ -70,6 +70,11 @@ export const settingsSchema = z
      * Changing it replaces them. It does not follow `domain`.
      */
     instanceName: dnsLabel.default("scaibu"),
+    /** Adopt data volumes owned by this `<project>/<stack>` (after renaming the stack or project). */
+    adoptVolumesFrom: z
+      .string()
+      .regex(/^[^/\s]+\/[^/\s]+$/, "must be <project>/<stack>, the owner named in the refusal message")
+      .optional(),
     /** Host address every published port binds to. */
     bindAddress: z
       .string()

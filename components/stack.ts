@@ -21,11 +21,14 @@ import {
   type Settings,
 } from "./settings";
 import { Traefik } from "./traefik";
+import type { VolumeCheck } from "./volume-guard";
 
 export interface ObservabilityStackArgs {
   settings: Settings;
   /** Marks every container of this stack; Traefik routes only containers carrying it. */
   stackLabel: string;
+  /** Checks each data volume's name before it is declared (index.ts: the Docker owner check). */
+  checkVolume?: VolumeCheck;
 }
 
 export interface NetworkOutput {
@@ -131,6 +134,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       retainVolumes: s.keepDataVolumes,
       logRotation: s.logRotation,
       routeAuth: guarded(k) ? htpasswd : undefined,
+      checkVolume: args.checkVolume,
     });
     const parts = (k: ServiceKey): { base: ServiceBase; rendered: Rendered } => ({
       base: serviceBase(k),

@@ -5,6 +5,9 @@ import { STACK_LABEL } from "./routing";
 
 const run = promisify(execFile);
 
+/** Checks a data volume's name before the volume is declared; rejects to stop the program. */
+export type VolumeCheck = (dockerName: string) => Promise<void>;
+
 /**
  * Labels of a Docker volume, or undefined when there is none of that name. Asks the `docker` CLI,
  * which follows DOCKER_HOST and contexts like the provider does (`docker:host` is passed through).
@@ -17,32 +20,32 @@ async function volumeLabels(name: string): Promise<Record<string, string> | unde
     return (JSON.parse(stdout) as Record<string, string> | null) ?? {};
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: string };
-    if (e.code === "ENOENT") {
-      pulumi.log.warn(`docker CLI not found: cannot check that volume ${name} is not another stack's`);
-      return undefined;
-    }
     if (/no such volume/i.test(e.stderr ?? "")) return undefined;
-    throw err;
+    pulumi.log.warn(
+      `cannot check who owns Docker volume ${name} (${e.code === "ENOENT" ? "no docker CLI" : e.message})`,
+    );
+    return undefined;
   }
 }
 
 /**
- * A before-create hook for data volumes. Docker's volume create hands back an existing volume of
- * the same name, so a second stack with the same `instanceName` would silently adopt (and later
- * delete) the first one's data. Adopting is right only for this stack's own kept volume
- * (`keepDataVolumes`, then destroy and up again): the owner label says which.
+ * Docker's volume create hands back an existing volume of the same name, so a second stack with
+ * the same `instanceName` would silently adopt (and on destroy delete) the first one's data. The
+ * check runs while the program runs, so `preview` already fails. Adopting is right for this
+ * stack's own kept volume (`keepDataVolumes`, destroy, up) and, when asked, for the volumes of
+ * the stack it was renamed from (`adoptVolumesFrom`): the owner label says which.
  */
-export function volumeOwnerGuard(stackLabel: string): pulumi.ResourceHookFunction {
-  return async ({ newInputs }) => {
-    const name = String(newInputs?.name);
+export function dockerVolumeOwnerCheck(stackLabel: string, adoptFrom?: string): VolumeCheck {
+  return async (name) => {
     const labels = await volumeLabels(name);
     if (labels === undefined) return;
     const owner = labels[STACK_LABEL];
-    if (owner === stackLabel) return;
-    throw new Error(
+    if (owner === stackLabel || (adoptFrom !== undefined && owner === adoptFrom)) return;
+    throw new pulumi.RunError(
       `Docker volume ${name} already exists and belongs to ${owner ? `stack ${owner}` : "no stack of this program"}, ` +
         `not to ${stackLabel}. Refusing to adopt its data: give this stack its own ` +
-        `scaibu-observability:instanceName, or remove the volume if its data is not wanted.`,
+        `scaibu-observability:instanceName, or, if this stack was renamed from ${owner ?? "it"}, set ` +
+        `scaibu-observability:adoptVolumesFrom to ${owner ? JSON.stringify(owner) : "its owner"}.`,
     );
   };
 }

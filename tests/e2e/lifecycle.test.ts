@@ -262,7 +262,7 @@ describe("pulumi lifecycle on a real Docker engine", { timeout: 40 * 60 * 1000 }
     assert.deepEqual(volumeOps, []);
   });
 
-  it("refuses a second stack that would adopt this stack's volumes, naming the owner", async () => {
+  it("refuses, at preview, a second stack that would adopt this stack's volumes, naming the owner", async () => {
     const otherName = `${stackName}-twin`;
     const twin = await e2eWorkspace(otherName, state);
     // Same domain and instanceName, nothing else shared: only the volume names meet.
@@ -284,7 +284,7 @@ describe("pulumi lifecycle on a real Docker engine", { timeout: 40 * 60 * 1000 }
     await twin.setConfig(`${project}:services`, { value: JSON.stringify(onlyStores) });
     try {
       await assert.rejects(
-        twin.up({ onOutput: log }),
+        twin.preview({ onOutput: log }),
         /e2e-(loki|prometheus|jaeger)-data already exists and belongs to stack scaibu-observability\/e2e-/,
       );
       assert.equal(await health(`${domain}.loki`), "healthy", "the first stack's Loki is untouched");

@@ -64,12 +64,6 @@ export function installMocks(config: Record<string, unknown> = {}, project = "sc
     "unit",
     false,
   );
-  // The mock monitor has no resource-hook RPC (pulumi 3.270): accept registrations, so a program
-  // with hooks runs here; the hooks themselves are tested by calling them (and in e2e).
-  const monitor = pulumi.runtime.getMonitor() as unknown as {
-    registerResourceHook?: (req: unknown, done: (err: Error | null, res?: unknown) => void) => void;
-  };
-  monitor.registerResourceHook ??= (_req, done) => done(null, {});
 }
 
 /** Pass as `transformations` on the root component: it sees every descendant with its options. */
