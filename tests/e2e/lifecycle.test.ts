@@ -179,6 +179,18 @@ describe("pulumi lifecycle on a real Docker engine", { timeout: 40 * 60 * 1000 }
     assert.equal(ok.status, 200);
   });
 
+  it("shows no secret in docker inspect of any container", async () => {
+    const secrets = [
+      operator.password,
+      outputs.otlpToken!.value as string,
+      (outputs.grafanaAdmin!.value as { password: string }).password,
+    ];
+    for (const name of containerNames) {
+      const inspect = await sh("docker", ["inspect", name]);
+      for (const secret of secrets) assert.ok(!inspect.includes(secret), `${name}: a secret in docker inspect`);
+    }
+  });
+
   it("keeps Grafana's unauthenticated /metrics off the routed surface", async () => {
     assert.equal((await https("grafana", "/metrics")).status, 404);
     assert.equal((await https("grafana", "/api/health")).status, 200);
