@@ -9,6 +9,7 @@ import { jaegerCommand, jaegerFiles } from "../configs/jaeger";
 import { lokiCommand, lokiFiles } from "../configs/loki";
 import { otelCollectorCommand, otelCollectorFiles } from "../configs/otel-collector";
 import { prometheusCommand, prometheusFiles } from "../configs/prometheus";
+import { socketProxyEndpoint, socketProxyEnv } from "../configs/socket-proxy";
 import { traefikCommand, traefikFiles } from "../configs/traefik";
 import type { ConfigFile } from "../configs/types";
 import { externalUrl } from "../configs/urls";
@@ -30,6 +31,7 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
   const enabled = SERVICE_KEYS.filter((k) => s.services[k].enabled);
   const enabledHosts = Object.fromEntries(enabled.map((k) => [k, hosts[k]])) as Partial<Hosts>;
   const external = { externalPort: s.ports.https };
+  const dockerEndpoint = socketProxyEndpoint(hosts.socketProxy);
   const render: Record<ServiceKey, () => Rendered> = {
     prometheus: () => {
       const input = {
@@ -38,6 +40,7 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
         hosts: enabledHosts,
         externalHost: hosts.prometheus,
         dockerNetwork: s.networks.observability.name,
+        dockerEndpoint,
       };
       return { files: prometheusFiles(input), command: prometheusCommand(input), env: {} };
     },
@@ -65,9 +68,11 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
       };
       return { files: otelCollectorFiles(input), command: otelCollectorCommand(), env: {} };
     },
+    socketProxy: () => ({ files: [], command: [], env: socketProxyEnv() }),
     traefik: () => {
       const input = {
         networkName: s.networks.observability.name,
+        dockerEndpoint,
         constraintLabel: { key: STACK_LABEL, value: stackLabel },
       };
       return { files: traefikFiles(input), command: traefikCommand(), env: {} };

@@ -146,6 +146,7 @@ export const settingsSchema = z
     keepImages: z.boolean().default(true),
     /** Tail the host's container logs into Loki (mounts /var/lib/docker/containers read-only). */
     collectDockerLogs: z.boolean().default(true),
+    /** Host path of the Docker socket; only the socket proxy mounts it. */
     dockerSocket: z
       .string()
       .regex(/^\/[^\s]*$/, "must be an absolute path to the Docker socket on the Docker host")
@@ -200,6 +201,16 @@ export const settingsSchema = z
         path: ["auth", "otlpTokenOnHost"],
         message: "needs auth.enabled: true (with auth off there is no token to require)",
       });
+    }
+    // Traefik and Prometheus read the Docker API only through the proxy.
+    for (const reader of ["traefik", "prometheus"] as const) {
+      if (s.services[reader].enabled && !s.services.socketProxy.enabled) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["services", "socketProxy", "enabled"],
+          message: `must stay true while services.${reader} is enabled (it reads the Docker API through the proxy)`,
+        });
+      }
     }
     // The collector exports to, and Grafana reads from, all three stores.
     const backends = s.services.prometheus.enabled && s.services.loki.enabled && s.services.jaeger.enabled;

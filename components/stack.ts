@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { CATALOG, hostsFor, SERVICE_KEYS, type Hosts, type ServiceHost, type ServiceKey } from "../configs/catalog";
+import { CATALOG, hostsFor, ROUTED_KEYS, type Hosts, type ServiceHost, type ServiceKey } from "../configs/catalog";
 import { externalUrl } from "../configs/urls";
 import { Certificates } from "./certificates";
 import { Grafana } from "./grafana";
@@ -10,6 +10,7 @@ import { Networks, type NetworksArgs } from "./networks";
 import { OtelCollector } from "./otel-collector";
 import { Prometheus } from "./prometheus";
 import { renderAll, type Rendered } from "./render";
+import { SocketProxy } from "./socket-proxy";
 import type { ServiceBase } from "./service";
 import {
   AUTH_SURFACES,
@@ -47,6 +48,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
   readonly prometheus?: Prometheus;
   readonly jaeger?: Jaeger;
   readonly grafana?: Grafana;
+  readonly socketProxy?: SocketProxy;
 
   /** https URL per enabled, routed service, keyed by its hostname part (`otel`, `loki`, ...). */
   readonly urls: Partial<Record<ServiceHost, string>>;
@@ -59,7 +61,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
   constructor(name: string, args: ObservabilityStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("scaibu:observability:ObservabilityStack", name, {}, opts);
     const s = args.settings;
-    const enabled = SERVICE_KEYS.filter((k) => s.services[k].enabled);
+    /** Enabled services that Traefik serves (the socket proxy stays inside the network). */
+    const routed = ROUTED_KEYS.filter((k) => s.services[k].enabled);
     const on = (k: ServiceKey) => s.services[k].enabled;
     this.hosts = hostsFor(s.domain);
     const rendered = renderAll(s, args.stackLabel);
@@ -85,7 +88,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     this.certificates = new Certificates(
       `${name}-certs`,
       {
-        dnsNames: enabled.map((k) => this.hosts[k]),
+        dnsNames: routed.map((k) => this.hosts[k]),
         caSubject: { commonName: s.certificate.caCommonName, organization: s.certificate.caOrganization },
         organization: s.certificate.organization,
         caValidityHours: s.certificate.caValidityHours,
@@ -143,13 +146,17 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     const child = { parent: this };
 
     // Backends first: each waits until healthy, so the collector and Grafana start against live peers.
-    if (on("loki")) this.loki = new Loki(`${name}-loki`, parts("loki"), child);
-    if (on("prometheus")) {
-      this.prometheus = new Prometheus(
-        `${name}-prometheus`,
-        { ...parts("prometheus"), dockerSocket: s.dockerSocket },
+    // Traefik and Prometheus read the Docker API through it; both retry until it answers.
+    if (on("socketProxy")) {
+      this.socketProxy = new SocketProxy(
+        `${name}-socket-proxy`,
+        { ...parts("socketProxy"), dockerSocket: s.dockerSocket },
         child,
       );
+    }
+    if (on("loki")) this.loki = new Loki(`${name}-loki`, parts("loki"), child);
+    if (on("prometheus")) {
+      this.prometheus = new Prometheus(`${name}-prometheus`, parts("prometheus"), child);
     }
     if (on("jaeger")) {
       this.jaeger = new Jaeger(
@@ -189,7 +196,6 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           bindAddress: s.bindAddress,
           httpPort: s.ports.http,
           httpsPort: s.ports.https,
-          dockerSocket: s.dockerSocket,
           serverCertPem: this.certificates.serverCertPem,
           serverKeyPem: this.certificates.serverKeyPem,
         },
@@ -198,7 +204,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     }
 
     this.urls = on("traefik")
-      ? Object.fromEntries(enabled.map((k) => [CATALOG[k].host, externalUrl(this.hosts[k], s.ports.https)]))
+      ? Object.fromEntries(routed.map((k) => [CATALOG[k].host, externalUrl(this.hosts[k], s.ports.https)]))
       : {};
     const hostAddr = s.bindAddress.includes(":") ? `[${s.bindAddress}]` : s.bindAddress; // IPv6 in URLs needs brackets
     const otel = CATALOG.otelCollector;
@@ -211,7 +217,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           https: this.urls.otel,
         }
       : undefined;
-    this.etcHosts = `${s.bindAddress} ${enabled.map((k) => this.hosts[k]).join(" ")}`;
+    this.etcHosts = `${s.bindAddress} ${routed.map((k) => this.hosts[k]).join(" ")}`;
 
     this.registerOutputs({
       urls: this.urls,

@@ -1,13 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CATALOG } from "../configs/catalog";
-import { TRAEFIK_DOCKER_SOCKET, TRAEFIK_STATIC_PATH, traefikCertFiles } from "../configs/traefik";
+import { TRAEFIK_STATIC_PATH, traefikCertFiles } from "../configs/traefik";
 import { ServiceComponent, type ServiceParts } from "./service";
 
 export interface TraefikArgs extends ServiceParts {
   bindAddress: string;
   httpPort: number;
   httpsPort: number;
-  dockerSocket: string;
   serverCertPem: pulumi.Input<string>;
   serverKeyPem: pulumi.Input<string>;
 }
@@ -26,8 +25,6 @@ export class Traefik extends ServiceComponent {
           .apply(([cert, key]) => [...args.rendered.files, ...traefikCertFiles(cert, key)]);
         return {
           files: pulumi.secret(files), // carries the server's private key
-          // Read-only: Traefik only watches container events and labels.
-          hostMounts: [{ source: args.dockerSocket, target: TRAEFIK_DOCKER_SOCKET }],
           ports: [
             { internal: web, external: args.httpPort, ip: args.bindAddress },
             { internal: websecure, external: args.httpsPort, ip: args.bindAddress },

@@ -12,6 +12,7 @@ export const CATALOG = {
     image: "prom/prometheus:v3.14.0",
     memoryMb: 1024,
     job: "prometheus",
+    routed: true,
     ports: { http: 9090 },
     metricsPort: 9090,
     datasourceUid: "prometheus",
@@ -21,6 +22,7 @@ export const CATALOG = {
     image: "grafana/loki:3.7.7",
     memoryMb: 1024,
     job: "loki",
+    routed: true,
     ports: { http: 3100, grpc: 9096 },
     metricsPort: 3100,
     datasourceUid: "loki",
@@ -33,6 +35,7 @@ export const CATALOG = {
     image: "jaegertracing/jaeger:2.20.0",
     memoryMb: 512,
     job: "jaeger",
+    routed: true,
     // Jaeger v2 is a collector distribution: same internal-telemetry reader on 8888.
     ports: { otlpGrpc: 4317, otlpHttp: 4318, ui: 16686, queryGrpc: 16685, health: 13133, metrics: 8888 },
     metricsPort: 8888,
@@ -44,6 +47,7 @@ export const CATALOG = {
     // Idles near 330 MiB and runs each bundled datasource as its own process; 512 MiB gets OOM-killed.
     memoryMb: 1024,
     job: "grafana",
+    routed: true,
     ports: { http: 3000 },
     metricsPort: 3000,
   },
@@ -52,6 +56,7 @@ export const CATALOG = {
     image: "otel/opentelemetry-collector-contrib:0.161.0",
     memoryMb: 512, // memory_limiter is 400 MiB; leave headroom above it
     job: "otel-collector",
+    routed: true,
     // otlpRouted: OTLP/HTTP for Traefik only, behind the bearer token.
     ports: { otlpGrpc: 4317, otlpHttp: 4318, otlpRouted: 4319, health: 13133, metrics: 8888 },
     metricsPort: 8888,
@@ -61,9 +66,20 @@ export const CATALOG = {
     image: "traefik:v3.7.13",
     memoryMb: 256,
     job: "traefik",
+    routed: true,
     // `traefik` entrypoint: ping, metrics; never published (configs/traefik.ts).
     ports: { web: 80, websecure: 443, internal: 8080 },
     metricsPort: 8080,
+  },
+  socketProxy: {
+    host: "socket-proxy",
+    // Tecnativa's HAProxy filter in front of the Docker socket (tags follow the git tags, v-prefixed
+    // since v0.4.0): the only container that mounts docker.sock. See configs/socket-proxy.ts.
+    image: "tecnativa/docker-socket-proxy:v0.4.1",
+    memoryMb: 64,
+    job: "socket-proxy",
+    routed: false, // inside the Docker network only
+    ports: { api: 2375 },
   },
 } as const;
 
@@ -72,6 +88,9 @@ export type ServiceKey = keyof typeof CATALOG;
 export const SERVICE_KEYS = Object.keys(CATALOG) as ServiceKey[];
 /** The `<service>` part of a hostname, e.g. `otel`. */
 export type ServiceHost = (typeof CATALOG)[ServiceKey]["host"];
+
+/** Services Traefik serves at `https://<domain>.<service>`, in catalog order. */
+export const ROUTED_KEYS = SERVICE_KEYS.filter((k) => CATALOG[k].routed);
 
 /** In-network hostname of every service (also its container name and TLS name). */
 export type Hosts = Record<ServiceKey, string>;

@@ -16,8 +16,6 @@ export const PROMETHEUS_CONFIG_PATH = "/etc/prometheus/prometheus.yml";
 /** Named volume mount point; the image creates /prometheus owned by nobody (65534, its USER), which a fresh named volume inherits. */
 export const PROMETHEUS_DATA_DIR = "/prometheus";
 export const PROMETHEUS_READY_PATH = "/-/ready";
-/** Mount the Docker socket read-only here for docker_sd_configs. */
-export const PROMETHEUS_DOCKER_SOCKET = "/var/run/docker.sock";
 /**
  * Docker labels a container sets to be scraped by the `docker` job (prometheus.io/* style, like the
  * common Kubernetes annotations): only containers with `prometheus.io/scrape=true` are kept.
@@ -54,6 +52,8 @@ export interface PrometheusInput extends PrometheusSettings {
   externalPort?: number;
   /** Keep only discovered containers on this Docker network (the one Prometheus can reach). */
   dockerNetwork: string;
+  /** Docker API for discovery: the socket proxy (`tcp://<host>:2375`). */
+  dockerEndpoint: string;
 }
 
 type RelabelConfig = {
@@ -93,9 +93,10 @@ export function prometheusConfig(input: PrometheusInput): PrometheusConfig {
   const timeout = durationMs(interval) >= 10_000 ? "10s" : interval;
   // One job per enabled service, on the port its own metrics are served at; Prometheus itself on localhost.
   const jobs: ScrapeConfig[] = SERVICE_KEYS.flatMap((key) => {
-    const { job, metricsPort } = CATALOG[key];
+    const entry = CATALOG[key];
+    if (!("metricsPort" in entry)) return [];
     const host = key === "prometheus" ? "localhost" : input.hosts[key];
-    return host ? [{ job_name: job, static_configs: [{ targets: [`${host}:${metricsPort}`] }] }] : [];
+    return host ? [{ job_name: entry.job, static_configs: [{ targets: [`${host}:${entry.metricsPort}`] }] }] : [];
   });
   const relabel: RelabelConfig[] = [
     // Opt-in only: never scrape every container on a shared host.
@@ -126,7 +127,7 @@ export function prometheusConfig(input: PrometheusInput): PrometheusConfig {
   ];
   jobs.push({
     job_name: "docker",
-    docker_sd_configs: [{ host: `unix://${PROMETHEUS_DOCKER_SOCKET}`, refresh_interval: "30s" }],
+    docker_sd_configs: [{ host: input.dockerEndpoint, refresh_interval: "30s" }],
     relabel_configs: relabel,
   });
 

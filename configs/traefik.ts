@@ -6,11 +6,12 @@ export const TRAEFIK_STATIC_PATH = "/etc/traefik/traefik.yml";
 export const TRAEFIK_DYNAMIC_DIR = "/etc/traefik/dynamic";
 export const TRAEFIK_CERT_PATH = "/etc/traefik/certs/server.crt";
 export const TRAEFIK_KEY_PATH = "/etc/traefik/certs/server.key";
-export const TRAEFIK_DOCKER_SOCKET = "/var/run/docker.sock";
 
 export interface TraefikConfigInput {
   /** Network Traefik reaches containers over (the observability network). */
   networkName: string;
+  /** Docker API to watch: the socket proxy (`tcp://<host>:2375`). */
+  dockerEndpoint: string;
   /** Label key/value a container must carry to be routed (this stack only). */
   constraintLabel: { key: string; value: string };
 }
@@ -58,7 +59,7 @@ export function traefikStaticConfig(input: TraefikConfigInput): TraefikStaticCon
     metrics: { prometheus: { entryPoint: "traefik", addRoutersLabels: true, addServicesLabels: true } },
     providers: {
       docker: {
-        endpoint: `unix://${TRAEFIK_DOCKER_SOCKET}`,
+        endpoint: input.dockerEndpoint,
         exposedByDefault: false,
         network: input.networkName,
         // Only this stack's containers, even on a shared host where others set traefik.enable.

@@ -6,7 +6,7 @@
 # (Loki, Grafana) that this project does not build.
 #
 # Usage: scripts/images/build-all.sh [--force] [--list] [SERVICE...]
-#   SERVICE: loki grafana otel-collector prometheus jaeger traefik (default: all,
+#   SERVICE: socket-proxy loki grafana otel-collector prometheus jaeger traefik (default: all,
 #            in that order: cheapest/most critical first)
 #   --force  rebuild images even if the tag exists (binaries stay cached;
 #            delete $SCAIBU_TOOLS_DIR/<name>-<version>/ to rebuild one)
@@ -28,8 +28,9 @@ JAEGER_VERSION="${JAEGER_VERSION:-v1.76.0}"            # Go module v1.76.0 = Jae
 JAEGER_V2_VERSION="${JAEGER_V2_VERSION:-v2.13.0}"
 TRAEFIK_VERSION="${TRAEFIK_VERSION:-v3.7.13}"
 
-ALL_SERVICES=(loki grafana otel-collector prometheus jaeger traefik)
+ALL_SERVICES=(socket-proxy loki grafana otel-collector prometheus jaeger traefik)
 declare -A TAGS=(
+  [socket-proxy]=scaibu-e2e/socket-proxy:local
   [loki]=scaibu-e2e/loki:local
   [grafana]=scaibu-e2e/grafana:local
   [otel-collector]=scaibu-e2e/otel-collector:local
@@ -103,6 +104,29 @@ build_grafana() {
   chmod -R 777 "$ctx/owned/var" "$ctx/owned/etc/grafana/provisioning" "$ctx/owned/usr/share/grafana/.aws"
   printf '; PLACEHOLDER grafana.ini (ignored by the placeholder)\n' >"$ctx/owned/etc/grafana/grafana.ini"
   cp "$bin" "$ctx/placeholder"
+  docker_build "$1" "$ctx"
+}
+
+# ----------------------------------------------------------- socket proxy
+# Debian's haproxy with the shared libraries it links, and busybox (wget for the health check).
+build_socket-proxy() {
+  local ctx bin=/usr/sbin/haproxy lib
+  if [ ! -x "$bin" ]; then
+    log "installing haproxy (apt)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends haproxy >/dev/null 2>&1 || {
+      apt-get update -qq >/dev/null 2>&1 || true
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends haproxy >/dev/null
+    } || fail "cannot install haproxy"
+  fi
+  ctx="$(new_context socket-proxy)"
+  stage_base "$ctx/rootfs" haproxy
+  stage_busybox "$ctx/rootfs"
+  mkdir -p "$ctx/rootfs/usr/sbin" "$ctx/rootfs/usr/local/etc/haproxy" "$ctx/rootfs/var/run"
+  cp "$bin" "$ctx/rootfs/usr/sbin/haproxy"
+  for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
+    mkdir -p "$ctx/rootfs$(dirname "$lib")"; cp -L "$lib" "$ctx/rootfs$lib"
+  done
+  cp "$ctx/haproxy.cfg" "$ctx/rootfs/usr/local/etc/haproxy/haproxy.cfg"
   docker_build "$1" "$ctx"
 }
 

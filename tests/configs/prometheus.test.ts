@@ -20,6 +20,7 @@ const base: PrometheusInput = {
   hosts: hostsFor("scaibu"),
   externalHost: "scaibu.prometheus",
   dockerNetwork: "observability-network",
+  dockerEndpoint: "tcp://scaibu.socket-proxy:2375",
 };
 
 /** Top-level keys Prometheus 3 accepts and 2.x rejects ("field otlp not found"). */
@@ -66,7 +67,8 @@ describe("prometheus config", () => {
 
   it("discovers only opted-in Docker containers and labels them container_name without the slash", () => {
     const job = doc(base).scrape_configs.find((j: { job_name: string }) => j.job_name === "docker");
-    assert.deepEqual(job.docker_sd_configs, [{ host: "unix:///var/run/docker.sock", refresh_interval: "30s" }]);
+    // Through the socket proxy, never the raw socket.
+    assert.deepEqual(job.docker_sd_configs, [{ host: "tcp://scaibu.socket-proxy:2375", refresh_interval: "30s" }]);
     const keep = job.relabel_configs[0];
     assert.deepEqual(keep, {
       source_labels: ["__meta_docker_container_label_prometheus_io_scrape"],

@@ -3,7 +3,11 @@ import { describe, it } from "node:test";
 import { TRAEFIK_STATIC_PATH, traefikFiles } from "../../configs/traefik";
 import { fileAt, parseYaml } from "./helpers";
 
-const files = traefikFiles({ networkName: "net", constraintLabel: { key: "io.scaibu.stack", value: "p/s" } });
+const files = traefikFiles({
+  networkName: "net",
+  dockerEndpoint: "tcp://scaibu.socket-proxy:2375",
+  constraintLabel: { key: "io.scaibu.stack", value: "p/s" },
+});
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const doc = (path: string): any => parseYaml(fileAt(files, path).content);
 
@@ -28,6 +32,7 @@ describe("traefik config", () => {
     const s = doc(TRAEFIK_STATIC_PATH);
     assert.equal(s.providers.docker.constraints, "Label(`io.scaibu.stack`,`p/s`)");
     assert.equal(s.providers.docker.exposedByDefault, false);
+    assert.equal(s.providers.docker.endpoint, "tcp://scaibu.socket-proxy:2375");
     assert.equal(s.api.insecure, false);
   });
 });

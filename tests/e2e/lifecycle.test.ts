@@ -179,6 +179,31 @@ describe("pulumi lifecycle on a real Docker engine", { timeout: 40 * 60 * 1000 }
     assert.equal(ok.status, 200);
   });
 
+  it("reaches the Docker API only through the read-only socket proxy", async () => {
+    for (const name of containerNames) {
+      const mounts = await sh("docker", ["inspect", "-f", "{{json .Mounts}}", name]);
+      assert.equal(mounts.includes("docker.sock"), name === `${domain}.socket-proxy`, `${name}: ${mounts}`);
+    }
+    const proxy = (args: string[]) =>
+      sh("docker", ["exec", `${domain}.socket-proxy`, "wget", "-q", "-O", "-", ...args]).then(
+        (out) => ({ ok: true, out }),
+        (err: Error) => ({ ok: false, out: err.message }),
+      );
+    const list = await proxy(["http://127.0.0.1:2375/containers/json"]);
+    assert.ok(list.ok && list.out.includes(`/${domain}.loki`), list.out.slice(0, 300));
+    const create = await proxy(["--post-data", "{}", "http://127.0.0.1:2375/containers/create"]);
+    assert.ok(!create.ok && /403/.test(create.out), create.out);
+    const images = await proxy(["http://127.0.0.1:2375/images/json"]);
+    assert.ok(!images.ok && /403/.test(images.out), images.out);
+    // Both readers work through it: Traefik routes (every HTTPS check above), Prometheus discovers.
+    const query = encodeURIComponent('sum(prometheus_sd_discovered_targets{config="docker"})');
+    await eventually("Prometheus docker discovery through the proxy", 90, async () => {
+      const r = await authed("prometheus", `/api/v1/query?query=${query}`);
+      const value = /"value":\[[^,]+,"(\d+)"\]/.exec(r.body)?.[1];
+      return value !== undefined && Number(value) > 0 ? true : undefined;
+    });
+  });
+
   it("shows no secret in docker inspect of any container", async () => {
     const secrets = [
       operator.password,

@@ -12,11 +12,20 @@ export const services = ["prometheus", "loki", "jaeger", "grafana", "otel", "tra
 // Outside Docker's default address pools (172.17-31.0.0/16, 192.168.0.0/16), so a network
 // Docker auto-allocates for something else on the host can never take it first.
 export const E2E_SUBNET = "172.16.238.0/24";
-export const containerNames = services.map((s) => `${domain}.${s}`);
+/** Every container of the stack: the routed services and the socket proxy. */
+export const containerNames = [...services, "socket-proxy"].map((s) => `${domain}.${s}`);
 const roles = ["observability", "data", "messaging", "cicd", "temporal"] as const;
 export const networkNames = roles.map((n) => `${domain}-${n}-network`);
 /** Local image per service (scripts/images/build-all.sh); no registry is reachable in CI. */
-export const IMAGE_SERVICES = ["traefik", "otel-collector", "loki", "prometheus", "jaeger", "grafana"] as const;
+export const IMAGE_SERVICES = [
+  "traefik",
+  "otel-collector",
+  "loki",
+  "prometheus",
+  "jaeger",
+  "grafana",
+  "socket-proxy",
+] as const;
 export const image = (svc: (typeof IMAGE_SERVICES)[number]) => `scaibu-e2e/${svc}:local`;
 
 export const config: Record<string, unknown> = {
@@ -41,6 +50,7 @@ export const config: Record<string, unknown> = {
     prometheus: { image: image("prometheus") },
     jaeger: { image: image("jaeger") },
     grafana: { image: image("grafana") },
+    socketProxy: { image: image("socket-proxy") },
   },
 };
 

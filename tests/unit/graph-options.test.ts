@@ -40,6 +40,7 @@ describe("resource graph (options)", () => {
       "obs.loki",
       "obs.otel",
       "obs.prometheus",
+      "obs.socket-proxy",
       "obs.traefik",
     ]);
     assert.equal(declared.filter((d) => d.type === "scaibu:observability:Grafana").length, 0);

@@ -10,7 +10,9 @@ import { loadSettings } from "../../components/config-loader";
 import { ObservabilityStack } from "../../components/stack";
 
 type Row = Record<string, unknown>;
+/** The routed hosts; the socket proxy's container stays inside the network. */
 const HOSTS = ["scaibu.prometheus", "scaibu.loki", "scaibu.jaeger", "scaibu.grafana", "scaibu.otel", "scaibu.traefik"];
+const PROXY = "scaibu.socket-proxy";
 let stack: ObservabilityStack;
 const containers = new Map<string, Row>();
 
@@ -49,10 +51,11 @@ describe("resource graph (defaults)", () => {
       "scaibu:observability:OtelCollector": 1,
       "scaibu:observability:Grafana": 1,
       "scaibu:observability:Traefik": 1,
-      "scaibu:observability:Service": 6,
-      "docker:index/remoteImage:RemoteImage": 6,
+      "scaibu:observability:SocketProxy": 1,
+      "scaibu:observability:Service": 7,
+      "docker:index/remoteImage:RemoteImage": 7,
       "docker:index/volume:Volume": 5,
-      "docker:index/container:Container": 6,
+      "docker:index/container:Container": 7,
       "random:index/randomPassword:RandomPassword": 3,
     });
   });
@@ -84,7 +87,7 @@ describe("resource graph (defaults)", () => {
   });
 
   it("names each container after its host and gives it the same network alias", () => {
-    assert.deepEqual([...containers.keys()].sort(), [...HOSTS].sort());
+    assert.deepEqual([...containers.keys()].sort(), [...HOSTS, PROXY].sort());
     for (const [name, c] of containers) {
       const [first] = c.networksAdvanced as { name: string; aliases: string[] }[];
       assert.equal(first!.name, "scaibu-observability-network");
@@ -100,6 +103,7 @@ describe("resource graph (defaults)", () => {
       "jaegertracing/jaeger:2.20.0",
       "otel/opentelemetry-collector-contrib:0.161.0",
       "prom/prometheus:v3.14.0",
+      "tecnativa/docker-socket-proxy:v0.4.1",
       "traefik:v3.7.13",
     ]);
     for (const c of containers.values()) assert.match(String(c.image), /^sha256:[0-9a-f]{64}$/);
@@ -133,6 +137,7 @@ describe("resource graph (defaults)", () => {
       "scaibu.prometheus": ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:9090/-/ready"],
       "scaibu.jaeger": ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:13133/status"],
       "scaibu.grafana": ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:3000/api/health"],
+      "scaibu.socket-proxy": ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:2375/_ping"],
     });
   });
 
@@ -166,7 +171,9 @@ describe("resource graph (defaults)", () => {
       "scaibu.otel": "4319", // the receiver that asks for the bearer token
       "scaibu.traefik": undefined,
     };
+    assert.equal(labelsOf(containers.get(PROXY)!)["traefik.enable"], undefined, "the proxy is not routed");
     for (const [host, c] of containers) {
+      if (host === PROXY) continue;
       const labels = labelsOf(c);
       const router = host.replace(".", "-");
       assert.equal(labels["io.scaibu.stack"], "scaibu-observability/unit", host);
@@ -225,10 +232,10 @@ describe("resource graph (defaults)", () => {
         mounts.push(`${host}:${m.source}`);
       }
     }
+    // The socket proxy is the only container with the Docker socket.
     assert.deepEqual(mounts.sort(), [
       "scaibu.otel:/var/lib/docker/containers",
-      "scaibu.prometheus:/var/run/docker.sock",
-      "scaibu.traefik:/var/run/docker.sock",
+      "scaibu.socket-proxy:/var/run/docker.sock",
     ]);
   });
 

@@ -105,6 +105,12 @@ describe("settings", () => {
     ["grafana user", { grafana: { adminUser: "a b" } }, "grafana.adminUser", '"a b"'],
     ["auth.open", { auth: { open: ["grafana"] } }, "auth.open.0", '"grafana"', "prometheus"],
     ["auth.enabled", { auth: { enabled: "no" } }, "auth.enabled", '"no"'],
+    [
+      "socket proxy off under its readers",
+      { services: { socketProxy: { enabled: false } } },
+      "services.socketProxy.enabled",
+      "services.traefik",
+    ],
     ["network name", { networks: { data: { name: "bad name" } } }, "networks.data.name", '"bad name"'],
     [
       "duplicate network names",
