@@ -124,6 +124,7 @@ export interface OtelCollectorConfig {
     [AUTH]?: { filename: string };
     [QUEUE_STORAGE]?: {
       directory: string;
+      create_directory: boolean;
       timeout: string;
       compaction: { on_start: boolean; on_rebound: boolean; directory: string };
     };
@@ -272,6 +273,8 @@ export function otelCollectorConfig(input: OtelCollectorInput): OtelCollectorCon
   if (input.persistentQueue) {
     config.extensions[QUEUE_STORAGE] = {
       directory: OTEL_QUEUE_DIR,
+      // The volume provides it in the container; `validate` elsewhere (the tests) has no volume.
+      create_directory: true,
       timeout: "1s",
       // Reclaims the space of sent batches at start and once the queue has drained.
       compaction: { on_start: true, on_rebound: true, directory: OTEL_QUEUE_DIR },

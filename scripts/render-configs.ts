@@ -11,8 +11,13 @@ import { parseSettings } from "../components/settings";
 const VARIANTS: Record<string, Record<string, unknown>> = {
   // Defaults: docker logs on, badger; plus an attribute so the resource processor has input.
   default: { resourceAttributes: { "deployment.environment": "validate" } },
-  // The other side: no docker logs, in-memory Jaeger.
-  plain: { collectDockerLogs: false, jaeger: { storage: "memory" } },
+  // The other side: no docker logs, in-memory Jaeger, memory queues, no auth.
+  plain: {
+    collectDockerLogs: false,
+    jaeger: { storage: "memory" },
+    collector: { persistentQueue: false },
+    auth: { enabled: false },
+  },
 };
 
 const out = process.argv[2];
