@@ -43,7 +43,7 @@ export class Grafana extends ServiceComponent {
           volumes: [{ role: "data", containerPath: GRAFANA_DATA_DIR, formerIndex: 0 }],
           // The image ships busybox wget; /api/health answers once the database is migrated, which
           // takes 60-90 s on a fresh volume.
-          healthcheck: wgetCheck(`http://127.0.0.1:${http}${GRAFANA_HEALTH_PATH}`, "120s"),
+          healthcheck: wgetCheck(`http://127.0.0.1:${http}${GRAFANA_HEALTH_PATH}`, "2m0s"),
           // Grafana keeps its own login; its /metrics (no login) is only for Prometheus, in-network.
           route: { port: http, hiddenPaths: [GRAFANA_METRICS_PATH] },
         };

@@ -6,6 +6,10 @@ import type { Rendered } from "./render";
 import { RouteSpec, STACK_LABEL, traefikLabels } from "./routing";
 import type { VolumeCheck } from "./volume-guard";
 
+/**
+ * Durations are written as Go prints them ("30s", "2m0s"): the provider reads them back from the
+ * engine in that form, and any other spelling ("120s") is a diff on every preview.
+ */
 export interface HealthcheckSpec {
   /** Exec-form test run inside the container, e.g. ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:9090/-/ready"]. */
   test: string[];

@@ -81,16 +81,20 @@ async function main(): Promise<number> {
     const m = /"value":\[[^,]+,"([^"]+)"\]/.exec(r.body);
     return m ? Number(m[1]) : undefined;
   };
-  const counter = await poll(60, () => promValue(`sum(scaibu_verify_checks_total{run="${run}"})`));
+  // Polled until the value is there: a series can appear with 0 before its first increment lands.
+  const atLeast = (min: number, query: string) =>
+    poll(60, async () => {
+      const v = await promValue(query);
+      return v !== undefined && v >= min ? v : undefined;
+    });
+  const counter = await atLeast(1, `sum(scaibu_verify_checks_total{run="${run}"})`);
   row(
     "counter in Prometheus",
     ">= 1",
     String(counter ?? "none"),
     counter !== undefined && counter >= 1 ? "ok" : "FAIL",
   );
-  const calls = await poll(60, () =>
-    promValue(`sum(traces_span_metrics_calls_total{service_name="${VERIFY_SERVICE}"})`),
-  );
+  const calls = await atLeast(3, `sum(traces_span_metrics_calls_total{service_name="${VERIFY_SERVICE}"})`);
   row(
     "span metrics in Prometheus",
     ">= 3 calls",

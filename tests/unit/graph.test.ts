@@ -124,6 +124,14 @@ describe("resource graph (defaults)", () => {
     }
   });
 
+  it("writes health-check durations as the engine reads them back (Go's form), so re-applies are no-ops", () => {
+    const go = /^(?:\d+h)?(?:[1-5]?\dm)?[1-5]?\ds$/; // 30s, 2m0s; never 120s
+    for (const [name, c] of containers) {
+      const hc = c.healthcheck as Record<string, unknown>;
+      for (const k of ["interval", "timeout", "startPeriod"]) assert.match(String(hc[k]), go, `${name} ${k}`);
+    }
+  });
+
   it("health-checks each image with a program that image really contains", () => {
     // traefik: its own binary; collector (scratch): its own binary; loki (distroless): `loki -health`;
     // prometheus/jaeger/grafana: busybox wget in the image.
