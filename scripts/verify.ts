@@ -71,7 +71,8 @@ async function main(): Promise<number> {
     if (!sent) continue;
     const spans = await poll(60, async () => {
       const r = await get("jaeger", `/api/traces/${sent.traceId}`);
-      const n = r.status === 200 ? (r.body.match(/"spanID"/g) ?? []).length : 0;
+      const trace = r.status === 200 ? (JSON.parse(r.body) as { data?: { spans?: unknown[] }[] }) : {};
+      const n = trace.data?.[0]?.spans?.length ?? 0;
       return n >= sent.spans ? n : undefined;
     });
     row(`trace via ${via} in Jaeger (by id)`, `${sent.spans} spans`, `${spans ?? 0} spans`, spans ? "ok" : "FAIL");
