@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Times `bash .ci/run` as a new machine would run it: a fresh clone of HEAD, and empty Go module
+# and build caches, tools dir, Pulumi plugin dir and npm cache (all in a temp dir), with the
+# scaibu-e2e images removed first (the run rebuilds them). Debian packages and the Docker engine
+# already installed stay (they take seconds). Prints the step times and the total.
+#   scripts/measure-cold-ci.sh [WORKDIR]   (default: a new temp dir; kept for its logs)
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+work="${1:-$(mktemp -d "${TMPDIR:-/tmp}/scaibu-cold-ci.XXXXXX")}"
+mkdir -p "$work"
+git clone -q "$repo" "$work/clone"
+docker images --format '{{.Repository}}:{{.Tag}}' | grep '^scaibu-e2e/' | xargs -r docker rmi -f >/dev/null
+start=$(date +%s)
+rc=0
+(
+  cd "$work/clone"
+  export CI=true GOMODCACHE="$work/gomod" GOCACHE="$work/gocache" GOPATH="$work/gopath" \
+    SCAIBU_TOOLS_DIR="$work/tools" PULUMI_HOME="$work/pulumi-home" npm_config_cache="$work/npm"
+  bash .ci/run
+) >"$work/ci.log" 2>&1 || rc=$?
+total=$(($(date +%s) - start))
+grep -E '^==> |built in|in [0-9]+s$' "$work/ci.log" || true
+echo "cold .ci/run: exit $rc in ${total}s ($((total / 60)) min $((total % 60)) s); log: $work/ci.log"
+exit "$rc"
