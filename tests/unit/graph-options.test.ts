@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
 import { byType, declared, installMocks, promiseOf, record, resolvedInputs } from "./harness";
 
 // A trimmed stack: no Grafana, in-memory Jaeger, volumes dropped on destroy, another domain.
@@ -19,8 +20,13 @@ import { loadSettings } from "../../components/config-loader";
 import { ObservabilityStack } from "../../components/stack";
 
 const containers = new Map<string, Record<string, unknown>>();
+const warnings: string[] = [];
 
 before(async () => {
+  // What preview prints as warnings.
+  (pulumi.log as { warn: (msg: string) => Promise<void> }).warn = async (msg) => {
+    warnings.push(msg);
+  };
   const stack = new ObservabilityStack(
     "observability",
     { settings: loadSettings(), stackLabel: "p/s" },
@@ -65,6 +71,15 @@ describe("resource graph (options)", () => {
     assert.equal(users("obs.jaeger"), undefined);
     assert.ok(users("obs.prometheus"));
     assert.ok(users("obs.loki"));
+  });
+
+  it("warns at preview, naming every surface left open", () => {
+    assert.deepEqual(
+      warnings.filter((w) => w.startsWith("authentication is off")),
+      [
+        "authentication is off for obs.jaeger: anyone who reaches 10.1.2.3:443 can read, write or delete their data (config: auth)",
+      ],
+    );
   });
 
   it("binds every published port to the configured address", () => {
