@@ -82,25 +82,19 @@ async function main(): Promise<number> {
     const m = /"value":\[[^,]+,"([^"]+)"\]/.exec(r.body);
     return m ? Number(m[1]) : undefined;
   };
-  // Polled until the value is there: a series can appear with 0 before its first increment lands.
-  const atLeast = (min: number, query: string) =>
-    poll(60, async () => {
-      const v = await promValue(query);
-      return v !== undefined && v >= min ? v : undefined;
+  // Polled until the value reaches `min`: a series can appear with 0 before its first increment lands.
+  const atLeast = async (what: string, min: number, query: string) => {
+    const v = await poll(60, async () => {
+      const value = await promValue(query);
+      return value !== undefined && value >= min ? value : undefined;
     });
-  const counter = await atLeast(1, `sum(scaibu_verify_checks_total{run="${run}"})`);
-  row(
-    "counter in Prometheus",
-    ">= 1",
-    String(counter ?? "none"),
-    counter !== undefined && counter >= 1 ? "ok" : "FAIL",
-  );
-  const calls = await atLeast(3, `sum(traces_span_metrics_calls_total{service_name="${VERIFY_SERVICE}"})`);
-  row(
+    row(what, `>= ${min}`, String(v ?? "none"), v !== undefined ? "ok" : "FAIL");
+  };
+  await atLeast("counter in Prometheus", 1, `sum(scaibu_verify_checks_total{run="${run}"})`);
+  await atLeast(
     "span metrics in Prometheus",
-    ">= 3 calls",
-    String(calls ?? "none"),
-    calls !== undefined && calls >= 3 ? "ok" : "FAIL",
+    3,
+    `sum(traces_span_metrics_calls_total{service_name="${VERIFY_SERVICE}"})`,
   );
   const logQuery = encodeURIComponent(`{service_name="${VERIFY_SERVICE}"} |= "${run}"`);
   const logs = await get("loki", `/loki/api/v1/query_range?query=${logQuery}&limit=10`);
