@@ -307,7 +307,11 @@ export function inputJsonSchema(): JsonSchemaNode {
   return jsonSchema;
 }
 
-/** Whether a routed surface asks for credentials under these settings. */
-export function isGuarded(s: Settings, surface: (typeof AUTH_SURFACES)[number]): boolean {
-  return s.auth.enabled && !s.auth.open.includes(surface);
+/** Whether a service's routed surface asks for credentials under these settings. */
+export function isGuarded(s: Settings, key: ServiceKey): boolean {
+  return (
+    (AUTH_SURFACES as readonly ServiceKey[]).includes(key) &&
+    s.auth.enabled &&
+    !(s.auth.open as readonly ServiceKey[]).includes(key)
+  );
 }

@@ -115,8 +115,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     this.operator = { user: s.auth.operatorUser, password: pulumi.secret(operatorPassword.result) };
     const htpasswd = operatorPassword.bcryptHash.apply((hash) => `${s.auth.operatorUser}:${hash}`);
     const open = AUTH_SURFACES.filter((surface) => on(surface) && !isGuarded(s, surface));
-    const guarded = (k: ServiceKey) =>
-      (OPERATOR_SURFACES as readonly ServiceKey[]).includes(k) && !(open as readonly ServiceKey[]).includes(k);
+    const basicAuth = (k: ServiceKey) => (OPERATOR_SURFACES as readonly ServiceKey[]).includes(k) && isGuarded(s, k);
     if (open.length) {
       pulumi.log.warn(
         `authentication is off for ${open.map((o) => this.hosts[o]).join(", ")}: anyone who reaches ` +
@@ -136,7 +135,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       volumePrefix: `${s.instanceName}-${CATALOG[k].host}`,
       retainVolumes: s.keepDataVolumes,
       logRotation: s.logRotation,
-      routeAuth: guarded(k) ? htpasswd : undefined,
+      routeAuth: basicAuth(k) ? htpasswd : undefined,
       checkVolume: args.checkVolume,
     });
     const parts = (k: ServiceKey): { base: ServiceBase; rendered: Rendered } => ({
