@@ -53,9 +53,12 @@ export class OtelCollector extends ServiceComponent {
           ],
           // The image is FROM scratch: no shell and no HTTP client. The only program inside is the
           // collector, whose `validate` proves the binary runs and the uploaded config loads.
+          // Traefik routes nothing to a container until it is healthy, and the first check runs
+          // one interval after start: 10 s keeps that gap short (start_interval needs Engine 25+).
+          // A run costs about 0.02 s of CPU (measured with the local build).
           healthcheck: {
             test: ["CMD", "/otelcol-contrib", "validate", `--config=${OTEL_CONFIG_PATH}`],
-            interval: "30s",
+            interval: "10s",
           },
           // OTLP/HTTP over TLS through Traefik, to the receiver that asks for the bearer token.
           route: { port: ports.otlpRouted },
