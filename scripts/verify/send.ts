@@ -7,7 +7,7 @@ import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { LoggerProvider, SimpleLogRecordProcessor } from "@opentelemetry/sdk-logs";
 import { MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
-import { SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
+import { BatchSpanProcessor, SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import type { AgentOptions } from "node:https";
 
 export const VERIFY_SERVICE = "scaibu-verify";
@@ -68,4 +68,57 @@ export async function sendTelemetry(to: Endpoint, run: string, via: string): Pro
   await Promise.all([tracer.forceFlush(), meters.forceFlush(), loggers.forceFlush()]);
   await Promise.all([tracer.shutdown(), meters.shutdown(), loggers.shutdown()]);
   return { traceId, spans: 3 };
+}
+
+/**
+ * Sends `traces` traces of `spansPerTrace` spans each (batched, as an app would) and returns
+ * their ids once the collector has accepted every batch.
+ */
+export async function sendTraces(to: Endpoint, service: string, traces: number, spansPerTrace: number) {
+  const exporter = new OTLPTraceExporter({
+    headers: to.headers,
+    httpAgentOptions: to.agent,
+    url: `${to.url}/v1/traces`,
+  });
+  const provider = new TracerProvider({
+    resource: resourceFromAttributes({ "service.name": service }),
+    spanProcessors: [new BatchSpanProcessor({ exporter, maxExportBatchSize: 512, maxQueueSize: 100_000 })],
+  });
+  const tracer = provider.getTracer("scaibu-faults");
+  const ids: string[] = [];
+  for (let i = 0; i < traces; i++) {
+    const root = tracer.startSpan(`trace ${i}`);
+    const ctx = trace.setSpan(context.active(), root);
+    for (let j = 1; j < spansPerTrace; j++) tracer.startSpan(`span ${i}.${j}`, {}, ctx).end();
+    root.end();
+    ids.push(root.spanContext().traceId);
+  }
+  await provider.forceFlush();
+  await provider.shutdown();
+  return ids;
+}
+
+/**
+ * Exports one cumulative counter `points` times, `gapMs` apart (each export is one sample with
+ * its own timestamp), and returns the export times in ms.
+ */
+export async function sendCounterPoints(to: Endpoint, service: string, name: string, points: number, gapMs: number) {
+  const reader = new PeriodicExportingMetricReader({
+    exporter: new OTLPMetricExporter({ headers: to.headers, httpAgentOptions: to.agent, url: `${to.url}/v1/metrics` }),
+    exportIntervalMillis: 3_600_000,
+  });
+  const provider = new MeterProvider({
+    resource: resourceFromAttributes({ "service.name": service }),
+    readers: [reader],
+  });
+  const counter = provider.getMeter("scaibu-faults").createCounter(name);
+  const times: number[] = [];
+  for (let i = 0; i < points; i++) {
+    counter.add(1);
+    times.push(Date.now());
+    await reader.forceFlush();
+    await new Promise((r) => setTimeout(r, gapMs));
+  }
+  await provider.shutdown();
+  return times;
 }

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { OutputMap, Stack } from "@pulumi/pulumi/automation";
+import { sendCounterPoints, sendTraces } from "../../scripts/verify/send";
 import { curl, eventually, health, lines, sh } from "./docker";
 
 import {
@@ -292,6 +293,93 @@ describe("pulumi lifecycle on a real Docker engine", { timeout: 40 * 60 * 1000 }
     assert.match(report, /counter in Prometheus .* ok/);
     // The Loki and Grafana images here are placeholders: reported, never counted as passed.
     assert.match(report, /log in Loki .* NOT VERIFIED \(placeholder\)/);
+  });
+
+  it("keeps every span through a Jaeger outage and a collector restart (persistent queue)", async () => {
+    const host = { url: `http://${bind}:${ports.otlpHttp}` };
+    await sh("docker", ["stop", `${domain}.jaeger`]);
+    let ids: string[] = [];
+    try {
+      ids = await sendTraces(host, "e2e-faults", 50, 10); // 500 spans, accepted while Jaeger is down
+      await sh("docker", ["restart", `${domain}.otel`]); // what it holds must survive this
+    } finally {
+      await sh("docker", ["start", `${domain}.jaeger`]);
+    }
+    const found = await eventually("500 spans in Jaeger after the outage", 180, async () => {
+      let spans = 0;
+      for (const id of ids) {
+        const r = await authed("jaeger", `/api/traces/${id}`);
+        if (r.status === 200) spans += (JSON.parse(r.body) as { data: { spans: unknown[] }[] }).data[0]!.spans.length;
+      }
+      return spans === 500 ? spans : undefined;
+    });
+    assert.equal(found, 500);
+  });
+
+  it("keeps metric samples, with their own timestamps, through a Prometheus outage", async () => {
+    await sh("docker", ["stop", `${domain}.prometheus`]);
+    let times: number[] = [];
+    try {
+      times = await sendCounterPoints(
+        { url: `http://${bind}:${ports.otlpHttp}` },
+        "e2e-faults",
+        "scaibu.faults.points",
+        5,
+        2000,
+      );
+    } finally {
+      await sh("docker", ["start", `${domain}.prometheus`]);
+    }
+    const query = encodeURIComponent('scaibu_faults_points_total{service_name="e2e-faults"}[30m]');
+    const samples = await eventually("5 samples in Prometheus after the outage", 180, async () => {
+      const r = await authed("prometheus", `/api/v1/query?query=${query}`);
+      const values = (JSON.parse(r.body) as { data?: { result?: { values: [number, string][] }[] } }).data?.result?.[0]
+        ?.values;
+      return values && values.length >= times.length ? values : undefined;
+    });
+    assert.equal(samples.length, times.length, "no sample lost, none added");
+    samples.forEach(([ts, value], i) => {
+      assert.equal(Number(value), i + 1);
+      assert.ok(Math.abs(ts * 1000 - times[i]!) < 2000, `sample ${i} at ${ts}, sent at ${times[i]! / 1000}`);
+    });
+  });
+
+  it("answers malformed OTLP with a clean 4xx and goes on accepting good data", async () => {
+    const restarts = await sh("docker", ["inspect", "-f", "{{.RestartCount}}", `${domain}.otel`]);
+    const post = (contentType: string, data: string[]) =>
+      curl({
+        url: `http://${bind}:${ports.otlpHttp}/v1/traces`,
+        extra: ["-H", `Content-Type: ${contentType}`, ...data],
+      });
+    const big = join(state, "big.json");
+    writeFileSync(big, `{"resourceSpans":[],"pad":"${"x".repeat(21 * 1024 * 1024)}"}`);
+    const cases: [string, Promise<{ status: number }>][] = [
+      ["bad protobuf", post("application/x-protobuf", ["--data-binary", "not a protobuf message"])],
+      ["wrong content type", post("text/plain", ["--data-binary", "{}"])],
+      ["a 21 MiB body", post("application/json", ["--data-binary", `@${big}`])],
+    ];
+    for (const [what, res] of cases) {
+      const { status } = await res;
+      assert.ok(status >= 400 && status < 500, `${what}: ${status}`);
+    }
+    // Invalid UTF-8 in an attribute: refused or sanitised, never a server error.
+    const invalid = join(state, "invalid-utf8.json");
+    writeFileSync(
+      invalid,
+      Buffer.concat([
+        Buffer.from('{"resourceSpans":[{"resource":{"attributes":[{"key":"bad","value":{"stringValue":"'),
+        Buffer.from([0xc3, 0x28, 0xff]),
+        Buffer.from('"}}]},"scopeSpans":[]}]}'),
+      ]),
+    );
+    const utf8 = await post("application/json", ["--data-binary", `@${invalid}`]);
+    assert.ok(utf8.status < 500, `invalid UTF-8: ${utf8.status}`);
+    assert.equal(await sh("docker", ["inspect", "-f", "{{.RestartCount}}", `${domain}.otel`]), restarts);
+    const [id] = await sendTraces({ url: `http://${bind}:${ports.otlpHttp}` }, "e2e-after-bad-input", 1, 3);
+    await eventually("a good trace after the bad input", 90, async () => {
+      const r = await authed("jaeger", `/api/traces/${id}`);
+      return r.status === 200 ? true : undefined;
+    });
   });
 
   it("changes nothing on a second preview and up", async () => {
