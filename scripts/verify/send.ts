@@ -99,8 +99,9 @@ export async function sendTraces(to: Endpoint, service: string, traces: number, 
 }
 
 /**
- * Exports one cumulative counter `points` times, `gapMs` apart (each export is one sample with
- * its own timestamp), and returns the export times in ms.
+ * Exports one cumulative counter, incremented by one before each of `points` exports `gapMs`
+ * apart; shutting the SDK down exports once more. Returns every export as the sample Prometheus
+ * should hold: its time in ms and the counter's value.
  */
 export async function sendCounterPoints(to: Endpoint, service: string, name: string, points: number, gapMs: number) {
   const reader = new PeriodicExportingMetricReader({
@@ -112,13 +113,14 @@ export async function sendCounterPoints(to: Endpoint, service: string, name: str
     readers: [reader],
   });
   const counter = provider.getMeter("scaibu-faults").createCounter(name);
-  const times: number[] = [];
-  for (let i = 0; i < points; i++) {
+  const samples: { time: number; value: number }[] = [];
+  for (let i = 1; i <= points; i++) {
     counter.add(1);
-    times.push(Date.now());
+    samples.push({ time: Date.now(), value: i });
     await reader.forceFlush();
     await new Promise((r) => setTimeout(r, gapMs));
   }
+  samples.push({ time: Date.now(), value: points });
   await provider.shutdown();
-  return times;
+  return samples;
 }
