@@ -382,6 +382,46 @@ describe("pulumi lifecycle on a real Docker engine", { timeout: 40 * 60 * 1000 }
     });
   });
 
+  it("loses no span while a config change replaces Jaeger's container under traffic", async () => {
+    await stack.setConfig(`${project}:jaeger`, { value: JSON.stringify({ retentionHours: 48 }) });
+    const ids: string[] = [];
+    let sending = true;
+    // About 4 traces a second, for as long as the replacement takes.
+    const sender = (async () => {
+      while (sending) {
+        ids.push(...(await sendTraces({ url: `http://${bind}:${ports.otlpHttp}` }, "e2e-replace", 2, 4)));
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    })();
+    let replaced: string[] = [];
+    try {
+      const result = await stack.up({
+        onOutput: log,
+        onEvent: (e) => {
+          const m = e.resourcePreEvent?.metadata;
+          if (m && ["replace", "create-replacement", "delete-replaced"].includes(m.op)) {
+            replaced.push(m.urn.split("::").pop()!);
+          }
+        },
+      });
+      assert.equal(result.summary.result, "succeeded");
+    } finally {
+      sending = false;
+      await sender;
+    }
+    replaced = [...new Set(replaced)];
+    assert.deepEqual(replaced, ["observability-jaeger-service"], "only Jaeger's container is replaced");
+    assert.ok(ids.length >= 20, `${ids.length} traces sent during the replacement`);
+    await eventually(`all ${ids.length} traces in Jaeger`, 180, async () => {
+      for (const id of ids) {
+        const r = await authed("jaeger", `/api/traces/${id}`);
+        if (r.status !== 200) return undefined;
+        if ((JSON.parse(r.body) as { data: { spans: unknown[] }[] }).data[0]!.spans.length !== 4) return undefined;
+      }
+      return true;
+    });
+  });
+
   it("changes nothing on a second preview and up", async () => {
     await assertNoChanges("preview");
     await assertNoChanges("up");
