@@ -4,6 +4,8 @@
 # Why: the e2e tests deploy the stack as Docker containers, and CI/dev machines
 # here start without a running engine (and sometimes without dockerd at all).
 # Idempotent: if `docker info` already answers, it does nothing.
+# `docker-engine.sh restart` stops the engine first (systemd's, or the one this script started),
+# then starts it again: the e2e tier's daemon-restart test.
 #
 # Env:
 #   DOCKER_ENGINE_WAIT   seconds to wait for dockerd to answer (default 60)
@@ -16,6 +18,20 @@ export DEBIAN_FRONTEND=noninteractive
 
 log() { echo "[docker-engine] $*" >&2; }
 die() { echo "[docker-engine] ERROR: $*" >&2; exit 1; }
+
+if [ "${1:-}" = restart ]; then
+  as_root=""
+  [ "$(id -u)" -eq 0 ] || as_root="sudo -n"
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet docker 2>/dev/null; then
+    log "restarting the docker engine (systemd)"
+    $as_root systemctl restart docker
+  elif pgrep -x dockerd >/dev/null 2>&1; then
+    log "stopping dockerd (it stops its containers first)"
+    $as_root pkill -TERM -x dockerd
+    for ((i = 0; i < 60; i++)); do pgrep -x dockerd >/dev/null 2>&1 || break; sleep 1; done
+    pgrep -x dockerd >/dev/null 2>&1 && die "dockerd did not stop within 60s"
+  fi
+fi
 
 if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
   log "docker engine already running ($(docker version --format '{{.Server.Version}}' 2>/dev/null || echo '?'))"

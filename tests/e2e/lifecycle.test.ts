@@ -422,6 +422,24 @@ describe("pulumi lifecycle on a real Docker engine", { timeout: 40 * 60 * 1000 }
     });
   });
 
+  it("comes back healthy after a Docker daemon restart, and Pulumi sees nothing to change", async (t) => {
+    if (process.env.CI !== "true" && process.env.SCAIBU_E2E_RESTART_DOCKER !== "1") {
+      t.skip("restarts the Docker daemon: runs in CI, or locally with SCAIBU_E2E_RESTART_DOCKER=1");
+      return;
+    }
+    await sh("bash", [join(repo, "scripts/docker-engine.sh"), "restart"]);
+    const restarted = Date.now();
+    // By their restart policy (unless-stopped): nobody starts them but the daemon.
+    for (const name of containerNames) {
+      await eventually(`${name} healthy after the daemon restart`, 180, async () =>
+        (await health(name)) === "healthy" ? true : undefined,
+      );
+    }
+    log(`every container healthy ${Math.round((Date.now() - restarted) / 1000)} s after the daemon came back\n`);
+    await assertNoChanges("preview");
+    await assertNoChanges("up");
+  });
+
   it("changes nothing on a second preview and up", async () => {
     await assertNoChanges("preview");
     await assertNoChanges("up");
