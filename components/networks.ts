@@ -26,7 +26,12 @@ export class Networks extends pulumi.ComponentResource {
         {
           name: args.names[role]!,
           driver: "bridge",
-          ipamConfigs: role === "observability" ? [{ subnet: args.observabilitySubnet }] : undefined,
+          // The gateway is spelt out because the engine fills it in (after a daemon restart, at
+          // least): left out, a refresh then reads a diff and replaces the network.
+          ipamConfigs:
+            role === "observability"
+              ? [{ subnet: args.observabilitySubnet, gateway: defaultGateway(args.observabilitySubnet) }]
+              : undefined,
           labels: [{ label: STACK_LABEL, value: args.stackLabel }],
         },
         {
@@ -44,4 +49,13 @@ export class Networks extends pulumi.ComponentResource {
     this.ids = Object.fromEntries(networks.map(([r, n]) => [r, n.id]));
     this.registerOutputs({ names: this.names, ids: this.ids });
   }
+}
+
+/** The address Docker gives a bridge's gateway by default: the first host of the subnet. */
+export function defaultGateway(cidr: string): string {
+  const [ip, bits] = cidr.split("/") as [string, string];
+  const size = 2 ** (32 - Number(bits));
+  const n = ip.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
+  const first = n - (n % size) + 1;
+  return [24, 16, 8, 0].map((shift) => Math.floor(first / 2 ** shift) % 256).join(".");
 }

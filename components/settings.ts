@@ -96,7 +96,13 @@ export const settingsSchema = z
         observability: z
           .strictObject({
             name: dockerName.optional(),
-            subnet: z.cidrv4("must be an IPv4 CIDR block such as 172.28.0.0/16").default("172.28.0.0/16"),
+            subnet: z
+              .cidrv4("must be an IPv4 CIDR block such as 172.28.0.0/16")
+              .refine(
+                (c) => Number(c.split("/")[1]) <= 30,
+                "must leave room for a gateway and containers (/30 or wider)",
+              )
+              .default("172.28.0.0/16"),
           })
           .prefault({}),
         data: network,

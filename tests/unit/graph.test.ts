@@ -82,7 +82,8 @@ describe("resource graph (defaults)", () => {
       "scaibu-temporal-network",
     ]);
     const obs = nets.find((n) => n.name === "scaibu-observability-network")!;
-    assert.deepEqual(obs.ipamConfigs, [{ subnet: "172.28.0.0/16" }]);
+    // With the gateway the engine would fill in anyway, so a refresh reads no difference.
+    assert.deepEqual(obs.ipamConfigs, [{ subnet: "172.28.0.0/16", gateway: "172.28.0.1" }]);
     for (const n of nets) assert.equal(n.driver, "bridge");
   });
 

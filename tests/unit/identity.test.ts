@@ -47,11 +47,12 @@ const INTENDED: Record<string, { why: string; identity: Record<string, unknown> 
   ["observability", "data", "messaging", "cicd", "temporal"].map((role) => [
     `observability-networks-${role}`,
     {
-      why: "default network names carry instanceName",
+      why: "default network names carry instanceName; the observability network states its gateway",
       identity: {
         name: `scaibu-${role}-network`,
         driver: "bridge",
-        ...(role === "observability" ? { ipamConfigs: [{ subnet: "172.28.0.0/16" }] } : {}),
+        // The gateway is spelt out: the engine fills it in, and a refresh then saw a diff.
+        ...(role === "observability" ? { ipamConfigs: [{ subnet: "172.28.0.0/16", gateway: "172.28.0.1" }] } : {}),
       },
     },
   ]),

@@ -102,6 +102,7 @@ describe("settings", () => {
     ["enabled not boolean", { services: { jaeger: { enabled: "yes" } } }, "services.jaeger.enabled", '"yes"'],
     ["subnet", { networks: { observability: { subnet: "172.28.0.0/33" } } }, "networks.observability.subnet", "CIDR"],
     ["instanceName", { instanceName: "Team A" }, "instanceName", '"Team A"', "DNS label"],
+    ["tiny subnet", { networks: { observability: { subnet: "10.0.0.0/31" } } }, "networks.observability.subnet", "/30"],
     ["grafana user", { grafana: { adminUser: "a b" } }, "grafana.adminUser", '"a b"'],
     ["auth.open", { auth: { open: ["grafana"] } }, "auth.open.0", '"grafana"', "prometheus"],
     ["auth.enabled", { auth: { enabled: "no" } }, "auth.enabled", '"no"'],
