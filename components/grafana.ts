@@ -37,9 +37,7 @@ export class Grafana extends ServiceComponent {
         return {
           // The password reaches Grafana as a file (GF_SECURITY_ADMIN_PASSWORD__FILE), never as an
           // environment value that `docker inspect` would show.
-          files: pulumi.secret(
-            password.apply((p) => [...args.rendered.files, { path: GRAFANA_ADMIN_PASSWORD_PATH, content: p }]),
-          ),
+          secretFiles: password.apply((content) => [{ path: GRAFANA_ADMIN_PASSWORD_PATH, content }]),
           volumes: [{ role: "data", containerPath: GRAFANA_DATA_DIR, formerIndex: 0 }],
           // The image ships busybox wget; /api/health answers once the database is migrated, which
           // takes 60-90 s on a fresh volume.

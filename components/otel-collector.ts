@@ -39,7 +39,7 @@ export class OtelCollector extends ServiceComponent {
         );
         return {
           // The token is a file the bearertokenauth extension reads, never an environment value.
-          files: pulumi.secret(token.apply((t) => [...args.rendered.files, { path: OTEL_TOKEN_PATH, content: t }])),
+          secretFiles: token.apply((content) => [{ path: OTEL_TOKEN_PATH, content }]),
           volumes: args.persistentQueue ? [{ role: "queue", containerPath: OTEL_QUEUE_DIR }] : [],
           // Docker's json logs are root-only (0640), and a fresh queue volume's mount point is
           // root-owned (the image is FROM scratch, without that directory): the image's user

@@ -77,6 +77,8 @@ export interface ServiceArgs extends ServiceBase {
   user?: pulumi.Input<string>;
   /** Files uploaded into the container (config as data, not host bind mounts). */
   files?: pulumi.Input<ConfigFile[]>;
+  /** Files holding secrets (keys, passwords, tokens): uploaded with the others, the upload kept secret. */
+  secretFiles?: pulumi.Input<ConfigFile[]>;
   volumes?: NamedVolumeSpec[];
   /** Host paths, always mounted read-only (docker.sock, container logs). */
   hostMounts?: { source: pulumi.Input<string>; target: string }[];
@@ -155,9 +157,10 @@ export class Service extends pulumi.ComponentResource {
           .map((k) => `${k}=${env[k]}`)
       : undefined;
 
-    const uploads = args.files
-      ? pulumi.output(args.files).apply((files) => files.map((f) => ({ file: f.path, content: f.content })))
-      : undefined;
+    const toUploads = (files: ConfigFile[]) => files.map((f) => ({ file: f.path, content: f.content }));
+    const uploads = args.secretFiles
+      ? pulumi.secret(pulumi.all([args.files ?? [], args.secretFiles]).apply(([a, b]) => toUploads([...a, ...b])))
+      : args.files && pulumi.output(args.files).apply(toUploads);
 
     this.container = new docker.Container(
       name,

@@ -19,24 +19,22 @@ export class Traefik extends ServiceComponent {
       "Traefik",
       name,
       args,
-      () => {
-        const files = pulumi
+      () => ({
+        // Carries the server's private key.
+        secretFiles: pulumi
           .all([args.serverCertPem, args.serverKeyPem])
-          .apply(([cert, key]) => [...args.rendered.files, ...traefikCertFiles(cert, key)]);
-        return {
-          files: pulumi.secret(files), // carries the server's private key
-          ports: [
-            { internal: web, external: args.httpPort, ip: args.bindAddress },
-            { internal: websecure, external: args.httpsPort, ip: args.bindAddress },
-          ],
-          // The traefik binary probes its own ping endpoint (internal entrypoint); needs no shell.
-          healthcheck: {
-            test: ["CMD", "traefik", "healthcheck", "--ping", `--configFile=${TRAEFIK_STATIC_PATH}`],
-          },
-          // The dashboard; the stack's operator credentials guard it (ServiceBase.routeAuth).
-          route: { internalService: "api@internal" },
-        };
-      },
+          .apply(([cert, key]) => traefikCertFiles(cert, key)),
+        ports: [
+          { internal: web, external: args.httpPort, ip: args.bindAddress },
+          { internal: websecure, external: args.httpsPort, ip: args.bindAddress },
+        ],
+        // The traefik binary probes its own ping endpoint (internal entrypoint); needs no shell.
+        healthcheck: {
+          test: ["CMD", "traefik", "healthcheck", "--ping", `--configFile=${TRAEFIK_STATIC_PATH}`],
+        },
+        // The dashboard; the stack's operator credentials guard it (ServiceBase.routeAuth).
+        route: { internalService: "api@internal" },
+      }),
       opts,
     );
   }
