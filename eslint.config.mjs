@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "bin/", "**/*.js", "scripts/images/**"] },
+  { ignores: ["node_modules/", "bin/", "**/*.js", "scripts/images/**", "clients/node/dist/"] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

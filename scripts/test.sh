@@ -27,6 +27,9 @@ fi
 if want static; then
   step "static: tsc --noEmit (strict)"
   npx tsc --noEmit -p tsconfig.json
+  npx tsc --noEmit -p clients/node
+  step "static: build the Node client as it is published (ESM + .d.ts in clients/node/dist)"
+  npm run --silent build -w clients/node
   step "static: eslint"
   npx eslint .
   step "static: prettier --check"
@@ -42,8 +45,10 @@ if want unit; then
   PROMTOOL="${PROMTOOL:-$(bash scripts/images/promtool-path.sh)}"
   export PROMTOOL
   "$PROMTOOL" --version | head -1
-  step "unit: mocked resource graph and config builders"
+  step "unit: mocked resource graph, config builders and the Node client"
   npm run --silent test:unit
+  step "unit: the Python client, installed with pip into a venv (scripts/clients/python-env.sh)"
+  npm run --silent test:python
 fi
 
 if want e2e; then

@@ -4,8 +4,8 @@ import { promisify } from "node:util";
 const run = promisify(execFile);
 
 /** Runs a command and returns its stdout; throws with stderr on a non-zero exit. */
-export async function sh(cmd: string, args: string[]): Promise<string> {
-  const { stdout } = await run(cmd, args, { maxBuffer: 16 * 1024 * 1024 });
+export async function sh(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
+  const { stdout } = await run(cmd, args, { maxBuffer: 16 * 1024 * 1024, env: env ?? process.env });
   return stdout.trim();
 }
 
