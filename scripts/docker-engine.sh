@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Ensure a Docker engine is answering on this machine.
+# Ensure a current Docker engine (API >= 1.44, Engine >= 25) is answering on this machine.
 #
-# Why: the e2e tests deploy the stack as Docker containers, and CI/dev machines
-# here start without a running engine (and sometimes without dockerd at all).
-# Idempotent: if `docker info` already answers, it does nothing.
-# `docker-engine.sh restart` stops the engine first (systemd's, or the one this script started),
-# then starts it again: the e2e tier's daemon-restart test.
+# Why: the e2e tests deploy the stack as Docker containers, and CI/dev machines here start
+# without a running engine. Users run Engine 27-29, and the stack's health checks use
+# `startInterval` (API 1.44), so the engine tested on is the one built from Go modules by
+# scripts/toolchain/ensure-engine.sh (Engine 29.8), never Debian's docker.io 20.10.
+#
+#   docker-engine.sh           start it unless a current engine already answers
+#   docker-engine.sh restart   stop the engine (systemd's, or the one started here), start again:
+#                              the e2e tier's daemon-restart test
+#
+# An engine that answers with API < 1.44 (e.g. Debian's 20.10) is replaced by the built one when
+# CI=true or SCAIBU_ENGINE=built; otherwise the script stops and says why.
 #
 # Env:
 #   DOCKER_ENGINE_WAIT   seconds to wait for dockerd to answer (default 60)
@@ -14,45 +20,74 @@ set -euo pipefail
 
 WAIT="${DOCKER_ENGINE_WAIT:-60}"
 LOG="${DOCKERD_LOG:-/var/log/scaibu-dockerd.log}"
+MIN_API=1.44
+here="$(cd "$(dirname "$0")" && pwd)"
 export DEBIAN_FRONTEND=noninteractive
 
 log() { echo "[docker-engine] $*" >&2; }
 die() { echo "[docker-engine] ERROR: $*" >&2; exit 1; }
 
-if [ "${1:-}" = restart ]; then
-  as_root=""
-  [ "$(id -u)" -eq 0 ] || as_root="sudo -n"
-  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet docker 2>/dev/null; then
-    log "restarting the docker engine (systemd)"
-    $as_root systemctl restart docker
-  elif pgrep -x dockerd >/dev/null 2>&1; then
-    log "stopping dockerd (it stops its containers first)"
-    $as_root pkill -TERM -x dockerd
-    for ((i = 0; i < 60; i++)); do pgrep -x dockerd >/dev/null 2>&1 || break; sleep 1; done
-    pgrep -x dockerd >/dev/null 2>&1 && die "dockerd did not stop within 60s"
-  fi
-fi
-
-if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
-  log "docker engine already running ($(docker version --format '{{.Server.Version}}' 2>/dev/null || echo '?'))"
-  exit 0
-fi
-
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
-  command -v sudo >/dev/null 2>&1 || die "not root and no sudo: cannot install/start dockerd"
+  command -v sudo >/dev/null 2>&1 || die "not root and no sudo: cannot start dockerd"
   SUDO="sudo -n"
 fi
 
-if ! command -v dockerd >/dev/null 2>&1 || ! command -v docker >/dev/null 2>&1; then
-  log "dockerd/docker missing: installing docker.io via apt-get"
-  # A transient 'apt-get update' failure is tolerated: the install below
-  # fails loudly anyway if the package really cannot be found.
-  $SUDO apt-get update -qq || log "warning: apt-get update failed (continuing)"
-  $SUDO apt-get install -y -qq --no-install-recommends docker.io iptables ca-certificates \
-    || die "apt-get install docker.io failed"
+answers() { command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; }
+server() { docker version --format "{{.Server.$1}}" 2>/dev/null || echo '?'; }
+# api_ok: the answering engine speaks API >= MIN_API
+api_ok() {
+  local v
+  v="$(server APIVersion)"
+  [ "$(printf '%s\n%s\n' "$MIN_API" "$v" | sort -V | head -1)" = "$MIN_API" ] && [ "$v" != '?' ]
+}
+
+stop_engine() {
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet docker 2>/dev/null; then
+    log "stopping the docker engine (systemd)"
+    $SUDO systemctl stop docker docker.socket 2>/dev/null || $SUDO systemctl stop docker
+  elif pgrep -x dockerd >/dev/null 2>&1; then
+    log "stopping dockerd (it stops its containers first)"
+    $SUDO pkill -TERM -x dockerd
+    for ((i = 0; i < 60; i++)); do pgrep -x dockerd >/dev/null 2>&1 || break; sleep 1; done
+    pgrep -x dockerd >/dev/null 2>&1 && die "dockerd did not stop within 60s"
+  fi
+  # Our containerd is a child of dockerd; give it a moment to exit with it.
+  for ((i = 0; i < 15; i++)); do pgrep -x containerd >/dev/null 2>&1 || break; sleep 1; done
+}
+
+if [ "${1:-}" = restart ]; then
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet docker 2>/dev/null; then
+    log "restarting the docker engine (systemd)"
+    $SUDO systemctl restart docker
+  else
+    stop_engine
+  fi
 fi
-command -v dockerd >/dev/null 2>&1 || die "dockerd still not on PATH after install"
+
+if answers; then
+  if api_ok; then
+    log "docker engine running: $(server Version) (API $(server APIVersion))"
+    exit 0
+  fi
+  if [ "${CI:-}" = "true" ] || [ "${SCAIBU_ENGINE:-}" = built ]; then
+    log "engine $(server Version) speaks API $(server APIVersion) < $MIN_API: replacing it with the built engine"
+    stop_engine
+  else
+    die "the running engine $(server Version) speaks API $(server APIVersion); the stack needs >= $MIN_API" \
+      "(Docker Engine >= 25). Upgrade it, or run with SCAIBU_ENGINE=built to replace it with the engine" \
+      "built here (scripts/toolchain/ensure-engine.sh)."
+  fi
+fi
+
+if ! command -v docker >/dev/null 2>&1; then
+  # Only the CLI is taken from docker.io; its 20.10 daemon is never started.
+  log "docker CLI missing: installing docker.io for its client (apt-get)"
+  $SUDO apt-get update -qq || log "warning: apt-get update failed (continuing)"
+  $SUDO apt-get install -y -qq --no-install-recommends docker.io ca-certificates || die "apt-get install docker.io failed"
+fi
+
+engine_bin="$(bash "$here/toolchain/ensure-engine.sh")"
 
 if [ -S /var/run/docker.sock ] && pgrep -x dockerd >/dev/null 2>&1; then
   log "dockerd process exists but does not answer yet; waiting for it"
@@ -61,16 +96,17 @@ else
   if [ -f /var/run/docker.pid ] && ! kill -0 "$(cat /var/run/docker.pid 2>/dev/null)" 2>/dev/null; then
     $SUDO rm -f /var/run/docker.pid
   fi
-  # containerd is started by dockerd itself when no system containerd runs.
-  log "starting dockerd in the background (log: $LOG)"
+  log "starting $engine_bin/dockerd in the background (log: $LOG)"
   $SUDO mkdir -p "$(dirname "$LOG")"
-  # setsid + nohup: survives this script and has no controlling tty / stdin.
-  $SUDO sh -c "setsid nohup dockerd >>'$LOG' 2>&1 </dev/null &"
+  # The built containerd, shim, runc and docker-proxy are found on PATH. setsid + nohup: survives
+  # this script and has no controlling tty / stdin.
+  $SUDO env "PATH=$engine_bin:$PATH" sh -c "setsid nohup '$engine_bin/dockerd' >>'$LOG' 2>&1 </dev/null &"
 fi
 
 for ((i = 0; i < WAIT; i++)); do
-  if docker info >/dev/null 2>&1; then
-    log "docker engine ready after ${i}s ($(docker version --format '{{.Server.Version}}' 2>/dev/null || echo '?'))"
+  if answers; then
+    api_ok || die "the engine started here answers with API $(server APIVersion) < $MIN_API"
+    log "docker engine ready after ${i}s: $(server Version) (API $(server APIVersion))"
     exit 0
   fi
   sleep 1
