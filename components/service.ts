@@ -17,6 +17,8 @@ export interface HealthcheckSpec {
   timeout?: string;
   retries?: number;
   startPeriod?: string;
+  /** Probe interval during startPeriod (API 1.44, Engine >= 25): healthy within ~1 s of ready. */
+  startInterval?: string;
 }
 
 /**
@@ -198,6 +200,9 @@ export class Service extends pulumi.ComponentResource {
           timeout: args.healthcheck.timeout ?? "5s",
           retries: args.healthcheck.retries ?? 5,
           startPeriod: args.healthcheck.startPeriod ?? "10s",
+          // Probes every second while starting, so `wait: true` ends as soon as the service is
+          // ready rather than at the next 10 s tick. Older engines (API < 1.44) ignore it.
+          startInterval: args.healthcheck.startInterval ?? "1s",
         },
         wait: true,
         waitTimeout: args.waitTimeoutSeconds ?? 180,

@@ -129,7 +129,10 @@ describe("resource graph (defaults)", () => {
     const go = /^(?:\d+h)?(?:[1-5]?\dm)?[1-5]?\ds$/; // 30s, 2m0s; never 120s
     for (const [name, c] of containers) {
       const hc = c.healthcheck as Record<string, unknown>;
-      for (const k of ["interval", "timeout", "startPeriod"]) assert.match(String(hc[k]), go, `${name} ${k}`);
+      for (const k of ["interval", "timeout", "startPeriod", "startInterval"]) {
+        assert.match(String(hc[k]), go, `${name} ${k}`);
+      }
+      assert.equal(hc.startInterval, "1s", `${name}: probes every second while starting`);
     }
   });
 
