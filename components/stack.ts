@@ -144,8 +144,10 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     });
     const child = { parent: this };
 
-    // Backends first: each waits until healthy, so the collector and Grafana start against live peers.
-    // Traefik and Prometheus read the Docker API through it; both retry until it answers.
+    // No container waits for another: every one starts at once, so a cold `up` takes as long as the
+    // slowest service alone. Nothing breaks without its peers: the collector retries and queues
+    // until its backends answer, Grafana starts without its datasources, and Traefik and Prometheus
+    // retry the socket proxy until it answers.
     if (on("socketProxy")) {
       this.socketProxy = new SocketProxy(
         `${name}-socket-proxy`,
@@ -164,7 +166,6 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         child,
       );
     }
-    const backends = [this.loki, this.prometheus, this.jaeger].flatMap((b) => (b ? [b.service.container] : []));
 
     if (on("otelCollector")) {
       this.collector = new OtelCollector(
@@ -177,14 +178,14 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           collectDockerLogs: s.collectDockerLogs,
           persistentQueue: s.collector.persistentQueue,
         },
-        { parent: this, dependsOn: backends },
+        child,
       );
     }
     if (on("grafana")) {
       this.grafana = new Grafana(
         `${name}-grafana`,
         { ...parts("grafana"), adminUser: s.grafana.adminUser, adminPassword: s.grafana.adminPassword },
-        { parent: this, dependsOn: backends },
+        child,
       );
     }
     if (on("traefik")) {
