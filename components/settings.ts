@@ -3,6 +3,7 @@
  * live next to their builders in configs/. Every value is validated once, here, at start.
  */
 import { BlockList, isIP } from "node:net";
+import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { CATALOG, SERVICE_KEYS, type ServiceKey } from "../configs/catalog";
 import { grafanaSettings } from "../configs/grafana";
@@ -241,9 +242,10 @@ function networkName(s: Parsed, role: NetworkRole): string {
   return s.networks[role].name ?? `${s.instanceName}-${role}-network`;
 }
 
-/** Validated settings, with every default (network names included) resolved. */
-export type Settings = Omit<Parsed, "networks"> & {
+/** Validated settings, with every default (network names included) resolved, secrets as secrets. */
+export type Settings = Omit<Parsed, "networks" | "grafana"> & {
   networks: Record<NetworkRole, { name: string }> & { observability: { subnet: string } };
+  grafana: Omit<Parsed["grafana"], "adminPassword"> & { adminPassword?: pulumi.Output<string> };
 };
 
 export class SettingsError extends Error {
@@ -285,7 +287,12 @@ export function parseSettings(raw: unknown, project = "scaibu-observability"): S
   }
   const s = result.data;
   const networks = Object.fromEntries(NETWORK_ROLES.map((r) => [r, { ...s.networks[r], name: networkName(s, r) }]));
-  return { ...s, networks: networks as Settings["networks"] };
+  const { adminPassword, ...grafana } = s.grafana;
+  return {
+    ...s,
+    networks: networks as Settings["networks"],
+    grafana: { ...grafana, adminPassword: adminPassword === undefined ? undefined : pulumi.secret(adminPassword) },
+  };
 }
 
 function schemaAt(path: readonly string[]): JsonSchemaNode | undefined {

@@ -1,5 +1,4 @@
 /** Schema pieces shared by the per-service settings (each lives next to its builder). */
-import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 
 /** A DNS label: what may stand on either side of the dot in `scaibu.<service>`. */
@@ -29,12 +28,9 @@ export const duration = z
 export const hours = (min: number) => z.number().int().min(min).max(876000);
 
 /**
- * A secret config value (`pulumi config set --secret`): validated as a string, then kept as a
- * Pulumi secret so it never lands in the state or the outputs in plaintext, however it was set.
+ * A secret config value (`pulumi config set --secret`), validated as a string. The schema only
+ * marks it: the loader never prints its value in an error, and components/settings.ts turns it
+ * into a Pulumi secret before anything reads it, so it never lands in state or outputs in
+ * plaintext, however it was set. (configs/ stays free of @pulumi/pulumi: pure builders.)
  */
-export const secretString = (minLength: number) =>
-  z
-    .string()
-    .min(minLength)
-    .transform((v) => pulumi.secret(v))
-    .meta({ secret: true }); // the loader never prints a secret's value in an error
+export const secretString = (minLength: number) => z.string().min(minLength).meta({ secret: true }); // the loader never prints a secret's value in an error
