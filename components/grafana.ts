@@ -6,6 +6,7 @@ import {
   GRAFANA_DATA_DIR,
   GRAFANA_HEALTH_PATH,
   GRAFANA_METRICS_PATH,
+  GRAFANA_START_PATH,
 } from "../configs/grafana";
 import { ServiceComponent, wgetCheck, type ServiceParts } from "./service";
 
@@ -39,6 +40,8 @@ export class Grafana extends ServiceComponent {
           // environment value that `docker inspect` would show.
           secretFiles: password.apply((content) => [{ path: GRAFANA_ADMIN_PASSWORD_PATH, content }]),
           volumes: [{ role: "data", containerPath: GRAFANA_DATA_DIR, formerIndex: 0 }],
+          // Sets the stack's admin password on a kept database, then runs the image's /run.sh.
+          entrypoint: ["/bin/sh", GRAFANA_START_PATH],
           // The image ships busybox wget; /api/health answers once the database is migrated, which
           // takes 60-90 s on a fresh volume.
           healthcheck: wgetCheck(`http://127.0.0.1:${http}${GRAFANA_HEALTH_PATH}`, "2m0s"),

@@ -73,6 +73,8 @@ export interface ServiceBase {
 export interface ServiceArgs extends ServiceBase {
   /** Replaces the image CMD; empty or absent keeps it. */
   command?: string[];
+  /** Replaces the image ENTRYPOINT; absent keeps it. Say why where used. */
+  entrypoint?: string[];
   /** Plain settings only: a secret reaches a container as an uploaded file, never in `docker inspect`. */
   env?: Record<string, string>;
   /** Overrides the image's user; say why where used. */
@@ -175,6 +177,7 @@ export class Service extends pulumi.ComponentResource {
           aliases: i === 0 ? [args.hostname] : undefined,
         })),
         command: args.command?.length ? args.command : undefined,
+        entrypoints: args.entrypoint?.length ? args.entrypoint : undefined,
         envs,
         user: args.user,
         uploads,

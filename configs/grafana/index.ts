@@ -34,6 +34,37 @@ export const GRAFANA_DASHBOARDS_DIR = "/etc/grafana/dashboards";
 /** Read through GF_SECURITY_ADMIN_PASSWORD__FILE, so the password is not in the container's environment. */
 export const GRAFANA_ADMIN_PASSWORD_PATH = "/etc/grafana/secrets/admin-password";
 export const GRAFANA_DASHBOARD_FOLDER = "Scaibu Observability";
+/** Runs before the image's own /run.sh (the container's entrypoint): see grafanaStartScript. */
+export const GRAFANA_START_PATH = "/etc/grafana/scaibu/start.sh";
+/** The image's entrypoint (packaging/docker/run.sh, copied to /run.sh by the Dockerfile). */
+export const GRAFANA_IMAGE_ENTRYPOINT = "/run.sh";
+
+/**
+ * Sets the admin password from the stack at every start. Grafana applies security.admin_password
+ * only when it creates the admin user in an empty database (sqlstore ensureMainOrgAndAdminUser:
+ * "if stats.Count > 0 { return nil }"), so a database kept from an earlier stack
+ * (keepDataVolumes) would keep an older password, and the stack's `grafanaAdmin` output would not
+ * log in. `grafana cli admin reset-admin-password --password-from-stdin` resets user 1 (the admin
+ * Grafana created) in the same database: the CLI reads the same GF_PATHS_* environment. It reads
+ * the file itself, since only /run.sh expands GF_*__FILE variables. A fresh volume needs no reset.
+ * Sources and what could not be checked at the pinned tag: docs/upstream.md (Grafana 13).
+ */
+export function grafanaStartScript(): string {
+  return [
+    "#!/bin/sh",
+    "# scaibu-observability: the stack's admin password must log in, also on a kept database.",
+    'if [ -s "$GF_PATHS_DATA/grafana.db" ]; then',
+    '  if grafana cli --homepath "$GF_PATHS_HOME" --config "$GF_PATHS_CONFIG" admin reset-admin-password \\',
+    `    --password-from-stdin <"$GF_SECURITY_ADMIN_PASSWORD__FILE" >/dev/null; then`,
+    '    echo "scaibu: admin password set from the stack on the existing database"',
+    "  else",
+    '    echo "scaibu: WARNING: could not reset the admin password on the existing database" >&2',
+    "  fi",
+    "fi",
+    `exec ${GRAFANA_IMAGE_ENTRYPOINT} "$@"`,
+    "",
+  ].join("\n");
+}
 
 /** The `grafana` config key. */
 export const grafanaSettings = z
@@ -289,6 +320,7 @@ export function grafanaDashboardProvider(): DashboardProvisioning {
 
 export function grafanaFiles(input: GrafanaInput): ConfigFile[] {
   return [
+    { path: GRAFANA_START_PATH, content: grafanaStartScript() },
     { path: GRAFANA_DATASOURCES_PATH, content: toYaml(grafanaDatasources(input)) },
     { path: GRAFANA_DASHBOARD_PROVIDER_PATH, content: toYaml(grafanaDashboardProvider()) },
     { path: `${GRAFANA_DASHBOARDS_DIR}/${REQUEST_DASHBOARD_UID}.json`, content: dashboardJson(requestDashboard()) },

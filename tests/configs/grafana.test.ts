@@ -1,4 +1,8 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { CATALOG, hostsFor } from "../../configs/catalog";
 import {
@@ -12,6 +16,8 @@ import {
   literal,
   TRACE_TO_METRICS_QUERIES,
   type GrafanaInput,
+  GRAFANA_IMAGE_ENTRYPOINT,
+  grafanaStartScript,
 } from "../../configs/grafana";
 import type { Dashboard, Panel } from "../../configs/grafana/dashboard";
 import { SPANMETRICS_CALLS_METRIC, SPANMETRICS_DURATION_BUCKET_METRIC } from "../../configs/otel-collector";
@@ -38,10 +44,11 @@ function assertEscaped(s: string): void {
 }
 
 describe("grafana provisioning", () => {
-  it("writes datasources, the dashboard provider and two dashboards under the image's paths", () => {
+  it("writes the start script, datasources, the dashboard provider and two dashboards under the image's paths", () => {
     assert.deepEqual(
       grafanaFiles(base).map((f) => f.path),
       [
+        "/etc/grafana/scaibu/start.sh",
         "/etc/grafana/provisioning/datasources/scaibu.yaml",
         "/etc/grafana/provisioning/dashboards/scaibu.yaml",
         `/etc/grafana/dashboards/${REQUEST_DASHBOARD_UID}.json`,
@@ -214,5 +221,68 @@ describe("grafana PromQL, parsed by the real Prometheus parser (promtool)", () =
   it("would catch the $__tags expansion Grafana produces for Jaeger spans", () => {
     const broken = 'sum(rate(traces_span_metrics_calls_total{, status_code="STATUS_CODE_ERROR"}[5m]))';
     assert.match(promqlErrors(promtool, [broken]) ?? "", /parse error|unexpected/);
+  });
+});
+
+describe("grafana start script (the stack's admin password on a kept database)", () => {
+  /** Runs the script with stubs for `grafana` and the image's /run.sh; returns what each saw. */
+  function start(withDatabase: boolean, cliExit = 0) {
+    const dir = mkdtempSync(join(tmpdir(), "scaibu-grafana-start-"));
+    const [data, bin] = [join(dir, "data"), join(dir, "bin")];
+    for (const d of [data, bin]) mkdirSync(d);
+    if (withDatabase) writeFileSync(join(data, "grafana.db"), "sqlite");
+    writeFileSync(join(dir, "password"), "s3cret-from-the-stack\n");
+    writeFileSync(
+      join(bin, "grafana"),
+      `#!/bin/sh\necho "$*" >"${dir}/cli-args"; cat >"${dir}/cli-stdin"; exit ${cliExit}\n`,
+    );
+    writeFileSync(join(dir, "run.sh"), `#!/bin/sh\necho "run.sh $*" >"${dir}/ran"\n`);
+    chmodSync(join(bin, "grafana"), 0o755);
+    chmodSync(join(dir, "run.sh"), 0o755);
+    writeFileSync(join(dir, "start.sh"), grafanaStartScript().replace(GRAFANA_IMAGE_ENTRYPOINT, join(dir, "run.sh")));
+    const r = spawnSync("/bin/sh", [join(dir, "start.sh"), "extra-arg"], {
+      encoding: "utf8",
+      env: {
+        PATH: `${bin}:/usr/bin:/bin`,
+        GF_PATHS_DATA: data,
+        GF_PATHS_HOME: "/usr/share/grafana",
+        GF_PATHS_CONFIG: "/etc/grafana/grafana.ini",
+        GF_SECURITY_ADMIN_PASSWORD__FILE: join(dir, "password"),
+      },
+    });
+    const read = (f: string) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), "utf8") : undefined);
+    const out = {
+      status: r.status,
+      stdout: r.stdout,
+      stderr: r.stderr,
+      cli: read("cli-args"),
+      stdin: read("cli-stdin"),
+      ran: read("ran"),
+    };
+    rmSync(dir, { recursive: true, force: true });
+    return out;
+  }
+
+  it("leaves a fresh volume to Grafana (it applies the password when it creates the admin)", () => {
+    const r = start(false);
+    assert.equal(r.cli, undefined);
+    assert.equal(r.ran, "run.sh extra-arg\n");
+  });
+
+  it("resets user 1's password from the password file on an existing database, then runs /run.sh", () => {
+    const r = start(true);
+    assert.equal(
+      r.cli,
+      "cli --homepath /usr/share/grafana --config /etc/grafana/grafana.ini admin reset-admin-password --password-from-stdin\n",
+    );
+    assert.equal(r.stdin, "s3cret-from-the-stack\n");
+    assert.equal(r.ran, "run.sh extra-arg\n");
+    assert.ok(!r.stdout.includes("s3cret") && !r.stderr.includes("s3cret"), "the password is never printed");
+  });
+
+  it("still starts Grafana, with a warning, when the reset fails", () => {
+    const r = start(true, 1);
+    assert.match(r.stderr, /WARNING: could not reset the admin password/);
+    assert.equal(r.ran, "run.sh extra-arg\n");
   });
 });

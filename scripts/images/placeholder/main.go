@@ -54,10 +54,18 @@ func main() {
 		return
 	}
 
+	// `grafana cli [--homepath H] [--config C] admin reset-admin-password [--password-from-stdin | PW]`
+	if mode == "grafana" && len(args) > 0 && args[0] == "cli" {
+		os.Exit(grafanaCLI(args[1:]))
+	}
+
 	var addr string
 	mux := http.NewServeMux()
 	switch mode {
 	case "grafana":
+		if _, err := grafanaDB(); err != nil {
+			log.Fatalf("grafana database: %v", err)
+		}
 		port := envOr("GF_SERVER_HTTP_PORT", "3000")
 		addr = envOr("GF_SERVER_HTTP_ADDR", "") + ":" + port
 		grafanaRoutes(mux)
@@ -360,19 +368,79 @@ func grafanaRoutes(mux *http.ServeMux) {
 	})
 }
 
-// authed requires HTTP basic auth admin:<GF_SECURITY_ADMIN_PASSWORD> (default
-// "admin", like Grafana; GF_SECURITY_ADMIN_USER may rename the admin).
+// grafanaAdmin is the admin user as the placeholder's "database" holds it.
+type grafanaAdmin struct {
+	Login    string `json:"login"`
+	Password string `json:"password"`
+}
+
+// grafanaDB mirrors how Grafana treats its admin password (sqlstore ensureMainOrgAndAdminUser):
+// security.admin_user/admin_password are applied only when the database has no user yet, i.e. on
+// the first start with an empty data volume; later starts keep the stored password. The
+// "database" is a JSON file at the real path ($GF_PATHS_DATA/grafana.db), not sqlite.
+func grafanaDB() (grafanaAdmin, error) {
+	path := filepath.Join(envOr("GF_PATHS_DATA", "/var/lib/grafana"), "grafana.db")
+	var a grafanaAdmin
+	if b, err := os.ReadFile(path); err == nil {
+		return a, json.Unmarshal(b, &a)
+	}
+	a = grafanaAdmin{Login: envOr("GF_SECURITY_ADMIN_USER", "admin"), Password: envOr("GF_SECURITY_ADMIN_PASSWORD", "admin")}
+	return a, saveGrafanaDB(a)
+}
+
+func saveGrafanaDB(a grafanaAdmin) error {
+	b, _ := json.Marshal(a)
+	return os.WriteFile(filepath.Join(envOr("GF_PATHS_DATA", "/var/lib/grafana"), "grafana.db"), b, 0o640)
+}
+
+// grafanaCLI supports `admin reset-admin-password`: like Grafana's, it opens (or creates) the
+// database and sets user 1's password, from stdin with --password-from-stdin.
+func grafanaCLI(args []string) int {
+	var rest []string
+	for i := 0; i < len(args); i++ {
+		switch a := args[i]; {
+		case a == "--homepath" || a == "--config":
+			i++
+		case strings.HasPrefix(a, "--homepath=") || strings.HasPrefix(a, "--config="):
+		default:
+			rest = append(rest, a)
+		}
+	}
+	if len(rest) < 2 || rest[0] != "admin" || rest[1] != "reset-admin-password" {
+		fmt.Fprintf(os.Stderr, "PLACEHOLDER grafana cli: only `admin reset-admin-password` is implemented (got %q)\n", rest)
+		return 2
+	}
+	var pw string
+	if hasFlag(rest[2:], "password-from-stdin") {
+		line, _ := bufio.NewReader(os.Stdin).ReadString('\n')
+		pw = strings.TrimRight(line, "\r\n")
+	} else if len(rest) > 2 {
+		pw = rest[2]
+	}
+	if len(pw) < 4 {
+		fmt.Fprintln(os.Stderr, "New password is too short")
+		return 1
+	}
+	a, err := grafanaDB()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "could not read user from database. Error: %v\n", err)
+		return 1
+	}
+	a.Password = pw
+	if err := saveGrafanaDB(a); err != nil {
+		fmt.Fprintf(os.Stderr, "failed to update user password: %v\n", err)
+		return 1
+	}
+	fmt.Println("Admin password changed successfully ✔")
+	return 0
+}
+
+// authed requires HTTP basic auth with the admin login and password held in the database.
 func authed(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		wantUser := envOr("GF_SECURITY_ADMIN_USER", "admin")
-		wantPass := envOr("GF_SECURITY_ADMIN_PASSWORD", "admin")
-		if f := os.Getenv("GF_SECURITY_ADMIN_PASSWORD__FILE"); f != "" {
-			if b, err := os.ReadFile(f); err == nil {
-				wantPass = strings.TrimSpace(string(b))
-			}
-		}
+		admin, err := grafanaDB()
 		u, p, ok := r.BasicAuth()
-		if !ok || u != wantUser || p != wantPass {
+		if err != nil || !ok || u != admin.Login || p != admin.Password {
 			writeJSON(w, 401, map[string]string{"message": "Unauthorized"})
 			return
 		}
