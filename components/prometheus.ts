@@ -3,7 +3,7 @@ import { CATALOG } from "../configs/catalog";
 import { PROMETHEUS_DATA_DIR, PROMETHEUS_READY_PATH } from "../configs/prometheus";
 import { ServiceComponent, wgetCheck, type ServiceParts } from "./service";
 
-/** Metric store: remote write from the collector, scrapes of the stack itself and labelled containers. */
+/** Metric store: OTLP from the collector, scrapes of the stack itself and labelled containers. */
 export class Prometheus extends ServiceComponent {
   constructor(name: string, args: ServiceParts, opts?: pulumi.ComponentResourceOptions) {
     const { http } = CATALOG.prometheus.ports;

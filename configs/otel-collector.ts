@@ -3,9 +3,12 @@
  *
  * Component type names are the lower_snake_case names current in 0.161.0: `otlp_grpc` and
  * `otlp_http` (core v0.144.0 renamed `otlp`/`otlphttp`, old names are deprecated aliases that log a
- * warning), `prometheus_remote_write` (was `prometheusremotewrite`), `file_log` (was `filelog`) and
- * `span_metrics` (was `spanmetrics`; the new name is in contrib 0.157 already).
- * Loki is reached through its native OTLP endpoint: the contrib `loki` exporter was removed.
+ * warning), `file_log` (was `filelog`) and `span_metrics` (was `spanmetrics`; the new name is in
+ * contrib 0.157 already).
+ * Every backend is reached over OTLP: Loki at its native `/otlp` (the contrib `loki` exporter was
+ * removed), Prometheus at its OTLP receiver (`/api/v1/otlp`, `--web.enable-otlp-receiver`), Jaeger
+ * over OTLP/gRPC. So all three exporters share one durable sending queue; the remote-write
+ * exporter has none (its `wal` option is known to stall forwarding).
  */
 import { z } from "zod";
 import { CATALOG, type Hosts } from "./catalog";
@@ -47,7 +50,7 @@ export const resourceAttributesSettings = z
 
 /** spanmetrics settings; Grafana dashboards query the resulting Prometheus names below. */
 export const SPANMETRICS_NAMESPACE = "traces.span.metrics";
-/** Counter `traces.span.metrics.calls` as written by prometheus_remote_write (suffix `_total`). */
+/** Counter `traces.span.metrics.calls` as Prometheus's OTLP receiver names it (suffix `_total`). */
 export const SPANMETRICS_CALLS_METRIC = "traces_span_metrics_calls_total";
 /** Histogram `traces.span.metrics.duration` with unit ms (unit suffix + `_bucket`). */
 export const SPANMETRICS_DURATION_BUCKET_METRIC = "traces_span_metrics_duration_milliseconds_bucket";
@@ -159,11 +162,7 @@ export interface OtelCollectorConfig {
   };
   exporters: {
     "otlp_http/loki": { endpoint: string } & Queue;
-    prometheus_remote_write: {
-      endpoint: string;
-      resource_to_telemetry_conversion: { enabled: boolean };
-      tls: { insecure: boolean };
-    };
+    "otlp_http/prometheus": { endpoint: string } & Queue;
     "otlp_grpc/jaeger": { endpoint: string; tls: { insecure: boolean } } & Queue;
   };
   service: {
@@ -187,7 +186,7 @@ export function otelCollectorConfig(input: OtelCollectorInput): OtelCollectorCon
   const otlp = ["otlp", "otlp/routed"];
   const pipelines: OtelCollectorConfig["service"]["pipelines"] = {
     traces: { receivers: otlp, processors: common, exporters: ["otlp_grpc/jaeger", "span_metrics"] },
-    metrics: { receivers: [...otlp, "span_metrics"], processors: common, exporters: ["prometheus_remote_write"] },
+    metrics: { receivers: [...otlp, "span_metrics"], processors: common, exporters: ["otlp_http/prometheus"] },
     logs: { receivers: otlp, processors: common, exporters: ["otlp_http/loki"] },
   };
   const auth = (on: boolean): Auth => (on ? { auth: { authenticator: AUTH } } : {});
@@ -231,7 +230,7 @@ export function otelCollectorConfig(input: OtelCollectorInput): OtelCollectorCon
         histogram: { unit: "ms", explicit: { buckets: SPANMETRICS_BUCKETS_MS.map((ms) => `${ms}ms`) } },
         dimensions: SPANMETRICS_DIMENSIONS.map((name) => ({ name })),
         exemplars: { enabled: true },
-        // prometheus_remote_write drops non-cumulative sums/histograms.
+        // Prometheus's OTLP receiver rejects delta sums/histograms unless told to convert them.
         aggregation_temporality: "AGGREGATION_TEMPORALITY_CUMULATIVE",
         metrics_flush_interval: "15s",
       },
@@ -239,12 +238,12 @@ export function otelCollectorConfig(input: OtelCollectorInput): OtelCollectorCon
     exporters: {
       // The exporter appends /v1/logs: Loki's OTLP ingestion is POST /otlp/v1/logs.
       "otlp_http/loki": { endpoint: `http://${input.hosts.loki}:${CATALOG.loki.ports.http}/otlp`, ...queue },
-      prometheus_remote_write: {
-        endpoint: `http://${input.hosts.prometheus}:${CATALOG.prometheus.ports.http}/api/v1/write`,
-        // Resource attributes (service.name, deployment.environment, ...) become labels. Deprecated
-        // in 0.165 for `resource_constant_labels` (feature-gated, not confirmed in 0.161): keep it.
-        resource_to_telemetry_conversion: { enabled: true },
-        tls: { insecure: true },
+      // The exporter appends /v1/metrics: Prometheus takes OTLP at POST /api/v1/otlp/v1/metrics
+      // (web/api/v1/api.go at v3.14.0). Which resource attributes become labels is Prometheus's
+      // `otlp:` config (configs/prometheus.ts).
+      "otlp_http/prometheus": {
+        endpoint: `http://${input.hosts.prometheus}:${CATALOG.prometheus.ports.http}/api/v1/otlp`,
+        ...queue,
       },
       "otlp_grpc/jaeger": {
         endpoint: `${input.hosts.jaeger}:${CATALOG.jaeger.ports.otlpGrpc}`,

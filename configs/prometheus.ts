@@ -1,7 +1,7 @@
 /**
  * Prometheus (prom/prometheus:v3.14.0) configuration and command line.
  *
- * Metrics arrive two ways: pushed by the collector (remote write, /api/v1/write) and scraped
+ * Metrics arrive two ways: pushed by the collector (OTLP, /api/v1/otlp/v1/metrics) and scraped
  * (the stack's own components, plus Docker containers that opt in with a label).
  */
 import { z } from "zod";
@@ -77,7 +77,7 @@ export interface PrometheusConfig {
   global: { scrape_interval: string; evaluation_interval: string; scrape_timeout: string };
   rule_files: string[];
   /** v3: how OTLP-ingested resource attributes become labels. */
-  otlp: { promote_resource_attributes: string[] };
+  otlp: { promote_all_resource_attributes: boolean };
   storage: { tsdb: { out_of_order_time_window: string } };
   scrape_configs: ScrapeConfig[];
 }
@@ -134,16 +134,13 @@ export function prometheusConfig(input: PrometheusInput): PrometheusConfig {
   return {
     global: { scrape_interval: interval, evaluation_interval: interval, scrape_timeout: timeout },
     rule_files: [`${PROMETHEUS_RULES_DIR}/*.yml`],
-    otlp: {
-      promote_resource_attributes: [
-        "service.name",
-        "service.namespace",
-        "service.instance.id",
-        "deployment.environment",
-        "deployment.environment.name",
-      ],
-    },
-    // The collector batches for up to 10s and retries: accept slightly late samples.
+    // Every resource attribute (service.name, deployment.environment, the stack's own
+    // `resourceAttributes`, ...) becomes a label, as the remote-write exporter's
+    // resource_to_telemetry_conversion did before metrics moved to OTLP (config/config.go
+    // OTLPConfig at v3.14.0). service.name and service.instance.id also make `job` and `instance`.
+    otlp: { promote_all_resource_attributes: true },
+    // The collector batches for up to 10 s, and its queue delivers what it held through an outage
+    // with the points' own timestamps: accept samples up to 30 min late.
     storage: { tsdb: { out_of_order_time_window: "30m" } },
     scrape_configs: jobs,
   };

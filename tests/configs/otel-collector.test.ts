@@ -78,20 +78,16 @@ describe("otel collector config", () => {
     }
   });
 
-  it("exports logs to Loki's OTLP endpoint, metrics by remote write, traces to Jaeger over OTLP gRPC", () => {
+  it("exports every signal over OTLP: logs to Loki's /otlp, metrics to Prometheus's OTLP receiver, traces to Jaeger", () => {
     const c = doc(base);
-    assert.deepEqual(Object.keys(c.exporters).sort(), [
-      "otlp_grpc/jaeger",
-      "otlp_http/loki",
-      "prometheus_remote_write",
-    ]);
+    assert.deepEqual(Object.keys(c.exporters).sort(), ["otlp_grpc/jaeger", "otlp_http/loki", "otlp_http/prometheus"]);
     assert.equal(c.exporters["otlp_http/loki"].endpoint, "http://scaibu.loki:3100/otlp");
-    assert.equal(c.exporters.prometheus_remote_write.endpoint, "http://scaibu.prometheus:9090/api/v1/write");
-    assert.equal(c.exporters.prometheus_remote_write.resource_to_telemetry_conversion.enabled, true);
+    // otlp_http appends /v1/metrics: POST /api/v1/otlp/v1/metrics (Prometheus web/api/v1/api.go).
+    assert.equal(c.exporters["otlp_http/prometheus"].endpoint, "http://scaibu.prometheus:9090/api/v1/otlp");
     assert.equal(c.exporters["otlp_grpc/jaeger"].endpoint, "scaibu.jaeger:4317");
     assert.equal(c.exporters["otlp_grpc/jaeger"].tls.insecure, true);
     assert.deepEqual(c.service.pipelines.logs.exporters, ["otlp_http/loki"]);
-    assert.deepEqual(c.service.pipelines.metrics.exporters, ["prometheus_remote_write"]);
+    assert.deepEqual(c.service.pipelines.metrics.exporters, ["otlp_http/prometheus"]);
     assert.deepEqual(c.service.pipelines.traces.exporters, ["otlp_grpc/jaeger", "span_metrics"]);
   });
 
@@ -150,7 +146,7 @@ describe("otel collector config", () => {
   it("queues each OTLP exporter on disk with bounded retries", () => {
     const c = doc(base);
     assert.equal(c.extensions["file_storage/queue"].directory, "/var/lib/otelcol/queue");
-    for (const e of ["otlp_grpc/jaeger", "otlp_http/loki"]) {
+    for (const e of ["otlp_grpc/jaeger", "otlp_http/loki", "otlp_http/prometheus"]) {
       assert.deepEqual(c.exporters[e].sending_queue, {
         enabled: true,
         queue_size: 5000,

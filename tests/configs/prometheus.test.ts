@@ -42,6 +42,12 @@ describe("prometheus config", () => {
     assert.equal(doc({ ...base, scrapeInterval: "5s" }).global.scrape_timeout, "5s");
   });
 
+  it("takes the collector's OTLP with every resource attribute as a label, and late samples", () => {
+    const c = doc(base);
+    assert.deepEqual(c.otlp, { promote_all_resource_attributes: true });
+    assert.equal(c.storage.tsdb.out_of_order_time_window, "30m");
+  });
+
   it("scrapes itself and every stack component on its internal metrics port", () => {
     const jobs = Object.fromEntries(
       doc(base)

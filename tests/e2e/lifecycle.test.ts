@@ -360,7 +360,7 @@ describe("pulumi lifecycle on a real Docker engine", { timeout: 40 * 60 * 1000 }
     assert.equal(found, 500);
   });
 
-  it("keeps metric samples, with their own timestamps, through a Prometheus outage", async () => {
+  it("keeps metric samples, with their own timestamps, through a Prometheus outage and a collector restart", async () => {
     await sh("docker", ["stop", `${domain}.prometheus`]);
     let sent: { time: number; value: number }[] = [];
     try {
@@ -371,6 +371,9 @@ describe("pulumi lifecycle on a real Docker engine", { timeout: 40 * 60 * 1000 }
         5,
         2000,
       );
+      // What the collector holds for Prometheus (in its batch, then its on-disk queue) must
+      // survive this.
+      await sh("docker", ["restart", `${domain}.otel`]);
     } finally {
       await sh("docker", ["start", `${domain}.prometheus`]);
     }
