@@ -59,6 +59,7 @@ import {
 } from "./bench/compose-baseline";
 import type { ContainerInspect, NetworkInspect } from "./bench/docker-types";
 import { lines, run, RunOptions, timed } from "./bench/exec";
+import { floorStack } from "./bench/floor";
 import { StateContainer, stackContainers } from "./bench/pulumi-state";
 import { cell, ratio, ratioCell, summarize, Summary, table } from "./bench/stats";
 
@@ -96,6 +97,7 @@ function benchOverrides(subnet: string): Record<string, unknown> {
   if (Object.values(nets).filter((n) => n.subnet).length > 1) throw new Error("more than one pinned subnet");
   return {
     domain: benchDomain,
+    instanceName: benchDomain, // its own volumes, never the e2e stack's
     ports: { http, https, otlpGrpc, otlpHttp },
     networks: Object.fromEntries(
       Object.entries(nets).map(([role, n]) => [
@@ -163,7 +165,7 @@ async function chooseSubnet(): Promise<string> {
   return free;
 }
 
-const expectedContainers = services.map((s) => `${benchDomain}.${s}`);
+const expectedContainers = [...services, "socket-proxy"].map((s) => `${benchDomain}.${s}`);
 
 // --- output, logs, cleanup bookkeeping ----------------------------------------------------
 
@@ -365,7 +367,10 @@ const samples = {
     destroy: [] as number[],
   },
   compose: { coldUp: [] as number[], noopUp: [] as number[], down: [] as number[] },
+  /** `pulumi preview` of an empty Node program, right after the stack's no-op up. */
+  floor: { preview: [] as number[] },
 };
+let floor: Stack | undefined;
 
 async function pulumiRun(i: number): Promise<void> {
   const name = `bench-${process.pid}-${i}`;
@@ -439,6 +444,11 @@ async function pulumiRun(i: number): Promise<void> {
   const upChanges = changes(up2.value.summary.resourceChanges);
   if (Object.keys(upChanges).length) warn(`${tag}: the no-op up changed: ${JSON.stringify(upChanges)}`);
   progress(`${tag}: no-op up ${up2.seconds.toFixed(1)}s`);
+
+  floor ??= await floorStack(join(outDir, "floor"), repo);
+  const fl = await timed(() => floor!.preview({ onOutput: log, signal: opSignal() }));
+  samples.floor.preview.push(fl.seconds);
+  progress(`${tag}: empty-program preview (the floor) ${fl.seconds.toFixed(1)}s`);
 
   const down = await timed(() => stack.destroy({ onOutput: log, signal: opSignal() }));
   entry.destroyed = true;
@@ -579,12 +589,15 @@ async function main(): Promise<void> {
   const summary = {
     pulumi: Object.fromEntries(Object.entries(p).map(([k, v]) => [k, summarize(v)])),
     compose: Object.fromEntries(Object.entries(c).map(([k, v]) => [k, summarize(v)])),
+    floor: { preview: summarize(samples.floor.preview) },
   };
   const ratios = {
     coldUp: ratio(p.coldUp, c.coldUp),
     noopUp: ratio(p.noopUp, c.noopUp),
     noopPreviewVsComposeNoopUp: ratio(p.noopPreview, c.noopUp),
     teardown: ratio(p.destroy, c.down),
+    noopPreviewVsFloor: ratio(p.noopPreview, samples.floor.preview),
+    noopUpVsFloor: ratio(p.noopUp, samples.floor.preview),
   };
   const results = {
     startedAt,
@@ -650,6 +663,19 @@ async function main(): Promise<void> {
     `pulumi ${pulumiVersion} (docker provider via Automation API), compose ${composeVersion}, docker engine ${dockerVersion}`,
     "",
     table(["step", "pulumi", "compose", "ratio pulumi/compose"], rows),
+    "",
+    table(
+      ["against Pulumi's floor", "stack", "empty program: preview", "ratio stack/floor"],
+      [
+        [
+          "no-op preview",
+          op("preview", summary.pulumi.noopPreview),
+          cell(summary.floor.preview),
+          ratioCell(ratios.noopPreviewVsFloor),
+        ],
+        ["no-op up", op("up", summary.pulumi.noopUp), cell(summary.floor.preview), ratioCell(ratios.noopUpVsFloor)],
+      ],
+    ),
     "",
     `pulumi stack init (workspace + config, outside the ratios): ${cell(summary.pulumi.init)}`,
     `equivalence (docker inspect, pulumi vs compose containers): ${

@@ -154,6 +154,7 @@ export function buildCompose(
               timeout: duration(h.Timeout),
               retries: h.Retries || undefined,
               start_period: duration(h.StartPeriod),
+              start_interval: duration(h.StartInterval),
             };
     }
 
