@@ -29,3 +29,5 @@ export const operator = pulumi.secret(stack.operator);
 /** Bearer token for OTLP through Traefik (`Authorization: Bearer <token>`). */
 export const otlpToken = stack.collector && pulumi.secret(stack.collector.token);
 export const traefikDashboard = stack.traefik && pulumi.secret({ url: stack.urls.traefik, ...stack.operator });
+/** What another stack needs to be routed by this Traefik at https://<domain>.<consumerHost> (examples/app-stack). */
+export const routing = stack.routing;

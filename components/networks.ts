@@ -1,5 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { NetworkGuard } from "./network-guard";
 import { STACK_LABEL } from "./routing";
 import type { NetworkRole } from "./settings";
 
@@ -42,6 +43,12 @@ export class Networks extends pulumi.ComponentResource {
           // at creation, and renaming the stack must not tear down what other projects attach to.
           ignoreChanges: ["labels"],
         },
+      );
+      // Deleted first on destroy: fails fast, naming them, if other stacks' containers are attached.
+      new NetworkGuard(
+        `${name}-${role}-guard`,
+        { network: network.name, stackLabel: args.stackLabel },
+        { parent: this, dependsOn: [network] },
       );
       return [role, network] as const;
     });

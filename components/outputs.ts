@@ -29,6 +29,16 @@ export const OUTPUTS = {
   operator: { secret: true, schema: creds },
   otlpToken: { secret: true, schema: z.string().min(1) },
   traefikDashboard: { secret: true, schema: creds.extend({ url }) },
+  routing: {
+    secret: false,
+    schema: z.strictObject({
+      network: z.string(),
+      label: z.strictObject({ key: z.string(), value: z.string() }),
+      entrypoint: z.string(),
+      hosts: z.record(z.string(), z.string()),
+      httpsPort: z.number().int(),
+    }),
+  },
 } as const;
 
 export type OutputName = keyof typeof OUTPUTS;

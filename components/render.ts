@@ -13,7 +13,7 @@ import { socketProxyEndpoint, socketProxyEnv } from "../configs/socket-proxy";
 import { traefikCommand, traefikFiles } from "../configs/traefik";
 import type { ConfigFile } from "../configs/types";
 import { externalUrl } from "../configs/urls";
-import { STACK_LABEL } from "./routing";
+import { ROUTE_LABEL, STACK_LABEL } from "./routing";
 import { isGuarded, type Settings } from "./settings";
 
 export interface Rendered {
@@ -74,6 +74,7 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
         networkName: s.networks.observability.name,
         dockerEndpoint,
         constraintLabel: { key: STACK_LABEL, value: stackLabel },
+        consumerLabel: ROUTE_LABEL,
       };
       return { files: traefikFiles(input), command: traefikCommand(), env: {} };
     },

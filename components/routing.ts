@@ -16,6 +16,11 @@ export interface RouteSpec {
 
 /** The label that marks containers of this stack; Traefik only routes containers carrying it. */
 export const STACK_LABEL = "io.scaibu.stack";
+/**
+ * The label a container of another stack carries to be routed by this stack's Traefik (value: this
+ * stack's `<project>/<stack>`). It is not STACK_LABEL: the container does not belong to this stack.
+ */
+export const ROUTE_LABEL = "io.scaibu.route";
 export const ENTRYPOINT = "websecure";
 
 /**

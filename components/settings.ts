@@ -84,6 +84,11 @@ export const settingsSchema = z
       .default("127.0.0.1"),
     /** Binding to 0.0.0.0/:: exposes the stack to the network; it must be asked for explicitly. */
     allowAllInterfaces: z.boolean().default(false),
+    /**
+     * Names of hosts that other stacks route through this Traefik: each `<domain>.<name>` goes on
+     * the server certificate and into the `routing` output (e.g. ["app"] for `https://scaibu.app`).
+     */
+    consumerHosts: z.array(dnsLabel).default([]),
     ports: z
       .strictObject({
         http: port.default(80),
@@ -202,6 +207,16 @@ export const settingsSchema = z
         });
       names.set(name, role);
     }
+    const serviceHosts = new Set<string>(Object.values(CATALOG).map((c) => c.host));
+    s.consumerHosts.forEach((h, i) => {
+      if (serviceHosts.has(h) || s.consumerHosts.indexOf(h) !== i) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["consumerHosts", i],
+          message: `"${h}" is taken (by a service of this stack or earlier in the list); allowed: any other DNS label`,
+        });
+      }
+    });
     if (s.auth.otlpTokenOnHost && !s.auth.enabled) {
       ctx.addIssue({
         code: "custom",

@@ -21,6 +21,7 @@ import {
   type NetworkRole,
   type Settings,
 } from "./settings";
+import { ENTRYPOINT, ROUTE_LABEL } from "./routing";
 import { Traefik } from "./traefik";
 import type { VolumeCheck } from "./volume-guard";
 
@@ -38,6 +39,16 @@ export interface NetworkOutput {
 }
 
 /** The whole platform: networks, certificates, gateway and the five telemetry services. */
+/** The `routing` output: a consumer's container joins `network`, carries `label`, and gets the
+ * labels of components/routing.ts traefikLabels for one of `hosts`. */
+export interface RoutingOutput {
+  network: pulumi.Output<string>;
+  label: { key: string; value: string };
+  entrypoint: string;
+  hosts: Record<string, string>;
+  httpsPort: number;
+}
+
 export class ObservabilityStack extends pulumi.ComponentResource {
   readonly hosts: Hosts;
   readonly networks: Networks;
@@ -55,6 +66,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
   readonly otlp: { grpc: string; http: string; internalGrpc: string; internalHttp: string; https?: string } | undefined;
   readonly networkOutputs: Partial<Record<NetworkRole, NetworkOutput>>;
   readonly etcHosts: string;
+  /** What another stack needs to be routed by this Traefik (examples/app-stack); unset without Traefik. */
+  readonly routing?: RoutingOutput;
   /** Basic-auth login of Prometheus, Loki, Jaeger and the Traefik dashboard. */
   readonly operator: { user: string; password: pulumi.Output<string> };
 
@@ -88,7 +101,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     this.certificates = new Certificates(
       `${name}-certs`,
       {
-        dnsNames: routed.map((k) => this.hosts[k]),
+        // The routed services, then the hosts other stacks route through this Traefik.
+        dnsNames: [...routed.map((k) => this.hosts[k]), ...s.consumerHosts.map((h) => `${s.domain}.${h}`)],
         caSubject: { commonName: s.certificate.caCommonName, organization: s.certificate.caOrganization },
         organization: s.certificate.organization,
         caValidityHours: s.certificate.caValidityHours,
@@ -217,7 +231,17 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           https: this.urls.otel,
         }
       : undefined;
-    this.etcHosts = `${s.bindAddress} ${routed.map((k) => this.hosts[k]).join(" ")}`;
+    const consumerHosts = Object.fromEntries(s.consumerHosts.map((h) => [h, `${s.domain}.${h}`]));
+    this.etcHosts = [s.bindAddress, ...routed.map((k) => this.hosts[k]), ...Object.values(consumerHosts)].join(" ");
+    this.routing = on("traefik")
+      ? {
+          network: this.networks.names.observability,
+          label: { key: ROUTE_LABEL, value: args.stackLabel },
+          entrypoint: ENTRYPOINT,
+          hosts: consumerHosts,
+          httpsPort: s.ports.https,
+        }
+      : undefined;
 
     this.registerOutputs({
       urls: this.urls,

@@ -14,6 +14,8 @@ export interface TraefikConfigInput {
   dockerEndpoint: string;
   /** Label key/value a container must carry to be routed (this stack only). */
   constraintLabel: { key: string; value: string };
+  /** A second label (same value) that routes containers of other stacks (consumers). */
+  consumerLabel?: string;
 }
 
 export interface TraefikStaticConfig {
@@ -62,8 +64,11 @@ export function traefikStaticConfig(input: TraefikConfigInput): TraefikStaticCon
         endpoint: input.dockerEndpoint,
         exposedByDefault: false,
         network: input.networkName,
-        // Only this stack's containers, even on a shared host where others set traefik.enable.
-        constraints: `Label(\`${key}\`,\`${value}\`)`,
+        // Only this stack's containers and the consumers that name it, even on a shared host where
+        // others set traefik.enable (pkg/provider/constraints: Label(), || at v3.7.13).
+        constraints: [key, ...(input.consumerLabel ? [input.consumerLabel] : [])]
+          .map((k) => `Label(\`${k}\`,\`${value}\`)`)
+          .join(" || "),
         watch: true,
       },
       file: { directory: TRAEFIK_DYNAMIC_DIR, watch: false },

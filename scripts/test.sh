@@ -36,6 +36,8 @@ if want static; then
   npx prettier --check .
   step "static: knip (no unused files, exports or dependencies)"
   npx knip
+  step "static: actionlint on .github/workflows (built from its Go module when not cached)"
+  "$(bash scripts/toolchain/ensure-go-tool.sh actionlint)" -color=false
   step "static: bash -n on every shell script"
   git ls-files '*.sh' .ci/run | while read -r f; do bash -n "$f" || { echo "syntax error in $f" >&2; exit 1; }; done
 fi

@@ -278,5 +278,26 @@ ensure_provider random "$PULUMI_RANDOM_VERSION" "$UPSTREAM_RANDOM" github.com/te
 ensure_provider tls "$PULUMI_TLS_VERSION" "$UPSTREAM_TLS" github.com/hashicorp/terraform-provider-tls
 ensure_provider docker "$PULUMI_DOCKER_VERSION" "$UPSTREAM_DOCKER" github.com/terraform-providers/terraform-provider-docker
 
+# Two Node plugins that Pulumi's release ships as small shell scripts in sdk/nodejs/dist of
+# github.com/pulumi/pulumi/sdk/v3; the CLI runs them from PATH, so they go next to it:
+#   pulumi-resource-pulumi-nodejs  the provider of dynamic resources (components/network-guard.ts)
+#   pulumi-analyzer-policy         the analyzer of Node policy packs (policy/)
+# Each runs a module of the @pulumi/pulumi that node finds from the current directory.
+node_plugin_script() { # <file name> <module under @pulumi/pulumi/cmd>
+  local file="$bindir/$1"
+  [[ -x "$file" ]] && return
+  cat >"$file" <<SCRIPT
+#!/bin/sh
+SCRIPT_PATH=\$(node -e "console.log(require.resolve('@pulumi/pulumi/cmd/$2'))")
+if [ ! -z "\$SCRIPT_PATH" ]; then
+    node "\$SCRIPT_PATH" "\$@"
+fi
+SCRIPT
+  chmod +x "$file"
+  log "$1: written to $bindir"
+}
+node_plugin_script pulumi-resource-pulumi-nodejs dynamic-provider
+node_plugin_script pulumi-analyzer-policy run-policy-pack
+
 log "toolchain ready in $((SECONDS - t_start))s (cache $(du -sh "$tools" 2>/dev/null | cut -f1) in $tools)"
 printf '%s\n' "$bindir"

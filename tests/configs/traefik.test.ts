@@ -3,11 +3,12 @@ import { describe, it } from "node:test";
 import { TRAEFIK_STATIC_PATH, traefikFiles } from "../../configs/traefik";
 import { fileAt, parseYaml } from "./helpers";
 
-const files = traefikFiles({
+const input = {
   networkName: "net",
   dockerEndpoint: "tcp://scaibu.socket-proxy:2375",
   constraintLabel: { key: "io.scaibu.stack", value: "p/s" },
-});
+};
+const files = traefikFiles(input);
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const doc = (path: string): any => parseYaml(fileAt(files, path).content);
 
@@ -34,5 +35,13 @@ describe("traefik config", () => {
     assert.equal(s.providers.docker.exposedByDefault, false);
     assert.equal(s.providers.docker.endpoint, "tcp://scaibu.socket-proxy:2375");
     assert.equal(s.api.insecure, false);
+  });
+
+  it("also routes other stacks' containers that name this stack in the consumer label", () => {
+    const withConsumers = traefikFiles({ ...input, consumerLabel: "io.scaibu.route" });
+    const s = parseYaml(fileAt(withConsumers, TRAEFIK_STATIC_PATH).content) as {
+      providers: { docker: { constraints: string } };
+    };
+    assert.equal(s.providers.docker.constraints, "Label(`io.scaibu.stack`,`p/s`) || Label(`io.scaibu.route`,`p/s`)");
   });
 });

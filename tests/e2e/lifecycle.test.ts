@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { OutputMap, Stack } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, OutputMap, Stack } from "@pulumi/pulumi/automation";
 import { sendCounterPoints, sendTraces } from "../../scripts/verify/send";
 import { curl, eventually, health, lines, sh } from "./docker";
 
@@ -109,7 +109,7 @@ describe("pulumi lifecycle on a real Docker engine", { timeout: 40 * 60 * 1000 }
     const ca = outputs.caCertPem!.value as string;
     assert.match(ca, /^-----BEGIN CERTIFICATE-----/);
     writeFileSync(caFile, ca);
-    assert.equal(outputs.etcHosts!.value, `${bind} ${services.map((s) => `${domain}.${s}`).join(" ")}`);
+    assert.equal(outputs.etcHosts!.value, `${bind} ${services.map((s) => `${domain}.${s}`).join(" ")} ${domain}.app`);
     const otlp = outputs.otlp!.value as Record<string, string>;
     assert.equal(otlp.grpc, `http://${bind}:${ports.otlpGrpc}`);
     assert.equal(otlp.http, `http://${bind}:${ports.otlpHttp}`);
@@ -492,6 +492,25 @@ describe("pulumi lifecycle on a real Docker engine", { timeout: 40 * 60 * 1000 }
     await assertNoChanges("up");
   });
 
+  it("passes the policy pack on a real preview, which fails one that publishes on every interface", async () => {
+    // policy/analyzer starts the pack as a binary analyzer: the language host built here predates
+    // the RunPlugin call a current CLI uses for `--policy-pack policy` (see policy/analyzer).
+    const pack = join(repo, "policy/analyzer");
+    await stack.preview({ policyPacks: [pack], onOutput: log });
+    await stack.setConfig(`${project}:bindAddress`, { value: "0.0.0.0" });
+    await stack.setConfig(`${project}:allowAllInterfaces`, { value: "true" }); // the stack's opt-in, not the pack's
+    try {
+      await assert.rejects(stack.preview({ policyPacks: [pack], onOutput: log }), (err: Error) => {
+        assert.match(err.message, /no-public-ports/);
+        assert.match(err.message, /observability-traefik-service port 18443 is published on 0\.0\.0\.0/);
+        return true;
+      });
+    } finally {
+      await stack.setConfig(`${project}:bindAddress`, { value: bind });
+      await stack.removeConfig(`${project}:allowAllInterfaces`);
+    }
+  });
+
   it("replaces no volume when only the domain changes", async () => {
     const key = `${project}:domain`;
     const before = await stack.getConfig(key);
@@ -558,7 +577,11 @@ describe("pulumi lifecycle on a real Docker engine", { timeout: 40 * 60 * 1000 }
       if (before) await stack.setConfig(key, before);
       else await stack.removeConfig(key);
     }
-    const replaced = touched.filter((t) => !t.startsWith("update pulumi:pulumi:Stack"));
+    // The dynamic-resource provider (the network guards) is handed the stack's config, so any config
+    // change updates it; it replaces nothing.
+    const replaced = touched.filter(
+      (t) => !t.startsWith("update pulumi:pulumi:Stack") && t !== "update pulumi:providers:pulumi-nodejs default",
+    );
     assert.ok(replaced.length > 0, "the change must show up");
     for (const t of replaced) assert.match(t, /observability-loki-service$/, `unexpected change: ${t}`);
   });
@@ -590,13 +613,66 @@ describe("pulumi lifecycle on a real Docker engine", { timeout: 40 * 60 * 1000 }
       await stack.destroy({ onOutput: log });
       await sh("docker", ["volume", "inspect", `${domain}-grafana-data`]); // kept, with the old database
       outputs = (await stack.up({ onOutput: log })).outputs;
-      writeFileSync(caFile, outputs.caCertPem!.value as string); // a new stack, a new CA
+      // A new stack: a new CA and new credentials for the tests after this one.
+      writeFileSync(caFile, outputs.caCertPem!.value as string);
+      operator = outputs.operator!.value as typeof operator;
       assert.notEqual(creds().password, before, "a new stack makes a new password");
       assert.equal(await login(), 200, "the new exported password logs in on the kept database");
       log("NOT VERIFIED (placeholder)  real Grafana 13: reset-admin-password on a kept database\n");
     } finally {
       await stack.setConfig(`${project}:keepDataVolumes`, { value: "false" });
       outputs = (await stack.up({ onOutput: log })).outputs;
+    }
+  });
+
+  it("serves a consumer stack (examples/app-stack) and refuses, naming it, to destroy a network it uses", async () => {
+    const image = await sh("bash", [join(repo, "examples/app-stack/app/build.sh"), "scaibu-e2e/app-demo:local"]);
+    const appName = `app-${process.pid}`;
+    const app = await LocalWorkspace.createOrSelectStack(
+      { stackName: appName, workDir: join(repo, "examples/app-stack") },
+      {
+        envVars: {
+          PULUMI_BACKEND_URL: `file://${state}`,
+          PULUMI_CONFIG_PASSPHRASE: "e2e-only-passphrase",
+          PULUMI_SKIP_UPDATE_CHECK: "true",
+        },
+      },
+    );
+    const appConfig = { observabilityStack: `organization/${project}/${stackName}`, image };
+    for (const [k, v] of Object.entries(appConfig)) await app.setConfig(`scaibu-app-stack:${k}`, { value: v });
+    try {
+      const up = await app.up({ onOutput: log });
+      assert.equal(up.outputs.url!.value, `https://${domain}.app:${ports.https}`);
+      const run = `consumer-${process.pid}`;
+      const r = await https("app", `/?run=${run}`);
+      assert.equal(r.status, 200, r.body);
+      const { traceId } = JSON.parse(r.body) as { traceId: string };
+      await eventually("the app's trace in Jaeger, by id", 90, async () => {
+        const t = await authed("jaeger", `/api/traces/${traceId}`);
+        if (t.status !== 200) return undefined;
+        const [trace] = (JSON.parse(t.body) as { data: { spans: unknown[]; processes: object }[] }).data;
+        return trace!.spans.length === 2 && JSON.stringify(trace!.processes).includes("app-demo") ? true : undefined;
+      });
+      await eventually("the app's counter in Prometheus", 90, async () => {
+        const q = encodeURIComponent(`sum(app_demo_requests_total{run="${run}"})`);
+        const p = await authed("prometheus", `/api/v1/query?query=${q}`);
+        const v = (JSON.parse(p.body) as { data: { result: { value: [number, string] }[] } }).data.result[0]?.value[1];
+        return v === "1" ? true : undefined;
+      });
+
+      await app.destroy({ onOutput: log });
+      await assertNoChanges("preview"); // the consumer's destroy left the observability stack as it was
+
+      await app.up({ onOutput: log });
+      // With the app still attached, destroying the observability stack stops at its network guard.
+      await assert.rejects(stack.destroy({ onOutput: log }), (err: Error) => {
+        assert.match(err.message, new RegExp(`is still used by ${appName}-app, which this stack did not create`));
+        assert.doesNotMatch(err.message, /timeout while waiting for state/);
+        return true;
+      });
+    } finally {
+      await app.destroy({ onOutput: log });
+      await app.workspace.removeStack(appName);
     }
   });
 

@@ -35,6 +35,8 @@ export const config: Record<string, unknown> = {
   bindAddress: bind,
   ports,
   keepDataVolumes: false,
+  // examples/app-stack is served at https://e2e.app (the consumer test).
+  consumerHosts: ["app"],
   networks: Object.fromEntries(
     roles.map((n) => [
       n,

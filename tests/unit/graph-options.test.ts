@@ -12,6 +12,7 @@ installMocks({
   collector: { persistentQueue: false },
   jaeger: { storage: "memory" },
   platformNetworks: false,
+  consumerHosts: ["app"],
   auth: { open: ["jaeger"] },
   services: { grafana: { enabled: false }, loki: { memoryMb: 2048, image: "grafana/loki:3.7.8" } },
 });
@@ -52,9 +53,10 @@ describe("resource graph (options)", () => {
     assert.equal(declared.filter((d) => d.type === "scaibu:observability:Grafana").length, 0);
   });
 
-  it("covers only enabled hosts in the certificate", async () => {
+  it("covers only enabled hosts in the certificate, and the consumer hosts", async () => {
     const [csr] = await Promise.all(byType("tls:index/certRequest:CertRequest").map(resolvedInputs));
     assert.deepEqual([...(csr!.dnsNames as string[])].sort(), [
+      "obs.app",
       "obs.jaeger",
       "obs.loki",
       "obs.otel",

@@ -40,6 +40,7 @@ describe("resource graph (defaults)", () => {
       "scaibu:observability:ObservabilityStack": 1,
       "scaibu:observability:Networks": 1,
       "docker:index/network:Network": 5,
+      "pulumi-nodejs:dynamic:Resource": 5, // one NetworkGuard per network
       "scaibu:observability:Certificates": 1,
       "tls:index/privateKey:PrivateKey": 2,
       "tls:index/selfSignedCert:SelfSignedCert": 1,

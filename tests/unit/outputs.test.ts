@@ -3,7 +3,11 @@ import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { installMocks, promiseOf } from "./harness";
 
-installMocks({ bindAddress: "127.0.0.2", ports: { https: 8443, otlpGrpc: 14317, otlpHttp: 14318 } });
+installMocks({
+  bindAddress: "127.0.0.2",
+  ports: { https: 8443, otlpGrpc: 14317, otlpHttp: 14318 },
+  consumerHosts: ["app"],
+});
 
 type Program = typeof import("../../index");
 let program: Program;
@@ -43,7 +47,7 @@ describe("stack outputs (public contract)", () => {
   it("caCertPem is public, etcHosts lists every host on the bind address", async () => {
     assert.match(await promiseOf(program.caCertPem), /BEGIN CERTIFICATE/);
     assert.equal(await pulumi.isSecret(program.caCertPem), false);
-    assert.equal(program.etcHosts, `127.0.0.2 ${SERVICES.map((s) => `scaibu.${s}`).join(" ")}`);
+    assert.equal(program.etcHosts, `127.0.0.2 ${SERVICES.map((s) => `scaibu.${s}`).join(" ")} scaibu.app`);
   });
 
   it("admin credentials leave only as secrets", async () => {
@@ -62,5 +66,16 @@ describe("stack outputs (public contract)", () => {
     assert.equal(dash.password, operator.password);
     assert.deepEqual(Object.keys(dash).sort(), ["password", "url", "user"]);
     assert.equal(dash.url, "https://scaibu.traefik:8443");
+  });
+
+  it("routing: what a consumer stack needs to be routed at https://scaibu.app", async () => {
+    const routing = await promiseOf(pulumi.output(program.routing!));
+    assert.deepEqual(routing, {
+      network: "scaibu-observability-network",
+      label: { key: "io.scaibu.route", value: "scaibu-observability/unit" },
+      entrypoint: "websecure",
+      hosts: { app: "scaibu.app" },
+      httpsPort: 8443,
+    });
   });
 });

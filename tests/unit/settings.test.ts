@@ -141,6 +141,13 @@ describe("settings", () => {
     ["loki retention off-period", { loki: { retentionHours: 721 } }, "loki.retentionHours", "721", "multiple of 24"],
     ["docker socket", { dockerSocket: "var/run/docker.sock" }, "dockerSocket", "absolute path"],
     [
+      "consumer host taken by a service",
+      { consumerHosts: ["app", "grafana"] },
+      "consumerHosts.1",
+      '"grafana" is taken',
+    ],
+    ["consumer host not a DNS label", { consumerHosts: ["my_app"] }, "consumerHosts.0", "my_app"],
+    [
       "grafana without datasources",
       { services: { loki: { enabled: false } } },
       "services.grafana.enabled",

@@ -1,0 +1,75 @@
+/** The policy pack: `pulumi preview --policy-pack policy` (config: --policy-pack-config). */
+import { PolicyPack, type ResourceValidationPolicy } from "@pulumi/policy";
+import {
+  CONTAINER,
+  hostMounts,
+  leakedOutputs,
+  missingBasics,
+  publicPorts,
+  REMOTE_IMAGE,
+  secretValues,
+  STACK,
+  unpinnedImage,
+  type GuardConfig,
+} from "./rules";
+
+const perContainer = (
+  name: string,
+  description: string,
+  check: (props: Record<string, unknown>, config: GuardConfig) => string[],
+): ResourceValidationPolicy => ({
+  name,
+  description,
+  enforcementLevel: "mandatory",
+  ...(name === "no-public-ports"
+    ? { configSchema: { properties: { allowAllInterfaces: { type: "boolean" as const, default: false } } } }
+    : {}),
+  validateResource: (args, report) => {
+    if (args.type !== CONTAINER) return;
+    for (const problem of check(args.props, args.getConfig<GuardConfig>())) report(`${args.name} ${problem}`);
+  },
+});
+
+new PolicyPack("scaibu-guardrails", {
+  policies: [
+    perContainer(
+      "no-public-ports",
+      "No container publishes a port on every interface without the explicit opt-in.",
+      publicPorts,
+    ),
+    {
+      name: "pinned-images",
+      description: "Every image is pinned to a tag other than latest, or to a digest.",
+      enforcementLevel: "mandatory",
+      validateResource: (args, report) => {
+        const ref =
+          args.type === REMOTE_IMAGE ? args.props.name : args.type === CONTAINER ? args.props.image : undefined;
+        if (ref === undefined && args.type !== REMOTE_IMAGE && args.type !== CONTAINER) return;
+        const problem = unpinnedImage(ref);
+        if (problem) report(`${args.name}: ${problem}`);
+      },
+    },
+    perContainer(
+      "container-basics",
+      "Every container has a memory limit, a health check, a restart policy and log rotation.",
+      (props) => missingBasics(props),
+    ),
+    perContainer(
+      "host-mounts",
+      "Only the Docker socket and the container log directory may be mounted from the host, read-only.",
+      (props) => hostMounts(props),
+    ),
+    {
+      name: "no-secrets-in-plain-outputs",
+      description: "No secret value (a password, key or token) appears in a stack output that is not a secret.",
+      enforcementLevel: "mandatory",
+      validateStack: (args, report) => {
+        const secrets = new Set<string>();
+        for (const r of args.resources) if (r.type !== STACK) secretValues(r.props, secrets);
+        for (const r of args.resources.filter((x) => x.type === STACK)) {
+          for (const leak of leakedOutputs(r.props, secrets)) report(leak, r.urn);
+        }
+      },
+    },
+  ],
+});

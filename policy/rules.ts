@@ -1,0 +1,115 @@
+/**
+ * The guardrails, as plain functions of a resource's inputs (so tests can call them on any props).
+ * index.ts wires them into the CrossGuard policy pack.
+ */
+import { Secret } from "@pulumi/policy";
+
+export const CONTAINER = "docker:index/container:Container";
+export const REMOTE_IMAGE = "docker:index/remoteImage:RemoteImage";
+export const STACK = "pulumi:pulumi:Stack";
+
+/** Host paths a container may mount, read-only only: the Docker socket and the json-file logs. */
+export const ALLOWED_HOST_PATHS = ["/var/run/docker.sock", "/run/docker.sock", "/var/lib/docker/containers"];
+
+export interface GuardConfig {
+  /** The explicit opt-in to publish ports on every interface (the stack's own key has the same name). */
+  allowAllInterfaces?: boolean;
+}
+
+type Props = Record<string, unknown>;
+const list = (v: unknown): Props[] => (Array.isArray(v) ? (v as Props[]) : []);
+
+const ALL_INTERFACES = new Set(["0.0.0.0", "::", "[::]", "0:0:0:0:0:0:0:0", "::ffff:0.0.0.0"]);
+
+/** Ports published on every interface (an absent ip means all of them, as in `docker run -p`). */
+export function publicPorts(props: Props, config: GuardConfig = {}): string[] {
+  if (config.allowAllInterfaces) return [];
+  return list(props.ports)
+    .filter((p) => p.external !== undefined && (p.ip === undefined || p.ip === "" || ALL_INTERFACES.has(String(p.ip))))
+    .map(
+      (p) =>
+        `port ${String(p.external)} is published on ${String(p.ip ?? "every interface (no ip)")}; bind a specific address, or set the policy config allowAllInterfaces: true`,
+    );
+}
+
+/** An image reference pinned to a tag other than `latest`, or to a digest, or an image id. */
+export function unpinnedImage(ref: unknown): string | undefined {
+  const image = String(ref ?? "");
+  if (!image) return "has no image";
+  if (/^sha256:[0-9a-f]{64}$/.test(image) || /@sha256:[0-9a-f]{64}$/.test(image)) return undefined;
+  const lastPart = image.slice(image.lastIndexOf("/") + 1);
+  const tag = lastPart.includes(":") ? lastPart.slice(lastPart.indexOf(":") + 1) : "";
+  if (!tag) return `image ${image} has no tag: pin a version or a digest`;
+  if (tag === "latest") return `image ${image} uses the moving tag latest: pin a version or a digest`;
+  return undefined;
+}
+
+/** The basics every container needs on a shared host: memory limit, health check, restart, log rotation. */
+export function missingBasics(props: Props): string[] {
+  const problems: string[] = [];
+  if (!(Number(props.memory) > 0)) problems.push("has no memory limit (memory)");
+  const tests = list([props.healthcheck])[0]?.tests;
+  if (!Array.isArray(tests) || tests.length === 0 || tests[0] === "NONE")
+    problems.push("has no health check (healthcheck.tests)");
+  if (!["always", "unless-stopped", "on-failure"].includes(String(props.restart ?? "no"))) {
+    problems.push(`has no restart policy (restart: ${String(props.restart ?? "no")})`);
+  }
+  const driver = String(props.logDriver ?? "json-file");
+  const opts = (props.logOpts ?? {}) as Record<string, unknown>;
+  if (driver !== "local" && !(driver === "json-file" && opts["max-size"])) {
+    problems.push(`does not rotate its logs (logDriver ${driver} without logOpts max-size)`);
+  }
+  return problems;
+}
+
+/** Host paths mounted other than the socket and the log directory, or those mounted writable. */
+export function hostMounts(props: Props): string[] {
+  const mounts = [
+    ...list(props.volumes)
+      .filter((v) => v.hostPath)
+      .map((v) => ({ path: String(v.hostPath), readOnly: v.readOnly === true })),
+    ...list(props.mounts)
+      .filter((m) => m.type === "bind")
+      .map((m) => ({ path: String(m.source), readOnly: m.readOnly === true })),
+  ];
+  return mounts.flatMap(({ path, readOnly }) =>
+    !ALLOWED_HOST_PATHS.includes(path)
+      ? [`mounts host path ${path} (only ${ALLOWED_HOST_PATHS.join(", ")} may be mounted, read-only)`]
+      : !readOnly
+        ? [`mounts host path ${path} writable (it must be read-only)`]
+        : [],
+  );
+}
+
+/** Every value held as a secret somewhere in `value` (Secret instances behind the policy SDK's proxy). */
+export function secretValues(value: unknown, out: Set<string> = new Set()): Set<string> {
+  if (value instanceof Secret) {
+    collectStrings(value.value, out);
+  } else if (value !== null && typeof value === "object") {
+    for (const key of Object.keys(value)) {
+      // The proxy unwraps on property reads; the descriptor still holds the Secret itself.
+      secretValues(Object.getOwnPropertyDescriptor(value, key)?.value, out);
+    }
+  }
+  return out;
+}
+
+function collectStrings(value: unknown, out: Set<string>): void {
+  if (typeof value === "string" && value.length >= 8) out.add(value);
+  else if (value !== null && typeof value === "object") for (const v of Object.values(value)) collectStrings(v, out);
+}
+
+/** Plain (non-secret) outputs of the stack that contain one of the `secrets`. */
+export function leakedOutputs(outputs: Props, secrets: Set<string>): string[] {
+  const leaks: string[] = [];
+  const walk = (value: unknown, path: string) => {
+    if (value instanceof Secret) return;
+    if (typeof value === "string") {
+      if ([...secrets].some((s) => value.includes(s))) leaks.push(path);
+    } else if (value !== null && typeof value === "object") {
+      for (const key of Object.keys(value)) walk(Object.getOwnPropertyDescriptor(value, key)?.value, `${path}.${key}`);
+    }
+  };
+  for (const key of Object.keys(outputs)) walk(Object.getOwnPropertyDescriptor(outputs, key)?.value, key);
+  return leaks.map((p) => `stack output ${p} holds a secret value in plain text; export it with pulumi.secret()`);
+}
