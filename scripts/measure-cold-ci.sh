@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Times `bash .ci/run` as a new machine would run it: a fresh clone of HEAD, and empty Go module
 # and build caches, tools dir, Pulumi plugin dir and npm cache (all in a temp dir), with the
-# scaibu-e2e images removed first (the run rebuilds them). Debian packages and the Docker engine
-# already installed stay (they take seconds). Prints the step times and the total.
+# scaibu-e2e images removed first (the run rebuilds them), and the running Docker engine stopped
+# (the run builds its own from Go modules into the empty tools dir and starts it, as on a new
+# machine). Debian packages already installed stay (they take seconds). Prints the step times and
+# the total.
 #   scripts/measure-cold-ci.sh [WORKDIR]   (default: a new temp dir; kept for its logs)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -10,6 +12,10 @@ work="${1:-$(mktemp -d "${TMPDIR:-/tmp}/scaibu-cold-ci.XXXXXX")}"
 mkdir -p "$work"
 git clone -q "$repo" "$work/clone"
 docker images --format '{{.Repository}}:{{.Tag}}' | grep '^scaibu-e2e/' | xargs -r docker rmi -f >/dev/null
+if pgrep -x dockerd >/dev/null 2>&1; then
+  pkill -TERM -x dockerd
+  for ((i = 0; i < 60; i++)); do pgrep -x dockerd >/dev/null 2>&1 || break; sleep 1; done
+fi
 start=$(date +%s)
 rc=0
 (
