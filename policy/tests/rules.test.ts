@@ -1,34 +1,14 @@
 /**
- * Each guardrail fires on a bad resource and stays quiet on the real stack (its resource graph
- * under Pulumi mocks, the same inputs the engine would analyze). The e2e tier also runs the pack
- * on a real preview (`pulumi preview --policy-pack policy`).
+ * Each guardrail fires on a bad resource and passes a good one. That the rules stay quiet on the
+ * real stack is checked on its resource graph in tests/unit/graph.test.ts, and on real previews in
+ * the e2e tier.
  */
 import assert from "node:assert/strict";
-import { before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { Secret } from "@pulumi/policy";
-import { byType, installMocks, promiseOf, record, resolvedInputs } from "../../tests/unit/harness";
-
-installMocks();
-
-import { loadSettings } from "../../components/config-loader";
-import { ObservabilityStack } from "../../components/stack";
 import { hostMounts, leakedOutputs, missingBasics, publicPorts, secretValues, unpinnedImage } from "../rules";
 
 type Props = Record<string, unknown>;
-const containers: Props[] = [];
-const images: Props[] = [];
-
-before(async () => {
-  const stack = new ObservabilityStack(
-    "observability",
-    { settings: loadSettings(), stackLabel: "scaibu-observability/policy" },
-    { transformations: [record] },
-  );
-  await promiseOf(stack.urn);
-  for (const c of byType("docker:index/container:Container")) containers.push(await resolvedInputs(c));
-  for (const i of byType("docker:index/remoteImage:RemoteImage")) images.push(await resolvedInputs(i));
-  assert.equal(containers.length, 7);
-});
 
 const good: Props = {
   ports: [{ internal: 443, external: 443, ip: "127.0.0.1" }],
@@ -41,7 +21,7 @@ const good: Props = {
 };
 
 describe("policy pack rules", () => {
-  it("no-public-ports: fires on 0.0.0.0, ::, or no ip, unless opted in; quiet on the stack", () => {
+  it("no-public-ports: fires on 0.0.0.0, ::, or no ip, unless opted in", () => {
     for (const ip of ["0.0.0.0", "::", undefined]) {
       assert.equal(publicPorts({ ports: [{ internal: 80, external: 8080, ip }] }).length, 1, String(ip));
     }
@@ -50,10 +30,9 @@ describe("policy pack rules", () => {
       [],
     );
     assert.deepEqual(publicPorts(good), []);
-    for (const c of containers) assert.deepEqual(publicPorts(c), [], String(c.name));
   });
 
-  it("pinned-images: fires on latest or no tag; quiet on versions, digests, ids and the stack", () => {
+  it("pinned-images: fires on latest or no tag; quiet on versions, digests and ids", () => {
     assert.match(unpinnedImage("nginx")!, /no tag/);
     assert.match(unpinnedImage("registry:5000/team/app")!, /no tag/);
     assert.match(unpinnedImage("nginx:latest")!, /latest/);
@@ -65,11 +44,9 @@ describe("policy pack rules", () => {
     ]) {
       assert.equal(unpinnedImage(ok), undefined, ok);
     }
-    for (const i of images) assert.equal(unpinnedImage(i.name), undefined, String(i.name));
-    for (const c of containers) assert.equal(unpinnedImage(c.image), undefined, String(c.name));
   });
 
-  it("container-basics: fires on each missing basic; quiet on the stack", () => {
+  it("container-basics: fires on each missing basic", () => {
     assert.deepEqual(missingBasics(good), []);
     const without = (k: string, v?: unknown) => missingBasics({ ...good, [k]: v });
     assert.match(without("memory").join(), /memory limit/);
@@ -78,10 +55,9 @@ describe("policy pack rules", () => {
     assert.match(without("restart", "no").join(), /restart policy/);
     assert.match(without("logOpts", {}).join(), /rotate/);
     assert.match(without("logDriver", "syslog").join(), /rotate/);
-    for (const c of containers) assert.deepEqual(missingBasics(c), [], String(c.name));
   });
 
-  it("host-mounts: fires on other host paths or a writable socket; quiet on the stack", () => {
+  it("host-mounts: fires on other host paths or a writable socket", () => {
     assert.match(
       hostMounts({ volumes: [{ hostPath: "/etc", containerPath: "/etc", readOnly: true }] }).join(),
       /\/etc/,
@@ -92,7 +68,6 @@ describe("policy pack rules", () => {
       /\/home/,
     );
     assert.deepEqual(hostMounts(good), []);
-    for (const c of containers) assert.deepEqual(hostMounts(c), [], String(c.name));
   });
 
   it("no-secrets-in-plain-outputs: fires when a secret's value is in a plain output, not when it is a secret", () => {

@@ -8,6 +8,7 @@ installMocks({ keepDataVolumes: true });
 import { CA_USAGES, SERVER_USAGES } from "../../components/certificates";
 import { loadSettings } from "../../components/config-loader";
 import { ObservabilityStack } from "../../components/stack";
+import { hostMounts, missingBasics, publicPorts, unpinnedImage } from "../../policy/rules";
 
 type Row = Record<string, unknown>;
 /** The routed hosts; the socket proxy's container stays inside the network. */
@@ -123,6 +124,16 @@ describe("resource graph (defaults)", () => {
       assert.deepEqual(c.logOpts, { "max-size": "10m", "max-file": "3", labels: "io.scaibu.container.name" }, name);
       assert.equal(labelsOf(c)["io.scaibu.container.name"], name);
       assert.equal(c.wait, true, name);
+    }
+  });
+
+  it("passes every container rule of the policy pack (policy/), and pins every image", async () => {
+    for (const [name, c] of containers) {
+      assert.deepEqual([...publicPorts(c), ...missingBasics(c), ...hostMounts(c)], [], name);
+      assert.equal(unpinnedImage(c.image), undefined, name);
+    }
+    for (const i of await Promise.all(byType("docker:index/remoteImage:RemoteImage").map(resolvedInputs))) {
+      assert.equal(unpinnedImage(i.name), undefined, String(i.name));
     }
   });
 
