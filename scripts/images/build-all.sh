@@ -72,7 +72,7 @@ module_src() {
 # ------------------------------------------------------------ placeholder
 placeholder_bin() {
   local src="$IMAGES_DIR/placeholder" sum out
-  sum="$(cat "$src/go.mod" "$src"/*.go | sha256sum | cut -c1-12)"
+  sum="$(cat "$src/go.mod" "$src/go.sum" "$src"/*.go | sha256sum | cut -c1-12)"
   out="$TOOLS/placeholder-$sum/placeholder"
   if [ ! -x "$out" ]; then
     log "building placeholder ($src, $sum)"

@@ -5,7 +5,7 @@ import { OTLPLogExporter } from "@opentelemetry/exporter-logs-otlp-http";
 import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-http";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
-import { LoggerProvider, SimpleLogRecordProcessor } from "@opentelemetry/sdk-logs";
+import { BatchLogRecordProcessor, LoggerProvider, SimpleLogRecordProcessor } from "@opentelemetry/sdk-logs";
 import { MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
 import { BatchSpanProcessor, SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import type { AgentOptions } from "node:https";
@@ -123,4 +123,24 @@ export async function sendCounterPoints(to: Endpoint, service: string, name: str
   samples.push({ time: Date.now(), value: points });
   await provider.shutdown();
   return samples;
+}
+
+/** Sends `records` log records (batched, as an app would), each with a `run` attribute and its index. */
+export async function sendLogs(to: Endpoint, service: string, run: string, records: number): Promise<void> {
+  const exporter = new OTLPLogExporter({ headers: to.headers, httpAgentOptions: to.agent, url: `${to.url}/v1/logs` });
+  const provider = new LoggerProvider({
+    resource: resourceFromAttributes({ "service.name": service }),
+    processors: [new BatchLogRecordProcessor({ exporter, maxExportBatchSize: 512, maxQueueSize: 100_000 })],
+  });
+  const logger = provider.getLogger("scaibu-faults");
+  for (let i = 0; i < records; i++) {
+    logger.emit({
+      severityNumber: SeverityNumber.INFO,
+      severityText: "INFO",
+      body: `record ${i}`,
+      attributes: { run, i },
+    });
+  }
+  await provider.forceFlush();
+  await provider.shutdown();
 }

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { LocalWorkspace, OutputMap, Stack } from "@pulumi/pulumi/automation";
-import { sendCounterPoints, sendTraces } from "../../scripts/verify/send";
+import { sendCounterPoints, sendLogs, sendTraces } from "../../scripts/verify/send";
 import { curl, eventually, health, lines, sh } from "./docker";
 
 import {
@@ -389,6 +389,40 @@ describe("pulumi lifecycle on a real Docker engine", { timeout: 40 * 60 * 1000 }
       assert.equal(Number(value), sent[i]!.value, `sample ${i}`);
       assert.ok(Math.abs(ts * 1000 - sent[i]!.time) < 2000, `sample ${i} at ${ts}, sent at ${sent[i]!.time / 1000}`);
     });
+  });
+
+  it("keeps every log record through a Loki outage and a collector restart", async () => {
+    const records = 300;
+    const run = `loki-outage-${process.pid}`;
+    await sh("docker", ["stop", `${domain}.loki`]);
+    try {
+      await sendLogs({ url: `http://${bind}:${ports.otlpHttp}` }, "e2e-faults", run, records);
+      await sh("docker", ["restart", `${domain}.otel`]); // what it holds for Loki must survive this
+    } finally {
+      await sh("docker", ["start", `${domain}.loki`]);
+    }
+    const loki = await authed("loki", "/loki/api/v1/status/buildinfo");
+    if (/placeholder/.test(loki.body)) {
+      // The Loki image here is a placeholder that stores nothing, but it decodes and counts the
+      // OTLP records it receives: that checks the collector's side (the real program) exactly.
+      const delivered = await eventually(`${records} log records delivered to Loki's endpoint`, 120, async () => {
+        const r = await authed("loki", `/placeholder/log-records?run=${run}`);
+        const n = (JSON.parse(r.body) as { records: number }).records;
+        return n >= records ? n : undefined;
+      });
+      // Delivery is at least once: a batch in flight at the restart may arrive twice, never not at all.
+      assert.ok(delivered >= records);
+      log(`delivered ${delivered} of ${records} log records (${delivered - records} repeated) after the outage\n`);
+      log(`NOT VERIFIED (placeholder)  all ${records} log records queryable in Loki after the outage\n`);
+      return;
+    }
+    const query = encodeURIComponent(`sum(count_over_time({service_name="e2e-faults"} | run="${run}" [1h]))`);
+    const found = await eventually(`${records} log records in Loki`, 120, async () => {
+      const r = await authed("loki", `/loki/api/v1/query?query=${query}`);
+      const v = (JSON.parse(r.body) as { data: { result: { value: [number, string] }[] } }).data.result[0]?.value[1];
+      return v === String(records) ? v : undefined;
+    });
+    assert.equal(found, String(records));
   });
 
   it("answers malformed OTLP with a clean 4xx and goes on accepting good data", async () => {

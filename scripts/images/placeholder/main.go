@@ -1,4 +1,4 @@
-// Command placeholder is a tiny stdlib-only stand-in for services whose real
+// Command placeholder is a tiny stand-in (stdlib, plus the collector's pdata to read OTLP logs) for services whose real
 // binaries are not built in this project (Grafana Loki and Grafana are AGPL).
 //
 // It is NOT Loki or Grafana. It only answers the few HTTP endpoints that the
@@ -13,6 +13,8 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -26,6 +28,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"go.opentelemetry.io/collector/pdata/plog"
 )
 
 const version = "placeholder"
@@ -37,6 +41,10 @@ var (
 	pushBytes  atomic.Int64
 	labelsMu   sync.Mutex
 	seenLabels = map[string]map[string]bool{}
+	// OTLP log records received, by their `run` attribute: lets the e2e tier check that the
+	// collector delivered every record after an outage (what Loki would do with them is not checked).
+	runsMu     sync.Mutex
+	recordRuns = map[string]int{}
 )
 
 func main() {
@@ -258,6 +266,12 @@ func lokiRoutes(mux *http.ServeMux) {
 		writeJSON(w, 200, map[string]any{"status": "success", "data": []any{}})
 	})
 	mux.HandleFunc("/loki/api/v1/push", lokiPush(true))
+	// Not Loki's API: how many OTLP log records with attribute run=<run> arrived (placeholder only).
+	mux.HandleFunc("/placeholder/log-records", func(w http.ResponseWriter, r *http.Request) {
+		runsMu.Lock()
+		defer runsMu.Unlock()
+		writeJSON(w, 200, map[string]int{"records": recordRuns[r.URL.Query().Get("run")]})
+	})
 	mux.HandleFunc("/otlp/v1/logs", lokiPush(false))
 	mux.HandleFunc("/config", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "# PLACEHOLDER loki: configuration is ignored")
@@ -290,8 +304,45 @@ func lokiPush(lokiJSON bool) http.HandlerFunc {
 		}
 		if !lokiJSON {
 			addLabel("service_name", "unknown_service") // OTLP logs get service_name in Loki
+			// The collector's otlp_http exporter compresses with gzip by default.
+			if r.Header.Get("Content-Encoding") == "gzip" {
+				if zr, err := gzip.NewReader(bytes.NewReader(body)); err == nil {
+					if plain, err := io.ReadAll(io.LimitReader(zr, 256<<20)); err == nil {
+						body = plain
+					}
+				}
+			}
+			countRuns(body, ct)
 		}
 		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+// countRuns decodes an OTLP logs request (protobuf or JSON, with the collector's pdata) and counts
+// its records by their `run` attribute.
+func countRuns(body []byte, contentType string) {
+	var logs plog.Logs
+	var err error
+	if strings.HasPrefix(contentType, "application/json") {
+		logs, err = (&plog.JSONUnmarshaler{}).UnmarshalLogs(body)
+	} else {
+		logs, err = (&plog.ProtoUnmarshaler{}).UnmarshalLogs(body)
+	}
+	if err != nil {
+		return
+	}
+	runsMu.Lock()
+	defer runsMu.Unlock()
+	for i := 0; i < logs.ResourceLogs().Len(); i++ {
+		scopes := logs.ResourceLogs().At(i).ScopeLogs()
+		for j := 0; j < scopes.Len(); j++ {
+			records := scopes.At(j).LogRecords()
+			for k := 0; k < records.Len(); k++ {
+				if run, ok := records.At(k).Attributes().Get("run"); ok {
+					recordRuns[run.AsString()]++
+				}
+			}
+		}
 	}
 }
 
