@@ -10,6 +10,7 @@ import {
   secretValues,
   STACK,
   unpinnedImage,
+  withSecrets,
   type GuardConfig,
 } from "./rules";
 
@@ -65,9 +66,10 @@ new PolicyPack("scaibu-guardrails", {
       enforcementLevel: "mandatory",
       validateStack: (args, report) => {
         const secrets = new Set<string>();
-        for (const r of args.resources) if (r.type !== STACK) secretValues(r.props, secrets);
+        for (const r of args.resources) if (r.type !== STACK) secretValues(withSecrets(r.props), secrets);
         for (const r of args.resources.filter((x) => x.type === STACK)) {
-          for (const leak of leakedOutputs(r.props, secrets)) report(leak, r.urn);
+          for (const leak of leakedOutputs(withSecrets(r.props) as Record<string, unknown>, secrets))
+            report(leak, r.urn);
         }
       },
     },

@@ -81,10 +81,23 @@ export function hostMounts(props: Props): string[] {
   );
 }
 
-/** Every value held as a secret somewhere in `value` (Secret instances behind the policy SDK's proxy). */
+/**
+ * The properties with their secrets still marked, as policy/index.js attaches them (the SDK hands
+ * rules a copy with secrets unwrapped); the properties themselves when there is no such copy.
+ */
+export function withSecrets(props: object): unknown {
+  return Object.getOwnPropertyDescriptor(props, Symbol.for("scaibu.policy.withSecrets"))?.value ?? props;
+}
+
+/**
+ * Every string held as a secret of its own somewhere in `value` (a password, a key, a token: a
+ * RandomPassword's result, a PrivateKey's PEM). Strings inside a secret object or list are not
+ * collected: a whole container `labels` list turns secret when one label is (an htpasswd), and its
+ * other values (a network name, a host) are not secrets. Short strings are not either.
+ */
 export function secretValues(value: unknown, out: Set<string> = new Set()): Set<string> {
   if (value instanceof Secret) {
-    collectStrings(value.value, out);
+    if (typeof value.value === "string" && value.value.length >= MIN_SECRET_LENGTH) out.add(value.value);
   } else if (value !== null && typeof value === "object") {
     for (const key of Object.keys(value)) {
       // The proxy unwraps on property reads; the descriptor still holds the Secret itself.
@@ -94,10 +107,7 @@ export function secretValues(value: unknown, out: Set<string> = new Set()): Set<
   return out;
 }
 
-function collectStrings(value: unknown, out: Set<string>): void {
-  if (typeof value === "string" && value.length >= 8) out.add(value);
-  else if (value !== null && typeof value === "object") for (const v of Object.values(value)) collectStrings(v, out);
-}
+const MIN_SECRET_LENGTH = 12;
 
 /** Plain (non-secret) outputs of the stack that contain one of the `secrets`. */
 export function leakedOutputs(outputs: Props, secrets: Set<string>): string[] {

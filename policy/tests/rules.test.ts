@@ -71,8 +71,13 @@ describe("policy pack rules", () => {
   });
 
   it("no-secrets-in-plain-outputs: fires when a secret's value is in a plain output, not when it is a secret", () => {
-    const secrets = secretValues({ result: new Secret("hunter2-hunter2"), other: "plain" });
-    assert.deepEqual([...secrets], ["hunter2-hunter2"]);
+    const secrets = secretValues({
+      result: new Secret("hunter2-hunter2"),
+      other: "plain",
+      labels: new Secret([{ label: "traefik.docker.network", value: "scaibu-observability-network" }]),
+      short: new Secret("abc"),
+    });
+    assert.deepEqual([...secrets], ["hunter2-hunter2"], "only strings that are secrets themselves");
     assert.match(leakedOutputs({ admin: { password: "hunter2-hunter2" } }, secrets).join(), /admin\.password/);
     assert.match(leakedOutputs({ url: "https://u:hunter2-hunter2@h" }, secrets).join(), /url/);
     assert.deepEqual(leakedOutputs({ admin: new Secret({ password: "hunter2-hunter2" }) }, secrets), []);
