@@ -401,7 +401,11 @@ describe("pulumi lifecycle on a real Docker engine", { timeout: 40 * 60 * 1000 }
     } finally {
       await sh("docker", ["start", `${domain}.loki`]);
     }
-    const loki = await authed("loki", "/loki/api/v1/status/buildinfo");
+    // Traefik routes Loki again only once it is healthy after the restart: ask until it answers.
+    const loki = await eventually("Loki answering through Traefik after its restart", 60, async () => {
+      const r = await authed("loki", "/loki/api/v1/status/buildinfo");
+      return r.status === 200 ? r : undefined;
+    });
     if (/placeholder/.test(loki.body)) {
       // The Loki image here is a placeholder that stores nothing, but it decodes and counts the
       // OTLP records it receives: that checks the collector's side (the real program) exactly.
