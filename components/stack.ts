@@ -38,9 +38,10 @@ export interface NetworkOutput {
   id: pulumi.Output<string>;
 }
 
-/** The whole platform: networks, certificates, gateway and the five telemetry services. */
-/** The `routing` output: a consumer's container joins `network`, carries `label`, and gets the
- * labels of components/routing.ts traefikLabels for one of `hosts`. */
+/**
+ * The `routing` output: a consumer's container joins `network`, carries `label`, and gets the
+ * labels of components/routing.ts traefikLabels for one of `hosts`.
+ */
 export interface RoutingOutput {
   network: pulumi.Output<string>;
   label: { key: string; value: string };
@@ -49,6 +50,7 @@ export interface RoutingOutput {
   httpsPort: number;
 }
 
+/** The whole platform: networks, certificates, gateway and the five telemetry services. */
 export class ObservabilityStack extends pulumi.ComponentResource {
   readonly hosts: Hosts;
   readonly networks: Networks;
@@ -78,6 +80,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     const routed = ROUTED_KEYS.filter((k) => s.services[k].enabled);
     const on = (k: ServiceKey) => s.services[k].enabled;
     this.hosts = hostsFor(s.domain);
+    /** Hosts other stacks route through this Traefik, in the configured order: `<domain>.<name>`. */
+    const consumerHostNames = s.consumerHosts.map((h) => `${s.domain}.${h}`);
     const rendered = renderAll(s, args.stackLabel);
 
     const roles: readonly NetworkRole[] = s.platformNetworks
@@ -102,7 +106,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       `${name}-certs`,
       {
         // The routed services, then the hosts other stacks route through this Traefik.
-        dnsNames: [...routed.map((k) => this.hosts[k]), ...s.consumerHosts.map((h) => `${s.domain}.${h}`)],
+        dnsNames: [...routed.map((k) => this.hosts[k]), ...consumerHostNames],
         caSubject: { commonName: s.certificate.caCommonName, organization: s.certificate.caOrganization },
         organization: s.certificate.organization,
         caValidityHours: s.certificate.caValidityHours,
@@ -231,14 +235,13 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           https: this.urls.otel,
         }
       : undefined;
-    const consumerHosts = Object.fromEntries(s.consumerHosts.map((h) => [h, `${s.domain}.${h}`]));
-    this.etcHosts = [s.bindAddress, ...routed.map((k) => this.hosts[k]), ...Object.values(consumerHosts)].join(" ");
+    this.etcHosts = [s.bindAddress, ...routed.map((k) => this.hosts[k]), ...consumerHostNames].join(" ");
     this.routing = on("traefik")
       ? {
           network: this.networks.names.observability,
           label: { key: ROUTE_LABEL, value: args.stackLabel },
           entrypoint: ENTRYPOINT,
-          hosts: consumerHosts,
+          hosts: Object.fromEntries(s.consumerHosts.map((h, i) => [h, consumerHostNames[i]!])),
           httpsPort: s.ports.https,
         }
       : undefined;
