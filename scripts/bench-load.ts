@@ -22,8 +22,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
-import { config, project, repo } from "../tests/e2e/stack-config";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { config, e2eWorkspace, repo } from "../tests/e2e/stack-config";
 import { run } from "./bench/exec";
 import { table } from "./bench/stats";
 import { fetchHttps, type Target } from "./verify/https";
@@ -110,19 +110,8 @@ async function restarts(): Promise<Record<string, string>> {
 }
 
 async function deploy(state: string): Promise<Stack> {
-  const stack = await LocalWorkspace.createOrSelectStack(
-    { stackName: `load-${process.pid}`, workDir: repo },
-    {
-      envVars: {
-        PULUMI_BACKEND_URL: `file://${state}`,
-        PULUMI_CONFIG_PASSPHRASE: "bench-load",
-        PULUMI_SKIP_UPDATE_CHECK: "true",
-      },
-    },
-  );
   const roles = Object.keys(config.networks as object);
-  const settings = {
-    ...config,
+  const stack = await e2eWorkspace(`load-${process.pid}`, state, {
     domain,
     instanceName: domain,
     ports,
@@ -134,10 +123,7 @@ async function deploy(state: string): Promise<Stack> {
           : { name: `${domain}-${r}-network` },
       ]),
     ),
-  };
-  for (const [key, value] of Object.entries(settings)) {
-    await stack.setConfig(`${project}:${key}`, { value: typeof value === "string" ? value : JSON.stringify(value) });
-  }
+  });
   progress("deploying the stack (domain load)");
   await stack.up({ onOutput: () => undefined });
   return stack;

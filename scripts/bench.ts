@@ -385,20 +385,7 @@ async function pulumiRun(i: number): Promise<void> {
   const tag = `[run ${i}/${RUNS}] pulumi`;
 
   progress(`${tag}: new stack ${name} (workspace + config)`);
-  const init = await timed(async () => {
-    const stack = await e2eWorkspace(name, entry.state);
-    if (isolated) {
-      await stack.setAllConfig(
-        Object.fromEntries(
-          Object.entries(overrides).map(([k, v]) => [
-            `${project}:${k}`,
-            { value: typeof v === "string" ? v : JSON.stringify(v) },
-          ]),
-        ),
-      );
-    }
-    return stack;
-  });
+  const init = await timed(() => e2eWorkspace(name, entry.state, overrides));
   const stack = (entry.stack = init.value);
   samples.pulumi.init.push(init.seconds);
 

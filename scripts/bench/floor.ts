@@ -6,7 +6,8 @@
  */
 import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { localStack } from "../../tests/e2e/stack-config";
 
 export async function floorStack(dir: string, repo: string): Promise<Stack> {
   const work = join(dir, "program");
@@ -19,16 +20,7 @@ export async function floorStack(dir: string, repo: string): Promise<Stack> {
   writeFileSync(join(work, "package.json"), JSON.stringify({ name: "floor", main: "index.js" }));
   writeFileSync(join(work, "index.js"), "module.exports = {};\n");
   symlinkSync(join(repo, "node_modules"), join(work, "node_modules"));
-  const stack = await LocalWorkspace.createOrSelectStack(
-    { stackName: "floor", workDir: work },
-    {
-      envVars: {
-        PULUMI_BACKEND_URL: `file://${join(dir, "state")}`,
-        PULUMI_CONFIG_PASSPHRASE: "bench-floor",
-        PULUMI_SKIP_UPDATE_CHECK: "true",
-      },
-    },
-  );
+  const stack = await localStack("floor", join(dir, "state"), work);
   await stack.up(); // one empty update, so later previews compare against a real checkpoint
   return stack;
 }

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { LocalWorkspace, OutputMap, Stack } from "@pulumi/pulumi/automation";
+import { OutputMap, Stack } from "@pulumi/pulumi/automation";
 import { sendCounterPoints, sendLogs, sendTraces } from "../../scripts/verify/send";
 import { curl, eventually, health, lines, sh } from "./docker";
 
@@ -22,6 +22,7 @@ import {
   e2eWorkspace,
   image,
   IMAGE_SERVICES,
+  localStack,
   networkNames,
   ports,
   project,
@@ -46,6 +47,23 @@ let operator: { user: string; password: string };
 /** HTTPS with the operator credentials where the surface asks for them. */
 const authed = (svc: string, path: string, extra: string[] = []) =>
   https(svc, path, GUARDED.includes(svc) ? ["-u", `${operator.user}:${operator.password}`, ...extra] : extra);
+
+/** Waits until Jaeger holds trace `id` with `spans` spans, sent by `service`. */
+const traceInJaeger = (what: string, id: string, spans: number, service: string) =>
+  eventually(what, 90, async () => {
+    const r = await authed("jaeger", `/api/traces/${id}`);
+    if (r.status !== 200) return undefined;
+    const [trace] = (JSON.parse(r.body) as { data: { spans: unknown[]; processes: object }[] }).data;
+    return trace!.spans.length === spans && JSON.stringify(trace!.processes).includes(service) ? true : undefined;
+  });
+
+/** Waits until the PromQL instant `query` answers `value`. */
+const promQueryAnswers = (what: string, query: string, value: string) =>
+  eventually(what, 90, async () => {
+    const r = await authed("prometheus", `/api/v1/query?query=${encodeURIComponent(query)}`);
+    const v = (JSON.parse(r.body) as { data: { result: { value: [number, string] }[] } }).data.result[0]?.value[1];
+    return v === value ? true : undefined;
+  });
 
 async function assertNoChanges(kind: "preview" | "up"): Promise<void> {
   const summary =
@@ -319,21 +337,8 @@ describe("pulumi lifecycle on a real Docker engine", { timeout: 40 * 60 * 1000 }
       };
       assert.equal(sent.sentTo, outputs.otlp!.value.http, `${service} took its endpoint from the stack outputs`);
       assert.deepEqual(Object.values(sent.exportFailures).filter(Boolean), [], `${service}: no failed export`);
-      await eventually(`${service}: its trace in Jaeger, by id`, 90, async () => {
-        const r = await authed("jaeger", `/api/traces/${sent.traceId}`);
-        if (r.status !== 200) return undefined;
-        const [trace] = (JSON.parse(r.body) as { data: { spans: unknown[]; processes: object }[] }).data;
-        return trace!.spans.length === sent.spans && JSON.stringify(trace!.processes).includes(service)
-          ? true
-          : undefined;
-      });
-      await eventually(`${service}: its counter in Prometheus`, 90, async () => {
-        const q = encodeURIComponent(`sum(app_events_total{run="${run}"})`);
-        const r = await authed("prometheus", `/api/v1/query?query=${q}`);
-        const value = (JSON.parse(r.body) as { data: { result: { value: [number, string] }[] } }).data.result[0]
-          ?.value[1];
-        return value === "1" ? true : undefined;
-      });
+      await traceInJaeger(`${service}: its trace in Jaeger, by id`, sent.traceId, sent.spans, service);
+      await promQueryAnswers(`${service}: its counter in Prometheus`, `sum(app_events_total{run="${run}"})`, "1");
       // The Loki image here is a placeholder: the log record is sent but cannot be read back.
       log(`NOT VERIFIED (placeholder)  ${service}: its log record in Loki\n`);
     }
@@ -666,16 +671,7 @@ describe("pulumi lifecycle on a real Docker engine", { timeout: 40 * 60 * 1000 }
   it("serves a consumer stack (examples/app-stack) and refuses, naming it, to destroy a network it uses", async () => {
     const image = await sh("bash", [join(repo, "examples/app-stack/app/build.sh"), "scaibu-e2e/app-demo:local"]);
     const appName = `app-${process.pid}`;
-    const app = await LocalWorkspace.createOrSelectStack(
-      { stackName: appName, workDir: join(repo, "examples/app-stack") },
-      {
-        envVars: {
-          PULUMI_BACKEND_URL: `file://${state}`,
-          PULUMI_CONFIG_PASSPHRASE: "e2e-only-passphrase",
-          PULUMI_SKIP_UPDATE_CHECK: "true",
-        },
-      },
-    );
+    const app = await localStack(appName, state, join(repo, "examples/app-stack"));
     const appConfig = { observabilityStack: `organization/${project}/${stackName}`, image };
     for (const [k, v] of Object.entries(appConfig)) await app.setConfig(`scaibu-app-stack:${k}`, { value: v });
     try {
@@ -685,18 +681,8 @@ describe("pulumi lifecycle on a real Docker engine", { timeout: 40 * 60 * 1000 }
       const r = await https("app", `/?run=${run}`);
       assert.equal(r.status, 200, r.body);
       const { traceId } = JSON.parse(r.body) as { traceId: string };
-      await eventually("the app's trace in Jaeger, by id", 90, async () => {
-        const t = await authed("jaeger", `/api/traces/${traceId}`);
-        if (t.status !== 200) return undefined;
-        const [trace] = (JSON.parse(t.body) as { data: { spans: unknown[]; processes: object }[] }).data;
-        return trace!.spans.length === 2 && JSON.stringify(trace!.processes).includes("app-demo") ? true : undefined;
-      });
-      await eventually("the app's counter in Prometheus", 90, async () => {
-        const q = encodeURIComponent(`sum(app_demo_requests_total{run="${run}"})`);
-        const p = await authed("prometheus", `/api/v1/query?query=${q}`);
-        const v = (JSON.parse(p.body) as { data: { result: { value: [number, string] }[] } }).data.result[0]?.value[1];
-        return v === "1" ? true : undefined;
-      });
+      await traceInJaeger("the app's trace in Jaeger, by id", traceId, 2, "app-demo");
+      await promQueryAnswers("the app's counter in Prometheus", `sum(app_demo_requests_total{run="${run}"})`, "1");
 
       await app.destroy({ onOutput: log });
       await assertNoChanges("preview"); // the consumer's destroy left the observability stack as it was

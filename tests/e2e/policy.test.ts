@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
-import { repo } from "./stack-config";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { localStack, repo } from "./stack-config";
 
 const state = mkdtempSync(join(tmpdir(), "scaibu-policy-state-"));
 const stackName = `leaky-${process.pid}`;
@@ -25,16 +25,7 @@ describe("policy pack on a real preview", { timeout: 5 * 60 * 1000 }, () => {
   });
 
   it("fails a stack that exports a secret's value in plain text, naming only that output", async () => {
-    stack = await LocalWorkspace.createOrSelectStack(
-      { stackName, workDir: join(repo, "policy/tests/leaky-stack") },
-      {
-        envVars: {
-          PULUMI_BACKEND_URL: `file://${state}`,
-          PULUMI_CONFIG_PASSPHRASE: "e2e-only-passphrase",
-          PULUMI_SKIP_UPDATE_CHECK: "true",
-        },
-      },
-    );
+    stack = await localStack(stackName, state, join(repo, "policy/tests/leaky-stack"));
     await stack.up(); // the rule reads deployed outputs
     await assert.rejects(stack.preview({ policyPacks: [join(repo, "policy/analyzer")] }), (err: Error) => {
       assert.match(err.message, /no-secrets-in-plain-outputs/);

@@ -58,10 +58,10 @@ export const config: Record<string, unknown> = {
 
 export const caFileIn = (dir: string) => join(dir, "ca.pem");
 
-/** A stack on a local file backend in `stateDir`, configured as above. */
-export async function e2eWorkspace(stackName: string, stateDir: string): Promise<Stack> {
-  const stack = await LocalWorkspace.createOrSelectStack(
-    { stackName, workDir: repo },
+/** A stack of the Pulumi project in `workDir` (default: this one) on a local file backend in `stateDir`. */
+export function localStack(stackName: string, stateDir: string, workDir = repo): Promise<Stack> {
+  return LocalWorkspace.createOrSelectStack(
+    { stackName, workDir },
     {
       envVars: {
         PULUMI_BACKEND_URL: `file://${stateDir}`,
@@ -70,8 +70,22 @@ export async function e2eWorkspace(stackName: string, stateDir: string): Promise
       },
     },
   );
-  for (const [key, value] of Object.entries(config)) {
-    await stack.setConfig(`${project}:${key}`, { value: typeof value === "string" ? value : JSON.stringify(value) });
-  }
+}
+
+/** A stack of this project on a local file backend in `stateDir`, configured as above plus `overrides`. */
+export async function e2eWorkspace(
+  stackName: string,
+  stateDir: string,
+  overrides: Record<string, unknown> = {},
+): Promise<Stack> {
+  const stack = await localStack(stackName, stateDir);
+  await stack.setAllConfig(
+    Object.fromEntries(
+      Object.entries({ ...config, ...overrides }).map(([key, value]) => [
+        `${project}:${key}`,
+        { value: typeof value === "string" ? value : JSON.stringify(value) },
+      ]),
+    ),
+  );
   return stack;
 }
