@@ -22,9 +22,6 @@ const perContainer = (
   name,
   description,
   enforcementLevel: "mandatory",
-  ...(name === "no-public-ports"
-    ? { configSchema: { properties: { allowAllInterfaces: { type: "boolean" as const, default: false } } } }
-    : {}),
   validateResource: (args, report) => {
     if (args.type !== CONTAINER) return;
     for (const problem of check(args.props, args.getConfig<GuardConfig>())) report(`${args.name} ${problem}`);
@@ -33,32 +30,33 @@ const perContainer = (
 
 new PolicyPack("scaibu-guardrails", {
   policies: [
-    perContainer(
-      "no-public-ports",
-      "No container publishes a port on every interface without the explicit opt-in.",
-      publicPorts,
-    ),
+    {
+      ...perContainer(
+        "no-public-ports",
+        "No container publishes a port on every interface without the explicit opt-in.",
+        publicPorts,
+      ),
+      configSchema: { properties: { allowAllInterfaces: { type: "boolean", default: false } } },
+    },
     {
       name: "pinned-images",
       description: "Every image is pinned to a tag other than latest, or to a digest.",
       enforcementLevel: "mandatory",
       validateResource: (args, report) => {
-        const ref =
-          args.type === REMOTE_IMAGE ? args.props.name : args.type === CONTAINER ? args.props.image : undefined;
-        if (ref === undefined && args.type !== REMOTE_IMAGE && args.type !== CONTAINER) return;
-        const problem = unpinnedImage(ref);
+        if (args.type !== REMOTE_IMAGE && args.type !== CONTAINER) return;
+        const problem = unpinnedImage(args.type === REMOTE_IMAGE ? args.props.name : args.props.image);
         if (problem) report(`${args.name}: ${problem}`);
       },
     },
     perContainer(
       "container-basics",
       "Every container has a memory limit, a health check, a restart policy and log rotation.",
-      (props) => missingBasics(props),
+      missingBasics,
     ),
     perContainer(
       "host-mounts",
       "Only the Docker socket and the container log directory may be mounted from the host, read-only.",
-      (props) => hostMounts(props),
+      hostMounts,
     ),
     {
       name: "no-secrets-in-plain-outputs",
