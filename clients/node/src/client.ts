@@ -4,7 +4,7 @@
  * resource and one endpoint, and keeps telemetry failures out of the application: a failed export
  * is counted and reported through the SDK's diag logger, never thrown.
  */
-import { context, type Attributes, type Meter, type Tracer } from "@opentelemetry/api";
+import { context, type Attributes, type Counter, type Histogram, type Meter, type Tracer } from "@opentelemetry/api";
 import { SeverityNumber, type Logger } from "@opentelemetry/api-logs";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { ExportResultCode, type ExportResult } from "@opentelemetry/core";
@@ -82,10 +82,9 @@ export class ObservabilityClient {
   private readonly meterProvider: MeterProvider;
   private readonly loggerProvider: LoggerProvider;
   private readonly logger: Logger;
-  private readonly instruments = new Map<
-    string,
-    { add?(v: number, a?: Attributes): void; record?(v: number, a?: Attributes): void }
-  >();
+  /** Instruments are created once per name and unit, then reused. */
+  private readonly counters = new Map<string, Counter>();
+  private readonly histograms = new Map<string, Histogram>();
   private closing?: Promise<void>;
 
   constructor(options: ObservabilityClientOptions = {}) {
@@ -166,15 +165,17 @@ export class ObservabilityClient {
   }
 
   incrementCounter(value = 1, attributes?: Attributes, name = DEFAULT_COUNTER, unit = ""): void {
-    const key = `counter\0${name}\0${unit}`;
-    if (!this.instruments.has(key)) this.instruments.set(key, this.meter.createCounter(name, { unit }));
-    this.instruments.get(key)!.add!(value, attributes);
+    const key = `${name}\0${unit}`;
+    let counter = this.counters.get(key);
+    if (!counter) this.counters.set(key, (counter = this.meter.createCounter(name, { unit })));
+    counter.add(value, attributes);
   }
 
   recordHistogram(value: number, attributes?: Attributes, name = DEFAULT_HISTOGRAM, unit = "ms"): void {
-    const key = `histogram\0${name}\0${unit}`;
-    if (!this.instruments.has(key)) this.instruments.set(key, this.meter.createHistogram(name, { unit }));
-    this.instruments.get(key)!.record!(value, attributes);
+    const key = `${name}\0${unit}`;
+    let histogram = this.histograms.get(key);
+    if (!histogram) this.histograms.set(key, (histogram = this.meter.createHistogram(name, { unit })));
+    histogram.record(value, attributes);
   }
 
   async forceFlush(): Promise<void> {
