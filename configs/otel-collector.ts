@@ -238,8 +238,9 @@ export function otelCollectorConfig(input: OtelCollectorInput): OtelCollectorCon
     exporters: {
       // The exporter appends /v1/logs: Loki's OTLP ingestion is POST /otlp/v1/logs.
       "otlp_http/loki": { endpoint: `http://${input.hosts.loki}:${CATALOG.loki.ports.http}/otlp`, ...queue },
-      // The exporter appends /v1/metrics: Prometheus takes OTLP at POST /api/v1/otlp/v1/metrics
-      // (web/api/v1/api.go at v3.14.0). Which resource attributes become labels is Prometheus's
+      // The exporter appends /v1/metrics (collector exporter/otlphttpexporter v0.161.0 config.go,
+      // factory.go composeSignalURL; gzip by default): Prometheus takes OTLP at
+      // POST /api/v1/otlp/v1/metrics (web/api/v1/api.go at v3.14.0). Which resource attributes become labels is Prometheus's
       // `otlp:` config (configs/prometheus.ts).
       "otlp_http/prometheus": {
         endpoint: `http://${input.hosts.prometheus}:${CATALOG.prometheus.ports.http}/api/v1/otlp`,
