@@ -5,6 +5,7 @@ import {
   OTEL_CONFIG_PATH,
   OTEL_DOCKER_LOGS_DIR,
   OTEL_DOCKER_LOGS_USER,
+  OTEL_HOSTFS,
   OTEL_QUEUE_DIR,
   OTEL_TOKEN_PATH,
 } from "../configs/otel-collector";
@@ -18,6 +19,8 @@ export interface OtelCollectorArgs extends ServiceParts {
   collectDockerLogs: boolean;
   /** Exporter queues on a named volume (`collector.persistentQueue`). */
   persistentQueue: boolean;
+  /** Read the Docker host's own metrics (`hostMetrics.enabled`): mounts the host's `/` read-only. */
+  hostMetrics: boolean;
 }
 
 /** The single OTLP entry point: batches and forwards logs, metrics and traces to their stores. */
@@ -45,7 +48,12 @@ export class OtelCollector extends ServiceComponent {
           // root-owned (the image is FROM scratch, without that directory): the image's user
           // 10001 could read or write neither.
           user: logs || args.persistentQueue ? OTEL_DOCKER_LOGS_USER : undefined,
-          hostMounts: logs ? [{ source: OTEL_DOCKER_LOGS_DIR, target: OTEL_DOCKER_LOGS_DIR }] : [],
+          hostMounts: [
+            ...(logs ? [{ source: OTEL_DOCKER_LOGS_DIR, target: OTEL_DOCKER_LOGS_DIR }] : []),
+            // The Docker host's paths (on a remote Docker host, that host's): /proc, /sys and the
+            // filesystems under it are what host_metrics reads, through `root_path`.
+            ...(args.hostMetrics ? [{ source: "/", target: OTEL_HOSTFS }] : []),
+          ],
           // Apps on the host send OTLP here; bound to the stack's bind address (loopback by default).
           ports: [
             { internal: ports.otlpGrpc, external: args.grpcPort, ip: args.bindAddress },

@@ -32,6 +32,13 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
   const enabledHosts = Object.fromEntries(enabled.map((k) => [k, hosts[k]])) as Partial<Hosts>;
   const external = { externalPort: s.ports.https };
   const dockerEndpoint = socketProxyEndpoint(hosts.socketProxy);
+  // What the collector's host_metrics and docker_stats collect: alert rules and dashboards follow.
+  const hostRules = {
+    host: s.services.otelCollector.enabled && s.hostMetrics.enabled,
+    containers: s.services.otelCollector.enabled && s.hostMetrics.containers,
+    stackLabel,
+    stackContainers: enabled.map((k) => hosts[k]),
+  };
   const render: Record<ServiceKey, () => Rendered> = {
     prometheus: () => {
       const input = {
@@ -41,6 +48,7 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
         externalHost: hosts.prometheus,
         dockerNetwork: s.networks.observability.name,
         dockerEndpoint,
+        hostRules,
       };
       return { files: prometheusFiles(input), command: prometheusCommand(input), env: {} };
     },
@@ -53,6 +61,7 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
         externalHost: hosts.grafana,
         jaegerUrl: externalUrl(hosts.jaeger, s.ports.https),
         adminUser: s.grafana.adminUser,
+        hostMetrics: hostRules,
       };
       return { files: grafanaFiles(input), command: [], env: grafanaEnv(input) };
     },
@@ -65,6 +74,9 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
         tokenOnRouted: isGuarded(s, "otelCollector"),
         tokenOnHost: s.auth.otlpTokenOnHost,
         ...s.collector,
+        hostMetrics: s.hostMetrics,
+        dockerEndpoint,
+        stackLabelKey: STACK_LABEL,
       };
       return { files: otelCollectorFiles(input), command: otelCollectorCommand(), env: {} };
     },

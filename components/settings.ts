@@ -9,7 +9,7 @@ import { CATALOG, SERVICE_KEYS, type ServiceKey } from "../configs/catalog";
 import { grafanaSettings } from "../configs/grafana";
 import { jaegerSettings } from "../configs/jaeger";
 import { lokiSettings } from "../configs/loki";
-import { collectorSettings, resourceAttributesSettings } from "../configs/otel-collector";
+import { collectorSettings, hostMetricsSettings, resourceAttributesSettings } from "../configs/otel-collector";
 import { prometheusSettings } from "../configs/prometheus";
 import { dnsLabel, dockerName, hours } from "../configs/schema";
 
@@ -177,6 +177,8 @@ export const settingsSchema = z
     jaeger: jaegerSettings,
     grafana: grafanaSettings,
     collector: collectorSettings,
+    /** Metrics of the Docker host and its containers, collected by the collector (on by default). */
+    hostMetrics: hostMetricsSettings,
     /** Extra resource attributes the collector stamps on all telemetry (e.g. deployment.environment). */
     resourceAttributes: resourceAttributesSettings,
   })
@@ -224,13 +226,17 @@ export const settingsSchema = z
         message: "needs auth.enabled: true (with auth off there is no token to require)",
       });
     }
-    // Traefik and Prometheus read the Docker API only through the proxy.
-    for (const reader of ["traefik", "prometheus"] as const) {
-      if (s.services[reader].enabled && !s.services.socketProxy.enabled) {
+    // Traefik, Prometheus and the collector's docker_stats read the Docker API only through the proxy.
+    const readers = [
+      ...(["traefik", "prometheus"] as const).filter((k) => s.services[k].enabled).map((k) => `services.${k}`),
+      ...(s.services.otelCollector.enabled && s.hostMetrics.containers ? ["hostMetrics.containers"] : []),
+    ];
+    for (const reader of readers) {
+      if (!s.services.socketProxy.enabled) {
         ctx.addIssue({
           code: "custom",
           path: ["services", "socketProxy", "enabled"],
-          message: `must stay true while services.${reader} is enabled (it reads the Docker API through the proxy)`,
+          message: `must stay true while ${reader} is on (it reads the Docker API through the proxy)`,
         });
       }
     }

@@ -195,6 +195,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           httpPort: s.ports.otlpHttp,
           collectDockerLogs: s.collectDockerLogs,
           persistentQueue: s.collector.persistentQueue,
+          hostMetrics: s.hostMetrics.enabled,
         },
         child,
       );

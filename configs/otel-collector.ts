@@ -82,6 +82,12 @@ export interface OtelCollectorInput {
   persistentQueue: boolean;
   /** Batches each exporter's queue holds before it refuses more. */
   queueBatches: number;
+  /** Host and container metrics (the `hostMetrics` key). */
+  hostMetrics: HostMetricsSettings;
+  /** Docker API docker_stats reads: the socket proxy, e.g. `tcp://scaibu.socket-proxy:2375`. */
+  dockerEndpoint: string;
+  /** Docker label marking this stack's containers (`io.scaibu.stack`). */
+  stackLabelKey: string;
 }
 
 /** The `collector` config key. */
@@ -93,6 +99,39 @@ export const collectorSettings = z
     queueBatches: z.number().int().min(10).max(1_000_000).default(5000),
   })
   .prefault({});
+
+/**
+ * The `hostMetrics` config key: metrics of the Docker host and of every container on it.
+ * Receiver facts, read at the pinned release v0.161.0 (module source from the Go proxy):
+ * receiver/hostmetricsreceiver (type `host_metrics`, deprecated alias `hostmetrics`; `root_path`,
+ * scrapers, README "Collecting host metrics from inside a container") and
+ * receiver/dockerstatsreceiver (type `docker_stats`; `endpoint`, `api_version`,
+ * `container_labels_to_metric_labels`, optional `container.restarts` and `container.memory.fails`),
+ * cited in docs/upstream.md.
+ */
+export const hostMetricsSettings = z
+  .strictObject({
+    /** host_metrics: CPU, memory, load, filesystems, disks, paging and processes of the Docker host (mounts its `/` read-only). */
+    enabled: z.boolean().default(true),
+    /** docker_stats: CPU, memory against limit, network, block I/O and restarts of every container, through the socket proxy. */
+    containers: z.boolean().default(true),
+    /** Seconds between two collections of both (the collector's idle cost scales with it). */
+    intervalSeconds: z.number().int().min(10).max(3600).default(30),
+  })
+  .prefault({});
+
+export type HostMetricsSettings = z.output<typeof hostMetricsSettings>;
+
+/** Where the host's root filesystem is mounted (read-only) in the collector: `root_path`. */
+export const OTEL_HOSTFS = "/hostfs";
+/**
+ * The Docker label of a container that goes onto its metrics as a resource attribute (and so a
+ * Prometheus label, `container_label_io_scaibu_stack`, cAdvisor's naming): which stack it is part
+ * of. The `scaibu.stack` attribute cannot say it: the collector stamps that one on everything it sends.
+ */
+export const CONTAINER_STACK_ATTRIBUTE = "container.label.io.scaibu.stack";
+/** The Docker API version docker_stats asks for: its default at v0.161.0, served by Engine 25 and later. */
+export const DOCKER_STATS_API_VERSION = "1.44";
 
 /** File the routed OTLP receiver's bearer token is read from (an uploaded secret). */
 export const OTEL_TOKEN_PATH = "/etc/otelcol-contrib/otlp-token";
@@ -113,6 +152,34 @@ export interface FileLogOperator {
   type: "container" | "regex_parser" | "move" | "add";
   id: string;
   [setting: string]: string | boolean | number | undefined;
+}
+
+type Enabled = { enabled: boolean };
+
+export interface HostMetricsReceiver {
+  collection_interval: string;
+  root_path: string;
+  scrapers: {
+    cpu: { metrics: { "system.cpu.utilization": Enabled } };
+    memory: { metrics: { "system.memory.utilization": Enabled } };
+    load: Record<string, never>;
+    filesystem: {
+      exclude_mount_points: { mount_points: string[]; match_type: "regexp" };
+      metrics: { "system.filesystem.utilization": Enabled };
+    };
+    disk: Record<string, never>;
+    paging: Record<string, never>;
+    processes: Record<string, never>;
+  };
+}
+
+export interface DockerStatsReceiver {
+  endpoint: string;
+  api_version: string;
+  collection_interval: string;
+  timeout: string;
+  container_labels_to_metric_labels: Record<string, string>;
+  metrics: { "container.restarts": Enabled; "container.memory.fails": Enabled };
 }
 
 type Auth = { auth?: { authenticator: string } };
@@ -136,6 +203,8 @@ export interface OtelCollectorConfig {
     otlp: { protocols: { grpc: Endpoint & Auth; http: Endpoint & Auth } };
     /** OTLP/HTTP for traffic routed through Traefik. */
     "otlp/routed": { protocols: { http: Endpoint & Auth } };
+    host_metrics?: HostMetricsReceiver;
+    docker_stats?: DockerStatsReceiver;
     file_log?: {
       include: string[];
       start_at: "end" | "beginning";
@@ -278,6 +347,49 @@ export function otelCollectorConfig(input: OtelCollectorInput): OtelCollectorCon
       timeout: "1s",
       // Reclaims the space of sent batches at start and once the queue has drained.
       compaction: { on_start: true, on_rebound: true, directory: OTEL_QUEUE_DIR },
+    };
+  }
+  const host = input.hostMetrics;
+  const interval = `${host.intervalSeconds}s`;
+  if (host.enabled) {
+    config.receivers.host_metrics = {
+      collection_interval: interval,
+      root_path: OTEL_HOSTFS,
+      // No `network` scraper: it reads /proc/net, which shows the network namespace of the reader
+      // (the collector's container), not the host's. Container traffic comes from docker_stats.
+      scrapers: {
+        cpu: { metrics: { "system.cpu.utilization": { enabled: true } } },
+        memory: { metrics: { "system.memory.utilization": { enabled: true } } },
+        load: {},
+        filesystem: {
+          // Docker's own bind mounts (/etc/hosts and friends of each container) repeat a real disk.
+          exclude_mount_points: { mount_points: ["^/var/lib/docker/.+", "^/run/docker/.+"], match_type: "regexp" },
+          metrics: { "system.filesystem.utilization": { enabled: true } },
+        },
+        disk: {},
+        paging: {},
+        processes: {},
+      },
+    };
+  }
+  if (host.containers) {
+    config.receivers.docker_stats = {
+      endpoint: input.dockerEndpoint,
+      api_version: DOCKER_STATS_API_VERSION,
+      collection_interval: interval,
+      timeout: "10s",
+      container_labels_to_metric_labels: { [input.stackLabelKey]: CONTAINER_STACK_ATTRIBUTE },
+      // Off by default upstream; the restart and OOM alerts read them. `container.memory.fails`
+      // is the cgroup v2 `memory.events` oom count (Docker's daemon/stats_unix.go), or v1 failcnt.
+      metrics: { "container.restarts": { enabled: true }, "container.memory.fails": { enabled: true } },
+    };
+  }
+  const hostReceivers = [...(host.enabled ? ["host_metrics"] : []), ...(host.containers ? ["docker_stats"] : [])];
+  if (hostReceivers.length) {
+    pipelines["metrics/host"] = {
+      receivers: hostReceivers,
+      processors: ["memory_limiter", "resource", "batch"],
+      exporters: ["otlp_http/prometheus"],
     };
   }
   if (input.dockerLogs) {

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { CATALOG, SERVICE_KEYS, type Hosts } from "./catalog";
+import { hostRulesFiles, type HostRulesInput } from "./host-rules";
 import { prometheusRulesFiles, PROMETHEUS_RULES_DIR } from "./prometheus-rules";
 import { duration, durationMs } from "./schema";
 import type { ConfigFile } from "./types";
@@ -54,6 +55,8 @@ export interface PrometheusInput extends PrometheusSettings {
   dockerNetwork: string;
   /** Docker API for discovery: the socket proxy (`tcp://<host>:2375`). */
   dockerEndpoint: string;
+  /** Host and container alert rules (configs/host-rules.ts); none when omitted. */
+  hostRules?: HostRulesInput;
 }
 
 type RelabelConfig = {
@@ -152,7 +155,11 @@ function escapeRegex(s: string): string {
 
 /** prometheus.yml plus every rules file, at their in-container paths. */
 export function prometheusFiles(input: PrometheusInput): ConfigFile[] {
-  return [{ path: PROMETHEUS_CONFIG_PATH, content: toYaml(prometheusConfig(input)) }, ...prometheusRulesFiles()];
+  return [
+    { path: PROMETHEUS_CONFIG_PATH, content: toYaml(prometheusConfig(input)) },
+    ...prometheusRulesFiles(),
+    ...(input.hostRules ? hostRulesFiles(input.hostRules) : []),
+  ];
 }
 
 /**

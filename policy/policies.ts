@@ -55,7 +55,7 @@ new PolicyPack("scaibu-guardrails", {
     ),
     perContainer(
       "host-mounts",
-      "Only the Docker socket and the container log directory may be mounted from the host, read-only.",
+      "Only the Docker socket, the container log directory and the host root (host metrics) may be mounted from the host, read-only.",
       hostMounts,
     ),
     {

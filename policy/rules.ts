@@ -10,6 +10,11 @@ export const STACK = "pulumi:pulumi:Stack";
 
 /** Host paths a container may mount, read-only only: the Docker socket and the json-file logs. */
 export const ALLOWED_HOST_PATHS = ["/var/run/docker.sock", "/run/docker.sock", "/var/lib/docker/containers"];
+/**
+ * The host's root filesystem, read-only and at this target only: the collector's host metrics read
+ * the host's /proc, /sys and disks through it (`root_path: /hostfs`).
+ */
+export const HOST_ROOT_MOUNT = { source: "/", target: "/hostfs" } as const;
 
 export interface GuardConfig {
   /** The explicit opt-in to publish ports on every interface (the stack's own key has the same name). */
@@ -62,19 +67,23 @@ export function missingBasics(props: Props): string[] {
   return problems;
 }
 
-/** Host paths mounted other than the socket and the log directory, or those mounted writable. */
+/** Host paths mounted other than those allowed above, or mounted writable. */
 export function hostMounts(props: Props): string[] {
   const mounts = [
     ...list(props.volumes)
       .filter((v) => v.hostPath)
-      .map((v) => ({ path: String(v.hostPath), readOnly: v.readOnly === true })),
+      .map((v) => ({ path: String(v.hostPath), target: String(v.containerPath), readOnly: v.readOnly === true })),
     ...list(props.mounts)
       .filter((m) => m.type === "bind")
-      .map((m) => ({ path: String(m.source), readOnly: m.readOnly === true })),
+      .map((m) => ({ path: String(m.source), target: String(m.target), readOnly: m.readOnly === true })),
   ];
-  return mounts.flatMap(({ path, readOnly }) =>
-    !ALLOWED_HOST_PATHS.includes(path)
-      ? [`mounts host path ${path} (only ${ALLOWED_HOST_PATHS.join(", ")} may be mounted, read-only)`]
+  const allowed = (path: string, target: string) =>
+    ALLOWED_HOST_PATHS.includes(path) || (path === HOST_ROOT_MOUNT.source && target === HOST_ROOT_MOUNT.target);
+  return mounts.flatMap(({ path, target, readOnly }) =>
+    !allowed(path, target)
+      ? [
+          `mounts host path ${path} at ${target} (only ${ALLOWED_HOST_PATHS.join(", ")}, and / at ${HOST_ROOT_MOUNT.target}, may be mounted, read-only)`,
+        ]
       : !readOnly
         ? [`mounts host path ${path} writable (it must be read-only)`]
         : [],

@@ -11,9 +11,10 @@ import { parseSettings } from "../components/settings";
 const VARIANTS: Record<string, Record<string, unknown>> = {
   // Defaults: docker logs on, badger; plus an attribute so the resource processor has input.
   default: { resourceAttributes: { "deployment.environment": "validate" } },
-  // The other side: no docker logs, in-memory Jaeger, memory queues, no auth.
+  // The other side: no docker logs or host metrics, in-memory Jaeger, memory queues, no auth.
   plain: {
     collectDockerLogs: false,
+    hostMetrics: { enabled: false, containers: false },
     jaeger: { storage: "memory" },
     collector: { persistentQueue: false },
     auth: { enabled: false },

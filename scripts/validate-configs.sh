@@ -45,11 +45,14 @@ missing() {
   if [ "${SCAIBU_REQUIRE_VALIDATORS:-0}" = 1 ]; then report FAIL "$1 (validator required)"; else report SKIPPED "$1"; fi
 }
 
-# OpenTelemetry Collector
+# OpenTelemetry Collector. host_metrics' validation stats its root_path (/hostfs, the host's / in
+# the stack): an empty directory stands for it.
+mkdir -p "$OUT/hostfs"
 for v in default plain; do
   if image_exists scaibu-e2e/otel-collector:local; then
     check "collector validate ($v, scaibu-e2e/otel-collector:local)" -- docker run --rm --network none \
-      -v "$OUT/$v/otelCollector/etc/otelcol-contrib:/etc/otelcol-contrib:ro" scaibu-e2e/otel-collector:local \
+      -v "$OUT/$v/otelCollector/etc/otelcol-contrib:/etc/otelcol-contrib:ro" -v "$OUT/hostfs:/hostfs:ro" \
+      scaibu-e2e/otel-collector:local \
       validate --config=/etc/otelcol-contrib/config.yaml
   elif [ -n "${OTELCOL:-}" ]; then
     check "collector validate ($v, $OTELCOL)" -- "$OTELCOL" validate --config="$OUT/$v/otelCollector/etc/otelcol-contrib/config.yaml"

@@ -23,6 +23,13 @@ export interface Target {
 
 export type Unit = "reqps" | "percentunit" | "ms" | "short" | "bytes" | "Bps" | "none";
 
+/** A link on every series of a panel; `${__field.labels.<label>}` takes the clicked series' label. */
+export interface DataLink {
+  title: string;
+  url: string;
+  targetBlank: boolean;
+}
+
 export interface GridPos {
   h: number;
   w: number;
@@ -47,6 +54,7 @@ export interface Panel {
       thresholds?: { mode: "absolute"; steps: { color: string; value: number | null }[] };
       mappings?: { type: "value"; options: Record<string, { text: string; color: string }> }[];
       color?: { mode: "thresholds" | "palette-classic" };
+      links?: DataLink[];
     };
     overrides: never[];
   };
@@ -125,6 +133,7 @@ interface PanelSpec {
   max?: number;
   thresholds?: { color: string; value: number | null }[];
   mappings?: Record<string, { text: string; color: string }>;
+  links?: DataLink[];
 }
 
 /** Lays out rows of panels left-to-right, top-to-bottom; ids are assigned in order (stable). */
@@ -170,6 +179,7 @@ export class Layout {
           ...(spec.thresholds ? { thresholds: { mode: "absolute" as const, steps: spec.thresholds } } : {}),
           ...(spec.mappings ? { mappings: [{ type: "value" as const, options: spec.mappings }] } : {}),
           color: { mode: type === "stat" ? ("thresholds" as const) : ("palette-classic" as const) },
+          ...(spec.links ? { links: spec.links } : {}),
         },
         overrides: [],
       },

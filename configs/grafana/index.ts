@@ -20,8 +20,15 @@ import {
   REQUEST_DASHBOARD_UID,
   STACK_HEALTH_DASHBOARD_UID,
 } from "./dashboards";
+import {
+  containersDashboard,
+  dockerHostDashboard,
+  CONTAINERS_DASHBOARD_UID,
+  DOCKER_HOST_DASHBOARD_UID,
+} from "./host-dashboards";
 
 export { REQUEST_DASHBOARD_UID, STACK_HEALTH_DASHBOARD_UID } from "./dashboards";
+export { CONTAINERS_DASHBOARD_UID, DOCKER_HOST_DASHBOARD_UID } from "./host-dashboards";
 
 export const GRAFANA_HEALTH_PATH = "/api/health";
 export const GRAFANA_METRICS_PATH = "/metrics";
@@ -103,6 +110,8 @@ export interface GrafanaInput {
   externalPort?: number;
   /** Admin login (the password reaches the container separately, as a secret). */
   adminUser: string;
+  /** Which of the collector's host receivers are on: their dashboards are provisioned with them. */
+  hostMetrics?: { host: boolean; containers: boolean };
 }
 
 const UID = {
@@ -328,6 +337,22 @@ export function grafanaFiles(input: GrafanaInput): ConfigFile[] {
       path: `${GRAFANA_DASHBOARDS_DIR}/${STACK_HEALTH_DASHBOARD_UID}.json`,
       content: dashboardJson(stackHealthDashboard()),
     },
+    ...(input.hostMetrics?.host || input.hostMetrics?.containers
+      ? [
+          {
+            path: `${GRAFANA_DASHBOARDS_DIR}/${DOCKER_HOST_DASHBOARD_UID}.json`,
+            content: dashboardJson(dockerHostDashboard()),
+          },
+        ]
+      : []),
+    ...(input.hostMetrics?.containers
+      ? [
+          {
+            path: `${GRAFANA_DASHBOARDS_DIR}/${CONTAINERS_DASHBOARD_UID}.json`,
+            content: dashboardJson(containersDashboard()),
+          },
+        ]
+      : []),
   ];
 }
 

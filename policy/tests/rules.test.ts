@@ -70,6 +70,14 @@ describe("policy pack rules", () => {
     assert.deepEqual(hostMounts(good), []);
   });
 
+  it("host-mounts: the host root only read-only at /hostfs (host metrics)", () => {
+    const root = (target: string, readOnly: boolean) =>
+      hostMounts({ mounts: [{ type: "bind", source: "/", target, readOnly }] }).join();
+    assert.equal(root("/hostfs", true), "");
+    assert.match(root("/hostfs", false), /writable/);
+    assert.match(root("/host", true), /mounts host path \/ at \/host/);
+  });
+
   it("no-secrets-in-plain-outputs: fires when a secret's value is in a plain output, not when it is a secret", () => {
     const secrets = secretValues({
       result: new Secret("hunter2-hunter2"),

@@ -9,6 +9,8 @@ import {
   GRAFANA_ADMIN_PASSWORD_PATH,
   GRAFANA_DASHBOARD_PROVIDER_PATH,
   GRAFANA_DATASOURCES_PATH,
+  CONTAINERS_DASHBOARD_UID,
+  DOCKER_HOST_DASHBOARD_UID,
   REQUEST_DASHBOARD_UID,
   STACK_HEALTH_DASHBOARD_UID,
   grafanaEnv,
@@ -28,6 +30,7 @@ const base: GrafanaInput = {
   jaegerUrl: "https://scaibu.jaeger",
   externalHost: "scaibu.grafana",
   adminUser: "admin",
+  hostMetrics: { host: true, containers: true },
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -44,7 +47,7 @@ function assertEscaped(s: string): void {
 }
 
 describe("grafana provisioning", () => {
-  it("writes the start script, datasources, the dashboard provider and two dashboards under the image's paths", () => {
+  it("writes the start script, datasources, the dashboard provider and four dashboards under the image's paths", () => {
     assert.deepEqual(
       grafanaFiles(base).map((f) => f.path),
       [
@@ -53,7 +56,38 @@ describe("grafana provisioning", () => {
         "/etc/grafana/provisioning/dashboards/scaibu.yaml",
         `/etc/grafana/dashboards/${REQUEST_DASHBOARD_UID}.json`,
         `/etc/grafana/dashboards/${STACK_HEALTH_DASHBOARD_UID}.json`,
+        `/etc/grafana/dashboards/${DOCKER_HOST_DASHBOARD_UID}.json`,
+        `/etc/grafana/dashboards/${CONTAINERS_DASHBOARD_UID}.json`,
       ],
+    );
+  });
+
+  it("provisions the host and container dashboards only with their receivers", () => {
+    const paths = (host: boolean, containers: boolean) =>
+      grafanaFiles({ ...base, hostMetrics: { host, containers } })
+        .map((f) => f.path)
+        .filter((p) => p.includes("docker-host") || p.includes("containers"));
+    assert.deepEqual(paths(false, false), []);
+    assert.deepEqual(paths(true, false), [`/etc/grafana/dashboards/${DOCKER_HOST_DASHBOARD_UID}.json`]);
+    assert.equal(paths(false, true).length, 2);
+  });
+
+  it("links every container panel to that container's logs in Loki", () => {
+    const panels = dashboard(CONTAINERS_DASHBOARD_UID).panels.filter((p) => p.type !== "row");
+    assert.ok(panels.length >= 6);
+    for (const p of panels) {
+      const link = p.fieldConfig?.defaults.links?.[0];
+      assert.ok(link, `${p.title} has a logs link`);
+      const [, query] = link.url.split("panes=");
+      const panes = JSON.parse(
+        decodeURIComponent(query!.replace("${__field.labels.container_name:percentencode}", "X")),
+      );
+      assert.equal(panes.logs.datasource, "loki");
+      assert.equal(panes.logs.queries[0].expr, '{container_name="X"}');
+    }
+    assert.deepEqual(
+      dashboard(CONTAINERS_DASHBOARD_UID).templating.list.map((v) => v.name),
+      ["container"],
     );
   });
 
@@ -207,8 +241,8 @@ describe("grafana provisioning", () => {
 describe("grafana PromQL, parsed by the real Prometheus parser (promtool)", () => {
   const promtool = findPromtool();
   const exprs = [
-    ...[REQUEST_DASHBOARD_UID, STACK_HEALTH_DASHBOARD_UID].flatMap((uid) =>
-      dashboard(uid).panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr)),
+    ...[REQUEST_DASHBOARD_UID, STACK_HEALTH_DASHBOARD_UID, DOCKER_HOST_DASHBOARD_UID, CONTAINERS_DASHBOARD_UID].flatMap(
+      (uid) => dashboard(uid).panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr)),
     ),
     ...TRACE_TO_METRICS_QUERIES.map((q) => q.query),
   ];

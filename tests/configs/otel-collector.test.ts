@@ -5,6 +5,7 @@ import {
   SPANMETRICS_BUCKETS_MS,
   otelCollectorCommand,
   otelCollectorFiles,
+  hostMetricsSettings,
   resourceAttributesSettings,
   type OtelCollectorInput,
 } from "../../configs/otel-collector";
@@ -20,6 +21,9 @@ const base: OtelCollectorInput = {
   tokenOnHost: false,
   persistentQueue: true,
   queueBatches: 5000,
+  hostMetrics: hostMetricsSettings.parse({}),
+  dockerEndpoint: "tcp://scaibu.socket-proxy:2375",
+  stackLabelKey: "io.scaibu.stack",
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -118,7 +122,14 @@ describe("otel collector config", () => {
     const text = fileAt(otelCollectorFiles(base), OTEL_CONFIG_PATH).content;
     // The deprecated exporter type `otlp` (now otlp_grpc); the receiver type is still `otlp`.
     assert.ok(Object.keys(doc(base).exporters).every((e) => !/^otlp(\/|$)/.test(e)));
-    for (const old of [/\botlphttp\b/, /prometheusremotewrite/, /\bfilelog\b/, /\bspanmetrics\b/, /^\s+loki:/m]) {
+    for (const old of [
+      /\botlphttp\b/,
+      /prometheusremotewrite/,
+      /\bfilelog\b/,
+      /\bspanmetrics\b/,
+      /\bhostmetrics\b/,
+      /^\s+loki:/m,
+    ]) {
       assert.doesNotMatch(text, old);
     }
   });
@@ -157,6 +168,52 @@ describe("otel collector config", () => {
     const memory = doc({ ...base, persistentQueue: false });
     assert.equal(memory.exporters["otlp_grpc/jaeger"].sending_queue.storage, undefined);
     assert.ok(!memory.service.extensions.includes("file_storage/queue"));
+  });
+
+  it("reads host and container metrics by default, into their own pipeline to Prometheus", () => {
+    const c = doc(base);
+    assert.equal(c.receivers.host_metrics.root_path, "/hostfs");
+    assert.equal(c.receivers.host_metrics.collection_interval, "30s");
+    assert.deepEqual(Object.keys(c.receivers.host_metrics.scrapers), [
+      "cpu",
+      "memory",
+      "load",
+      "filesystem",
+      "disk",
+      "paging",
+      "processes",
+    ]);
+    const ds = c.receivers.docker_stats;
+    assert.equal(ds.endpoint, "tcp://scaibu.socket-proxy:2375");
+    assert.equal(ds.api_version, "1.44");
+    assert.deepEqual(ds.container_labels_to_metric_labels, { "io.scaibu.stack": "container.label.io.scaibu.stack" });
+    assert.equal(ds.metrics["container.restarts"].enabled, true);
+    assert.deepEqual(c.service.pipelines["metrics/host"], {
+      receivers: ["host_metrics", "docker_stats"],
+      processors: ["memory_limiter", "resource", "batch"],
+      exporters: ["otlp_http/prometheus"],
+    });
+  });
+
+  it("leaves out each receiver that is switched off, and the pipeline when both are", () => {
+    const only = (enabled: boolean, containers: boolean) =>
+      doc({ ...base, hostMetrics: { enabled, containers, intervalSeconds: 60 } });
+    const hostOnly = only(true, false);
+    assert.equal(hostOnly.receivers.docker_stats, undefined);
+    assert.equal(hostOnly.receivers.host_metrics.collection_interval, "60s");
+    assert.deepEqual(hostOnly.service.pipelines["metrics/host"].receivers, ["host_metrics"]);
+    assert.deepEqual(only(false, true).service.pipelines["metrics/host"].receivers, ["docker_stats"]);
+    const none = only(false, false);
+    assert.equal(none.receivers.host_metrics, undefined);
+    assert.equal(none.service.pipelines["metrics/host"], undefined);
+  });
+
+  it("rejects an interval outside 10-3600 s, naming it", () => {
+    for (const intervalSeconds of [5, 3601, 1.5]) {
+      const r = hostMetricsSettings.safeParse({ intervalSeconds });
+      assert.equal(r.success, false, String(intervalSeconds));
+      assert.deepEqual(r.error?.issues[0]?.path, ["intervalSeconds"]);
+    }
   });
 
   it("is deterministic, whatever the order of the attribute keys", () => {

@@ -10,6 +10,7 @@ installMocks({
   keepDataVolumes: false,
   collectDockerLogs: false,
   collector: { persistentQueue: false },
+  hostMetrics: { enabled: false },
   jaeger: { storage: "memory" },
   platformNetworks: false,
   consumerHosts: ["app"],
@@ -112,7 +113,7 @@ describe("resource graph (options)", () => {
     );
   });
 
-  it("does not mount host logs or run the collector as root without log collection", () => {
+  it("does not mount host logs or the host root, or run the collector as root, without logs and host metrics", () => {
     const otel = containers.get("obs.otel")!;
     assert.deepEqual(otel.mounts, []);
     assert.equal(otel.user, undefined);

@@ -253,13 +253,14 @@ describe("resource graph (defaults)", () => {
       for (const m of (c.mounts ?? []) as { type: string; source: string; target: string; readOnly: boolean }[]) {
         assert.equal(m.readOnly, true, `${host} ${m.source}`);
         assert.equal(m.type, "bind");
-        mounts.push(`${host}:${m.source}`);
+        mounts.push(`${host}:${m.source}->${m.target}`);
       }
     }
-    // The socket proxy is the only container with the Docker socket.
+    // The socket proxy is the only container with the Docker socket; the host's root is for host_metrics.
     assert.deepEqual(mounts.sort(), [
-      "scaibu.otel:/var/lib/docker/containers",
-      "scaibu.socket-proxy:/var/run/docker.sock",
+      "scaibu.otel:/->/hostfs",
+      "scaibu.otel:/var/lib/docker/containers->/var/lib/docker/containers",
+      "scaibu.socket-proxy:/var/run/docker.sock->/var/run/docker.sock",
     ]);
   });
 

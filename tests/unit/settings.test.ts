@@ -112,6 +112,22 @@ describe("settings", () => {
       "services.socketProxy.enabled",
       "services.traefik",
     ],
+    [
+      "socket proxy off under docker_stats",
+      {
+        services: {
+          socketProxy: { enabled: false },
+          traefik: { enabled: false },
+          prometheus: { enabled: false },
+          grafana: { enabled: false },
+          otelCollector: { enabled: true },
+        },
+      },
+      "services.socketProxy.enabled",
+      "hostMetrics.containers",
+    ],
+    ["host metrics interval", { hostMetrics: { intervalSeconds: 1 } }, "hostMetrics.intervalSeconds", "1", "10"],
+    ["host metrics switch", { hostMetrics: { enabled: "on" } }, "hostMetrics.enabled", '"on"'],
     ["network name", { networks: { data: { name: "bad name" } } }, "networks.data.name", '"bad name"'],
     [
       "duplicate network names",
