@@ -344,6 +344,103 @@ describe("pulumi lifecycle on a real Docker engine", { timeout: 40 * 60 * 1000 }
     }
   });
 
+  /** Waits until the PromQL instant `query` returns at least one series; returns them. */
+  const promSeries = (what: string, query: string) =>
+    eventually(what, 120, async () => {
+      const r = await authed("prometheus", `/api/v1/query?query=${encodeURIComponent(query)}`);
+      const result = (JSON.parse(r.body) as { data: { result: { metric: Record<string, string> }[] } }).data.result;
+      return result.length ? result : undefined;
+    });
+
+  it("collects the Docker host's metrics and each stack container's, labelled with the stack", async () => {
+    for (const q of [
+      "system_cpu_time_seconds_total",
+      'system_memory_usage_bytes{state="used"}',
+      'system_filesystem_utilization_ratio{mountpoint="/"}',
+      "system_cpu_load_average_1m",
+    ]) {
+      await promSeries(`host series ${q}`, q);
+    }
+    for (const name of containerNames) {
+      const [series] = await promSeries(
+        `${name}: memory series`,
+        `container_memory_usage_total_bytes{container_name="${name}", container_label_io_scaibu_stack="${stackLabel}"}`,
+      );
+      assert.ok(series!.metric.container_id, name);
+    }
+    // The alert rules on these series are loaded, and no stack container counts as down.
+    const rules = await authed("prometheus", "/api/v1/rules?type=alert");
+    const groups = (JSON.parse(rules.body) as { data: { groups: { name: string }[] } }).data.groups.map((g) => g.name);
+    assert.ok(groups.includes("scaibu-host") && groups.includes("scaibu-containers"), groups.join());
+    const down = await authed(
+      "prometheus",
+      "/api/v1/query?query=" + encodeURIComponent('ALERTS{alertname="StackContainerDown"}'),
+    );
+    assert.deepEqual((JSON.parse(down.body) as { data: { result: unknown[] } }).data.result, []);
+  });
+
+  it("shows a foreign container that outgrows its 64 MiB limit as OOM-killed, and alerts on it", async () => {
+    // Two containers that are not the stack's: one whose main process is OOM-killed over and over
+    // (restarted by its policy), one whose child process is (the container lives on).
+    const victims = { restarts: "e2e-oom-restarts", child: "e2e-oom-child" };
+    const victim = (name: string, script: string, restart: string[]) =>
+      sh("docker", [
+        "run",
+        "-d",
+        "--name",
+        name,
+        "-m",
+        "64m",
+        "--memory-swap",
+        "64m",
+        ...restart,
+        "--entrypoint",
+        "/bin/sh",
+        image("grafana"),
+        "-c",
+        script,
+      ]);
+    // busybox dd allocates its whole 200 MiB block, well past the limit.
+    const blowUp = "dd if=/dev/zero of=/dev/null bs=200M count=1";
+    try {
+      await victim(victims.restarts, `sleep 4; exec ${blowUp}`, ["--restart", "on-failure:20"]);
+      await victim(victims.child, `while true; do ${blowUp}; sleep 3; done`, []);
+      const alerts = async (name: string) => {
+        const r = await authed("prometheus", "/api/v1/alerts");
+        return (
+          JSON.parse(r.body) as { data: { alerts: { labels: Record<string, string>; state: string }[] } }
+        ).data.alerts.filter((a) => a.labels.alertname === name);
+      };
+      const restarting = await eventually("ContainerRestarting pending or firing for the victim", 240, async () => {
+        const found = (await alerts("ContainerRestarting")).find((a) => a.labels.container_name === victims.restarts);
+        return found && ["pending", "firing"].includes(found.state) ? found : undefined;
+      });
+      log(`ContainerRestarting for ${victims.restarts}: ${restarting.state}\n`);
+      // Docker itself says the kill was the OOM killer's.
+      assert.equal(await sh("docker", ["inspect", "-f", "{{.State.OOMKilled}}", victims.child]), "true");
+      const cgroup = await sh("docker", ["info", "--format", "{{.CgroupVersion}}"]);
+      if (cgroup === "2") {
+        await promQueryAnswers(
+          "the victim's OOM kills in Prometheus",
+          `increase(container_memory_fails_total{container_name="${victims.child}"}[5m]) > bool 0`,
+          "1",
+        );
+        const oom = await eventually("ContainerOomKilled for the victim", 120, async () => {
+          const found = (await alerts("ContainerOomKilled")).find((a) => a.labels.container_name === victims.child);
+          return found && ["pending", "firing"].includes(found.state) ? found : undefined;
+        });
+        log(`ContainerOomKilled for ${victims.child}: ${oom.state}\n`);
+      } else {
+        log(
+          "NOT RUN: the OOM-kill count in metrics (ContainerOomKilled). This engine runs on cgroup v1, where Docker " +
+            "reports memory.failcnt, which this kernel leaves at 0 after OOM kills; on cgroup v2 it reports memory.events oom.\n",
+        );
+      }
+    } finally {
+      await sh("docker", ["rm", "-f", victims.restarts, victims.child]).catch(() => undefined);
+    }
+  });
+
   it("keeps every span through a Jaeger outage and a collector restart (persistent queue)", async () => {
     const host = { url: `http://${bind}:${ports.otlpHttp}` };
     await sh("docker", ["stop", `${domain}.jaeger`]);

@@ -37,6 +37,8 @@ export const config: Record<string, unknown> = {
   keepDataVolumes: false,
   // examples/app-stack is served at https://e2e.app (the consumer test).
   consumerHosts: ["app"],
+  // Host and container metrics every 10 s, so the tests see them soon.
+  hostMetrics: { intervalSeconds: 10 },
   networks: Object.fromEntries(
     roles.map((n) => [
       n,
