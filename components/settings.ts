@@ -9,7 +9,12 @@ import { CATALOG, SERVICE_KEYS, type ServiceKey } from "../configs/catalog";
 import { grafanaSettings } from "../configs/grafana";
 import { jaegerSettings } from "../configs/jaeger";
 import { lokiSettings } from "../configs/loki";
-import { collectorSettings, hostMetricsSettings, resourceAttributesSettings } from "../configs/otel-collector";
+import {
+  collectorSettings,
+  hostMetricsSettings,
+  OTEL_MEMORY_HEADROOM_MIB,
+  resourceAttributesSettings,
+} from "../configs/otel-collector";
 import { prometheusSettings } from "../configs/prometheus";
 import { dnsLabel, dockerName, hours } from "../configs/schema";
 
@@ -224,6 +229,14 @@ export const settingsSchema = z
         code: "custom",
         path: ["auth", "otlpTokenOnHost"],
         message: "needs auth.enabled: true (with auth off there is no token to require)",
+      });
+    }
+    const collectorMb = s.services.otelCollector.memoryMb;
+    if (s.collector.memoryLimitMib > collectorMb - OTEL_MEMORY_HEADROOM_MIB) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["collector", "memoryLimitMib"],
+        message: `must be at most services.otelCollector.memoryMb - ${OTEL_MEMORY_HEADROOM_MIB} (${collectorMb - OTEL_MEMORY_HEADROOM_MIB}): the container needs room beyond it, or the kernel kills the collector before it refuses data`,
       });
     }
     // Traefik, Prometheus and the collector's docker_stats read the Docker API only through the proxy.

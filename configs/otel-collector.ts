@@ -82,6 +82,8 @@ export interface OtelCollectorInput {
   persistentQueue: boolean;
   /** Batches each exporter's queue holds before it refuses more. */
   queueBatches: number;
+  /** memory_limiter's hard limit (`collector.memoryLimitMib`). */
+  memoryLimitMib: number;
   /** Host and container metrics (the `hostMetrics` key). */
   hostMetrics: HostMetricsSettings;
   /** Docker API docker_stats reads: the socket proxy, e.g. `tcp://scaibu.socket-proxy:2375`. */
@@ -90,6 +92,14 @@ export interface OtelCollectorInput {
   stackLabelKey: string;
 }
 
+/** memory_limiter hard limit by default (seed: 400 MiB); the container limit must stay above it. */
+export const OTEL_MEMORY_LIMIT_MIB = 400;
+/**
+ * What the container needs beyond the memory_limiter's limit: the Go runtime's slack, and the
+ * health check's second collector process (`validate`, 35 MiB RSS with the local build).
+ */
+export const OTEL_MEMORY_HEADROOM_MIB = 160;
+
 /** The `collector` config key. */
 export const collectorSettings = z
   .strictObject({
@@ -97,6 +107,11 @@ export const collectorSettings = z
     persistentQueue: z.boolean().default(true),
     /** Batches (up to 2048 items each) each exporter may queue while its backend is away. */
     queueBatches: z.number().int().min(10).max(1_000_000).default(5000),
+    /**
+     * Heap at which memory_limiter starts refusing data (OTLP senders get a retryable error);
+     * at least OTEL_MEMORY_HEADROOM_MIB under `services.otelCollector.memoryMb` (checked in settings).
+     */
+    memoryLimitMib: z.number().int().min(32).max(65536).default(OTEL_MEMORY_LIMIT_MIB),
   })
   .prefault({});
 
@@ -139,9 +154,6 @@ export const OTEL_TOKEN_PATH = "/etc/otelcol-contrib/otlp-token";
 export const OTEL_QUEUE_DIR = "/var/lib/otelcol/queue";
 const AUTH = "bearertokenauth/otlp";
 const QUEUE_STORAGE = "file_storage/queue";
-
-/** memory_limiter hard limit (seed: 400 MiB); the container limit must stay above it. */
-export const OTEL_MEMORY_LIMIT_MIB = 400;
 
 type Endpoint = { endpoint: string };
 type AttributeAction =
@@ -248,7 +260,7 @@ export interface OtelCollectorConfig {
 }
 
 export function otelCollectorConfig(input: OtelCollectorInput): OtelCollectorConfig {
-  const mib = OTEL_MEMORY_LIMIT_MIB;
+  const mib = input.memoryLimitMib;
   const { ports } = CATALOG.otelCollector;
   const attrs = sortedRecord(input.resourceAttributes);
   const common = ["memory_limiter", "resource", "batch"];

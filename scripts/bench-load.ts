@@ -18,8 +18,14 @@
  *   LOAD_TRACES            spans/s per step, comma-separated (default 500,1000,2000,4000)
  *   LOAD_METRICS           points/s per step (default 500,1000)
  *   LOAD_LOGS              records/s per step (default 500,2000)
+ *   LOAD_OVERLOAD          0 skips the overload step (default 1)
+ *
+ * The overload step: the collector's memory_limiter at 64 MiB (collector.memoryLimitMib), its
+ * queues in memory, Jaeger stopped, and telemetrygen unthrottled with 1 KiB of attributes per
+ * span. What piles up must be refused (memory_limiter: gRPC UNAVAILABLE / HTTP 503, retryable;
+ * otlpreceiver internal/errors/errors.go at core v0.161.0), never OOM-kill the collector.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
@@ -36,6 +42,8 @@ const PLAN: { signal: Signal; rates: number[] }[] = [
   { signal: "logs", rates: rates("LOAD_LOGS", "500,2000") },
 ];
 type Signal = "traces" | "metrics" | "logs";
+const OVERLOAD = process.env.LOAD_OVERLOAD !== "0";
+const OVERLOAD_LIMIT_MIB = 64;
 
 const domain = "load";
 const ports = { http: 38080, https: 38443, otlpGrpc: 34317, otlpHttp: 34318 };
@@ -141,6 +149,7 @@ async function main(): Promise<void> {
   const state = mkdtempSync(join(tmpdir(), "scaibu-load-"));
   let stack: Stack | undefined;
   const rows: string[][] = [];
+  let overload: string | undefined;
   try {
     stack = await deploy(state);
     const outputs = await stack.outputs();
@@ -240,6 +249,7 @@ async function main(): Promise<void> {
         progress(rows.at(-1)!.join(" | "));
       }
     }
+    if (OVERLOAD) overload = await overloadStep(stack, telemetrygen);
   } finally {
     if (stack) {
       progress("destroying the stack");
@@ -272,8 +282,92 @@ async function main(): Promise<void> {
         rows,
       ),
       "",
+      ...(overload ? [overload, ""] : []),
     ].join("\n"),
   );
+}
+
+/** Drives the collector past its memory_limiter (see the header); returns the printed report. */
+async function overloadStep(stack: Stack, telemetrygen: string): Promise<string> {
+  progress(`overload: memory_limiter ${OVERLOAD_LIMIT_MIB} MiB, memory queues, Jaeger stopped, unthrottled`);
+  await stack.setConfig("scaibu-observability:collector", {
+    value: JSON.stringify({ memoryLimitMib: OVERLOAD_LIMIT_MIB, persistentQueue: false, queueBatches: 1_000_000 }),
+  });
+  await stack.up({ onOutput: () => undefined });
+  const before = await collectorCounts("traces");
+  await run("docker", ["stop", names("jaeger")]);
+  let peak = 0;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      peak = Math.max(
+        peak,
+        ((await memory().catch(() => ({}))) as Record<string, { usedMiB: number }>)[names("otel")]?.usedMiB ?? 0,
+      );
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  })();
+  const big = "x".repeat(1024);
+  const logFile = join(tmpdir(), `scaibu-overload-${process.pid}.log`);
+  try {
+    await run(
+      telemetrygen,
+      [
+        "traces",
+        "--otlp-endpoint",
+        `127.0.0.1:${ports.otlpGrpc}`,
+        "--otlp-insecure",
+        "--service",
+        "load-overload",
+        "--workers",
+        "4",
+        "--rate",
+        "0",
+        "--duration",
+        `${STEP_S}s`,
+        "--child-spans",
+        "0",
+        "--allow-export-failures",
+        "--otlp-attributes",
+        `big="${big}"`,
+      ],
+      { timeoutMs: (STEP_S + 180) * 1000, logFile },
+    );
+  } catch (e) {
+    progress(`telemetrygen: ${(e instanceof Error ? e.message : String(e)).split("\n")[0]}`);
+  } finally {
+    sampling = false;
+    await sampler;
+    await run("docker", ["start", names("jaeger")]);
+  }
+  const after = await collectorCounts("traces");
+  const limit = (await memory())[names("otel")]?.limitMiB ?? 0;
+  const r = (await restarts())[names("otel")] ?? "?";
+  const output = readFileSync(logFile, "utf8");
+  rmSync(logFile, { force: true });
+  const refusals = (output.match(/Unavailable|UNAVAILABLE|ResourceExhausted|RESOURCE_EXHAUSTED|data refused/g) ?? [])
+    .length;
+  return [
+    `Overload: memory_limiter at ${OVERLOAD_LIMIT_MIB} MiB, queues in memory, Jaeger stopped, telemetrygen unthrottled (4 workers, 1 KiB attribute per span), ${STEP_S} s`,
+    table(
+      [
+        "accepted",
+        "refused (memory_limiter)",
+        "collector peak MiB/limit",
+        "collector restarts OOM-killed",
+        "refusals telemetrygen logged",
+      ],
+      [
+        [
+          String(after.accepted - before.accepted),
+          String(after.refused - before.refused),
+          `${peak.toFixed(0)}/${limit.toFixed(0)}`,
+          r,
+          String(refusals),
+        ],
+      ],
+    ),
+  ].join("\n");
 }
 
 main().catch((e: unknown) => {

@@ -21,6 +21,7 @@ const base: OtelCollectorInput = {
   tokenOnHost: false,
   persistentQueue: true,
   queueBatches: 5000,
+  memoryLimitMib: 400,
   hostMetrics: hostMetricsSettings.parse({}),
   dockerEndpoint: "tcp://scaibu.socket-proxy:2375",
   stackLabelKey: "io.scaibu.stack",
@@ -69,6 +70,11 @@ describe("otel collector config", () => {
     assert.equal(c.processors.memory_limiter.limit_mib, 400);
     assert.ok(c.processors.memory_limiter.spike_limit_mib > 0 && c.processors.memory_limiter.spike_limit_mib < 400);
     assert.equal(c.processors.memory_limiter.check_interval, "1s");
+    assert.deepEqual(doc({ ...base, memoryLimitMib: 64 }).processors.memory_limiter, {
+      check_interval: "1s",
+      limit_mib: 64,
+      spike_limit_mib: 12,
+    });
     assert.equal(c.processors.batch.timeout, "10s");
     assert.equal(c.processors.batch.send_batch_size, 1024);
     assert.deepEqual(c.processors.resource.attributes, [

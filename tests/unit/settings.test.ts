@@ -126,6 +126,13 @@ describe("settings", () => {
       "services.socketProxy.enabled",
       "hostMetrics.containers",
     ],
+    [
+      "collector memory limit above its container",
+      { collector: { memoryLimitMib: 600 } },
+      "collector.memoryLimitMib",
+      "600",
+      "services.otelCollector.memoryMb - 160 (480)",
+    ],
     ["host metrics interval", { hostMetrics: { intervalSeconds: 1 } }, "hostMetrics.intervalSeconds", "1", "10"],
     ["host metrics switch", { hostMetrics: { enabled: "on" } }, "hostMetrics.enabled", '"on"'],
     ["network name", { networks: { data: { name: "bad name" } } }, "networks.data.name", '"bad name"'],
