@@ -18,7 +18,7 @@
  *   LOAD_TRACES            spans/s per step, comma-separated (default 500,1000,2000,4000)
  *   LOAD_METRICS           points/s per step (default 500,1000)
  *   LOAD_LOGS              records/s per step (default 500,2000)
- *   LOAD_OVERLOAD          0 skips the overload step (default 1)
+ *   LOAD_OVERLOAD          0 skips the overload step (default 1); an empty rate list skips a signal
  *
  * The overload step: the collector's memory_limiter at 64 MiB (collector.memoryLimitMib), its
  * queues in memory, Jaeger stopped, and telemetrygen unthrottled with 1 KiB of attributes per
@@ -35,7 +35,7 @@ import { table } from "./bench/stats";
 import { fetchHttps, type Target } from "./verify/https";
 
 const STEP_S = Number(process.env.LOAD_STEP_S ?? 60);
-const rates = (key: string, def: string) => (process.env[key] ?? def).split(",").map(Number);
+const rates = (key: string, def: string) => (process.env[key] ?? def).split(",").filter(Boolean).map(Number); // empty: no steps for that signal
 const PLAN: { signal: Signal; rates: number[] }[] = [
   { signal: "traces", rates: rates("LOAD_TRACES", "500,1000,2000,4000") },
   { signal: "metrics", rates: rates("LOAD_METRICS", "500,1000") },
@@ -259,32 +259,29 @@ async function main(): Promise<void> {
     rmSync(state, { recursive: true, force: true });
     rmSync(join(repo, `Pulumi.load-${process.pid}.yaml`), { force: true });
   }
-  process.stdout.write(
-    [
-      "",
-      `Load per signal and rate, ${STEP_S} s per step, telemetrygen over OTLP/gRPC on the host port (2 workers)`,
-      "counts are deltas over the step (collector's own metrics); backend: spans Jaeger wrote / points Prometheus holds",
-      "",
-      table(
-        [
-          "signal",
-          "asked",
-          "achieved",
-          "accepted",
-          "refused",
-          "sent",
-          "failed",
-          "queue after",
-          "at backend",
-          "peak MiB/limit",
-          "restarts OOM",
-        ],
-        rows,
-      ),
-      "",
-      ...(overload ? [overload, ""] : []),
-    ].join("\n"),
-  );
+  const steps = [
+    `Load per signal and rate, ${STEP_S} s per step, telemetrygen over OTLP/gRPC on the host port (2 workers)`,
+    "counts are deltas over the step (collector's own metrics); backend: spans Jaeger wrote / points Prometheus holds",
+    "",
+    table(
+      [
+        "signal",
+        "asked",
+        "achieved",
+        "accepted",
+        "refused",
+        "sent",
+        "failed",
+        "queue after",
+        "at backend",
+        "peak MiB/limit",
+        "restarts OOM",
+      ],
+      rows,
+    ),
+    "",
+  ];
+  process.stdout.write(["", ...(rows.length ? steps : []), ...(overload ? [overload, ""] : [])].join("\n"));
 }
 
 /** Drives the collector past its memory_limiter (see the header); returns the printed report. */
