@@ -96,6 +96,27 @@ async function main(): Promise<number> {
     3,
     `sum(traces_span_metrics_calls_total{service_name="${VERIFY_SERVICE}"})`,
   );
+  // Host and container metrics, where the stack collects them: their alert groups are loaded then.
+  const rules = await get("prometheus", "/api/v1/rules?type=alert").catch(() => undefined);
+  const groups =
+    rules?.status === 200 ? (JSON.parse(rules.body) as { data: { groups: { name: string }[] } }) : undefined;
+  const loaded = new Set(groups?.data.groups.map((g) => g.name) ?? []);
+  if (loaded.has("scaibu-host")) {
+    await atLeast("host CPU series in Prometheus", 1, "count(system_cpu_time_seconds_total)");
+    await atLeast("host memory series in Prometheus", 1, "count(system_memory_usage_bytes)");
+  } else {
+    row("host metrics in Prometheus", "-", "hostMetrics.enabled off", "not called");
+  }
+  if (loaded.has("scaibu-containers")) {
+    // Every routed service is a container of a stack (its io.scaibu.stack label becomes this label).
+    await atLeast(
+      "stack containers with memory series",
+      Object.keys(urls).length,
+      'count(container_memory_usage_total_bytes{container_label_io_scaibu_stack!=""})',
+    );
+  } else {
+    row("stack containers with memory series", "-", "hostMetrics.containers off", "not called");
+  }
   const logQuery = encodeURIComponent(`{service_name="${VERIFY_SERVICE}"} |= "${run}"`);
   const logs = await get("loki", `/loki/api/v1/query_range?query=${logQuery}&limit=10`);
   const found = logs.status === 200 && logs.body.includes(run);
