@@ -121,7 +121,7 @@ export function promVariable(name: string, label: string, query: string): Templa
   };
 }
 
-interface PanelSpec {
+export interface PanelSpec {
   title: string;
   description: string;
   unit: Unit;
@@ -212,6 +212,38 @@ export class Layout {
       this.rowHeight = 0;
     }
   }
+}
+
+/** What differs between the stack's dashboards; the rest of the JSON is the same for all. */
+export interface DashboardSpec {
+  uid: string;
+  title: string;
+  description: string;
+  tags: string[];
+  panels: Panel[];
+  /** Default: the last 3 hours. */
+  time?: { from: string; to: string };
+  variables?: TemplateVariable[];
+}
+
+/** A read-only dashboard refreshing every 30 s, with a shared crosshair, in the browser's timezone. */
+export function dashboard(spec: DashboardSpec): Dashboard {
+  return {
+    uid: spec.uid,
+    title: spec.title,
+    description: spec.description,
+    tags: spec.tags,
+    timezone: "browser",
+    editable: false,
+    graphTooltip: 1,
+    refresh: "30s",
+    schemaVersion: DASHBOARD_SCHEMA_VERSION,
+    time: spec.time ?? { from: "now-3h", to: "now" },
+    templating: { list: spec.variables ?? [] },
+    annotations: { list: [] },
+    links: [],
+    panels: spec.panels,
+  };
 }
 
 /** Serialises a dashboard with stable key order (object literal order) and a trailing newline. */

@@ -3,7 +3,7 @@
  * prometheus_remote_write (resource/span attributes with dots become underscores).
  */
 import { SPANMETRICS_CALLS_METRIC as CALLS, SPANMETRICS_DURATION_BUCKET_METRIC as DURATION } from "../otel-collector";
-import { DASHBOARD_SCHEMA_VERSION, Layout, promTarget, promVariable, type Dashboard } from "./dashboard";
+import { dashboard, Layout, promTarget, promVariable, type Dashboard } from "./dashboard";
 
 export const REQUEST_DASHBOARD_UID = "scaibu-requests";
 export const STACK_HEALTH_DASHBOARD_UID = "scaibu-stack-health";
@@ -119,27 +119,18 @@ export function requestDashboard(): Dashboard {
       ],
     })
     .build();
-  return {
+  return dashboard({
     uid: REQUEST_DASHBOARD_UID,
     title: "Request rates & latencies",
     description: "RED metrics (rate, errors, duration) derived from traces by the collector's spanmetrics connector.",
     tags: ["scaibu", "traces", "red"],
-    timezone: "browser",
-    editable: false,
-    graphTooltip: 1,
-    refresh: "30s",
-    schemaVersion: DASHBOARD_SCHEMA_VERSION,
     time: { from: "now-1h", to: "now" },
-    templating: {
-      list: [
-        promVariable("service", "Service", `label_values(${CALLS}, service_name)`),
-        promVariable("span_kind", "Span kind", `label_values(${CALLS}, span_kind)`),
-      ],
-    },
-    annotations: { list: [] },
-    links: [],
+    variables: [
+      promVariable("service", "Service", `label_values(${CALLS}, service_name)`),
+      promVariable("span_kind", "Span kind", `label_values(${CALLS}, span_kind)`),
+    ],
     panels,
-  };
+  });
 }
 
 const SIGNALS = [
@@ -304,21 +295,12 @@ export function stackHealthDashboard(): Dashboard {
       targets: [promTarget("A", "max(prometheus_tsdb_storage_blocks_bytes)", "blocks")],
     })
     .build();
-  return {
+  return dashboard({
     uid: STACK_HEALTH_DASHBOARD_UID,
     title: "Stack health",
     description:
       "Health of the observability stack itself: targets up, ingestion rates, errors, dropped and refused data.",
     tags: ["scaibu", "health"],
-    timezone: "browser",
-    editable: false,
-    graphTooltip: 1,
-    refresh: "30s",
-    schemaVersion: DASHBOARD_SCHEMA_VERSION,
-    time: { from: "now-3h", to: "now" },
-    templating: { list: [] },
-    annotations: { list: [] },
-    links: [],
     panels,
-  };
+  });
 }

@@ -3,7 +3,15 @@
  * Prometheus names them after OTLP ingestion (configs/host-rules.ts lists the same names).
  */
 import { CATALOG } from "../catalog";
-import { DASHBOARD_SCHEMA_VERSION, Layout, promTarget, promVariable, type Dashboard, type DataLink } from "./dashboard";
+import {
+  dashboard,
+  Layout,
+  promTarget,
+  promVariable,
+  type Dashboard,
+  type DataLink,
+  type PanelSpec,
+} from "./dashboard";
 
 export const DOCKER_HOST_DASHBOARD_UID = "scaibu-docker-host";
 export const CONTAINERS_DASHBOARD_UID = "scaibu-containers";
@@ -38,23 +46,23 @@ function containerLogsLink(): DataLink {
   };
 }
 
-function dashboard(uid: string, title: string, description: string, d: Partial<Dashboard>): Dashboard {
+/** A stat panel of one share (0-1) that turns orange, then red, as it grows. */
+function shareStat(title: string, description: string, expr: string, legend: string, orange: number): PanelSpec {
   return {
-    uid,
     title,
     description,
-    tags: ["scaibu", "docker"],
-    timezone: "browser",
-    editable: false,
-    graphTooltip: 1,
-    refresh: "30s",
-    schemaVersion: DASHBOARD_SCHEMA_VERSION,
-    time: { from: "now-3h", to: "now" },
-    templating: { list: [] },
-    annotations: { list: [] },
-    links: [],
-    panels: [],
-    ...d,
+    unit: "percentunit",
+    type: "stat",
+    width: 6,
+    height: 4,
+    min: 0,
+    max: 1,
+    thresholds: [
+      { color: "green", value: null },
+      { color: "orange", value: orange },
+      { color: "red", value: 0.9 },
+    ],
+    targets: [promTarget("A", expr, legend)],
   };
 }
 
@@ -62,54 +70,33 @@ function dashboard(uid: string, title: string, description: string, d: Partial<D
 export function dockerHostDashboard(): Dashboard {
   const panels = new Layout()
     .row("At a glance")
-    .panel({
-      title: "CPU busy",
-      description: "Share of CPU time not idle, over all cores.",
-      unit: "percentunit",
-      type: "stat",
-      width: 6,
-      height: 4,
-      min: 0,
-      max: 1,
-      thresholds: [
-        { color: "green", value: null },
-        { color: "orange", value: 0.7 },
-        { color: "red", value: 0.9 },
-      ],
-      targets: [promTarget("A", '1 - avg(system_cpu_utilization_ratio{state="idle"})', "CPU")],
-    })
-    .panel({
-      title: "Memory used",
-      description: "Share of the host's memory in use (not free, buffers or cache).",
-      unit: "percentunit",
-      type: "stat",
-      width: 6,
-      height: 4,
-      min: 0,
-      max: 1,
-      thresholds: [
-        { color: "green", value: null },
-        { color: "orange", value: 0.8 },
-        { color: "red", value: 0.9 },
-      ],
-      targets: [promTarget("A", 'max(system_memory_utilization_ratio{state="used"})', "memory")],
-    })
-    .panel({
-      title: "Fullest filesystem",
-      description: "The most used of the host's filesystems.",
-      unit: "percentunit",
-      type: "stat",
-      width: 6,
-      height: 4,
-      min: 0,
-      max: 1,
-      thresholds: [
-        { color: "green", value: null },
-        { color: "orange", value: 0.8 },
-        { color: "red", value: 0.9 },
-      ],
-      targets: [promTarget("A", "max(system_filesystem_utilization_ratio)", "disk")],
-    })
+    .panel(
+      shareStat(
+        "CPU busy",
+        "Share of CPU time not idle, over all cores.",
+        '1 - avg(system_cpu_utilization_ratio{state="idle"})',
+        "CPU",
+        0.7,
+      ),
+    )
+    .panel(
+      shareStat(
+        "Memory used",
+        "Share of the host's memory in use (not free, buffers or cache).",
+        'max(system_memory_utilization_ratio{state="used"})',
+        "memory",
+        0.8,
+      ),
+    )
+    .panel(
+      shareStat(
+        "Fullest filesystem",
+        "The most used of the host's filesystems.",
+        "max(system_filesystem_utilization_ratio)",
+        "disk",
+        0.8,
+      ),
+    )
     .panel({
       title: "Load per core",
       description: "1-minute load average divided by the number of logical CPUs.",
@@ -200,12 +187,14 @@ export function dockerHostDashboard(): Dashboard {
       targets: [promTarget("A", "sum by (status) (system_processes_count)", "{{status}}")],
     })
     .build();
-  return dashboard(
-    DOCKER_HOST_DASHBOARD_UID,
-    "Docker host",
-    "CPU, memory, disks, load and container traffic of the Docker host, from the collector's host_metrics and docker_stats receivers.",
-    { panels },
-  );
+  return dashboard({
+    uid: DOCKER_HOST_DASHBOARD_UID,
+    title: "Docker host",
+    description:
+      "CPU, memory, disks, load and container traffic of the Docker host, from the collector's host_metrics and docker_stats receivers.",
+    tags: ["scaibu", "docker"],
+    panels,
+  });
 }
 
 /** Every container on the host, this stack's and everyone else's. */
@@ -313,17 +302,15 @@ export function containersDashboard(): Dashboard {
       ],
     })
     .build();
-  return dashboard(
-    CONTAINERS_DASHBOARD_UID,
-    "Containers",
-    "CPU, memory against limit, restarts, OOM kills, network and block I/O of every container on the Docker host (docker_stats), with links to each one's logs.",
-    {
-      panels,
-      templating: {
-        list: [
-          promVariable("container", "Container", "label_values(container_memory_usage_total_bytes, container_name)"),
-        ],
-      },
-    },
-  );
+  return dashboard({
+    uid: CONTAINERS_DASHBOARD_UID,
+    title: "Containers",
+    description:
+      "CPU, memory against limit, restarts, OOM kills, network and block I/O of every container on the Docker host (docker_stats), with links to each one's logs.",
+    tags: ["scaibu", "docker"],
+    variables: [
+      promVariable("container", "Container", "label_values(container_memory_usage_total_bytes, container_name)"),
+    ],
+    panels,
+  });
 }
