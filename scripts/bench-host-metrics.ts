@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { config, e2eWorkspace, repo } from "../tests/e2e/stack-config";
+import { e2eWorkspace, movedTo, repo } from "../tests/e2e/stack-config";
 import { run } from "./bench/exec";
 import { median, table } from "./bench/stats";
 
@@ -77,21 +77,7 @@ async function main(): Promise<void> {
   await run("bash", [join(repo, "scripts/images/build-all.sh")], { passStderr: true });
 
   const state = mkdtempSync(join(tmpdir(), "scaibu-hostcost-"));
-  const roles = Object.keys(config.networks as object);
-  const base = {
-    domain,
-    instanceName: domain,
-    ports,
-    consumerHosts: [],
-    networks: Object.fromEntries(
-      roles.map((r) => [
-        r,
-        r === "observability"
-          ? { name: `${domain}-${r}-network`, subnet: "172.16.141.0/24" }
-          : { name: `${domain}-${r}-network` },
-      ]),
-    ),
-  };
+  const base = { ...movedTo(domain, ports, "172.16.141.0/24"), consumerHosts: [] };
   let stack: Stack | undefined;
   const results: { name: string; millicores: number; memMedian: number; memPeak: number }[] = [];
   try {

@@ -29,7 +29,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { config, e2eWorkspace, repo } from "../tests/e2e/stack-config";
+import { e2eWorkspace, movedTo, repo } from "../tests/e2e/stack-config";
 import { run } from "./bench/exec";
 import { table } from "./bench/stats";
 import { fetchHttps, type Target } from "./verify/https";
@@ -118,20 +118,7 @@ async function restarts(): Promise<Record<string, string>> {
 }
 
 async function deploy(state: string): Promise<Stack> {
-  const roles = Object.keys(config.networks as object);
-  const stack = await e2eWorkspace(`load-${process.pid}`, state, {
-    domain,
-    instanceName: domain,
-    ports,
-    networks: Object.fromEntries(
-      roles.map((r) => [
-        r,
-        r === "observability"
-          ? { name: `${domain}-${r}-network`, subnet: "172.16.139.0/24" }
-          : { name: `${domain}-${r}-network` },
-      ]),
-    ),
-  });
+  const stack = await e2eWorkspace(`load-${process.pid}`, state, movedTo(domain, ports, "172.16.139.0/24"));
   progress("deploying the stack (domain load)");
   await stack.up({ onOutput: () => undefined });
   return stack;

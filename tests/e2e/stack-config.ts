@@ -58,6 +58,26 @@ export const config: Record<string, unknown> = {
   },
 };
 
+/**
+ * Overrides that move the e2e stack to its own domain, volumes, host ports, network names and
+ * observability subnet, so a benchmark can run beside (never on top of) an e2e stack.
+ */
+export function movedTo(movedDomain: string, movedPorts: typeof ports, subnet: string): Record<string, unknown> {
+  return {
+    domain: movedDomain,
+    instanceName: movedDomain,
+    ports: movedPorts,
+    networks: Object.fromEntries(
+      roles.map((r) => [
+        r,
+        r === "observability"
+          ? { name: `${movedDomain}-${r}-network`, subnet }
+          : { name: `${movedDomain}-${r}-network` },
+      ]),
+    ),
+  };
+}
+
 export const caFileIn = (dir: string) => join(dir, "ca.pem");
 
 /** A stack of the Pulumi project in `workDir` (default: this one) on a local file backend in `stateDir`. */
