@@ -16,7 +16,13 @@ export interface ContainerInspect {
   Name: string;
   /** Image id (sha256:…). */
   Image: string;
-  State: { Status: string; Health?: { Status: string } };
+  State: {
+    Status: string;
+    /** RFC 3339 with nanoseconds. */
+    StartedAt: string;
+    /** Log: the last five probes, oldest first. */
+    Health?: { Status: string; Log?: { Start: string; End: string; ExitCode: number }[] | null };
+  };
   Config: {
     Hostname: string;
     Domainname?: string;
