@@ -4,6 +4,8 @@
  * "timeout while waiting for state to become 'removed'". Resource hooks (`beforeDelete`) would be
  * the natural place, but the Node language host built here does not serve them (docs/identity.md);
  * a dynamic resource that depends on the network is deleted before it, on any Pulumi version.
+ * Networks.guardAgainstForeignContainers also makes it depend on every container of the stack, so
+ * the check runs before destroy removes anything, and a refusal leaves the stack running.
  */
 import * as pulumi from "@pulumi/pulumi";
 
@@ -63,7 +65,7 @@ const provider: pulumi.dynamic.ResourceProvider = {
   },
 };
 
-/** Deleted before its network (it depends on it): checks that nothing foreign still uses it. */
+/** Deleted before its network and the containers (it depends on them): checks that nothing foreign uses it. */
 export class NetworkGuard extends pulumi.dynamic.Resource {
   constructor(name: string, args: NetworkGuardInputs, opts?: pulumi.CustomResourceOptions) {
     super(provider, name, args, opts);

@@ -17,6 +17,9 @@ export interface NetworksArgs {
 export class Networks extends pulumi.ComponentResource {
   readonly names: Partial<Record<NetworkRole, pulumi.Output<string>>> & { observability: pulumi.Output<string> };
   readonly ids: Partial<Record<NetworkRole, pulumi.Output<string>>>;
+  private readonly networks: (readonly [NetworkRole, docker.Network])[];
+  private readonly baseName: string;
+  private readonly stackLabel: string;
 
   constructor(name: string, args: NetworksArgs, opts?: pulumi.ComponentResourceOptions) {
     super("scaibu:observability:Networks", name, {}, opts);
@@ -44,17 +47,30 @@ export class Networks extends pulumi.ComponentResource {
           ignoreChanges: ["labels"],
         },
       );
-      // Deleted first on destroy: fails fast, naming them, if other stacks' containers are attached.
-      new NetworkGuard(
-        `${name}-${role}-guard`,
-        { network: network.name, stackLabel: args.stackLabel },
-        { parent: this, dependsOn: [network] },
-      );
       return [role, network] as const;
     });
+    this.networks = networks;
+    this.baseName = name;
+    this.stackLabel = args.stackLabel;
     this.names = Object.fromEntries(networks.map(([r, n]) => [r, n.name])) as Networks["names"];
     this.ids = Object.fromEntries(networks.map(([r, n]) => [r, n.id]));
     this.registerOutputs({ names: this.names, ids: this.ids });
+  }
+
+  /**
+   * One guard per network, depending on the network and on every container of the stack. Pulumi
+   * deletes a resource before what it depends on, so `destroy` runs every guard's check before it
+   * removes a single container: when other stacks' containers still use a network, it stops,
+   * naming them, and leaves this stack running. Call once, after the containers exist.
+   */
+  guardAgainstForeignContainers(containers: pulumi.Resource[]): void {
+    for (const [role, network] of this.networks) {
+      new NetworkGuard(
+        `${this.baseName}-${role}-guard`,
+        { network: network.name, stackLabel: this.stackLabel },
+        { parent: this, dependsOn: [network, ...containers] },
+      );
+    }
   }
 }
 

@@ -222,6 +222,13 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       );
     }
 
+    // Guards last: they depend on every container, so destroy checks them before removing any.
+    this.networks.guardAgainstForeignContainers(
+      [this.socketProxy, this.loki, this.prometheus, this.jaeger, this.collector, this.grafana, this.traefik].flatMap(
+        (c) => (c ? [c.service.container] : []),
+      ),
+    );
+
     this.urls = on("traefik")
       ? Object.fromEntries(routed.map((k) => [CATALOG[k].host, externalUrl(this.hosts[k], s.ports.https)]))
       : {};

@@ -865,6 +865,8 @@ describe("pulumi lifecycle on a real Docker engine", { timeout: 40 * 60 * 1000 }
         assert.doesNotMatch(err.message, /timeout while waiting for state/);
         return true;
       });
+      // The guards are checked before anything is removed: the refused destroy left the stack running.
+      for (const name of containerNames) assert.equal(await health(name), "healthy", `${name} after the refusal`);
     } finally {
       await app.destroy({ onOutput: log });
       await app.workspace.removeStack(appName);

@@ -334,4 +334,18 @@ describe("resource graph (defaults)", () => {
       assert.deepEqual(d.opts.dependsOn ?? [], [], `${d.type} ${d.name}`);
     }
   });
+
+  it("makes each network guard depend on its network and every container, so destroy checks it first", () => {
+    const all = byType("docker:index/container:Container").map((c) => c.resource);
+    const networks = byType("docker:index/network:Network");
+    const guards = byType("pulumi-nodejs:dynamic:Resource");
+    assert.equal(guards.length, networks.length);
+    for (const g of guards) {
+      const deps = g.opts.dependsOn as pulumi.Resource[];
+      const network = networks.find((n) => `${n.name}-guard` === g.name);
+      assert.ok(network && deps.includes(network.resource!), `${g.name}: its network`);
+      for (const c of all) assert.ok(deps.includes(c!), `${g.name}: every container`);
+      assert.equal(deps.length, all.length + 1, g.name);
+    }
+  });
 });
