@@ -305,14 +305,50 @@ describe("pulumi lifecycle on a real Docker engine", { timeout: 40 * 60 * 1000 }
     }
   }
 
+  /** One span posted as OTLP/JSON to the host port, then read back from Jaeger by its id. */
+  async function probeTrace(): Promise<void> {
+    const traceId = "5b8efff798038103d269b633813fc60c";
+    const span = {
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: "service.name", value: { stringValue: "e2e-probe" } }] },
+          scopeSpans: [
+            {
+              spans: [
+                {
+                  traceId,
+                  spanId: "eee19b7ec3c1b174",
+                  name: "GET /probe",
+                  kind: 2,
+                  startTimeUnixNano: String(BigInt(Date.now()) * 1000000n),
+                  endTimeUnixNano: String(BigInt(Date.now() + 5) * 1000000n),
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const sent = await curl({
+      url: `http://${bind}:${ports.otlpHttp}/v1/traces`,
+      extra: ["-H", "Content-Type: application/json", "-d", JSON.stringify(span)],
+    });
+    assert.equal(sent.status, 200, sent.body);
+    await eventually("the probe trace in Jaeger, by id", 90, async () => {
+      const r = await authed("jaeger", `/api/traces/${traceId}`);
+      return r.status === 200 && r.body.includes("e2e-probe") ? true : undefined;
+    });
+  }
+
   /**
-   * Three checks spend nearly all their time waiting: verify and the clients on the collector's
-   * 10 s batch and the span-metrics flush, the OOM victims on restarts and an alert's `for`. They
-   * start together here, once every route answers, and the tests named for them below await their
-   * results, so the tier waits once instead of three times. Each has its own run ids and
-   * containers, and all end before the first test that stops a service.
+   * These checks spend nearly all their time waiting: verify, the probe trace and the clients on
+   * the collector's 10 s batch and the span-metrics flush, the OOM victims on restarts and an
+   * alert's `for`. They start together here, once every route answers, and the tests named for
+   * them below await their results, so the tier waits once instead of once per check. Each has its
+   * own run ids and containers, and all end before the first test that stops a service.
    */
   let verifyReport: Promise<string>;
+  let probeSeen: Promise<void>;
   let clientsDone: Promise<void>;
   let victimsSeen: Promise<void>;
   /** Runs `work` in the background; the test that awaits it reports its failure. */
@@ -321,38 +357,14 @@ describe("pulumi lifecycle on a real Docker engine", { timeout: 40 * 60 * 1000 }
     return work;
   };
 
-  it("starts verify, the two clients and two OOM victims, which run beside the next tests", async () => {
+  it("starts verify, a probe trace, the two clients and two OOM victims, which run beside the next tests", async () => {
     await startVictims();
     verifyReport = background(runVerify());
+    probeSeen = background(probeTrace());
     clientsDone = background(sendFromClients());
     victimsSeen = background(watchVictims());
     const running = await lines("docker", ["ps", "-q", "--filter", `name=^(${Object.values(victims).join("|")})$`]);
     assert.equal(running.length, 2, "both OOM victims run");
-  });
-
-  it("reaches the Docker API only through the read-only socket proxy", async () => {
-    for (const name of containerNames) {
-      const mounts = await sh("docker", ["inspect", "-f", "{{json .Mounts}}", name]);
-      assert.equal(mounts.includes("docker.sock"), name === `${domain}.socket-proxy`, `${name}: ${mounts}`);
-    }
-    const proxy = (args: string[]) =>
-      sh("docker", ["exec", `${domain}.socket-proxy`, "wget", "-q", "-O", "-", ...args]).then(
-        (out) => ({ ok: true, out }),
-        (err: Error) => ({ ok: false, out: err.message }),
-      );
-    const list = await proxy(["http://127.0.0.1:2375/containers/json"]);
-    assert.ok(list.ok && list.out.includes(`/${domain}.loki`), list.out.slice(0, 300));
-    const create = await proxy(["--post-data", "{}", "http://127.0.0.1:2375/containers/create"]);
-    assert.ok(!create.ok && /403/.test(create.out), create.out);
-    const images = await proxy(["http://127.0.0.1:2375/images/json"]);
-    assert.ok(!images.ok && /403/.test(images.out), images.out);
-    // Both readers work through it: Traefik routes (every HTTPS check above), Prometheus discovers.
-    const query = encodeURIComponent('sum(prometheus_sd_discovered_targets{config="docker"})');
-    await eventually("Prometheus docker discovery through the proxy", 90, async () => {
-      const r = await authed("prometheus", `/api/v1/query?query=${query}`);
-      const value = /"value":\[[^,]+,"(\d+)"\]/.exec(r.body)?.[1];
-      return value !== undefined && Number(value) > 0 ? true : undefined;
-    });
   });
 
   it("shows no secret in docker inspect of any container", async () => {
@@ -394,40 +406,6 @@ describe("pulumi lifecycle on a real Docker engine", { timeout: 40 * 60 * 1000 }
     });
     assert.ok([301, 308].includes(res.status), `status ${res.status}`);
     assert.match(res.headers, /location: https:\/\/e2e\.grafana/i);
-  });
-
-  it("carries a trace from OTLP on the host to Jaeger", async () => {
-    const traceId = "5b8efff798038103d269b633813fc60c";
-    const span = {
-      resourceSpans: [
-        {
-          resource: { attributes: [{ key: "service.name", value: { stringValue: "e2e-probe" } }] },
-          scopeSpans: [
-            {
-              spans: [
-                {
-                  traceId,
-                  spanId: "eee19b7ec3c1b174",
-                  name: "GET /probe",
-                  kind: 2,
-                  startTimeUnixNano: String(BigInt(Date.now()) * 1000000n),
-                  endTimeUnixNano: String(BigInt(Date.now() + 5) * 1000000n),
-                },
-              ],
-            },
-          ],
-        },
-      ],
-    };
-    const sent = await curl({
-      url: `http://${bind}:${ports.otlpHttp}/v1/traces`,
-      extra: ["-H", "Content-Type: application/json", "-d", JSON.stringify(span)],
-    });
-    assert.equal(sent.status, 200, sent.body);
-    await eventually("the probe trace in Jaeger, by id", 90, async () => {
-      const r = await authed("jaeger", `/api/traces/${traceId}`);
-      return r.status === 200 && r.body.includes("e2e-probe") ? true : undefined;
-    });
   });
 
   // Preview-only tests: they change no container, so they run while verify, the clients and the
@@ -499,6 +477,37 @@ describe("pulumi lifecycle on a real Docker engine", { timeout: 40 * 60 * 1000 }
       await twin.destroy({ onOutput: log });
       await twin.workspace.removeStack(otherName);
     }
+  });
+
+  // After the preview-only tests: Prometheus rediscovers every 30 s, and its first try may have
+  // come before the socket proxy answered.
+  it("reaches the Docker API only through the read-only socket proxy", async () => {
+    for (const name of containerNames) {
+      const mounts = await sh("docker", ["inspect", "-f", "{{json .Mounts}}", name]);
+      assert.equal(mounts.includes("docker.sock"), name === `${domain}.socket-proxy`, `${name}: ${mounts}`);
+    }
+    const proxy = (args: string[]) =>
+      sh("docker", ["exec", `${domain}.socket-proxy`, "wget", "-q", "-O", "-", ...args]).then(
+        (out) => ({ ok: true, out }),
+        (err: Error) => ({ ok: false, out: err.message }),
+      );
+    const list = await proxy(["http://127.0.0.1:2375/containers/json"]);
+    assert.ok(list.ok && list.out.includes(`/${domain}.loki`), list.out.slice(0, 300));
+    const create = await proxy(["--post-data", "{}", "http://127.0.0.1:2375/containers/create"]);
+    assert.ok(!create.ok && /403/.test(create.out), create.out);
+    const images = await proxy(["http://127.0.0.1:2375/images/json"]);
+    assert.ok(!images.ok && /403/.test(images.out), images.out);
+    // Both readers work through it: Traefik routes (every HTTPS check above), Prometheus discovers.
+    const query = encodeURIComponent('sum(prometheus_sd_discovered_targets{config="docker"})');
+    await eventually("Prometheus docker discovery through the proxy", 90, async () => {
+      const r = await authed("prometheus", `/api/v1/query?query=${query}`);
+      const value = /"value":\[[^,]+,"(\d+)"\]/.exec(r.body)?.[1];
+      return value !== undefined && Number(value) > 0 ? true : undefined;
+    });
+  });
+
+  it("carries a trace from OTLP on the host to Jaeger", async () => {
+    await probeSeen;
   });
 
   it("passes npm run verify: telemetry round trips and the seed's API tables", async () => {
