@@ -351,18 +351,21 @@ describe("pulumi lifecycle on a real Docker engine", { timeout: 40 * 60 * 1000 }
   let probeSeen: Promise<void>;
   let clientsDone: Promise<void>;
   let victimsSeen: Promise<void>;
+  /** The consumer stack's app image (examples/app-stack/app), built while the tests wait anyway. */
+  let appImage: Promise<string>;
   /** Runs `work` in the background; the test that awaits it reports its failure. */
   const background = <T>(work: Promise<T>): Promise<T> => {
     work.catch(() => undefined);
     return work;
   };
 
-  it("starts verify, a probe trace, the two clients and two OOM victims, which run beside the next tests", async () => {
+  it("starts verify, a probe trace, the clients, two OOM victims and the app image build in the background", async () => {
     await startVictims();
     verifyReport = background(runVerify());
     probeSeen = background(probeTrace());
     clientsDone = background(sendFromClients());
     victimsSeen = background(watchVictims());
+    appImage = background(sh("bash", [join(repo, "examples/app-stack/app/build.sh"), "scaibu-e2e/app-demo:local"]));
     const running = await lines("docker", ["ps", "-q", "--filter", `name=^(${Object.values(victims).join("|")})$`]);
     assert.equal(running.length, 2, "both OOM victims run");
   });
@@ -849,11 +852,13 @@ describe("pulumi lifecycle on a real Docker engine", { timeout: 40 * 60 * 1000 }
   });
 
   it("serves a consumer stack (examples/app-stack) and refuses, naming it, to destroy a network it uses", async () => {
-    const image = await sh("bash", [join(repo, "examples/app-stack/app/build.sh"), "scaibu-e2e/app-demo:local"]);
+    const image = await appImage;
     const appName = `app-${process.pid}`;
     const app = await localStack(appName, state, join(repo, "examples/app-stack"));
-    const appConfig = { observabilityStack: `organization/${project}/${stackName}`, image };
-    for (const [k, v] of Object.entries(appConfig)) await app.setConfig(`scaibu-app-stack:${k}`, { value: v });
+    await app.setAllConfig({
+      "scaibu-app-stack:observabilityStack": { value: `organization/${project}/${stackName}` },
+      "scaibu-app-stack:image": { value: image },
+    });
     try {
       const up = await app.up({ onOutput: log });
       assert.equal(up.outputs.url!.value, `https://${domain}.app:${ports.https}`);
@@ -861,8 +866,10 @@ describe("pulumi lifecycle on a real Docker engine", { timeout: 40 * 60 * 1000 }
       const r = await https("app", `/?run=${run}`);
       assert.equal(r.status, 200, r.body);
       const { traceId } = JSON.parse(r.body) as { traceId: string };
-      await traceInJaeger("the app's trace in Jaeger, by id", traceId, 2, "app-demo");
-      await promQueryAnswers("the app's counter in Prometheus", `sum(app_demo_requests_total{run="${run}"})`, "1");
+      await Promise.all([
+        traceInJaeger("the app's trace in Jaeger, by id", traceId, 2, "app-demo"),
+        promQueryAnswers("the app's counter in Prometheus", `sum(app_demo_requests_total{run="${run}"})`, "1"),
+      ]);
 
       await app.destroy({ onOutput: log });
       await assertNoChanges("preview"); // the consumer's destroy left the observability stack as it was
