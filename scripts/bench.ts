@@ -43,6 +43,7 @@ import {
   e2eWorkspace,
   image,
   IMAGE_SERVICES,
+  movedTo,
   project,
   repo,
   services,
@@ -94,23 +95,7 @@ function benchOverrides(subnet: string): Record<string, unknown> {
   if (![http, https, otlpGrpc, otlpHttp].every((p) => Number.isInteger(p) && p! > 0 && p! < 65536)) {
     throw new Error(`BENCH_PORTS must be four ports "http,https,otlpGrpc,otlpHttp"`);
   }
-  const nets = config.networks as Record<string, NetworkConfig>;
-  if (Object.values(nets).filter((n) => n.subnet).length > 1) throw new Error("more than one pinned subnet");
-  return {
-    domain: benchDomain,
-    instanceName: benchDomain, // its own volumes, never the e2e stack's
-    ports: { http, https, otlpGrpc, otlpHttp },
-    networks: Object.fromEntries(
-      Object.entries(nets).map(([role, n]) => [
-        role,
-        {
-          ...n,
-          name: n.name.startsWith(`${e2eDomain}-`) ? `${benchDomain}-${n.name.slice(e2eDomain.length + 1)}` : n.name,
-          ...(n.subnet ? { subnet } : {}),
-        },
-      ]),
-    ),
-  };
+  return movedTo(benchDomain, { http: http!, https: https!, otlpGrpc: otlpGrpc!, otlpHttp: otlpHttp! }, subnet);
 }
 
 // Set by configure() once the engine's networks are known.
