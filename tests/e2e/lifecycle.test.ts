@@ -334,10 +334,7 @@ describe("pulumi lifecycle on a real Docker engine", { timeout: 40 * 60 * 1000 }
       extra: ["-H", "Content-Type: application/json", "-d", JSON.stringify(span)],
     });
     assert.equal(sent.status, 200, sent.body);
-    await eventually("the probe trace in Jaeger, by id", 90, async () => {
-      const r = await authed("jaeger", `/api/traces/${traceId}`);
-      return r.status === 200 && r.body.includes("e2e-probe") ? true : undefined;
-    });
+    await traceInJaeger("the probe trace in Jaeger, by id", traceId, 1, "e2e-probe");
   }
 
   /**
