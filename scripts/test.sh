@@ -1,23 +1,45 @@
 #!/usr/bin/env bash
 # The project's one test command (README; .ci/run calls it). Installs what the tests need,
-# then runs every tier: static checks, unit + config tests (with the real promtool), and the
-# end-to-end lifecycle against a real Docker engine. A tier that cannot run fails the run.
-#   SCAIBU_TIERS="static unit e2e"  choose tiers locally (CI always runs all of them)
+# then runs every tier: static checks; unit (pure tests beside the code, the whole graph under
+# mocks, the clients); tools (the real promtool, and the collector, Jaeger and promtool
+# validators on what the program renders); and e2e (the stack on a real Docker engine).
+# A tier that cannot run fails the run. Every step prints its start time and duration.
+#   SCAIBU_TIERS="static unit tools e2e"  choose tiers locally (CI always runs all of them)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=toolchain/lib.sh
+LOG_TAG=test source toolchain/lib.sh
 export PULUMI_SKIP_UPDATE_CHECK=true
 
-tiers="${SCAIBU_TIERS:-static unit e2e}"
-if [ "${CI:-}" = "true" ] && [ "$tiers" != "static unit e2e" ]; then
+all="static unit tools e2e"
+tiers="${SCAIBU_TIERS:-$all}"
+if [ "${CI:-}" = "true" ] && [ "$tiers" != "$all" ]; then
   echo "CI runs every tier; ignoring SCAIBU_TIERS=$tiers" >&2
-  tiers="static unit e2e"
+  tiers="$all"
 fi
-for t in static unit e2e; do
+for t in $all; do
   case " $tiers " in *" $t "*) ;; *) echo "!!! tier '$t' NOT RUN (SCAIBU_TIERS=$tiers): local run only" >&2 ;; esac
 done
 want() { case " $tiers " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
-step() { printf '\n==> %s (%s)\n' "$*" "$(date +%T)"; }
 start=$SECONDS
+timings=()
+step_name="" step_t0=$SECONDS
+step() {
+  [ -z "$step_name" ] || timings+=("$(printf '%5ss  %s' "$((SECONDS - step_t0))" "$step_name")")
+  step_name="$*" step_t0=$SECONDS
+  printf '\n==> %s (%s)\n' "$*" "$(date +%T)"
+}
+summary() {
+  step "end"
+  printf '\n== step times\n'
+  printf '%s\n' "${timings[@]}"
+}
+trap summary EXIT
+
+step "node: the Active LTS (toolchain/ensure-node.sh)"
+PATH="$(bash toolchain/ensure-node.sh):$PATH"
+export PATH
+node --version
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   step "npm ci (from the lock file)"
@@ -39,7 +61,7 @@ if want static; then
   step "static: knip (no unused files, exports or dependencies)"
   npx knip
   step "static: actionlint on .github/workflows (built from its Go module when not cached)"
-  "$(bash scripts/toolchain/ensure-go-tool.sh actionlint)" -color=false
+  "$(bash toolchain/ensure-go-tool.sh actionlint)" -color=false
   step "static: bash -n on every shell script"
   git ls-files '*.sh' .ci/run | while read -r f; do bash -n "$f" || { echo "syntax error in $f" >&2; exit 1; }; done
   step "static: tsc --noEmit (strict): its result"
@@ -51,27 +73,32 @@ if want static; then
 fi
 
 if want unit; then
-  step "unit: promtool (Prometheus 3, built from its Go module when not cached)"
-  PROMTOOL="${PROMTOOL:-$(bash scripts/images/promtool-path.sh)}"
+  step "unit: pure tests, the mocked resource graph, the policy pack and the Node client"
+  npm run --silent test:unit
+  step "unit: the Python client, installed with pip into a venv (toolchain/python-env.sh)"
+  npm run --silent test:python
+fi
+
+if want tools; then
+  step "tools: promtool (Prometheus 3, built from its Go module when not cached)"
+  PROMTOOL="${PROMTOOL:-$(bash toolchain/promtool.sh)}"
   export PROMTOOL
   "$PROMTOOL" --version | head -1
-  step "unit: mocked resource graph, config builders and the Node client"
-  npm run --silent test:unit
-  step "unit: the Python client, installed with pip into a venv (scripts/clients/python-env.sh)"
-  npm run --silent test:python
+  step "tools: rules, dashboards and correlations through the real promtool"
+  npm run --silent test:tools
 fi
 
 if want e2e; then
   step "e2e: Docker engine"
-  bash scripts/docker-engine.sh
+  bash toolchain/docker-engine.sh
   step "e2e: Pulumi CLI, language host and provider plugins"
-  toolbin="$(bash scripts/toolchain/ensure-pulumi.sh)"
+  toolbin="$(bash toolchain/ensure-pulumi.sh)"
   export PATH="$toolbin:$PATH"
   pulumi version
   step "e2e: local images (no registry is reachable here)"
-  bash scripts/images/build-all.sh
-  step "e2e: generated configs checked by the real collector, jaeger and promtool"
-  SCAIBU_REQUIRE_VALIDATORS=1 bash scripts/validate-configs.sh
+  bash toolchain/images/build-all.sh
+  step "tools: generated configs checked by the real collector, Jaeger and promtool"
+  SCAIBU_REQUIRE_VALIDATORS=1 bash tests/tools/validate-configs.sh
   step "e2e: pulumi preview / up / refresh / destroy on a throwaway stack"
   npm run --silent test:e2e
 fi

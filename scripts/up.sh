@@ -13,7 +13,7 @@ fi
 
 if ! command -v pulumi >/dev/null 2>&1; then
   echo "pulumi CLI not found; building it from Go modules (offline path, see README)" >&2
-  PATH="$(bash scripts/toolchain/ensure-pulumi.sh):$PATH"
+  PATH="$(bash toolchain/ensure-pulumi.sh):$PATH"
   export PATH
 fi
 

@@ -4,7 +4,7 @@
 # Why: the e2e tests deploy the stack as Docker containers, and CI/dev machines here start
 # without a running engine. Users run Engine 27-29, and the stack's health checks use
 # `startInterval` (API 1.44), so the engine tested on is the one built from Go modules by
-# scripts/toolchain/ensure-engine.sh (Engine 29.8), never Debian's docker.io 20.10.
+# toolchain/ensure-engine.sh (Engine 29.8), never Debian's docker.io 20.10.
 #
 #   docker-engine.sh           start it unless a current engine already answers
 #   docker-engine.sh restart   stop the engine (systemd's, or the one started here), start again:
@@ -21,17 +21,9 @@ set -euo pipefail
 WAIT="${DOCKER_ENGINE_WAIT:-60}"
 LOG="${DOCKERD_LOG:-/var/log/scaibu-dockerd.log}"
 MIN_API=1.44
-here="$(cd "$(dirname "$0")" && pwd)"
-export DEBIAN_FRONTEND=noninteractive
-
-log() { echo "[docker-engine] $*" >&2; }
-die() { echo "[docker-engine] ERROR: $*" >&2; exit 1; }
-
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-  command -v sudo >/dev/null 2>&1 || die "not root and no sudo: cannot start dockerd"
-  SUDO="sudo -n"
-fi
+# shellcheck source=toolchain/lib.sh
+LOG_TAG=docker-engine source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+[ "$(id -u)" -eq 0 ] || command -v sudo >/dev/null 2>&1 || die "not root and no sudo: cannot start dockerd"
 
 answers() { command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; }
 server() { docker version --format "{{.Server.$1}}" 2>/dev/null || echo '?'; }
@@ -45,10 +37,10 @@ api_ok() {
 stop_engine() {
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet docker 2>/dev/null; then
     log "stopping the docker engine (systemd)"
-    $SUDO systemctl stop docker docker.socket 2>/dev/null || $SUDO systemctl stop docker
+    as_root systemctl stop docker docker.socket 2>/dev/null || as_root systemctl stop docker
   elif pgrep -x dockerd >/dev/null 2>&1; then
     log "stopping dockerd (it stops its containers first)"
-    $SUDO pkill -TERM -x dockerd
+    as_root pkill -TERM -x dockerd
     for ((i = 0; i < 60; i++)); do pgrep -x dockerd >/dev/null 2>&1 || break; sleep 1; done
     pgrep -x dockerd >/dev/null 2>&1 && die "dockerd did not stop within 60s"
   fi
@@ -59,7 +51,7 @@ stop_engine() {
 if [ "${1:-}" = restart ]; then
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet docker 2>/dev/null; then
     log "restarting the docker engine (systemd)"
-    $SUDO systemctl restart docker
+    as_root systemctl restart docker
   else
     stop_engine
   fi
@@ -76,31 +68,30 @@ if answers; then
   else
     die "the running engine $(server Version) speaks API $(server APIVersion); the stack needs >= $MIN_API" \
       "(Docker Engine >= 25). Upgrade it, or run with SCAIBU_ENGINE=built to replace it with the engine" \
-      "built here (scripts/toolchain/ensure-engine.sh)."
+      "built here (toolchain/ensure-engine.sh)."
   fi
 fi
 
 if ! command -v docker >/dev/null 2>&1; then
   # Only the CLI is taken from docker.io; its 20.10 daemon is never started.
-  log "docker CLI missing: installing docker.io for its client (apt-get)"
-  $SUDO apt-get update -qq || log "warning: apt-get update failed (continuing)"
-  $SUDO apt-get install -y -qq --no-install-recommends docker.io ca-certificates || die "apt-get install docker.io failed"
+  log "docker CLI missing: installing docker.io for its client"
+  apt_install docker.io ca-certificates
 fi
 
-engine_bin="$(bash "$here/toolchain/ensure-engine.sh")"
+engine_bin="$(bash "$TOOLCHAIN_DIR/ensure-engine.sh")"
 
 if [ -S /var/run/docker.sock ] && pgrep -x dockerd >/dev/null 2>&1; then
   log "dockerd process exists but does not answer yet; waiting for it"
 else
   # Stale pid file from a killed engine would make dockerd refuse to start.
   if [ -f /var/run/docker.pid ] && ! kill -0 "$(cat /var/run/docker.pid 2>/dev/null)" 2>/dev/null; then
-    $SUDO rm -f /var/run/docker.pid
+    as_root rm -f /var/run/docker.pid
   fi
   log "starting $engine_bin/dockerd in the background (log: $LOG)"
-  $SUDO mkdir -p "$(dirname "$LOG")"
+  as_root mkdir -p "$(dirname "$LOG")"
   # The built containerd, shim, runc and docker-proxy are found on PATH. setsid + nohup: survives
   # this script and has no controlling tty / stdin.
-  $SUDO env "PATH=$engine_bin:$PATH" sh -c "setsid nohup '$engine_bin/dockerd' >>'$LOG' 2>&1 </dev/null &"
+  as_root env "PATH=$engine_bin:$PATH" sh -c "setsid nohup '$engine_bin/dockerd' >>'$LOG' 2>&1 </dev/null &"
 fi
 
 for ((i = 0; i < WAIT; i++)); do
@@ -112,6 +103,5 @@ for ((i = 0; i < WAIT; i++)); do
   sleep 1
 done
 
-echo "[docker-engine] ERROR: dockerd did not answer 'docker info' within ${WAIT}s. Last lines of $LOG:" >&2
 tail -n 30 "$LOG" >&2 2>/dev/null || true
-exit 1
+die "dockerd did not answer 'docker info' within ${WAIT}s (last lines of $LOG above)"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Make a working Pulumi toolchain available without internet access.
 #
-#   export PATH="$(bash scripts/toolchain/ensure-pulumi.sh):$PATH"
+#   export PATH="$(bash toolchain/ensure-pulumi.sh):$PATH"
 #
 # The npm "pulumi" package and the engine's plugin auto-install download
 # binaries at run time, which fails on these machines (only package registries
@@ -11,8 +11,8 @@
 #   * pulumi-language-nodejs   github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs
 #   * pulumi-resource-{docker,tls,random}: the provider modules are not served,
 #     so each is rebuilt from pulumi-terraform-bridge + the upstream Terraform
-#     provider module with the small wrapper in scripts/toolchain/providers/.
-# Versions: scripts/toolchain/versions.env (must match package.json).
+#     provider module with the small wrapper in toolchain/providers/.
+# Versions: toolchain/versions.env (must match package.json).
 #
 # Binaries are cached outside the repo, keyed by version:
 #   ${SCAIBU_TOOLS_DIR:-$HOME/.cache/scaibu-observability/tools}/pulumi-<v>/bin
@@ -28,41 +28,19 @@
 #   SCAIBU_FORCE_BUILD=1    ignore a pulumi CLI already on PATH; build/reuse ours
 set -euo pipefail
 
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=versions.env
-source "$here/versions.env"
+# shellcheck source=toolchain/lib.sh
+LOG_TAG=ensure-pulumi source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+here="$TOOLCHAIN_DIR" tools="$TOOLS" t_start=$SECONDS
 
 export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true
-tools="${SCAIBU_TOOLS_DIR:-${HOME:-$(cd ~ && pwd)}/.cache/scaibu-observability/tools}"
-mkdir -p "$tools/logs"
-
-t_start=$SECONDS
-log() { printf '[ensure-pulumi +%4ss] %s\n' "$((SECONDS - t_start))" "$*" >&2; }
-die() {
-  printf '[ensure-pulumi] ERROR: %s\n' "$*" >&2
-  exit 1
-}
-
-command -v go >/dev/null 2>&1 || die "go is required to build the Pulumi toolchain (none on PATH)"
-
-# Go settings for every build below: modules only from the proxy, never a
-# toolchain download, no cgo, 2 parallel jobs (the machines have 2 cores).
-export GOTOOLCHAIN=local
-export GOFLAGS="-mod=mod -buildvcs=false"
-export CGO_ENABLED=0
-# keep the Go build cache between runs (HOME may be unset under some CI shells)
-export GOCACHE="${GOCACHE:-$(go env GOCACHE)}"
-
+go_env
 # One builder at a time per cache dir (parallel test runs share the cache).
-exec 9>"$tools/.ensure-pulumi.lock"
-if command -v flock >/dev/null 2>&1; then
-  flock 9
-fi
+lock ensure-pulumi
 
 # --- package.json consistency --------------------------------------------------
 # The plugin versions must equal the npm package versions pinned in package.json.
-repo_root="$(cd "$here/../.." && pwd)"
+repo_root="$REPO_ROOT"
 if [[ -f "$repo_root/package.json" ]] && command -v node >/dev/null 2>&1; then
   mismatch="$(node -e '
     const deps = require(process.argv[1]).dependencies || {};
@@ -70,24 +48,10 @@ if [[ -f "$repo_root/package.json" ]] && command -v node >/dev/null 2>&1; then
     for (const [p, v] of Object.entries(want)) {
       if (deps[p] && deps[p].replace(/^[\^~=]/, "") !== v) console.log(`${p}: package.json has ${deps[p]}, versions.env has ${v}`);
     }' "$repo_root/package.json" "$PULUMI_DOCKER_VERSION" "$PULUMI_TLS_VERSION" "$PULUMI_RANDOM_VERSION")"
-  [[ -z "$mismatch" ]] || die "scripts/toolchain/versions.env does not match package.json: $mismatch"
+  [[ -z "$mismatch" ]] || die "toolchain/versions.env does not match package.json: $mismatch"
 fi
 
 # --- helpers -------------------------------------------------------------------
-
-# run_logged <logfile> <what> <cmd...>: run a command with its output in a log
-# file; on failure print the tail of the log and stop, naming <what>.
-run_logged() {
-  local logfile="$1" what="$2"
-  shift 2
-  local t0=$SECONDS
-  if ! "$@" >"$logfile" 2>&1; then
-    printf '[ensure-pulumi] ---- last lines of %s ----\n' "$logfile" >&2
-    tail -n 40 "$logfile" >&2 || true
-    die "$what failed after $((SECONDS - t0))s (command: $*; full log: $logfile)"
-  fi
-  log "  $what: ok in $((SECONDS - t0))s"
-}
 
 # go_build <workdir> <package> <output> <ldflags> <what>
 go_build() {
@@ -96,7 +60,7 @@ go_build() {
   logfile="$tools/logs/$(basename "$out")-$(date +%Y%m%d%H%M%S).log"
   log "building $what (go build $pkg)..."
   (cd "$dir" && run_logged "$logfile" "build of $what" \
-    go build -p 2 -trimpath -ldflags "-s -w $ldflags" -o "$out.tmp" "$pkg")
+    go build -p 2 -ldflags "-s -w $ldflags" -o "$out.tmp" "$pkg")
   mv -f "$out.tmp" "$out"
 }
 

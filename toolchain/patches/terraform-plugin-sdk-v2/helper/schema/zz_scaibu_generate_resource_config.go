@@ -1,4 +1,4 @@
-// Added by scripts/toolchain/ensure-pulumi.sh to Pulumi's fork of
+// Added by toolchain/ensure-pulumi.sh to Pulumi's fork of
 // terraform-plugin-sdk/v2 (the one pulumi-terraform-bridge replaces the SDK
 // with). That fork predates terraform-plugin-go v0.31, whose
 // tfprotov5.ProviderServer interface gained GenerateResourceConfig, and the

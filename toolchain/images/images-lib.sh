@@ -1,38 +1,24 @@
 # shellcheck shell=bash
-# Shared helpers for scripts/images/*.sh. Sourced, not executed.
+# Helpers of toolchain/images/build-all.sh (and toolchain/promtool.sh). Sourced, not executed.
 #
 # Binaries are built once per version into $TOOLS (outside the repo) and
 # reused; images are built from a throw-away context dir that holds the
-# Dockerfile of scripts/images/<service>/ plus the staged files.
+# Dockerfile of toolchain/images/<service>/ plus the staged files.
 
-IMAGES_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck disable=SC2034 # used by the scripts that source this file
-TOOLS="${SCAIBU_TOOLS_DIR:-$HOME/.cache/scaibu-observability/tools}"
+# shellcheck source=toolchain/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+IMAGES_DIR="$TOOLCHAIN_DIR/images"
 # The legacy builder needs no buildx plugin and works with any engine here;
 # nothing we build needs BuildKit features.
 export DOCKER_BUILDKIT=0
-export CGO_ENABLED=0
-export GOFLAGS="${GOFLAGS:+$GOFLAGS }-trimpath"
-export GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
-# Module zips can carry a go.work naming nested modules the zip lacks.
-export GOWORK=off
-
-log() { echo "[images] $*" >&2; }
-fail() { echo "[images] ERROR: $*" >&2; exit 1; }
+go_env
 
 # now_s: seconds since epoch (for timings)
 now_s() { date +%s; }
 
 image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
 
-# go_build_fail MODULE VERSION LOGFILE: print the tail of a failed build log
-go_build_fail() {
-  echo "[images] ERROR: building $1@$2 failed. Last lines of $3:" >&2
-  tail -n 40 "$3" >&2 || true
-  exit 1
-}
-
-# new_context NAME: fresh build context dir containing scripts/images/NAME/*
+# new_context NAME: fresh build context dir containing toolchain/images/NAME/*
 new_context() {
   local ctx
   ctx="$(mktemp -d "${TMPDIR:-/tmp}/scaibu-image-$1.XXXXXX")"
@@ -46,13 +32,7 @@ new_context() {
 stage_busybox() {
   local root="$1" bb=/bin/busybox
   if ! { [ -x "$bb" ] && file -L "$bb" 2>/dev/null | grep -q 'statically linked'; }; then
-    if ! dpkg -s busybox-static >/dev/null 2>&1; then
-      log "installing busybox-static (apt)"
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq busybox-static >/dev/null 2>&1 || {
-        apt-get update -qq >/dev/null 2>&1 || true
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq busybox-static >/dev/null
-      } || fail "cannot install busybox-static"
-    fi
+    apt_install busybox-static
   fi
   mkdir -p "$root/bin"
   cp "$bb" "$root/bin/busybox"
@@ -80,7 +60,7 @@ nogroup:x:65534:
 nobody:x:65534:
 $u10001:x:10001:
 GROUP
-  [ -f /etc/ssl/certs/ca-certificates.crt ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ca-certificates >/dev/null
+  [ -f /etc/ssl/certs/ca-certificates.crt ] || apt_install ca-certificates
   cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
 }
 
@@ -89,9 +69,32 @@ docker_build() {
   local tag="$1" ctx="$2"; shift 2
   local out="$ctx.build.log"
   if ! docker build -q -t "$tag" --label "io.scaibu.recipe=${SCAIBU_RECIPE:-}" "$@" "$ctx" >"$out" 2>&1; then
-    echo "[images] ERROR: docker build of $tag failed:" >&2
     tail -n 30 "$out" >&2
-    exit 1
+    die "docker build of $tag failed (above)"
   fi
   rm -rf "$ctx" "$out"
+}
+
+# prometheus_dir: where prometheus and promtool of PROMETHEUS_VERSION are cached.
+prometheus_dir() { echo "$TOOLS/prometheus-$PROMETHEUS_VERSION"; }
+
+# prometheus_bins: build prometheus and promtool (once per version) in one `go build`, so the
+# packages they share compile once; the unit tier's promtool and the image reuse the result.
+prometheus_bins() {
+  local dir; dir="$(prometheus_dir)"
+  [ -x "$dir/prometheus" ] && [ -x "$dir/promtool" ] && return 0
+  lock "prometheus-$PROMETHEUS_VERSION"
+  [ -x "$dir/prometheus" ] && [ -x "$dir/promtool" ] && return 0
+  local v3 mi pa
+  read -r mi pa < <(echo "$PROMETHEUS_VERSION" | sed -E 's/^v0\.3([0-9]{2})\.([0-9]+).*/\1 \2/')
+  v3="3.$((10#$mi)).$pa" # v0.314.0 -> 3.14.0
+  log "building Prometheus $v3 (prometheus, promtool) from github.com/prometheus/prometheus@$PROMETHEUS_VERSION"
+  local src="$dir.work/src" p="github.com/prometheus/common/version" ld
+  module_src github.com/prometheus/prometheus "$PROMETHEUS_VERSION" "$src"
+  ld="-s -w -X $p.Version=$v3 -X $p.Revision=$PROMETHEUS_VERSION -X $p.Branch=HEAD -X $p.BuildUser=scaibu-observability"
+  mkdir -p "$dir.work/out" "$dir"
+  (cd "$src" && run_logged "$dir.build.log" "go build prometheus + promtool" \
+    go build -tags netgo -ldflags "$ld" -o "$dir.work/out/" ./cmd/prometheus ./cmd/promtool)
+  mv "$dir.work/out/prometheus" "$dir.work/out/promtool" "$dir/"
+  rm -rf "$dir.work"
 }

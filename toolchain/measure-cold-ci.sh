@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Times `bash .ci/run` as a new machine would run it: a fresh clone of HEAD, and empty Go module
-# and build caches, tools dir, Pulumi plugin dir and npm cache (all in a temp dir), with the
+# and build caches, project cache (tools, Node, Python venvs), Pulumi plugin dir and npm cache
+# (all in a temp dir), with the
 # scaibu-e2e images removed first (the run rebuilds them), and the running Docker engine stopped
 # (the run builds its own from Go modules into the empty tools dir and starts it, as on a new
 # machine). Debian packages already installed stay (they take seconds). Prints the step times and
 # the total.
-#   scripts/measure-cold-ci.sh [WORKDIR]   (default: a new temp dir; kept for its logs)
+#   toolchain/measure-cold-ci.sh [WORKDIR]   (default: a new temp dir; kept for its logs)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 work="${1:-$(mktemp -d "${TMPDIR:-/tmp}/scaibu-cold-ci.XXXXXX")}"
@@ -21,10 +22,10 @@ rc=0
 (
   cd "$work/clone"
   export CI=true GOMODCACHE="$work/gomod" GOCACHE="$work/gocache" GOPATH="$work/gopath" \
-    SCAIBU_TOOLS_DIR="$work/tools" PULUMI_HOME="$work/pulumi-home" npm_config_cache="$work/npm"
+    SCAIBU_CACHE="$work/cache" SCAIBU_TOOLS_DIR="$work/tools" PULUMI_HOME="$work/pulumi-home" npm_config_cache="$work/npm"
   bash .ci/run
 ) >"$work/ci.log" 2>&1 || rc=$?
 total=$(($(date +%s) - start))
-grep -E '^==> |built in|in [0-9]+s$' "$work/ci.log" || true
+sed -n '/^== step times/,$p' "$work/ci.log" || true
 echo "cold .ci/run: exit $rc in ${total}s ($((total / 60)) min $((total % 60)) s); log: $work/ci.log"
 exit "$rc"

@@ -5,28 +5,19 @@
 # through the Go module proxy) and two placeholders for the AGPL programs
 # (Loki, Grafana) that this project does not build.
 #
-# Usage: scripts/images/build-all.sh [--force] [--list] [SERVICE...]
+# Usage: toolchain/images/build-all.sh [--force] [--list] [SERVICE...]
 #   SERVICE: socket-proxy loki grafana otel-collector prometheus jaeger traefik (default: all,
 #            in that order: cheapest/most critical first)
 #   --force  rebuild images even if the tag exists (binaries stay cached;
 #            delete $SCAIBU_TOOLS_DIR/<name>-<version>/ to rebuild one)
 #   --list   print the image tags and exit
 #
-# Env: SCAIBU_TOOLS_DIR (binary cache, default ~/.cache/scaibu-observability/tools),
-#      PROMETHEUS_VERSION, OTELCOL_VERSION, JAEGER_VERSION, TRAEFIK_VERSION.
-# Images are only built when missing (`docker image inspect`). Needs a running
-# Docker engine: scripts/docker-engine.sh starts one.
+# Env: SCAIBU_TOOLS_DIR (binary cache, default ~/.cache/scaibu-observability/tools).
+# Versions: toolchain/versions.env. Images are only built when missing or built from another
+# recipe. Needs a running Docker engine: toolchain/docker-engine.sh starts one.
 set -euo pipefail
-# shellcheck source=scripts/images/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-
-# Go module versions. Prometheus 3.N.M is published as Go module v0.3NN.M.
-PROMETHEUS_VERSION="${PROMETHEUS_VERSION:-v0.314.0}"   # = Prometheus 3.14.0 (official image pinned: v3.14.0)
-OTELCOL_VERSION="${OTELCOL_VERSION:-0.165.1}"          # see otel-collector/builder-config.yaml
-OCB_VERSION="${OCB_VERSION:-v0.165.0}"                 # collector builder, = core release of the manifest
-JAEGER_VERSION="${JAEGER_VERSION:-v1.76.0}"            # Go module v1.76.0 = Jaeger v2 binary line (v2.13.0)
-JAEGER_V2_VERSION="${JAEGER_V2_VERSION:-v2.13.0}"
-TRAEFIK_VERSION="${TRAEFIK_VERSION:-v3.7.13}"
+# shellcheck source=toolchain/images/images-lib.sh
+LOG_TAG=images source "$(dirname "${BASH_SOURCE[0]}")/images-lib.sh"
 
 ALL_SERVICES=(socket-proxy loki grafana otel-collector prometheus jaeger traefik)
 declare -A TAGS=(
@@ -46,28 +37,12 @@ for a in "$@"; do
     --force) FORCE=1 ;;
     --list) for s in "${ALL_SERVICES[@]}"; do echo "${TAGS[$s]}"; done; exit 0 ;;
     -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
-    *) [ -n "${TAGS[$a]:-}" ] || fail "unknown service '$a' (known: ${ALL_SERVICES[*]})"; SERVICES+=("$a") ;;
+    *) [ -n "${TAGS[$a]:-}" ] || die "unknown service '$a' (known: ${ALL_SERVICES[*]})"; SERVICES+=("$a") ;;
   esac
 done
 [ "${#SERVICES[@]}" -gt 0 ] || SERVICES=("${ALL_SERVICES[@]}")
 
-command -v go >/dev/null || fail "go is not on PATH (needed to build the images' binaries)"
-docker info >/dev/null 2>&1 || fail "docker engine not answering: run scripts/docker-engine.sh first"
-mkdir -p "$TOOLS"
-
-# module_src MODULE VERSION DEST: writable copy of a module's source (as
-# served by the Go module proxy) so it builds with its own go.mod/go.sum.
-module_src() {
-  local mod="$1" ver="$2" dest="$3" dir
-  dir="$(go mod download -json "$mod@$ver" 2>&1 | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')" || true
-  if [ -z "$dir" ] || [ ! -d "$dir" ]; then
-    echo "[images] ERROR: cannot download Go module $mod@$ver:" >&2
-    go mod download -json "$mod@$ver" >&2 || true
-    exit 1
-  fi
-  rm -rf "$dest"; mkdir -p "$(dirname "$dest")"
-  cp -a "$dir" "$dest"; chmod -R u+w "$dest"
-}
+docker info >/dev/null 2>&1 || die "docker engine not answering: run toolchain/docker-engine.sh first"
 
 # ------------------------------------------------------------ placeholder
 placeholder_bin() {
@@ -77,7 +52,7 @@ placeholder_bin() {
   if [ ! -x "$out" ]; then
     log "building placeholder ($src, $sum)"
     mkdir -p "$(dirname "$out")"
-    (cd "$src" && go build -ldflags="-s -w" -o "$out.tmp" .) >"$out.log" 2>&1 || go_build_fail scaibu-observability/placeholder "$sum" "$out.log"
+    (cd "$src" && run_logged "$out.log" "go build placeholder" go build -ldflags="-s -w" -o "$out.tmp" .)
     mv "$out.tmp" "$out"
   fi
   echo "$out"
@@ -111,13 +86,7 @@ build_grafana() {
 # Debian's haproxy with the shared libraries it links, and busybox (wget for the health check).
 build_socket-proxy() {
   local ctx bin=/usr/sbin/haproxy lib
-  if [ ! -x "$bin" ]; then
-    log "installing haproxy (apt)"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends haproxy >/dev/null 2>&1 || {
-      apt-get update -qq >/dev/null 2>&1 || true
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends haproxy >/dev/null
-    } || fail "cannot install haproxy"
-  fi
+  [ -x "$bin" ] || apt_install haproxy
   ctx="$(new_context socket-proxy)"
   stage_base "$ctx/rootfs" haproxy
   stage_busybox "$ctx/rootfs"
@@ -140,14 +109,14 @@ build_otel-collector() {
     if [ ! -x "$ocb" ]; then
       log "installing collector builder go.opentelemetry.io/collector/cmd/builder@$OCB_VERSION"
       mkdir -p "$(dirname "$ocb")"
-      GOBIN="$(dirname "$ocb")" go install go.opentelemetry.io/collector/cmd/builder@"$OCB_VERSION" \
-        >"$(dirname "$ocb")/install.log" 2>&1 || go_build_fail go.opentelemetry.io/collector/cmd/builder "$OCB_VERSION" "$(dirname "$ocb")/install.log"
+      GOBIN="$(dirname "$ocb")" run_logged "$(dirname "$ocb")/install.log" "go install builder@$OCB_VERSION" \
+        go install go.opentelemetry.io/collector/cmd/builder@"$OCB_VERSION"
     fi
     log "building otelcol-contrib $OTELCOL_VERSION with ocb (manifest otel-collector/builder-config.yaml)"
     rm -rf "$dir.work"; mkdir -p "$dir.work"
     cp "$IMAGES_DIR/otel-collector/builder-config.yaml" "$dir.work/"
-    (cd "$dir.work" && "$ocb" --config builder-config.yaml --ldflags="-s -w") >"$dir.work/build.log" 2>&1 \
-      || go_build_fail "otelcol-contrib (ocb manifest, contrib modules)" "$OTELCOL_VERSION" "$dir.work/build.log"
+    (cd "$dir.work" && run_logged "$dir.build.log" "ocb build of otelcol-contrib $OTELCOL_VERSION" \
+      "$ocb" --config builder-config.yaml --ldflags="-s -w")
     mkdir -p "$dir"; mv "$dir.work/_build/otelcol-contrib" "$dir/otelcol-contrib"; rm -rf "$dir.work"
   fi
   ctx="$(new_context otel-collector)"
@@ -157,26 +126,6 @@ build_otel-collector() {
 }
 
 # ------------------------------------------------------------- prometheus
-prometheus_dir() { echo "$TOOLS/prometheus-$PROMETHEUS_VERSION"; }
-prometheus_bins() {
-  local dir; dir="$(prometheus_dir)"
-  if [ ! -x "$dir/prometheus" ] || [ ! -x "$dir/promtool" ]; then
-    local v3 mi pa
-    read -r mi pa < <(echo "$PROMETHEUS_VERSION" | sed -E 's/^v0\.3([0-9]{2})\.([0-9]+).*/\1 \2/')
-    v3="3.$((10#$mi)).$pa"   # v0.314.0 -> 3.14.0
-    log "building Prometheus $v3 from github.com/prometheus/prometheus@$PROMETHEUS_VERSION"
-    local src="$dir.work/src" p="github.com/prometheus/common/version"
-    module_src github.com/prometheus/prometheus "$PROMETHEUS_VERSION" "$src"
-    local ld
-    ld="-s -w -X $p.Version=$v3 -X $p.Revision=$PROMETHEUS_VERSION -X $p.Branch=HEAD -X $p.BuildUser=scaibu-observability -X $p.BuildDate=$(date -u +%Y%m%d-%H:%M:%S)"
-    mkdir -p "$dir"
-    (cd "$src" && go build -tags netgo -ldflags "$ld" -o "$dir/prometheus.tmp" ./cmd/prometheus \
-               && go build -tags netgo -ldflags "$ld" -o "$dir/promtool.tmp" ./cmd/promtool) >"$dir.build.log" 2>&1 \
-      || go_build_fail github.com/prometheus/prometheus "$PROMETHEUS_VERSION" "$dir.build.log"
-    mv "$dir/prometheus.tmp" "$dir/prometheus"; mv "$dir/promtool.tmp" "$dir/promtool"
-    rm -rf "$dir.work"
-  fi
-}
 build_prometheus() {
   local dir ctx; prometheus_bins; dir="$(prometheus_dir)"
   ctx="$(new_context prometheus)"
@@ -196,9 +145,9 @@ build_jaeger() {
     local src="$dir.work/src" p="github.com/jaegertracing/jaeger/internal/version"
     module_src github.com/jaegertracing/jaeger "$JAEGER_VERSION" "$src"
     mkdir -p "$dir"
-    (cd "$src" && go build -ldflags "-s -w -X $p.latestVersion=$JAEGER_V2_VERSION -X $p.commitSHA=$JAEGER_VERSION -X $p.date=$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
-        -o "$dir/jaeger.tmp" ./cmd/jaeger) >"$dir.build.log" 2>&1 \
-      || go_build_fail github.com/jaegertracing/jaeger "$JAEGER_VERSION" "$dir.build.log"
+    (cd "$src" && run_logged "$dir.build.log" "go build jaeger $JAEGER_VERSION" \
+      go build -ldflags "-s -w -X $p.latestVersion=$JAEGER_V2_VERSION -X $p.commitSHA=$JAEGER_VERSION -X $p.date=$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+        -o "$dir/jaeger.tmp" ./cmd/jaeger)
     cp "$src/cmd/jaeger/sampling-strategies.json" "$dir/sampling-strategies.json"
     mv "$dir/jaeger.tmp" "$dir/jaeger"; rm -rf "$dir.work"
   fi
@@ -223,12 +172,11 @@ build_jaeger() {
 #    call is replaced by an error: ACME DNS-01 challenges are unavailable in
 #    this local image (HTTP-01/TLS-ALPN-01 and everything else unchanged).
 #  - the nested module github.com/traefik/traefik/dynamic/ext is recreated.
-TRAEFIK_HTTP_AUTH_VERSION="${TRAEFIK_HTTP_AUTH_VERSION:-v0.4.1-0.20200324110947-a37a7636d23e}"
 traefik_patch_unserved_deps() {
   local src="$1" f="$1/pkg/provider/acme/provider.go" lego
   (cd "$src" && go mod edit -replace "github.com/abbot/go-http-auth=github.com/containous/go-http-auth@$TRAEFIK_HTTP_AUTH_VERSION")
   lego="$(grep -oE '"github.com/go-acme/lego/v[0-9]+/providers/dns"' "$f" | sed -E 's#"(github.com/go-acme/lego/v[0-9]+)/.*#\1#')"
-  [ -n "$lego" ] || fail "traefik patch: lego providers/dns import not found in $f"
+  [ -n "$lego" ] || die "traefik patch: lego providers/dns import not found in $f"
   sed -i -e "\#\"$lego/providers/dns\"#d" \
          -e 's/dns\.NewDNSChallengeProviderByName(/scaibuNoDNSChallengeProvider(/' "$f"
   cat >"$src/pkg/provider/acme/zz_scaibu_nodns.go" <<'GO'
@@ -288,9 +236,9 @@ build_traefik() {
     }
     traefik_patch_unserved_deps "$src"
     mkdir -p "$dir"
-    (cd "$src" && GOFLAGS="$GOFLAGS -mod=mod" go build -ldflags "-s -w -X $p.Version=${TRAEFIK_VERSION#v} -X $p.Codename=scaibu-local -X $p.BuildDate=$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
-        -o "$dir/traefik.tmp" ./cmd/traefik) >"$dir.build.log" 2>&1 \
-      || go_build_fail github.com/traefik/traefik/v3 "$TRAEFIK_VERSION" "$dir.build.log"
+    (cd "$src" && run_logged "$dir.build.log" "go build traefik $TRAEFIK_VERSION" \
+      go build -ldflags "-s -w -X $p.Version=${TRAEFIK_VERSION#v} -X $p.Codename=scaibu-local -X $p.BuildDate=$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+        -o "$dir/traefik.tmp" ./cmd/traefik)
     mv "$dir/traefik.tmp" "$dir/traefik"; rm -rf "$dir.work"
   fi
   ctx="$(new_context traefik)"
@@ -305,7 +253,7 @@ build_traefik() {
 # The image carries it as a label; a present image with another recipe is rebuilt, so a change
 # to a recipe reaches every machine that has an older image (binaries stay cached by version).
 recipe_hash() {
-  { cat "$0" "$IMAGES_DIR/lib.sh"; find "$IMAGES_DIR/$1" "$IMAGES_DIR/placeholder" -type f | sort | xargs cat; } \
+  { cat "$0" "$IMAGES_DIR/images-lib.sh" "$TOOLCHAIN_DIR/lib.sh" "$TOOLCHAIN_DIR/versions.env"; find "$IMAGES_DIR/$1" "$IMAGES_DIR/placeholder" -type f | sort | xargs cat; } \
     | sha256sum | cut -c1-12
 }
 recipe_of() { docker image inspect -f '{{index .Config.Labels "io.scaibu.recipe"}}' "$1" 2>/dev/null || true; }

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Make Docker Compose v2 available without internet access.
 #
-#   compose="$(bash scripts/toolchain/ensure-compose.sh)"   # path of a compose v2 binary
+#   compose="$(bash toolchain/ensure-compose.sh)"   # path of a compose v2 binary
 #   "$compose" version        # works standalone...
 #   docker compose version    # ...and as a docker CLI plugin
 #
-# Why: the benchmark (scripts/bench.ts) compares Pulumi against a plain
+# Why: the benchmark (tools/bench) compares Pulumi against a plain
 # `docker compose up -d --wait` baseline. The machines here have a docker CLI
 # without the compose plugin, Debian 12 only packages docker-compose 1.29
 # (python, no `--wait`), and no download site is reachable; only the Go module
@@ -25,33 +25,21 @@
 #
 # Environment:
 #   SCAIBU_TOOLS_DIR             cache root (default ~/.cache/scaibu-observability/tools)
-#   SCAIBU_COMPOSE_VERSION       module version to build (default below)
+#   SCAIBU_COMPOSE_VERSION       module version to build (default: COMPOSE_VERSION of versions.env)
 #   SCAIBU_COMPOSE_FORCE_BUILD=1 ignore installed/apt compose; build/reuse ours
 #   SCAIBU_COMPOSE_NO_APT=1      skip the apt step
 set -euo pipefail
 
-# Newest github.com/docker/compose/v2 release the Go module proxy serves
-# (`go list -m -versions github.com/docker/compose/v2`: v2.28.1 v2.35.1 v2.40.2 v2.40.3).
+# shellcheck source=toolchain/lib.sh
+LOG_TAG=ensure-compose source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# (go list -m -versions github.com/docker/compose/v2: v2.28.1 v2.35.1 v2.40.2 v2.40.3)
 COMPOSE_MODULE=github.com/docker/compose/v2
-COMPOSE_VERSION="${SCAIBU_COMPOSE_VERSION:-v2.40.3}"
+COMPOSE_VERSION="${SCAIBU_COMPOSE_VERSION:-$COMPOSE_VERSION}"
 [[ "$COMPOSE_VERSION" == v* ]] || COMPOSE_VERSION="v$COMPOSE_VERSION"
-
-tools="${SCAIBU_TOOLS_DIR:-${HOME:-/root}/.cache/scaibu-observability/tools}"
+tools="$TOOLS" t_start=$SECONDS
 plugin_dir="${DOCKER_CONFIG:-${HOME:-/root}/.docker}/cli-plugins"
-mkdir -p "$tools/logs"
-
-t_start=$SECONDS
-log() { printf '[ensure-compose +%4ss] %s\n' "$((SECONDS - t_start))" "$*" >&2; }
-die() {
-  printf '[ensure-compose] ERROR: %s\n' "$*" >&2
-  exit 1
-}
-
 # One builder at a time per cache dir (parallel runs share the cache).
-exec 8>"$tools/.compose.lock"
-if command -v flock >/dev/null 2>&1; then
-  flock 8
-fi
+lock compose
 
 # --- version checks ------------------------------------------------------------
 
@@ -146,14 +134,10 @@ fi
 
 if [[ "${SCAIBU_COMPOSE_FORCE_BUILD:-}" != 1 && "${SCAIBU_COMPOSE_NO_APT:-}" != 1 ]] &&
   command -v apt-cache >/dev/null 2>&1; then
-  SUDO=""
-  if [[ "$(id -u)" -ne 0 ]]; then
-    command -v sudo >/dev/null 2>&1 && SUDO="sudo -n"
-  fi
   candidate() { apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ {print $2}'; }
   if [[ -z "$(candidate docker-compose)" && -z "$(candidate docker-compose-plugin)" ]]; then
     # apt-cache finds nothing before the first update on a fresh machine
-    $SUDO apt-get update -qq >/dev/null 2>&1 || log "warning: apt-get update failed (continuing)"
+    as_root apt-get update -qq >/dev/null 2>&1 || log "warning: apt-get update failed (continuing)"
   fi
   for pkg in docker-compose-plugin docker-compose-v2 docker-compose; do
     c="$(candidate "$pkg")"
@@ -169,7 +153,7 @@ if [[ "${SCAIBU_COMPOSE_FORCE_BUILD:-}" != 1 && "${SCAIBU_COMPOSE_NO_APT:-}" != 
       continue
     fi
     log "apt: installing $pkg $c"
-    if DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "$pkg" \
+    if DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "$pkg" \
       >"$tools/logs/apt-$pkg.log" 2>&1; then
       if path="$(find_installed)"; then
         printf '%s\n' "$path"
@@ -184,14 +168,7 @@ fi
 
 # --- 4. build from the Go module ----------------------------------------------------
 
-command -v go >/dev/null 2>&1 ||
-  die "no compose v2 installed or in apt, and go is not on PATH to build $COMPOSE_MODULE@$COMPOSE_VERSION"
-
-# Modules only from the proxy, never a toolchain download, no cgo, 2 jobs.
-export GOTOOLCHAIN=local
-export GOFLAGS="-mod=mod -buildvcs=false"
-export CGO_ENABLED=0
-export GOCACHE="${GOCACHE:-$(go env GOCACHE)}"
+go_env
 
 work="$tools/build/compose-$COMPOSE_VERSION"
 stamp="$(date +%Y%m%d%H%M%S)"
@@ -235,23 +212,12 @@ $directives
 EOF
 printf '//go:build tools\n\npackage tools\n\nimport _ "%s/cmd"\n' "$COMPOSE_MODULE" >"$work/tools.go"
 
-run_logged() { # <logfile> <what> <cmd...>
-  local logfile="$1" what="$2"
-  shift 2
-  local t0=$SECONDS
-  if ! (cd "$work" && "$@") >"$logfile" 2>&1; then
-    printf '[ensure-compose] ---- last lines of %s ----\n' "$logfile" >&2
-    tail -n 40 "$logfile" >&2 || true
-    die "$what failed after $((SECONDS - t0))s for $COMPOSE_MODULE@$COMPOSE_VERSION (command: $*; full log: $logfile)"
-  fi
-  log "  $what: ok in $((SECONDS - t0))s"
-}
-
+cd "$work"
 log "resolving modules for $COMPOSE_MODULE@$COMPOSE_VERSION (go mod tidy)..."
-run_logged "$tools/logs/compose-tidy-$stamp.log" "go mod tidy" go mod tidy
+run_logged "$tools/logs/compose-tidy-$stamp.log" "go mod tidy of $COMPOSE_MODULE@$COMPOSE_VERSION" go mod tidy
 log "building $COMPOSE_MODULE/cmd@$COMPOSE_VERSION (a few minutes on 2 cores)..."
-run_logged "$tools/logs/compose-build-$stamp.log" "go build" \
-  go build -p 2 -trimpath \
+run_logged "$tools/logs/compose-build-$stamp.log" "go build of $COMPOSE_MODULE@$COMPOSE_VERSION" \
+  go build -p 2 \
   -ldflags "-s -w -X $COMPOSE_MODULE/internal.Version=$COMPOSE_VERSION" \
   -o "$out.tmp" "$COMPOSE_MODULE/cmd"
 mv -f "$out.tmp" "$out"

@@ -5,23 +5,20 @@
 # ./clients/python` installs it (that proves it is installable), and a cached venv must never
 # hold an older copy of the source. Venvs live in the project's cache, so a warm run costs nothing.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-cache="${SCAIBU_CACHE:-$HOME/.cache/scaibu-observability}/python"
+# shellcheck source=toolchain/lib.sh
+LOG_TAG=python-env source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$REPO_ROOT"
+cache="$SCAIBU_CACHE/python"
 # Every source file, committed or not, is part of the key.
 hash="$(find clients/python -type f \( -name '*.py' -o -name '*.toml' -o -name '*.typed' -o -name '*.md' \) \
   -not -path '*/build/*' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)"
 venv="$cache/venv-$hash"
 if [ ! -x "$venv/bin/python" ] || [ ! -f "$venv/.ok" ]; then
   python3 -c 'import sys; assert sys.version_info >= (3, 9), sys.version' >&2
-  if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
-    echo "[python-env] python3-venv missing: installing it via apt-get" >&2
-    sudo_=""; [ "$(id -u)" -eq 0 ] || sudo_="sudo -n"
-    $sudo_ apt-get update -qq >&2 || true
-    $sudo_ apt-get install -y -qq python3-venv >&2
-  fi
+  python3 -c 'import venv, ensurepip' 2>/dev/null || apt_install python3-venv
   rm -rf "$venv"
   mkdir -p "$cache"
-  echo "[python-env] creating $venv" >&2
+  log "creating $venv"
   python3 -m venv "$venv" >&2
   "$venv/bin/pip" install --quiet --disable-pip-version-check "./clients/python[test]" >&2
   touch "$venv/.ok"
