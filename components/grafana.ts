@@ -4,11 +4,10 @@ import { CATALOG } from "../configs/catalog";
 import {
   GRAFANA_ADMIN_PASSWORD_PATH,
   GRAFANA_DATA_DIR,
-  GRAFANA_HEALTH_PATH,
   GRAFANA_METRICS_PATH,
   GRAFANA_START_PATH,
 } from "../configs/grafana";
-import { ServiceComponent, wgetCheck, type ServiceParts } from "./service";
+import { serviceOf, type Service, type ServiceParts } from "./service";
 
 export interface GrafanaArgs extends ServiceParts {
   adminUser: string;
@@ -17,41 +16,30 @@ export interface GrafanaArgs extends ServiceParts {
 }
 
 /** Dashboards over Prometheus, Loki and Jaeger, provisioned as code. */
-export class Grafana extends ServiceComponent {
+export class Grafana extends pulumi.ComponentResource {
+  readonly service: Service;
   readonly adminUser: string;
   /** Secret. */
   readonly adminPassword: pulumi.Output<string>;
 
   constructor(name: string, args: GrafanaArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("scaibu:observability:Grafana", name, {}, opts);
     const { http } = CATALOG.grafana.ports;
-    let password: pulumi.Output<string> | undefined;
-    super(
-      "Grafana",
-      name,
-      args,
-      (self) => {
-        password = pulumi.secret(
-          args.adminPassword ??
-            new random.RandomPassword(`${name}-admin-password`, { length: 32, special: false }, { parent: self })
-              .result,
-        );
-        return {
-          // The password reaches Grafana as a file (GF_SECURITY_ADMIN_PASSWORD__FILE), never as an
-          // environment value that `docker inspect` would show.
-          secretFiles: password.apply((content) => [{ path: GRAFANA_ADMIN_PASSWORD_PATH, content }]),
-          volumes: [{ role: "data", containerPath: GRAFANA_DATA_DIR, formerIndex: 0 }],
-          // Sets the stack's admin password on a kept database, then runs the image's /run.sh.
-          entrypoint: ["/bin/sh", GRAFANA_START_PATH],
-          // The image ships busybox wget; /api/health answers once the database is migrated, which
-          // takes 60-90 s on a fresh volume.
-          healthcheck: wgetCheck(`http://127.0.0.1:${http}${GRAFANA_HEALTH_PATH}`, "2m0s"),
-          // Grafana keeps its own login; its /metrics (no login) is only for Prometheus, in-network.
-          route: { port: http, hiddenPaths: [GRAFANA_METRICS_PATH] },
-        };
-      },
-      opts,
-    );
     this.adminUser = args.adminUser;
-    this.adminPassword = password!;
+    this.adminPassword = pulumi.secret(
+      args.adminPassword ??
+        new random.RandomPassword(`${name}-admin-password`, { length: 32, special: false }, { parent: this }).result,
+    );
+    this.service = serviceOf(this, name, args, {
+      // The password reaches Grafana as a file (GF_SECURITY_ADMIN_PASSWORD__FILE), never as an
+      // environment value that `docker inspect` would show.
+      secretFiles: this.adminPassword.apply((content) => [{ path: GRAFANA_ADMIN_PASSWORD_PATH, content }]),
+      volumes: [{ role: "data", containerPath: GRAFANA_DATA_DIR, formerIndex: 0 }],
+      // Sets the stack's admin password on a kept database, then runs the image's /run.sh.
+      entrypoint: ["/bin/sh", GRAFANA_START_PATH],
+      // Grafana keeps its own login; its /metrics (no login) is only for Prometheus, in-network.
+      route: { port: http, hiddenPaths: [GRAFANA_METRICS_PATH] },
+    });
+    this.registerOutputs({ hostname: this.service.hostname });
   }
 }

@@ -1,8 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { NetworkGuard } from "./network-guard";
-import { STACK_LABEL } from "./routing";
-import type { NetworkRole } from "./settings";
+import { STACK_LABEL } from "@scaibu/observability-routing";
+import type { NetworkRole } from "../settings/schema";
 
 export interface NetworksArgs {
   /** Docker network name per role to create; other projects attach their containers by these names. */
@@ -17,9 +16,10 @@ export interface NetworksArgs {
 export class Networks extends pulumi.ComponentResource {
   readonly names: Partial<Record<NetworkRole, pulumi.Output<string>>> & { observability: pulumi.Output<string> };
   readonly ids: Partial<Record<NetworkRole, pulumi.Output<string>>>;
-  private readonly networks: (readonly [NetworkRole, docker.Network])[];
-  private readonly baseName: string;
-  private readonly stackLabel: string;
+  /** The Docker network of each role (NetworkGuards depends on them). */
+  readonly byRole: (readonly [NetworkRole, docker.Network])[];
+  /** This component's name (the guards' former parent, kept in their aliases). */
+  readonly baseName: string;
 
   constructor(name: string, args: NetworksArgs, opts?: pulumi.ComponentResourceOptions) {
     super("scaibu:observability:Networks", name, {}, opts);
@@ -49,28 +49,11 @@ export class Networks extends pulumi.ComponentResource {
       );
       return [role, network] as const;
     });
-    this.networks = networks;
+    this.byRole = networks;
     this.baseName = name;
-    this.stackLabel = args.stackLabel;
     this.names = Object.fromEntries(networks.map(([r, n]) => [r, n.name])) as Networks["names"];
     this.ids = Object.fromEntries(networks.map(([r, n]) => [r, n.id]));
     this.registerOutputs({ names: this.names, ids: this.ids });
-  }
-
-  /**
-   * One guard per network, depending on the network and on every container of the stack. Pulumi
-   * deletes a resource before what it depends on, so `destroy` runs every guard's check before it
-   * removes a single container: when other stacks' containers still use a network, it stops,
-   * naming them, and leaves this stack running. Call once, after the containers exist.
-   */
-  guardAgainstForeignContainers(containers: pulumi.Resource[]): void {
-    for (const [role, network] of this.networks) {
-      new NetworkGuard(
-        `${this.baseName}-${role}-guard`,
-        { network: network.name, stackLabel: this.stackLabel },
-        { parent: this, dependsOn: [network, ...containers] },
-      );
-    }
   }
 }
 

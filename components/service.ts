@@ -1,33 +1,10 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { DOCKER_LOG_NAME_LABEL } from "../configs/otel-collector";
-import type { ConfigFile } from "../configs/types";
-import type { Rendered } from "./render";
-import { RouteSpec, STACK_LABEL, traefikLabels } from "./routing";
-import type { VolumeCheck } from "./volume-guard";
-
-/**
- * Durations are written as Go prints them ("30s", "2m0s"): the provider reads them back from the
- * engine in that form, and any other spelling ("120s") is a diff on every preview.
- */
-export interface HealthcheckSpec {
-  /** Exec-form test run inside the container, e.g. ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:9090/-/ready"]. */
-  test: string[];
-  interval?: string;
-  timeout?: string;
-  retries?: number;
-  startPeriod?: string;
-  /** Probe interval during startPeriod (API 1.44, Engine >= 25): healthy within ~1 s of ready. */
-  startInterval?: string;
-}
-
-/**
- * A health check that GETs a URL inside the container with busybox wget; for images that ship
- * it (the Prometheus, Jaeger and Grafana images do; scratch/distroless ones do not).
- */
-export function wgetCheck(url: string, startPeriod: string): HealthcheckSpec {
-  return { test: ["CMD", "wget", "-q", "-O", "/dev/null", url], startPeriod };
-}
+import type { ConfigFile, HealthcheckSpec } from "../configs/types";
+import type { Rendered } from "../configs/render";
+import { RouteSpec, STACK_LABEL, traefikLabels } from "@scaibu/observability-routing";
+import type { VolumeCheck } from "../providers/volume-owner";
 
 export interface NamedVolumeSpec {
   /** What the volume holds (`data`, the collector's `queue`): names the resource and the Docker volume. */
@@ -235,27 +212,19 @@ export interface ServiceParts {
   rendered: Rendered;
 }
 
-/** What a service component adds to the shared base: only what is special about it. */
-export type ServiceSpecifics = Omit<ServiceArgs, keyof ServiceBase>;
+/** What a service component adds to the shared base and its rendered config: only what is special about it. */
+export type ServiceSpecifics = Omit<ServiceArgs, keyof ServiceBase | keyof Rendered>;
 
 /**
- * A component that is one `Service`: its type is `scaibu:observability:<kind>`, its container
- * `<name>-service`. `specifics` runs after the component exists, so it may parent resources
- * (passwords) to it.
+ * The one container of a service component `parent` named `name`: `<name>-service`, built from
+ * the shared base, the rendered config (files, command, env, health check) and what the component
+ * adds. Components call it in their constructor, after creating what the container needs.
  */
-export abstract class ServiceComponent extends pulumi.ComponentResource {
-  readonly service: Service;
-
-  protected constructor(
-    kind: string,
-    name: string,
-    parts: ServiceParts,
-    specifics: (self: pulumi.ComponentResource) => ServiceSpecifics,
-    opts?: pulumi.ComponentResourceOptions,
-  ) {
-    super(`scaibu:observability:${kind}`, name, {}, opts);
-    const { base, rendered } = parts;
-    this.service = new Service(`${name}-service`, { ...base, ...rendered, ...specifics(this) }, { parent: this });
-    this.registerOutputs({ hostname: this.service.hostname });
-  }
+export function serviceOf(
+  parent: pulumi.ComponentResource,
+  name: string,
+  parts: ServiceParts,
+  specifics: ServiceSpecifics,
+): Service {
+  return new Service(`${name}-service`, { ...parts.base, ...parts.rendered, ...specifics }, { parent });
 }

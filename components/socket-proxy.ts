@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { CATALOG } from "../configs/catalog";
 import { SOCKET_PROXY_SOCKET } from "../configs/socket-proxy";
-import { ServiceComponent, wgetCheck, type ServiceParts } from "./service";
+import { serviceOf, type Service, type ServiceParts } from "./service";
 
 export interface SocketProxyArgs extends ServiceParts {
   /** Host path of the Docker socket (on the Docker host). */
@@ -14,18 +13,14 @@ export interface SocketProxyArgs extends ServiceParts {
  * Traefik and Prometheus talk to this proxy instead, which allows the read calls they need and
  * answers 403 to everything else (configs/socket-proxy.ts).
  */
-export class SocketProxy extends ServiceComponent {
+export class SocketProxy extends pulumi.ComponentResource {
+  readonly service: Service;
+
   constructor(name: string, args: SocketProxyArgs, opts?: pulumi.ComponentResourceOptions) {
-    super(
-      "SocketProxy",
-      name,
-      args,
-      () => ({
-        hostMounts: [{ source: args.dockerSocket, target: SOCKET_PROXY_SOCKET }],
-        // The image is Alpine-based (busybox wget); /_ping is one of the allowed reads.
-        healthcheck: wgetCheck(`http://127.0.0.1:${CATALOG.socketProxy.ports.api}/_ping`, "5s"),
-      }),
-      opts,
-    );
+    super("scaibu:observability:SocketProxy", name, {}, opts);
+    this.service = serviceOf(this, name, args, {
+      hostMounts: [{ source: args.dockerSocket, target: SOCKET_PROXY_SOCKET }],
+    });
+    this.registerOutputs({ hostname: this.service.hostname });
   }
 }

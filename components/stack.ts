@@ -1,15 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { CATALOG, hostsFor, ROUTED_KEYS, type Hosts, type ServiceHost, type ServiceKey } from "../configs/catalog";
-import { externalUrl } from "../configs/urls";
+import { consumerHostNames, stackEndpoints, type OtlpEndpoints } from "../configs/endpoints";
 import { Certificates } from "./certificates";
 import { Grafana } from "./grafana";
 import { Jaeger } from "./jaeger";
 import { Loki } from "./loki";
+import { NetworkGuards } from "./network-guards";
 import { Networks, type NetworksArgs } from "./networks";
 import { OtelCollector } from "./otel-collector";
 import { Prometheus } from "./prometheus";
-import { renderAll, type Rendered } from "./render";
+import { renderAll, type Rendered } from "../configs/render";
 import { SocketProxy } from "./socket-proxy";
 import type { ServiceBase } from "./service";
 import {
@@ -20,10 +21,10 @@ import {
   PLATFORM_NETWORK_ROLES,
   type NetworkRole,
   type Settings,
-} from "./settings";
-import { ENTRYPOINT, ROUTE_LABEL } from "./routing";
+} from "../settings/schema";
+import { ENTRYPOINT, ROUTE_LABEL } from "@scaibu/observability-routing";
 import { Traefik } from "./traefik";
-import type { VolumeCheck } from "./volume-guard";
+import type { VolumeCheck } from "../providers/volume-owner";
 
 export interface ObservabilityStackArgs {
   settings: Settings;
@@ -65,7 +66,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
 
   /** https URL per enabled, routed service, keyed by its hostname part (`otel`, `loki`, ...). */
   readonly urls: Partial<Record<ServiceHost, string>>;
-  readonly otlp: { grpc: string; http: string; internalGrpc: string; internalHttp: string; https?: string } | undefined;
+  readonly otlp: OtlpEndpoints | undefined;
   readonly networkOutputs: Partial<Record<NetworkRole, NetworkOutput>>;
   readonly etcHosts: string;
   /** What another stack needs to be routed by this Traefik (examples/app-stack); unset without Traefik. */
@@ -80,8 +81,6 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     const routed = ROUTED_KEYS.filter((k) => s.services[k].enabled);
     const on = (k: ServiceKey) => s.services[k].enabled;
     this.hosts = hostsFor(s.domain);
-    /** Hosts other stacks route through this Traefik, in the configured order: `<domain>.<name>`. */
-    const consumerHostNames = s.consumerHosts.map((h) => `${s.domain}.${h}`);
     const rendered = renderAll(s, args.stackLabel);
 
     const roles: readonly NetworkRole[] = s.platformNetworks
@@ -106,7 +105,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       `${name}-certs`,
       {
         // The routed services, then the hosts other stacks route through this Traefik.
-        dnsNames: [...routed.map((k) => this.hosts[k]), ...consumerHostNames],
+        dnsNames: [...routed.map((k) => this.hosts[k]), ...consumerHostNames(s)],
         caSubject: { commonName: s.certificate.caCommonName, organization: s.certificate.caOrganization },
         organization: s.certificate.organization,
         caValidityHours: s.certificate.caValidityHours,
@@ -223,36 +222,35 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     }
 
     // Guards last: they depend on every container, so destroy checks them before removing any.
-    this.networks.guardAgainstForeignContainers(
-      [this.socketProxy, this.loki, this.prometheus, this.jaeger, this.collector, this.grafana, this.traefik].flatMap(
-        (c) => (c ? [c.service.container] : []),
-      ),
+    new NetworkGuards(
+      `${name}-network-guards`,
+      {
+        networks: this.networks,
+        stackLabel: args.stackLabel,
+        containers: [
+          this.socketProxy,
+          this.loki,
+          this.prometheus,
+          this.jaeger,
+          this.collector,
+          this.grafana,
+          this.traefik,
+        ].flatMap((c) => (c ? [c.service.container] : [])),
+      },
+      child,
     );
 
-    this.urls = on("traefik")
-      ? Object.fromEntries(routed.map((k) => [CATALOG[k].host, externalUrl(this.hosts[k], s.ports.https)]))
-      : {};
-    const hostAddr = s.bindAddress.includes(":") ? `[${s.bindAddress}]` : s.bindAddress; // IPv6 in URLs needs brackets
-    const otel = CATALOG.otelCollector;
-    this.otlp = on("otelCollector")
-      ? {
-          grpc: `http://${hostAddr}:${s.ports.otlpGrpc}`,
-          http: `http://${hostAddr}:${s.ports.otlpHttp}`,
-          internalGrpc: `http://${this.hosts.otelCollector}:${otel.ports.otlpGrpc}`,
-          internalHttp: `http://${this.hosts.otelCollector}:${otel.ports.otlpHttp}`,
-          https: this.urls.otel,
-        }
-      : undefined;
-    this.etcHosts = [s.bindAddress, ...routed.map((k) => this.hosts[k]), ...consumerHostNames].join(" ");
-    this.routing = on("traefik")
-      ? {
-          network: this.networks.names.observability,
-          label: { key: ROUTE_LABEL, value: args.stackLabel },
-          entrypoint: ENTRYPOINT,
-          hosts: Object.fromEntries(s.consumerHosts.map((h, i) => [h, consumerHostNames[i]!])),
-          httpsPort: s.ports.https,
-        }
-      : undefined;
+    const endpoints = stackEndpoints(s);
+    this.urls = endpoints.urls;
+    this.otlp = endpoints.otlp;
+    this.etcHosts = endpoints.etcHosts;
+    this.routing = endpoints.routedHosts && {
+      network: this.networks.names.observability,
+      label: { key: ROUTE_LABEL, value: args.stackLabel },
+      entrypoint: ENTRYPOINT,
+      hosts: endpoints.routedHosts,
+      httpsPort: s.ports.https,
+    };
 
     this.registerOutputs({
       urls: this.urls,

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CATALOG } from "../configs/catalog";
-import { TRAEFIK_STATIC_PATH, traefikCertFiles } from "../configs/traefik";
-import { ServiceComponent, type ServiceParts } from "./service";
+import { traefikCertFiles } from "../configs/traefik";
+import { serviceOf, type Service, type ServiceParts } from "./service";
 
 export interface TraefikArgs extends ServiceParts {
   bindAddress: string;
@@ -12,30 +12,24 @@ export interface TraefikArgs extends ServiceParts {
 }
 
 /** The HTTPS gateway: routes `https://<domain>.<service>` to containers by their labels. */
-export class Traefik extends ServiceComponent {
+export class Traefik extends pulumi.ComponentResource {
+  readonly service: Service;
+
   constructor(name: string, args: TraefikArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("scaibu:observability:Traefik", name, {}, opts);
     const { web, websecure } = CATALOG.traefik.ports;
-    super(
-      "Traefik",
-      name,
-      args,
-      () => ({
-        // Carries the server's private key.
-        secretFiles: pulumi
-          .all([args.serverCertPem, args.serverKeyPem])
-          .apply(([cert, key]) => traefikCertFiles(cert, key)),
-        ports: [
-          { internal: web, external: args.httpPort, ip: args.bindAddress },
-          { internal: websecure, external: args.httpsPort, ip: args.bindAddress },
-        ],
-        // The traefik binary probes its own ping endpoint (internal entrypoint); needs no shell.
-        healthcheck: {
-          test: ["CMD", "traefik", "healthcheck", "--ping", `--configFile=${TRAEFIK_STATIC_PATH}`],
-        },
-        // The dashboard; the stack's operator credentials guard it (ServiceBase.routeAuth).
-        route: { internalService: "api@internal" },
-      }),
-      opts,
-    );
+    this.service = serviceOf(this, name, args, {
+      // Carries the server's private key.
+      secretFiles: pulumi
+        .all([args.serverCertPem, args.serverKeyPem])
+        .apply(([cert, key]) => traefikCertFiles(cert, key)),
+      ports: [
+        { internal: web, external: args.httpPort, ip: args.bindAddress },
+        { internal: websecure, external: args.httpsPort, ip: args.bindAddress },
+      ],
+      // The dashboard; the stack's operator credentials guard it (ServiceBase.routeAuth).
+      route: { internalService: "api@internal" },
+    });
+    this.registerOutputs({ hostname: this.service.hostname });
   }
 }

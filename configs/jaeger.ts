@@ -8,6 +8,7 @@ import { z } from "zod";
 import { CATALOG } from "./catalog";
 import { hours } from "./schema";
 import type { ConfigFile } from "./types";
+import { wgetCheck } from "./types";
 import { toYaml } from "./yaml";
 
 export const JAEGER_CONFIG_PATH = "/etc/jaeger/config.yaml";
@@ -133,3 +134,9 @@ export function jaegerFiles(input: JaegerInput): ConfigFile[] {
 export function jaegerCommand(): string[] {
   return [`--config=${JAEGER_CONFIG_PATH}`];
 }
+
+/** The image is Alpine-based: busybox wget asks the health check extension. */
+export const jaegerHealthcheck = wgetCheck(
+  `http://127.0.0.1:${CATALOG.jaeger.ports.health}${JAEGER_HEALTH_PATH}`,
+  "20s",
+);

@@ -21,7 +21,7 @@
 import { z } from "zod";
 import { CATALOG } from "./catalog";
 import { hours } from "./schema";
-import type { ConfigFile } from "./types";
+import type { ConfigFile, HealthcheckSpec } from "./types";
 import { toYaml } from "./yaml";
 
 /** The official image's CMD is `-config.file=/etc/loki/local-config.yaml`. */
@@ -211,3 +211,6 @@ export function lokiFiles(input: LokiInput): ConfigFile[] {
 export function lokiCommand(): string[] {
   return [`-config.file=${LOKI_CONFIG_PATH}`, "-target=all"];
 }
+
+/** The image is distroless (no shell, no wget since 3.6); `loki -health` probes /ready itself. */
+export const lokiHealthcheck: HealthcheckSpec = { test: ["CMD", "/usr/bin/loki", "-health"], startPeriod: "30s" };

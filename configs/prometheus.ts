@@ -10,6 +10,7 @@ import { hostRulesFiles, type HostRulesInput } from "./host-rules";
 import { prometheusRulesFiles, PROMETHEUS_RULES_DIR } from "./prometheus-rules";
 import { duration, durationMs } from "./schema";
 import type { ConfigFile } from "./types";
+import { wgetCheck } from "./types";
 import { externalUrl } from "./urls";
 import { toYaml } from "./yaml";
 
@@ -182,3 +183,9 @@ export function prometheusCommand(input: PrometheusInput): string[] {
     "--enable-feature=exemplar-storage",
   ];
 }
+
+/** The image is busybox-based: its wget asks Prometheus' own readiness endpoint. */
+export const prometheusHealthcheck = wgetCheck(
+  `http://127.0.0.1:${CATALOG.prometheus.ports.http}${PROMETHEUS_READY_PATH}`,
+  "20s",
+);

@@ -10,6 +10,7 @@
  * - Prometheus docker_sd: /_ping, /containers/json, /networks (discovery/moby/docker.go, v3.14.0).
  */
 import { CATALOG } from "./catalog";
+import { wgetCheck } from "./types";
 
 /** Where the proxy reads the socket (its SOCKET_PATH default). */
 export const SOCKET_PROXY_SOCKET = "/var/run/docker.sock";
@@ -31,3 +32,6 @@ export function socketProxyEnv(): Record<string, string> {
 export function socketProxyEndpoint(host: string): string {
   return `tcp://${host}:${CATALOG.socketProxy.ports.api}`;
 }
+
+/** The image is Alpine-based (busybox wget); /_ping is one of the allowed reads. */
+export const socketProxyHealthcheck = wgetCheck(`http://127.0.0.1:${CATALOG.socketProxy.ports.api}/_ping`, "5s");

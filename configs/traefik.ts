@@ -1,5 +1,5 @@
 import { CATALOG } from "./catalog";
-import type { ConfigFile } from "./types";
+import type { ConfigFile, HealthcheckSpec } from "./types";
 import { toYaml } from "./yaml";
 
 export const TRAEFIK_STATIC_PATH = "/etc/traefik/traefik.yml";
@@ -110,3 +110,8 @@ export function traefikCertFiles(certPem: string, keyPem: string): ConfigFile[] 
 export function traefikCommand(): string[] {
   return ["traefik", `--configFile=${TRAEFIK_STATIC_PATH}`];
 }
+
+/** The traefik binary probes its own ping endpoint (internal entrypoint); needs no shell. */
+export const traefikHealthcheck: HealthcheckSpec = {
+  test: ["CMD", "traefik", "healthcheck", "--ping", `--configFile=${TRAEFIK_STATIC_PATH}`],
+};

@@ -18,6 +18,6 @@ deserialize.deserializeProperties = (properties, proxySecrets) => {
   return plain;
 };
 
-// policies.ts through tsx's CommonJS hook, as pulumi-main.js does for the program; tsc checks types.
-require("tsx/cjs/api").register();
+// policies.ts through the project's TypeScript loader, as pulumi-main.js does; tsc checks types.
+require("@scaibu/observability-loader");
 require("./policies.ts");

@@ -10,7 +10,7 @@ import { z } from "zod";
 import { CATALOG, type Hosts } from "../catalog";
 import { SPANMETRICS_CALLS_METRIC } from "../otel-collector";
 import { secretString } from "../schema";
-import type { ConfigFile } from "../types";
+import { wgetCheck, type ConfigFile } from "../types";
 import { externalUrl } from "../urls";
 import { toYaml } from "../yaml";
 import { dashboardJson } from "./dashboard";
@@ -389,3 +389,12 @@ export function grafanaEnv(input: GrafanaInput): Record<string, string> {
   };
   return Object.fromEntries(Object.entries(env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
+
+/**
+ * The image ships busybox wget; /api/health answers once the database is migrated, which takes
+ * 60-90 s on a fresh volume.
+ */
+export const grafanaHealthcheck = wgetCheck(
+  `http://127.0.0.1:${CATALOG.grafana.ports.http}${GRAFANA_HEALTH_PATH}`,
+  "2m0s",
+);

@@ -11,7 +11,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 // The observability stack's own label generator: the route is written exactly as its services' are.
-import { traefikLabels } from "../../components/routing";
+import { traefikLabels } from "@scaibu/observability-routing";
 
 interface Routing {
   network: string;

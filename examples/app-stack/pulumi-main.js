@@ -1,3 +1,4 @@
-// The entry point `pulumi` runs: index.ts through tsx's CommonJS hook (see ../../pulumi-main.js).
-require("tsx/cjs/api").register();
+// The entry point `pulumi` runs: index.ts through the same TypeScript loader as the
+// observability stack (@scaibu/observability-loader: esbuild, transpile only).
+require("@scaibu/observability-loader");
 module.exports = require("./index.ts");

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { localStack, repo } from "./stack-config";
+import { localStack, repo } from "@scaibu/observability-devkit";
 
 const state = mkdtempSync(join(tmpdir(), "scaibu-policy-state-"));
 const stackName = `leaky-${process.pid}`;

@@ -2,7 +2,7 @@
  * A tiny app on the client: one trace of two spans, a log inside it, a counter and a histogram.
  *
  *   pulumi stack output --json --show-secrets > outputs.json
- *   SCAIBU_STACK_OUTPUTS=outputs.json npx tsx examples/app.ts [run-id]
+ *   SCAIBU_STACK_OUTPUTS=outputs.json node -r @scaibu/observability-loader examples/app.ts [run-id]
  *
  * Prints what it sent as JSON, so a test can read it back from Jaeger, Prometheus and Loki.
  */

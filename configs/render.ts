@@ -1,0 +1,106 @@
+/**
+ * Every config file, command line and environment the stack's containers run with, rendered
+ * from the validated settings, with each one's health check. The program deploys exactly this,
+ * and tests/tools/validate-configs.sh hands exactly this to the real validators.
+ */
+import { hostsFor, type Hosts, type ServiceKey, SERVICE_KEYS } from "./catalog";
+import { grafanaEnv, grafanaFiles, grafanaHealthcheck } from "./grafana";
+import { jaegerCommand, jaegerFiles, jaegerHealthcheck } from "./jaeger";
+import { lokiCommand, lokiFiles, lokiHealthcheck } from "./loki";
+import { otelCollectorCommand, otelCollectorFiles, otelCollectorHealthcheck } from "./otel-collector";
+import { prometheusCommand, prometheusFiles, prometheusHealthcheck } from "./prometheus";
+import { socketProxyEndpoint, socketProxyEnv, socketProxyHealthcheck } from "./socket-proxy";
+import { traefikCommand, traefikFiles, traefikHealthcheck } from "./traefik";
+import type { ConfigFile, HealthcheckSpec } from "./types";
+import { externalUrl } from "./urls";
+import { ROUTE_LABEL, STACK_LABEL } from "@scaibu/observability-routing";
+import { isGuarded, type Settings } from "../settings/schema";
+
+export interface Rendered {
+  files: ConfigFile[];
+  /** Replaces the image CMD; empty keeps it. */
+  command: string[];
+  env: Record<string, string>;
+  healthcheck: HealthcheckSpec;
+}
+
+export type RenderedStack = Partial<Record<ServiceKey, Rendered>>;
+
+/** Renders every enabled service. `stackLabel` is `<project>/<stack>`. */
+export function renderAll(s: Settings, stackLabel: string): RenderedStack {
+  const hosts = hostsFor(s.domain);
+  const enabled = SERVICE_KEYS.filter((k) => s.services[k].enabled);
+  const enabledHosts = Object.fromEntries(enabled.map((k) => [k, hosts[k]])) as Partial<Hosts>;
+  const external = { externalPort: s.ports.https };
+  const dockerEndpoint = socketProxyEndpoint(hosts.socketProxy);
+  // What the collector's host_metrics and docker_stats collect: alert rules and dashboards follow.
+  const hostRules = {
+    host: s.services.otelCollector.enabled && s.hostMetrics.enabled,
+    containers: s.services.otelCollector.enabled && s.hostMetrics.containers,
+    stackLabel,
+    stackContainers: enabled.map((k) => hosts[k]),
+  };
+  const render: Record<ServiceKey, () => Rendered> = {
+    prometheus: () => {
+      const input = {
+        ...s.prometheus,
+        ...external,
+        hosts: enabledHosts,
+        externalHost: hosts.prometheus,
+        dockerNetwork: s.networks.observability.name,
+        dockerEndpoint,
+        hostRules,
+      };
+      return {
+        files: prometheusFiles(input),
+        command: prometheusCommand(input),
+        env: {},
+        healthcheck: prometheusHealthcheck,
+      };
+    },
+    loki: () => ({ files: lokiFiles(s.loki), command: lokiCommand(), env: {}, healthcheck: lokiHealthcheck }),
+    jaeger: () => ({ files: jaegerFiles(s.jaeger), command: jaegerCommand(), env: {}, healthcheck: jaegerHealthcheck }),
+    grafana: () => {
+      const input = {
+        ...external,
+        hosts,
+        externalHost: hosts.grafana,
+        jaegerUrl: externalUrl(hosts.jaeger, s.ports.https),
+        adminUser: s.grafana.adminUser,
+        hostMetrics: hostRules,
+      };
+      return { files: grafanaFiles(input), command: [], env: grafanaEnv(input), healthcheck: grafanaHealthcheck };
+    },
+    otelCollector: () => {
+      const input = {
+        hosts,
+        dockerLogs: s.collectDockerLogs,
+        resourceAttributes: s.resourceAttributes,
+        stackName: stackLabel,
+        tokenOnRouted: isGuarded(s, "otelCollector"),
+        tokenOnHost: s.auth.otlpTokenOnHost,
+        ...s.collector,
+        hostMetrics: s.hostMetrics,
+        dockerEndpoint,
+        stackLabelKey: STACK_LABEL,
+      };
+      return {
+        files: otelCollectorFiles(input),
+        command: otelCollectorCommand(),
+        env: {},
+        healthcheck: otelCollectorHealthcheck,
+      };
+    },
+    socketProxy: () => ({ files: [], command: [], env: socketProxyEnv(), healthcheck: socketProxyHealthcheck }),
+    traefik: () => {
+      const input = {
+        networkName: s.networks.observability.name,
+        dockerEndpoint,
+        constraintLabel: { key: STACK_LABEL, value: stackLabel },
+        consumerLabel: ROUTE_LABEL,
+      };
+      return { files: traefikFiles(input), command: traefikCommand(), env: {}, healthcheck: traefikHealthcheck };
+    },
+  };
+  return Object.fromEntries(enabled.map((k) => [k, render[k]()])) as RenderedStack;
+}

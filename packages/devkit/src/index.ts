@@ -1,0 +1,3 @@
+export * from "./https";
+export * from "./local-stack";
+export * from "./otlp";

@@ -1,0 +1,353 @@
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import { byType, declared, installMocks, promiseOf, record, resolvedInputs, urnName } from "./harness";
+
+installMocks({ keepDataVolumes: true });
+
+import { CA_USAGES, SERVER_USAGES } from "../../components/certificates";
+import { loadSettings } from "../../settings/load";
+import { ObservabilityStack } from "../../components/stack";
+import { hostMounts, missingBasics, publicPorts, unpinnedImage } from "../../policy/rules";
+
+type Row = Record<string, unknown>;
+/** The routed hosts; the socket proxy's container stays inside the network. */
+const HOSTS = ["scaibu.prometheus", "scaibu.loki", "scaibu.jaeger", "scaibu.grafana", "scaibu.otel", "scaibu.traefik"];
+const PROXY = "scaibu.socket-proxy";
+let stack: ObservabilityStack;
+const containers = new Map<string, Row>();
+
+before(async () => {
+  stack = new ObservabilityStack(
+    "observability",
+    { settings: loadSettings(), stackLabel: "scaibu-observability/unit" },
+    { transformations: [record] },
+  );
+  await promiseOf(stack.urn);
+  for (const c of byType("docker:index/container:Container")) {
+    const inputs = await resolvedInputs(c);
+    containers.set(String(inputs.name), inputs);
+  }
+});
+
+const labelsOf = (c: Row) =>
+  Object.fromEntries((c.labels as { label: string; value: string }[]).map((l) => [l.label, l.value]));
+
+describe("resource graph (defaults)", () => {
+  it("declares exactly the expected resources", () => {
+    const counts: Record<string, number> = {};
+    for (const d of declared) counts[d.type] = (counts[d.type] ?? 0) + 1;
+    assert.deepEqual(counts, {
+      "scaibu:observability:ObservabilityStack": 1,
+      "scaibu:observability:Networks": 1,
+      "scaibu:observability:NetworkGuards": 1,
+      "docker:index/network:Network": 5,
+      "pulumi-nodejs:dynamic:Resource": 5, // one NetworkGuard per network
+      "scaibu:observability:Certificates": 1,
+      "tls:index/privateKey:PrivateKey": 2,
+      "tls:index/selfSignedCert:SelfSignedCert": 1,
+      "tls:index/certRequest:CertRequest": 1,
+      "tls:index/locallySignedCert:LocallySignedCert": 1,
+      "scaibu:observability:Loki": 1,
+      "scaibu:observability:Prometheus": 1,
+      "scaibu:observability:Jaeger": 1,
+      "scaibu:observability:OtelCollector": 1,
+      "scaibu:observability:Grafana": 1,
+      "scaibu:observability:Traefik": 1,
+      "scaibu:observability:SocketProxy": 1,
+      "scaibu:observability:Service": 7,
+      "docker:index/remoteImage:RemoteImage": 7,
+      "docker:index/volume:Volume": 5,
+      "docker:index/container:Container": 7,
+      "random:index/randomPassword:RandomPassword": 3,
+    });
+  });
+
+  it("parents every resource and derives child names from the parent's", async () => {
+    for (const d of declared) {
+      if (d.type === "scaibu:observability:ObservabilityStack") {
+        assert.equal(d.parent, undefined);
+        continue;
+      }
+      const parentName = await urnName(d.parent);
+      assert.ok(parentName, `${d.type} ${d.name} has no parent`);
+      assert.ok(d.name.startsWith(parentName), `${d.name} is not named after its parent ${parentName}`);
+    }
+  });
+
+  it("creates the five seed networks, the observability one with its subnet", async () => {
+    const nets = await Promise.all(byType("docker:index/network:Network").map(resolvedInputs));
+    assert.deepEqual(nets.map((n) => n.name).sort(), [
+      "scaibu-cicd-network",
+      "scaibu-data-network",
+      "scaibu-messaging-network",
+      "scaibu-observability-network",
+      "scaibu-temporal-network",
+    ]);
+    const obs = nets.find((n) => n.name === "scaibu-observability-network")!;
+    // With the gateway the engine would fill in anyway, so a refresh reads no difference.
+    assert.deepEqual(obs.ipamConfigs, [{ subnet: "172.28.0.0/16", gateway: "172.28.0.1" }]);
+    for (const n of nets) assert.equal(n.driver, "bridge");
+  });
+
+  it("names each container after its host and gives it the same network alias", () => {
+    assert.deepEqual([...containers.keys()].sort(), [...HOSTS, PROXY].sort());
+    for (const [name, c] of containers) {
+      const [first] = c.networksAdvanced as { name: string; aliases: string[] }[];
+      assert.equal(first!.name, "scaibu-observability-network");
+      assert.deepEqual(first!.aliases, [name]);
+    }
+  });
+
+  it("uses each image's id, not its tag, and pins the default tags", async () => {
+    const images = await Promise.all(byType("docker:index/remoteImage:RemoteImage").map(resolvedInputs));
+    assert.deepEqual(images.map((i) => i.name).sort(), [
+      "grafana/grafana:13.2.1",
+      "grafana/loki:3.7.7",
+      "jaegertracing/jaeger:2.20.0",
+      "otel/opentelemetry-collector-contrib:0.161.0",
+      "prom/prometheus:v3.14.0",
+      "tecnativa/docker-socket-proxy:v0.4.1",
+      "traefik:v3.7.13",
+    ]);
+    for (const c of containers.values()) assert.match(String(c.image), /^sha256:[0-9a-f]{64}$/);
+  });
+
+  it("gives every container a health check, restart policy, memory limit, log rotation and wait", () => {
+    for (const [name, c] of containers) {
+      const hc = c.healthcheck as { tests: string[] };
+      assert.equal(hc.tests[0], "CMD", `${name}: exec-form health check`);
+      assert.ok(hc.tests.length > 1, name);
+      assert.equal(c.restart, "unless-stopped", name);
+      assert.ok(Number(c.memory) >= 64, name);
+      assert.equal(c.memorySwap, c.memory, name);
+      assert.equal(c.logDriver, "json-file", name);
+      assert.deepEqual(c.logOpts, { "max-size": "10m", "max-file": "3", labels: "io.scaibu.container.name" }, name);
+      assert.equal(labelsOf(c)["io.scaibu.container.name"], name);
+      assert.equal(c.wait, true, name);
+    }
+  });
+
+  it("passes every container rule of the policy pack (policy/), and pins every image", async () => {
+    for (const [name, c] of containers) {
+      assert.deepEqual([...publicPorts(c), ...missingBasics(c), ...hostMounts(c)], [], name);
+      assert.equal(unpinnedImage(c.image), undefined, name);
+    }
+    for (const i of await Promise.all(byType("docker:index/remoteImage:RemoteImage").map(resolvedInputs))) {
+      assert.equal(unpinnedImage(i.name), undefined, String(i.name));
+    }
+  });
+
+  it("writes health-check durations as the engine reads them back (Go's form), so re-applies are no-ops", () => {
+    const go = /^(?:\d+h)?(?:[1-5]?\dm)?[1-5]?\ds$/; // 30s, 2m0s; never 120s
+    for (const [name, c] of containers) {
+      const hc = c.healthcheck as Record<string, unknown>;
+      for (const k of ["interval", "timeout", "startPeriod", "startInterval"]) {
+        assert.match(String(hc[k]), go, `${name} ${k}`);
+      }
+      assert.equal(hc.startInterval, "1s", `${name}: probes every second while starting`);
+    }
+  });
+
+  it("health-checks each image with a program that image really contains", () => {
+    // traefik: its own binary; collector (scratch): its own binary; loki (distroless): `loki -health`;
+    // prometheus/jaeger/grafana: busybox wget in the image.
+    const tests = Object.fromEntries(
+      [...containers].map(([name, c]) => [name, (c.healthcheck as { tests: string[] }).tests]),
+    );
+    assert.deepEqual(tests, {
+      "scaibu.traefik": ["CMD", "traefik", "healthcheck", "--ping", "--configFile=/etc/traefik/traefik.yml"],
+      "scaibu.otel": ["CMD", "/otelcol-contrib", "validate", "--config=/etc/otelcol-contrib/config.yaml"],
+      "scaibu.loki": ["CMD", "/usr/bin/loki", "-health"],
+      "scaibu.prometheus": ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:9090/-/ready"],
+      "scaibu.jaeger": ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:13133/status"],
+      "scaibu.grafana": ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:3000/api/health"],
+      "scaibu.socket-proxy": ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:2375/_ping"],
+    });
+  });
+
+  it("replaces fixed-name containers and networks delete-first", () => {
+    for (const d of declared.filter(
+      (d) => d.type === "docker:index/container:Container" || d.type === "docker:index/network:Network",
+    )) {
+      assert.equal(d.opts.deleteBeforeReplace, true, d.name);
+    }
+  });
+
+  it("keeps data volumes on destroy when asked, with stable names", async () => {
+    const vols = byType("docker:index/volume:Volume");
+    for (const v of vols) assert.equal(v.opts.retainOnDelete, true, v.name);
+    const names = await Promise.all(vols.map(async (v) => (await resolvedInputs(v)).name));
+    assert.deepEqual(names.sort(), [
+      "scaibu-grafana-data",
+      "scaibu-jaeger-data",
+      "scaibu-loki-data",
+      "scaibu-otel-queue",
+      "scaibu-prometheus-data",
+    ]);
+  });
+
+  it("routes every service through Traefik on websecure with TLS, and only this stack's containers", () => {
+    const expectedPort: Record<string, string | undefined> = {
+      "scaibu.prometheus": "9090",
+      "scaibu.loki": "3100",
+      "scaibu.jaeger": "16686",
+      "scaibu.grafana": "3000",
+      "scaibu.otel": "4319", // the receiver that asks for the bearer token
+      "scaibu.traefik": undefined,
+    };
+    assert.equal(labelsOf(containers.get(PROXY)!)["traefik.enable"], undefined, "the proxy is not routed");
+    for (const [host, c] of containers) {
+      if (host === PROXY) continue;
+      const labels = labelsOf(c);
+      const router = host.replace(".", "-");
+      assert.equal(labels["io.scaibu.stack"], "scaibu-observability/unit", host);
+      assert.equal(labels["traefik.enable"], "true", host);
+      assert.equal(labels["traefik.docker.network"], "scaibu-observability-network", host);
+      const rule = host === "scaibu.grafana" ? `Host(\`${host}\`) && !PathPrefix(\`/metrics\`)` : `Host(\`${host}\`)`;
+      assert.equal(labels[`traefik.http.routers.${router}.rule`], rule, host);
+      assert.equal(labels[`traefik.http.routers.${router}.entrypoints`], "websecure", host);
+      assert.equal(labels[`traefik.http.routers.${router}.tls`], "true", host);
+      assert.equal(labels[`traefik.http.services.${router}.loadbalancer.server.port`], expectedPort[host], host);
+    }
+    const dash = labelsOf(containers.get("scaibu.traefik")!);
+    assert.equal(dash["traefik.http.routers.scaibu-traefik.service"], "api@internal");
+  });
+
+  it("puts the operator's basic auth in front of every routed surface without its own login", () => {
+    const guarded = ["scaibu.prometheus", "scaibu.loki", "scaibu.jaeger", "scaibu.traefik"];
+    for (const [host, c] of containers) {
+      const router = host.replace(".", "-");
+      const labels = labelsOf(c);
+      const users = labels[`traefik.http.middlewares.${router}-auth.basicauth.users`];
+      if (guarded.includes(host)) {
+        assert.match(users ?? "", /^admin:\$2a\$/, host);
+        assert.equal(labels[`traefik.http.routers.${router}.middlewares`], `${router}-auth`, host);
+      } else {
+        // Grafana has its own login; the collector's route is for OTLP.
+        assert.equal(users, undefined, host);
+      }
+    }
+  });
+
+  it("publishes only Traefik's 80/443 and the collector's OTLP ports, all on loopback", () => {
+    const published: string[] = [];
+    for (const [host, c] of containers) {
+      for (const p of (c.ports ?? []) as { internal: number; external: number; ip: string }[]) {
+        assert.notEqual(p.ip, "0.0.0.0", host);
+        assert.notEqual(p.ip, "::", host);
+        assert.equal(p.ip, "127.0.0.1", host);
+        published.push(`${host}:${p.internal}->${p.external}`);
+      }
+    }
+    assert.deepEqual(published.sort(), [
+      "scaibu.otel:4317->4317",
+      "scaibu.otel:4318->4318",
+      "scaibu.traefik:443->443",
+      "scaibu.traefik:80->80",
+    ]);
+  });
+
+  it("mounts host paths read-only and only where needed", () => {
+    const mounts: string[] = [];
+    for (const [host, c] of containers) {
+      for (const m of (c.mounts ?? []) as { type: string; source: string; target: string; readOnly: boolean }[]) {
+        assert.equal(m.readOnly, true, `${host} ${m.source}`);
+        assert.equal(m.type, "bind");
+        mounts.push(`${host}:${m.source}->${m.target}`);
+      }
+    }
+    // The socket proxy is the only container with the Docker socket; the host's root is for host_metrics.
+    assert.deepEqual(mounts.sort(), [
+      "scaibu.otel:/->/hostfs",
+      "scaibu.otel:/var/lib/docker/containers->/var/lib/docker/containers",
+      "scaibu.socket-proxy:/var/run/docker.sock->/var/run/docker.sock",
+    ]);
+  });
+
+  it("issues a CA and a server certificate for every routed host with the right usages", async () => {
+    const [ca] = await Promise.all(byType("tls:index/selfSignedCert:SelfSignedCert").map(resolvedInputs));
+    assert.equal(ca!.isCaCertificate, true);
+    assert.deepEqual(ca!.allowedUses, [...CA_USAGES]);
+    assert.ok((ca!.allowedUses as string[]).includes("cert_signing"));
+    const [server] = await Promise.all(byType("tls:index/locallySignedCert:LocallySignedCert").map(resolvedInputs));
+    assert.deepEqual(server!.allowedUses, [...SERVER_USAGES]);
+    assert.ok((server!.allowedUses as string[]).includes("server_auth"));
+    const [csr] = await Promise.all(byType("tls:index/certRequest:CertRequest").map(resolvedInputs));
+    // Exactly the routed hosts: `*.scaibu` would cover `x.scaibu`, never `scaibu.<service>`.
+    assert.deepEqual([...(csr!.dnsNames as string[])].sort(), [...HOSTS].sort());
+  });
+
+  it("uploads Traefik's config and the server key, and keeps that upload secret", async () => {
+    const traefik = containers.get("scaibu.traefik")!;
+    const files = (traefik.uploads as { file: string; content: string }[]).map((u) => u.file);
+    assert.ok(files.includes("/etc/traefik/traefik.yml"));
+    assert.ok(files.includes("/etc/traefik/certs/server.key"));
+    const decl = declared.find((d) => d.type === "docker:index/container:Container" && d.name.includes("traefik"))!;
+    assert.equal(await pulumi.isSecret(pulumi.output(decl.inputs.uploads as pulumi.Input<unknown>)), true);
+    assert.equal(await pulumi.isSecret(stack.certificates.serverKeyPem), true);
+    assert.equal(await pulumi.isSecret(stack.certificates.caCertPem), false);
+  });
+
+  it("passes Grafana's admin password only as a secret file, never in the environment", async () => {
+    const decl = declared.find((d) => d.type === "docker:index/container:Container" && d.name.includes("grafana"))!;
+    assert.equal(await pulumi.isSecret(pulumi.output(decl.inputs.uploads as pulumi.Input<unknown>)), true);
+    const grafana = containers.get("scaibu.grafana")!;
+    const password = await promiseOf(stack.grafana!.adminPassword);
+    const upload = (grafana.uploads as { file: string; content: string }[]).find((u) => u.content === password);
+    assert.equal(upload?.file, "/etc/grafana/secrets/admin-password");
+    assert.equal(await pulumi.isSecret(stack.grafana!.adminPassword), true);
+  });
+
+  it("puts no secret value into any container's environment", async () => {
+    const secrets = [
+      await promiseOf(stack.grafana!.adminPassword),
+      await promiseOf(stack.operator.password),
+      await promiseOf(stack.certificates.serverKeyPem),
+    ];
+    for (const [name, c] of containers) {
+      for (const e of (c.envs ?? []) as string[]) {
+        for (const secret of secrets) assert.ok(!e.includes(secret), `${name}: ${e.split("=")[0]} holds a secret`);
+      }
+    }
+  });
+
+  it("names data volumes by role, keeps their former names as aliases and ignores label drift", () => {
+    for (const v of byType("docker:index/volume:Volume")) {
+      assert.match(v.name, /-service-(data|queue)$/, v.name);
+      // Data volumes existed before roles named them; the collector's queue is new.
+      assert.deepEqual(
+        (v.opts.aliases ?? []).map((a) => (a as { name: string }).name),
+        v.name.endsWith("-data") ? [v.name.replace(/-data$/, "-volume-0")] : [],
+      );
+      assert.deepEqual(v.opts.ignoreChanges, ["labels"], v.name);
+    }
+    for (const n of byType("docker:index/network:Network")) assert.deepEqual(n.opts.ignoreChanges, ["labels"]);
+  });
+
+  it("keeps the CA through changes of its subject or validity", () => {
+    const [ca] = byType("tls:index/selfSignedCert:SelfSignedCert");
+    assert.deepEqual(ca!.opts.ignoreChanges, ["subject", "validityPeriodHours", "earlyRenewalHours"]);
+  });
+
+  it("makes no service wait for another, so a cold up takes as long as the slowest service", () => {
+    for (const d of declared.filter((x) => x.type.startsWith("scaibu:observability:"))) {
+      assert.deepEqual(d.opts.dependsOn ?? [], [], `${d.type} ${d.name}`);
+    }
+  });
+
+  it("makes each network guard depend on its network and every container, so destroy checks it first", () => {
+    const all = byType("docker:index/container:Container").map((c) => c.resource);
+    const networks = byType("docker:index/network:Network");
+    const guards = byType("pulumi-nodejs:dynamic:Resource");
+    assert.equal(guards.length, networks.length);
+    for (const g of guards) {
+      const deps = g.opts.dependsOn as pulumi.Resource[];
+      // observability-network-guards-<role> guards observability-networks-<role>.
+      const network = networks.find((n) => n.name.endsWith(`-${g.name.split("-").pop()}`));
+      assert.ok(network && deps.includes(network.resource!), `${g.name}: its network`);
+      for (const c of all) assert.ok(deps.includes(c!), `${g.name}: every container`);
+      assert.equal(deps.length, all.length + 1, g.name);
+    }
+  });
+});

@@ -1,0 +1,122 @@
+/**
+ * `npm run bench:host`: what host and container metrics cost the collector. Prints figures; it
+ * asserts nothing.
+ *
+ * It deploys a throwaway stack (the e2e one, moved to domain `hostcost`, its own ports and subnet)
+ * with both receivers off, then updates it to each variant below, and for each one lets the idle
+ * stack settle and reads, over HOST_BENCH_WINDOW_S seconds, from the Docker stats API:
+ *   - the collector's CPU (cgroup CPU time over wall time, in millicores);
+ *   - its memory (usage without page cache, as `docker stats` shows it), median and peak.
+ * Each variant is reported beside the baseline (receivers off) measured in the same run, as a
+ * ratio, because this machine is noisy. Everything it deployed is destroyed at the end.
+ *
+ * Environment: HOST_BENCH_WINDOW_S seconds per variant (default 120).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { e2eWorkspace, movedTo, repo } from "@scaibu/observability-devkit";
+import { run } from "./exec";
+import { median, table } from "./stats";
+
+const WINDOW_S = Number(process.env.HOST_BENCH_WINDOW_S ?? 120);
+const SETTLE_S = 30;
+const domain = "hostcost";
+const ports = { http: 39080, https: 39443, otlpGrpc: 39317, otlpHttp: 39318 };
+const collector = `${domain}.otel`;
+const progress = (m: string) => process.stderr.write(`[bench:host] ${m}\n`);
+
+const VARIANTS: { name: string; hostMetrics: Record<string, unknown> }[] = [
+  { name: "receivers off (baseline)", hostMetrics: { enabled: false, containers: false } },
+  { name: "host_metrics + docker_stats, every 30 s (default)", hostMetrics: {} },
+  { name: "host_metrics + docker_stats, every 10 s", hostMetrics: { intervalSeconds: 10 } },
+];
+
+interface Stats {
+  read: string;
+  cpu_stats: { cpu_usage: { total_usage: number } };
+  memory_stats: { usage?: number; stats?: Record<string, number> };
+}
+
+async function stats(): Promise<Stats> {
+  const out = await run("curl", [
+    "-sf",
+    "--unix-socket",
+    "/var/run/docker.sock",
+    `http://localhost/containers/${collector}/stats?stream=false&one-shot=true`,
+  ]);
+  return JSON.parse(out) as Stats;
+}
+
+/** Memory as `docker stats` shows it: usage minus inactive page cache (cgroup v1 and v2 keys). */
+function memoryBytes(s: Stats): number {
+  const m = s.memory_stats;
+  const cache = m.stats?.total_inactive_file ?? m.stats?.inactive_file ?? 0;
+  return (m.usage ?? 0) - cache;
+}
+
+async function measure(): Promise<{ millicores: number; memMedian: number; memPeak: number }> {
+  const first = await stats();
+  const start = Date.now();
+  const mem: number[] = [memoryBytes(first)];
+  while (Date.now() - start < WINDOW_S * 1000) {
+    await new Promise((r) => setTimeout(r, 5000));
+    mem.push(memoryBytes(await stats()));
+  }
+  const last = await stats();
+  const cpuNs = last.cpu_stats.cpu_usage.total_usage - first.cpu_stats.cpu_usage.total_usage;
+  const wallNs = (Date.parse(last.read) - Date.parse(first.read)) * 1e6;
+  return { millicores: (cpuNs / wallNs) * 1000, memMedian: median(mem), memPeak: Math.max(...mem) };
+}
+
+async function main(): Promise<void> {
+  await run("bash", [join(repo, "toolchain/docker-engine.sh")], { passStderr: true });
+  const toolbin = (await run("bash", [join(repo, "toolchain/ensure-pulumi.sh")], { passStderr: true })).trim();
+  process.env.PATH = `${toolbin}:${process.env.PATH}`;
+  await run("bash", [join(repo, "toolchain/images/build-all.sh")], { passStderr: true });
+
+  const state = mkdtempSync(join(tmpdir(), "scaibu-hostcost-"));
+  const base = { ...movedTo(domain, ports, "172.16.141.0/24"), consumerHosts: [] };
+  let stack: Stack | undefined;
+  const results: { name: string; millicores: number; memMedian: number; memPeak: number }[] = [];
+  try {
+    for (const v of VARIANTS) {
+      stack = await e2eWorkspace(`hostcost-${process.pid}`, state, { ...base, hostMetrics: v.hostMetrics });
+      progress(`${v.name}: up`);
+      await stack.up({ onOutput: () => undefined });
+      progress(`${v.name}: settling ${SETTLE_S}s, then measuring ${WINDOW_S}s`);
+      await new Promise((r) => setTimeout(r, SETTLE_S * 1000));
+      results.push({ name: v.name, ...(await measure()) });
+    }
+  } finally {
+    if (stack) {
+      progress("destroying");
+      await stack.destroy({ onOutput: () => undefined }).catch((e: unknown) => progress(`destroy: ${String(e)}`));
+      await stack.workspace.removeStack(stack.name).catch(() => undefined);
+    }
+    rmSync(state, { recursive: true, force: true });
+  }
+  const [baseline] = results;
+  const mib = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MiB`;
+  const x = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+  process.stdout.write(
+    `Collector cost of host and container metrics, idle stack, ${WINDOW_S}s per variant (one run):\n\n` +
+      table(
+        ["variant", "collector CPU", "× baseline", "memory median (peak)", "× baseline"],
+        results.map((r) => [
+          r.name,
+          `${r.millicores.toFixed(1)} millicores`,
+          x(r.millicores, baseline!.millicores),
+          `${mib(r.memMedian)} (${mib(r.memPeak)})`,
+          x(r.memMedian, baseline!.memMedian),
+        ]),
+      ) +
+      "\n",
+  );
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

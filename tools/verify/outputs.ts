@@ -1,0 +1,25 @@
+/** The stack outputs `npm run verify` needs: read with the Pulumi CLI, or from a JSON file. */
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+
+export interface StackOutputs {
+  urls: Record<string, string>;
+  otlp: { http: string; https?: string };
+  caCertPem: string;
+  etcHosts: string;
+  operator: { user: string; password: string };
+  grafanaAdmin?: { user: string; password: string };
+  otlpToken?: string;
+}
+
+/** `--outputs FILE` (what `pulumi stack output --json --show-secrets` prints), else the CLI. */
+export function readOutputs(argv: string[]): StackOutputs {
+  const file = argv[argv.indexOf("--outputs") + 1];
+  if (argv.includes("--outputs") && file) return JSON.parse(readFileSync(file, "utf8")) as StackOutputs;
+  const stack = argv.includes("--stack") ? ["--stack", argv[argv.indexOf("--stack") + 1]!] : [];
+  const json = execFileSync("pulumi", ["stack", "output", "--json", "--show-secrets", ...stack], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return JSON.parse(json) as StackOutputs;
+}
