@@ -1,18 +1,40 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ObservabilityStack } from "./components/stack";
 import { stackOutputs } from "./contract/stack-outputs";
-import { dockerVolumeOwnerCheck } from "./providers/volume-owner";
+import { dockerEndpoint } from "./providers/docker-api";
+import { dockerVolumeOwnerCheck, stackVolumes } from "./providers/volume-owner";
+import { dataAtRisk } from "./settings/data-loss";
 import { loadSettings } from "./settings/load";
+import { remoteEngineWarning } from "./settings/remote";
 
 // Validate all config before registering a single resource: a bad value fails `pulumi preview`.
 const settings = loadSettings();
-
+const project = pulumi.getProject();
 // The component name is fixed (not the domain) so changing the domain updates, not re-creates, the graph.
-const stackLabel = `${pulumi.getProject()}/${pulumi.getStack()}`;
+const stackLabel = `${project}/${pulumi.getStack()}`;
+// The engine the docker provider manages: the checks below ask the same one.
+const dockerHost = dockerEndpoint(new pulumi.Config("docker").get("host"));
+
+const remote = remoteEngineWarning(dockerHost, settings);
+if (remote) pulumi.log.warn(remote);
+
+// A config change that would delete a data volume stops here, naming the key and the volume.
+const preflight = stackVolumes(dockerHost, stackLabel).then(
+  (existing) => {
+    const issues = dataAtRisk(settings, existing, project);
+    if (issues.length) throw new pulumi.RunError(`refusing to delete data:\n  - ${issues.join("\n  - ")}`);
+  },
+  (err: Error) => {
+    throw new pulumi.RunError(`cannot list this stack's Docker volumes: ${err.message}`);
+  },
+);
+
 const stack = new ObservabilityStack("observability", {
   settings,
   stackLabel,
-  checkVolume: dockerVolumeOwnerCheck(stackLabel, settings.adoptVolumesFrom),
+  dockerHost,
+  preflight,
+  checkVolume: dockerVolumeOwnerCheck(dockerHost, stackLabel, settings.adoptVolumesFrom),
 });
 
 // Stack outputs are a public contract (other stacks read them via StackReference): README

@@ -36,6 +36,8 @@ export class Certificates extends pulumi.ComponentResource {
   readonly serverCertPem: pulumi.Output<string>;
   /** Secret. */
   readonly serverKeyPem: pulumi.Output<string>;
+  /** When the CA expires (RFC 3339): the CA alerts count down to it. */
+  readonly caNotAfter: pulumi.Output<string>;
 
   constructor(name: string, args: CertificatesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("scaibu:observability:Certificates", name, {}, opts);
@@ -87,6 +89,7 @@ export class Certificates extends pulumi.ComponentResource {
     );
 
     this.caCertPem = ca.certPem;
+    this.caNotAfter = ca.validityEndTime;
     this.serverCertPem = server.certPem;
     this.serverKeyPem = pulumi.secret(serverKey.privateKeyPem);
     this.registerOutputs({ caCertPem: this.caCertPem, serverCertPem: this.serverCertPem });

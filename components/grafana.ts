@@ -1,12 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { CATALOG } from "../configs/catalog";
-import {
-  GRAFANA_ADMIN_PASSWORD_PATH,
-  GRAFANA_DATA_DIR,
-  GRAFANA_METRICS_PATH,
-  GRAFANA_START_PATH,
-} from "../configs/grafana";
+import { GRAFANA_ADMIN_PASSWORD_PATH, GRAFANA_METRICS_PATH, GRAFANA_START_PATH } from "../configs/grafana";
 import { serviceOf, type Service, type ServiceParts } from "./service";
 
 export interface GrafanaArgs extends ServiceParts {
@@ -34,7 +29,6 @@ export class Grafana extends pulumi.ComponentResource {
       // The password reaches Grafana as a file (GF_SECURITY_ADMIN_PASSWORD__FILE), never as an
       // environment value that `docker inspect` would show.
       secretFiles: this.adminPassword.apply((content) => [{ path: GRAFANA_ADMIN_PASSWORD_PATH, content }]),
-      volumes: [{ role: "data", containerPath: GRAFANA_DATA_DIR, formerIndex: 0 }],
       // Sets the stack's admin password on a kept database, then runs the image's /run.sh.
       entrypoint: ["/bin/sh", GRAFANA_START_PATH],
       // Grafana keeps its own login; its /metrics (no login) is only for Prometheus, in-network.

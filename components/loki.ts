@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CATALOG } from "../configs/catalog";
-import { LOKI_DATA_DIR } from "../configs/loki";
 import { serviceOf, type Service, type ServiceParts } from "./service";
 
 /** Log store: OTLP logs from the collector, LogQL for Grafana. */
@@ -10,7 +9,6 @@ export class Loki extends pulumi.ComponentResource {
   constructor(name: string, args: ServiceParts, opts?: pulumi.ComponentResourceOptions) {
     super("scaibu:observability:Loki", name, {}, opts);
     this.service = serviceOf(this, name, args, {
-      volumes: [{ role: "data", containerPath: LOKI_DATA_DIR, formerIndex: 0 }],
       route: { port: CATALOG.loki.ports.http },
     });
     this.registerOutputs({ hostname: this.service.hostname });

@@ -8,6 +8,8 @@ export interface NetworkGuardsArgs {
   /** Every container of the stack: each guard depends on all of them. */
   containers: pulumi.Resource[];
   stackLabel: string;
+  /** The Docker endpoint the docker provider uses: the guards ask it, never a CLI. */
+  dockerHost: string;
 }
 
 /**
@@ -24,7 +26,7 @@ export class NetworkGuards extends pulumi.ComponentResource {
     for (const [role, network] of args.networks.byRole) {
       this.guards[role] = new NetworkGuard(
         `${name}-${role}`,
-        { network: network.name, stackLabel: args.stackLabel },
+        { network: network.name, stackLabel: args.stackLabel, dockerHost: args.dockerHost },
         {
           parent: this,
           dependsOn: [network, ...args.containers],

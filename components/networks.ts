@@ -10,6 +10,11 @@ export interface NetworksArgs {
   observabilitySubnet: string;
   /** Label stamped on every network so `docker network ls --filter label=…` finds the stack's own. */
   stackLabel: string;
+  /**
+   * Checks that must pass before anything changes (the data-loss check): every network, and so
+   * every container, waits for it, and a rejection fails the preview with its message.
+   */
+  preflight?: Promise<void>;
 }
 
 /** The bridge networks of the platform: observability, plus the shared ones unless another stack owns them. */
@@ -28,7 +33,7 @@ export class Networks extends pulumi.ComponentResource {
       const network = new docker.Network(
         `${name}-${role}`,
         {
-          name: args.names[role]!,
+          name: args.preflight ? pulumi.output(args.preflight.then(() => args.names[role]!)) : args.names[role]!,
           driver: "bridge",
           // The gateway is spelt out because the engine fills it in (after a daemon restart, at
           // least): left out, a refresh then reads a diff and replaces the network.

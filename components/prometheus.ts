@@ -1,19 +1,22 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CATALOG } from "../configs/catalog";
-import { PROMETHEUS_DATA_DIR } from "../configs/prometheus";
+import { certificateRulesFile } from "../configs/certificate-rules";
 import { serviceOf, type Service, type ServiceParts } from "./service";
+
+export interface PrometheusArgs extends ServiceParts {
+  /** The CA's validity end (RFC 3339): its expiry alert counts down to it. */
+  caNotAfter: pulumi.Input<string>;
+}
 
 /** Metric store: OTLP from the collector, scrapes of the stack itself and labelled containers. */
 export class Prometheus extends pulumi.ComponentResource {
   readonly service: Service;
 
-  constructor(name: string, args: ServiceParts, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: PrometheusArgs, opts?: pulumi.ComponentResourceOptions) {
     super("scaibu:observability:Prometheus", name, {}, opts);
+    const { files } = args.rendered;
     this.service = serviceOf(this, name, args, {
-      volumes: [{ role: "data", containerPath: PROMETHEUS_DATA_DIR, formerIndex: 0 }],
-      // Discovery goes through the socket proxy now. Still root: data volumes of 0.1 hold files
-      // Prometheus wrote as root (it read the socket then), which its image user could not open.
-      user: "0",
+      files: pulumi.output(args.caNotAfter).apply((caNotAfter) => [...files, certificateRulesFile(caNotAfter)]),
       route: { port: CATALOG.prometheus.ports.http },
     });
     this.registerOutputs({ hostname: this.service.hostname });

@@ -1,18 +1,12 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { DOCKER_LOG_NAME_LABEL } from "../configs/otel-collector";
+import type { Privileges } from "../configs/privileges";
+import type { NamedVolumeSpec } from "../configs/volumes";
 import type { ConfigFile, HealthcheckSpec } from "../configs/types";
 import type { Rendered } from "../configs/render";
 import { RouteSpec, STACK_LABEL, traefikLabels } from "@scaibu/observability-routing";
 import type { VolumeCheck } from "../providers/volume-owner";
-
-export interface NamedVolumeSpec {
-  /** What the volume holds (`data`, the collector's `queue`): names the resource and the Docker volume. */
-  role: "data" | "queue";
-  containerPath: string;
-  /** Its logical name before volumes were named by role (kept as an alias, so state carries over). */
-  formerIndex?: number;
-}
 
 export interface PublishedPort {
   internal: number;
@@ -45,6 +39,8 @@ export interface ServiceBase {
   routeAuth?: pulumi.Input<string>;
   /** Runs on each data volume's name before it is declared (the program passes the owner check). */
   checkVolume?: VolumeCheck;
+  /** User, capabilities and masked paths (configs/privileges.ts); every container also drops all others. */
+  privileges: Privileges;
 }
 
 export interface ServiceArgs extends ServiceBase {
@@ -54,8 +50,6 @@ export interface ServiceArgs extends ServiceBase {
   entrypoint?: string[];
   /** Plain settings only: a secret reaches a container as an uploaded file, never in `docker inspect`. */
   env?: Record<string, string>;
-  /** Overrides the image's user; say why where used. */
-  user?: pulumi.Input<string>;
   /** Files uploaded into the container (config as data, not host bind mounts). */
   files?: pulumi.Input<ConfigFile[]>;
   /** Files holding secrets (keys, passwords, tokens): uploaded with the others, the upload kept secret. */
@@ -69,6 +63,8 @@ export interface ServiceArgs extends ServiceBase {
   route?: pulumi.Input<ServiceRoute>;
   /** Seconds `pulumi up` waits for the container to turn healthy. */
   waitTimeoutSeconds?: number;
+  /** Run another Service's image (same `image`) instead of declaring it a second time. */
+  imageOf?: Service;
 }
 
 /**
@@ -84,11 +80,9 @@ export class Service extends pulumi.ComponentResource {
   constructor(name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("scaibu:observability:Service", name, {}, opts);
 
-    this.image = new docker.RemoteImage(
-      `${name}-image`,
-      { name: args.image, keepLocally: args.keepImage },
-      { parent: this },
-    );
+    this.image =
+      args.imageOf?.image ??
+      new docker.RemoteImage(`${name}-image`, { name: args.image, keepLocally: args.keepImage }, { parent: this });
 
     const volumeName = (role: string) => {
       const dockerName = `${args.volumePrefix}-${role}`;
@@ -138,10 +132,40 @@ export class Service extends pulumi.ComponentResource {
           .map((k) => `${k}=${env[k]}`)
       : undefined;
 
-    const toUploads = (files: ConfigFile[]) => files.map((f) => ({ file: f.path, content: f.content }));
-    const uploads = args.secretFiles
-      ? pulumi.secret(pulumi.all([args.files ?? [], args.secretFiles]).apply(([a, b]) => toUploads([...a, ...b])))
-      : args.files && pulumi.output(args.files).apply(toUploads);
+    const { privileges } = args;
+    const [uid, gid] = privileges.user.split(":") as [string, string];
+    // Secrets are readable by the service's group alone, and owned by root: the service can read
+    // them but neither change nor rewrite them.
+    const secret = { owner: "0", group: gid, permissions: "0440" };
+    // A fresh named volume's root is root-owned unless the image has the path; a directory entry
+    // owned by the service's user (extracted into the volume before every start) hands it over,
+    // so no service needs root to write its data. The provider writes one tar entry per upload,
+    // named `file`: a trailing slash makes it a directory (Go's archive/tar), and an empty source
+    // gives it no content (an empty `content` counts as unset: resource_docker_container_funcs.go).
+    const volumeRoots = (args.volumes ?? []).map((v) => ({
+      file: `${v.containerPath}/`,
+      source: "/dev/null",
+      owner: uid,
+      group: gid,
+      permissions: "0750",
+    }));
+    const toUploads = (files: ConfigFile[], extra = {}) =>
+      files.map((f) => ({ file: f.path, content: f.content, ...extra }));
+    const plainFiles = Array.isArray(args.files) ? args.files.length > 0 : args.files !== undefined;
+    const hasUploads = plainFiles || args.secretFiles !== undefined || volumeRoots.length > 0;
+    const uploads = pulumi
+      .all([args.files ?? [], args.secretFiles ?? []])
+      .apply(([plain, secrets]) => [...volumeRoots, ...toUploads(plain), ...toUploads(secrets, secret)]);
+    // tmpfs as mounts, not the `tmpfs` map: the provider cannot update that map in place.
+    const tmpfsMounts = [
+      ...privileges.masks.map((target) => ({ target, readOnly: true, sizeBytes: 4096 })),
+      ...privileges.scratch.map((target) => ({ target, readOnly: false, sizeBytes: 64 * 1024 * 1024 })),
+    ].map(({ target, readOnly, sizeBytes }) => ({
+      type: "tmpfs",
+      target,
+      readOnly,
+      tmpfsOptions: { sizeBytes, mode: readOnly ? 0o555 : 0o1777 },
+    }));
 
     this.container = new docker.Container(
       name,
@@ -156,18 +180,26 @@ export class Service extends pulumi.ComponentResource {
         command: args.command?.length ? args.command : undefined,
         entrypoints: args.entrypoint?.length ? args.entrypoint : undefined,
         envs,
-        user: args.user,
-        uploads,
+        user: privileges.user,
+        // Nothing beyond what the table names: no capability, no setuid escalation.
+        capabilities: {
+          drops: ["ALL"],
+          adds: privileges.capabilities.length ? [...privileges.capabilities] : undefined,
+        },
+        groupAdds: privileges.groups.length ? [...privileges.groups] : undefined,
+        securityOpts: ["no-new-privileges:true"],
+        // An upload cannot go into a read-only rootfs (configs/privileges.ts): read-only where none is needed.
+        readOnly: !hasUploads,
+        ipcMode: privileges.ipcNone ? "none" : undefined,
+        uploads: hasUploads ? (args.secretFiles ? pulumi.secret(uploads) : uploads) : undefined,
         volumes: this.volumes.map((vol, i) => ({
           volumeName: vol.name,
           containerPath: args.volumes![i]!.containerPath,
         })),
-        mounts: (args.hostMounts ?? []).map((m) => ({
-          type: "bind",
-          source: m.source,
-          target: m.target,
-          readOnly: true,
-        })),
+        mounts: [
+          ...(args.hostMounts ?? []).map((m) => ({ type: "bind", source: m.source, target: m.target, readOnly: true })),
+          ...tmpfsMounts,
+        ],
         ports: (args.ports ?? []).map((p) => ({
           internal: p.internal,
           external: p.external,
@@ -213,7 +245,8 @@ export interface ServiceParts {
 }
 
 /** What a service component adds to the shared base and its rendered config: only what is special about it. */
-export type ServiceSpecifics = Omit<ServiceArgs, keyof ServiceBase | keyof Rendered>;
+export type ServiceSpecifics = Omit<ServiceArgs, keyof ServiceBase | keyof Rendered> &
+  Partial<Pick<ServiceArgs, "files">>;
 
 /**
  * The one container of a service component `parent` named `name`: `<name>-service`, built from

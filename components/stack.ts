@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { CATALOG, hostsFor, ROUTED_KEYS, type Hosts, type ServiceHost, type ServiceKey } from "../configs/catalog";
+import { privilegesFor } from "../configs/privileges";
 import { consumerHostNames, stackEndpoints, type OtlpEndpoints } from "../configs/endpoints";
 import { Certificates } from "./certificates";
 import { Grafana } from "./grafana";
@@ -10,7 +11,7 @@ import { NetworkGuards } from "./network-guards";
 import { Networks, type NetworksArgs } from "./networks";
 import { OtelCollector } from "./otel-collector";
 import { Prometheus } from "./prometheus";
-import { renderAll, type Rendered } from "../configs/render";
+import { logAgentHost, renderAll, renderLogAgent, type Rendered } from "../configs/render";
 import { SocketProxy } from "./socket-proxy";
 import type { ServiceBase } from "./service";
 import {
@@ -24,6 +25,7 @@ import {
 } from "../settings/schema";
 import { ENTRYPOINT, ROUTE_LABEL } from "@scaibu/observability-routing";
 import { Traefik } from "./traefik";
+import { dockerEndpoint } from "../providers/docker-api";
 import type { VolumeCheck } from "../providers/volume-owner";
 
 export interface ObservabilityStackArgs {
@@ -32,6 +34,10 @@ export interface ObservabilityStackArgs {
   stackLabel: string;
   /** Checks each data volume's name before it is declared (index.ts: the Docker owner check). */
   checkVolume?: VolumeCheck;
+  /** Checks before anything changes (index.ts: the data-loss check); the networks wait for it. */
+  preflight?: Promise<void>;
+  /** The Docker endpoint the docker provider uses (providers/docker-api.ts); the guards ask it. */
+  dockerHost?: string;
 }
 
 export interface NetworkOutput {
@@ -94,6 +100,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         names: networkNames,
         observabilitySubnet: s.networks.observability.subnet,
         stackLabel: args.stackLabel,
+        preflight: args.preflight,
       },
       { parent: this },
     );
@@ -154,6 +161,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       logRotation: s.logRotation,
       routeAuth: basicAuth(k) ? htpasswd : undefined,
       checkVolume: args.checkVolume,
+      privileges: privilegesFor(k, s),
     });
     const parts = (k: ServiceKey): { base: ServiceBase; rendered: Rendered } => ({
       base: serviceBase(k),
@@ -174,16 +182,17 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     }
     if (on("loki")) this.loki = new Loki(`${name}-loki`, parts("loki"), child);
     if (on("prometheus")) {
-      this.prometheus = new Prometheus(`${name}-prometheus`, parts("prometheus"), child);
-    }
-    if (on("jaeger")) {
-      this.jaeger = new Jaeger(
-        `${name}-jaeger`,
-        { ...parts("jaeger"), persistent: s.jaeger.storage === "badger" },
+      this.prometheus = new Prometheus(
+        `${name}-prometheus`,
+        { ...parts("prometheus"), caNotAfter: this.certificates.caNotAfter },
         child,
       );
     }
+    if (on("jaeger")) {
+      this.jaeger = new Jaeger(`${name}-jaeger`, parts("jaeger"), child);
+    }
 
+    const logAgent = renderLogAgent(s);
     if (on("otelCollector")) {
       this.collector = new OtelCollector(
         `${name}-otel`,
@@ -192,9 +201,18 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           bindAddress: s.bindAddress,
           grpcPort: s.ports.otlpGrpc,
           httpPort: s.ports.otlpHttp,
-          collectDockerLogs: s.collectDockerLogs,
-          persistentQueue: s.collector.persistentQueue,
           hostMetrics: s.hostMetrics.enabled,
+          logAgent: logAgent && {
+            // The collector's image and the stack's shared settings; its own name, memory and privileges.
+            base: {
+              ...serviceBase("otelCollector"),
+              hostname: logAgentHost(s),
+              memoryMb: s.collector.logAgentMemoryMb,
+              routeAuth: undefined,
+              privileges: privilegesFor("otelLogs", s),
+            },
+            rendered: logAgent,
+          },
         },
         child,
       );
@@ -227,6 +245,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       {
         networks: this.networks,
         stackLabel: args.stackLabel,
+        dockerHost: args.dockerHost ?? dockerEndpoint(),
         containers: [
           this.socketProxy,
           this.loki,
@@ -235,7 +254,9 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           this.collector,
           this.grafana,
           this.traefik,
-        ].flatMap((c) => (c ? [c.service.container] : [])),
+        ]
+          .flatMap((c) => (c ? [c.service.container] : []))
+          .concat(this.collector?.logAgent ? [this.collector.logAgent.container] : []),
       },
       child,
     );

@@ -62,8 +62,9 @@ export const CATALOG = {
     memoryMb: 640,
     job: "otel-collector",
     routed: true,
-    // otlpRouted: OTLP/HTTP for Traefik only, behind the bearer token.
-    ports: { otlpGrpc: 4317, otlpHttp: 4318, otlpRouted: 4319, health: 13133, metrics: 8888 },
+    // otlpRouted: OTLP/HTTP for Traefik only, behind the bearer token. otlpAgents: OTLP/gRPC from
+    // the log agent (configs/otel-logs.ts), inside the network only.
+    ports: { otlpGrpc: 4317, otlpHttp: 4318, otlpRouted: 4319, otlpAgents: 4321, health: 13133, metrics: 8888 },
     metricsPort: 8888,
   },
   traefik: {

@@ -18,7 +18,7 @@ export interface StackEndpoints {
   /** https URL per enabled, routed service, keyed by its hostname part (`otel`, `loki`, ...). */
   urls: Partial<Record<ServiceHost, string>>;
   otlp: OtlpEndpoints | undefined;
-  /** One /etc/hosts line: the bind address, then every routed host and consumer host. */
+  /** One /etc/hosts line: the public (else bind) address, then every routed host and consumer host. */
   etcHosts: string;
   /** `<name>` → `<domain>.<name>` per consumer host; undefined without Traefik. */
   routedHosts: Record<string, string> | undefined;
@@ -37,7 +37,9 @@ export function stackEndpoints(s: Settings): StackEndpoints {
   const urls = on("traefik")
     ? Object.fromEntries(routed.map((k) => [CATALOG[k].host, externalUrl(hosts[k], s.ports.https)]))
     : {};
-  const hostAddr = s.bindAddress.includes(":") ? `[${s.bindAddress}]` : s.bindAddress; // IPv6 in URLs needs brackets
+  // Where clients reach the published ports: publicAddress, else the bind address.
+  const address = s.publicAddress ?? s.bindAddress;
+  const hostAddr = address.includes(":") ? `[${address}]` : address; // IPv6 in URLs needs brackets
   const otel = CATALOG.otelCollector;
   return {
     urls,
@@ -50,7 +52,7 @@ export function stackEndpoints(s: Settings): StackEndpoints {
           https: urls.otel,
         }
       : undefined,
-    etcHosts: [s.bindAddress, ...routed.map((k) => hosts[k]), ...consumers].join(" "),
+    etcHosts: [address, ...routed.map((k) => hosts[k]), ...consumers].join(" "),
     routedHosts: on("traefik") ? Object.fromEntries(s.consumerHosts.map((h, i) => [h, consumers[i]!])) : undefined,
   };
 }

@@ -10,6 +10,7 @@ import {
   type OtelCollectorInput,
 } from "./otel-collector";
 import { hostsFor } from "./catalog";
+import { otelLogsConfigArg } from "./otel-logs";
 import { fileAt, parseYaml } from "../tests/support/config-files";
 
 const base: OtelCollectorInput = {
@@ -46,8 +47,20 @@ describe("otel collector config", () => {
     assert.equal(c.receivers.otlp.protocols.http.endpoint, "0.0.0.0:4318");
   });
 
-  it("tails Docker json logs with the container parser only when dockerLogs is on", () => {
+  it("takes Docker's logs from the log agent on an in-network receiver, only when dockerLogs is on", () => {
     const c = doc(base);
+    assert.equal(c.receivers.file_log, undefined, "the collector itself never reads the host's logs");
+    assert.deepEqual(c.receivers["otlp/agents"], { protocols: { grpc: { endpoint: "0.0.0.0:4321" } } });
+    assert.deepEqual(c.service.pipelines.logs.receivers, ["otlp", "otlp/routed", "otlp/agents"]);
+    const off = doc({ ...base, dockerLogs: false });
+    assert.equal(off.receivers["otlp/agents"], undefined);
+    assert.deepEqual(off.service.pipelines.logs.receivers, ["otlp", "otlp/routed"]);
+  });
+
+  it("the log agent tails Docker json logs with the container parser and sends them to the collector", () => {
+    const c = parseYaml<Doc>(
+      otelLogsConfigArg({ collectorHost: "scaibu.otel", memoryMb: 128 }).replace(/^--config=yaml:/, ""),
+    );
     const fl = c.receivers.file_log;
     assert.deepEqual(fl.include, ["/var/lib/docker/containers/*/*-json.log"]);
     assert.equal(fl.start_at, "end");
@@ -57,12 +70,18 @@ describe("otel collector config", () => {
     assert.equal(fl.operators[0].add_metadata_from_filepath, false);
     assert.ok(fl.operators.some((o: Doc) => o.to === 'resource["container.id"]'));
     assert.ok(fl.operators.some((o: Doc) => o.to === 'resource["container.name"]'));
-    assert.deepEqual(c.service.pipelines["logs/docker"].receivers, ["file_log"]);
-
-    const off = doc({ ...base, dockerLogs: false });
-    assert.equal(off.receivers.file_log, undefined);
-    assert.equal(off.service.pipelines["logs/docker"], undefined);
-    assert.equal(off.processors["resource/docker"], undefined);
+    assert.deepEqual(c.service.pipelines.logs, {
+      receivers: ["file_log"],
+      processors: ["memory_limiter", "resource/docker", "batch"],
+      exporters: ["otlp_grpc/collector"],
+    });
+    assert.equal(c.exporters["otlp_grpc/collector"].endpoint, "scaibu.otel:4321");
+    assert.equal(c.processors.memory_limiter.limit_mib, 102, "80 % of its 128 MiB");
+    assert.deepEqual(
+      Object.keys(c).sort(),
+      ["exporters", "processors", "receivers", "service"],
+      "no extension, no listener but its metrics",
+    );
   });
 
   it("limits memory, batches 10s/1024 and stamps resource attributes plus the stack marker", () => {

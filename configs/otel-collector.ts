@@ -19,11 +19,10 @@ import { sortedRecord, toYaml } from "./yaml";
 export const OTEL_CONFIG_PATH = "/etc/otelcol-contrib/config.yaml";
 /**
  * Host directory the collector tails when `dockerLogs` is on; mount it read-only at the same path.
- * The json-file logs there are `root:root 0640`, and the contrib image runs as UID 10001, so with
- * `dockerLogs: true` the container must run as `OTEL_DOCKER_LOGS_USER` (root) or it reads nothing.
+ * The json-file logs there are `root:root 0640`: the collector reads them through root's group
+ * (configs/privileges.ts).
  */
 export const OTEL_DOCKER_LOGS_DIR = "/var/lib/docker/containers";
-export const OTEL_DOCKER_LOGS_USER = "0";
 /**
  * Docker label carrying a container's name into its json-file log lines. Docker writes a
  * container's labels into each line's `attrs` only when the container runs with log option
@@ -112,6 +111,8 @@ export const collectorSettings = z
      * at least OTEL_MEMORY_HEADROOM_MIB under `services.otelCollector.memoryMb` (checked in settings).
      */
     memoryLimitMib: z.number().int().min(32).max(65536).default(OTEL_MEMORY_LIMIT_MIB),
+    /** Memory limit (MiB) of the log agent, the container that tails Docker's logs (collectDockerLogs). */
+    logAgentMemoryMb: z.number().int().min(64).max(4096).default(128),
   })
   .prefault({});
 
@@ -140,6 +141,12 @@ export type HostMetricsSettings = z.output<typeof hostMetricsSettings>;
 /** Where the host's root filesystem is mounted (read-only) in the collector: `root_path`. */
 export const OTEL_HOSTFS = "/hostfs";
 /**
+ * The host's runtime and temporary directories, where its sockets live (docker.sock, containerd,
+ * D-Bus, journald, X11...). A read-only bind does not stop `connect()` on a socket, so the
+ * collector sees them under an empty read-only tmpfs (configs/privileges.ts HOSTFS_MASKS).
+ */
+export const MASKED_HOST_DIRS = ["/run", "/var/run", "/tmp", "/var/tmp"] as const;
+/**
  * The Docker label of a container that goes onto its metrics as a resource attribute (and so a
  * Prometheus label, `container_label_io_scaibu_stack`, cAdvisor's naming): which stack it is part
  * of. The `scaibu.stack` attribute cannot say it: the collector stamps that one on everything it sends.
@@ -156,15 +163,9 @@ const AUTH = "bearertokenauth/otlp";
 const QUEUE_STORAGE = "file_storage/queue";
 
 type Endpoint = { endpoint: string };
-type AttributeAction =
+export type AttributeAction =
   | { key: string; value: string; action: "insert" | "upsert" | "update" }
   | { key: string; from_attribute: string; action: "insert" | "upsert" | "update" };
-
-export interface FileLogOperator {
-  type: "container" | "regex_parser" | "move" | "add";
-  id: string;
-  [setting: string]: string | boolean | number | undefined;
-}
 
 type Enabled = { enabled: boolean };
 
@@ -217,19 +218,13 @@ export interface OtelCollectorConfig {
     "otlp/routed": { protocols: { http: Endpoint & Auth } };
     host_metrics?: HostMetricsReceiver;
     docker_stats?: DockerStatsReceiver;
-    file_log?: {
-      include: string[];
-      start_at: "end" | "beginning";
-      include_file_path: boolean;
-      include_file_name: boolean;
-      operators: FileLogOperator[];
-    };
+    /** OTLP/gRPC from the log agent, inside the Docker network only. */
+    "otlp/agents"?: { protocols: { grpc: Endpoint } };
   };
   processors: {
     memory_limiter: { check_interval: string; limit_mib: number; spike_limit_mib: number };
     batch: { timeout: string; send_batch_size: number; send_batch_max_size: number };
     resource: { attributes: AttributeAction[] };
-    "resource/docker"?: { attributes: AttributeAction[] };
   };
   connectors: {
     span_metrics: {
@@ -374,8 +369,13 @@ export function otelCollectorConfig(input: OtelCollectorInput): OtelCollectorCon
         memory: { metrics: { "system.memory.utilization": { enabled: true } } },
         load: {},
         filesystem: {
-          // Docker's own bind mounts (/etc/hosts and friends of each container) repeat a real disk.
-          exclude_mount_points: { mount_points: ["^/var/lib/docker/.+", "^/run/docker/.+"], match_type: "regexp" },
+          // Docker's own bind mounts (/etc/hosts and friends of each container) repeat a real disk;
+          // the host's runtime and temporary directories are masked in the collector
+          // (HOSTFS_MASKS), so statfs there would read the mask, not the host.
+          exclude_mount_points: {
+            mount_points: ["^/var/lib/docker/.+", ...MASKED_HOST_DIRS.map((d) => `^${d}($|/)`)],
+            match_type: "regexp",
+          },
           metrics: { "system.filesystem.utilization": { enabled: true } },
         },
         disk: {},
@@ -405,44 +405,10 @@ export function otelCollectorConfig(input: OtelCollectorInput): OtelCollectorCon
     };
   }
   if (input.dockerLogs) {
-    config.receivers.file_log = {
-      include: [`${OTEL_DOCKER_LOGS_DIR}/*/*-json.log`],
-      start_at: "end",
-      include_file_path: true,
-      include_file_name: false,
-      operators: [
-        // Docker json-file lines: {"log":..., "stream":..., "time":..., "attrs":{...}}.
-        // The k8s path metadata does not apply to Docker paths (it would fail on every line).
-        { type: "container", id: "docker", format: "docker", add_metadata_from_filepath: false },
-        {
-          type: "regex_parser",
-          id: "container_id_from_path",
-          regex: "^.*/containers/(?P<container_id>[0-9a-f]{64})/[^/]+$",
-          parse_from: 'attributes["log.file.path"]',
-          parse_to: "resource",
-        },
-        { type: "move", id: "container_id", from: 'resource["container_id"]', to: 'resource["container.id"]' },
-        {
-          type: "move",
-          id: "container_name",
-          if: `attributes.attrs != nil and attributes.attrs["${DOCKER_LOG_NAME_LABEL}"] != nil`,
-          from: `attributes.attrs["${DOCKER_LOG_NAME_LABEL}"]`,
-          to: 'resource["container.name"]',
-        },
-      ],
-    };
-    config.processors["resource/docker"] = {
-      attributes: [
-        // Loki's service_name label: the container name when known, else "docker".
-        { key: "service.name", from_attribute: "container.name", action: "insert" },
-        { key: "service.name", value: "docker", action: "insert" },
-      ],
-    };
-    pipelines["logs/docker"] = {
-      receivers: ["file_log"],
-      processors: ["memory_limiter", "resource/docker", "resource", "batch"],
-      exporters: ["otlp_http/loki"],
-    };
+    // Docker's container logs arrive from the log agent (configs/otel-logs.ts), which alone may
+    // read them; this receiver is reachable only inside the Docker network.
+    config.receivers["otlp/agents"] = { protocols: { grpc: { endpoint: `0.0.0.0:${ports.otlpAgents}` } } };
+    pipelines.logs!.receivers = [...otlp, "otlp/agents"];
   }
   return config;
 }

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { CATALOG, SERVICE_KEYS, type Hosts } from "./catalog";
 import { hostRulesFiles, type HostRulesInput } from "./host-rules";
 import { prometheusRulesFiles, PROMETHEUS_RULES_DIR } from "./prometheus-rules";
+import { OTEL_LOGS_METRICS_PORT } from "./otel-logs";
 import { duration, durationMs } from "./schema";
 import type { ConfigFile } from "./types";
 import { wgetCheck } from "./types";
@@ -58,6 +59,8 @@ export interface PrometheusInput extends PrometheusSettings {
   dockerEndpoint: string;
   /** Host and container alert rules (configs/host-rules.ts); none when omitted. */
   hostRules?: HostRulesInput;
+  /** The log agent's hostname when it runs (job `otel-logs`). */
+  logAgentHost?: string;
 }
 
 type RelabelConfig = {
@@ -102,6 +105,12 @@ export function prometheusConfig(input: PrometheusInput): PrometheusConfig {
     const host = key === "prometheus" ? "localhost" : input.hosts[key];
     return host ? [{ job_name: entry.job, static_configs: [{ targets: [`${host}:${entry.metricsPort}`] }] }] : [];
   });
+  if (input.logAgentHost) {
+    jobs.push({
+      job_name: "otel-logs",
+      static_configs: [{ targets: [`${input.logAgentHost}:${OTEL_LOGS_METRICS_PORT}`] }],
+    });
+  }
   const relabel: RelabelConfig[] = [
     // Opt-in only: never scrape every container on a shared host.
     { source_labels: [metaLabel(DOCKER_SCRAPE_LABEL)], regex: "true", action: "keep" },

@@ -8,11 +8,13 @@ import { grafanaEnv, grafanaFiles, grafanaHealthcheck } from "./grafana";
 import { jaegerCommand, jaegerFiles, jaegerHealthcheck } from "./jaeger";
 import { lokiCommand, lokiFiles, lokiHealthcheck } from "./loki";
 import { otelCollectorCommand, otelCollectorFiles, otelCollectorHealthcheck } from "./otel-collector";
+import { OTEL_LOGS_HOST, otelLogsCommand, otelLogsHealthcheck } from "./otel-logs";
 import { prometheusCommand, prometheusFiles, prometheusHealthcheck } from "./prometheus";
 import { socketProxyEndpoint, socketProxyEnv, socketProxyHealthcheck } from "./socket-proxy";
 import { traefikCommand, traefikFiles, traefikHealthcheck } from "./traefik";
 import type { ConfigFile, HealthcheckSpec } from "./types";
 import { externalUrl } from "./urls";
+import { volumesOf, type NamedVolumeSpec } from "./volumes";
 import { ROUTE_LABEL, STACK_LABEL } from "@scaibu/observability-routing";
 import { isGuarded, type Settings } from "../settings/schema";
 
@@ -22,6 +24,8 @@ export interface Rendered {
   command: string[];
   env: Record<string, string>;
   healthcheck: HealthcheckSpec;
+  /** Named volumes (configs/volumes.ts). */
+  volumes: NamedVolumeSpec[];
 }
 
 export type RenderedStack = Partial<Record<ServiceKey, Rendered>>;
@@ -38,9 +42,9 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
     host: s.services.otelCollector.enabled && s.hostMetrics.enabled,
     containers: s.services.otelCollector.enabled && s.hostMetrics.containers,
     stackLabel,
-    stackContainers: enabled.map((k) => hosts[k]),
+    stackContainers: [...enabled.map((k) => hosts[k]), ...(logAgentOn(s) ? [logAgentHost(s)] : [])],
   };
-  const render: Record<ServiceKey, () => Rendered> = {
+  const render: Record<ServiceKey, () => Omit<Rendered, "volumes">> = {
     prometheus: () => {
       const input = {
         ...s.prometheus,
@@ -50,6 +54,7 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
         dockerNetwork: s.networks.observability.name,
         dockerEndpoint,
         hostRules,
+        logAgentHost: logAgentOn(s) ? logAgentHost(s) : undefined,
       };
       return {
         files: prometheusFiles(input),
@@ -102,5 +107,22 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
       return { files: traefikFiles(input), command: traefikCommand(), env: {}, healthcheck: traefikHealthcheck };
     },
   };
-  return Object.fromEntries(enabled.map((k) => [k, render[k]()])) as RenderedStack;
+  return Object.fromEntries(enabled.map((k) => [k, { ...render[k](), volumes: volumesOf(k, s) }])) as RenderedStack;
+}
+
+/** Whether the stack runs the log agent (the collector, with Docker's logs collected). */
+export function logAgentOn(s: Settings): boolean {
+  return s.services.otelCollector.enabled && s.collectDockerLogs;
+}
+
+/** In-network hostname (and container name) of the log agent: `<domain>.otel-logs`. */
+export function logAgentHost(s: Settings): string {
+  return `${s.domain}.${OTEL_LOGS_HOST}`;
+}
+
+/** The log agent's container config: no files (its config is its command line). */
+export function renderLogAgent(s: Settings): Rendered | undefined {
+  if (!logAgentOn(s)) return undefined;
+  const input = { collectorHost: hostsFor(s.domain).otelCollector, memoryMb: s.collector.logAgentMemoryMb };
+  return { files: [], command: otelLogsCommand(input), env: {}, healthcheck: otelLogsHealthcheck(input), volumes: [] };
 }

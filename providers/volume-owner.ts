@@ -1,31 +1,27 @@
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import { STACK_LABEL } from "@scaibu/observability-routing";
-
-const run = promisify(execFile);
+import { dockerGet } from "./docker-api";
 
 /** Checks a data volume's name before the volume is declared; rejects to stop the program. */
 export type VolumeCheck = (dockerName: string) => Promise<void>;
 
-/**
- * Labels of a Docker volume, or undefined when there is none of that name. Asks the `docker` CLI,
- * which follows DOCKER_HOST and contexts like the provider does (`docker:host` is passed through).
- */
-async function volumeLabels(name: string): Promise<Record<string, string> | undefined> {
-  const host = new pulumi.Config("docker").get("host");
-  const env = host ? { ...process.env, DOCKER_HOST: host } : process.env;
-  try {
-    const { stdout } = await run("docker", ["volume", "inspect", "--format", "{{json .Labels}}", name], { env });
-    return (JSON.parse(stdout) as Record<string, string> | null) ?? {};
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException & { stderr?: string };
-    if (/no such volume/i.test(e.stderr ?? "")) return undefined;
-    pulumi.log.warn(
-      `cannot check who owns Docker volume ${name} (${e.code === "ENOENT" ? "no docker CLI" : e.message})`,
-    );
-    return undefined;
-  }
+interface VolumeInspect {
+  Name: string;
+  Labels?: Record<string, string> | null;
+}
+
+/** Labels of a Docker volume, or undefined when there is none of that name. */
+async function volumeLabels(endpoint: string, name: string): Promise<Record<string, string> | undefined> {
+  const v = await dockerGet<VolumeInspect>(endpoint, `/volumes/${encodeURIComponent(name)}`);
+  return v && (v.Labels ?? {});
+}
+
+/** Names of the Docker volumes that carry this stack's label. */
+export async function stackVolumes(endpoint: string, stackLabel: string): Promise<string[]> {
+  const list = await dockerGet<{ Volumes?: VolumeInspect[] | null }>(endpoint, "/volumes", {
+    filters: { label: [`${STACK_LABEL}=${stackLabel}`] },
+  });
+  return (list?.Volumes ?? []).map((v) => v.Name).sort();
 }
 
 /**
@@ -35,9 +31,14 @@ async function volumeLabels(name: string): Promise<Record<string, string> | unde
  * stack's own kept volume (`keepDataVolumes`, destroy, up) and, when asked, for the volumes of
  * the stack it was renamed from (`adoptVolumesFrom`): the owner label says which.
  */
-export function dockerVolumeOwnerCheck(stackLabel: string, adoptFrom?: string): VolumeCheck {
+export function dockerVolumeOwnerCheck(endpoint: string, stackLabel: string, adoptFrom?: string): VolumeCheck {
   return async (name) => {
-    const labels = await volumeLabels(name);
+    let labels: Record<string, string> | undefined;
+    try {
+      labels = await volumeLabels(endpoint, name);
+    } catch (err) {
+      throw new pulumi.RunError(`cannot check who owns Docker volume ${name}: ${(err as Error).message}`);
+    }
     if (labels === undefined) return;
     const owner = labels[STACK_LABEL];
     if (owner === stackLabel || (adoptFrom !== undefined && owner === adoptFrom)) return;

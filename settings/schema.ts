@@ -90,6 +90,19 @@ export const settingsSchema = z
     /** Binding to 0.0.0.0/:: exposes the stack to the network; it must be asked for explicitly. */
     allowAllInterfaces: z.boolean().default(false),
     /**
+     * The address clients reach the published ports at, when it is not bindAddress (a remote
+     * Docker host, NAT, bindAddress 0.0.0.0): the etcHosts line and the otlp host URLs use it.
+     */
+    publicAddress: z
+      .string()
+      .transform((v) => v.replace(/^\[|\]$/g, ""))
+      .refine(
+        (v) => isIP(v) !== 0,
+        "must be an IP address clients can reach, such as 192.0.2.10 (it goes into /etc/hosts)",
+      )
+      .refine((v) => !isAllInterfaces(v), "must be one address clients can reach, not every interface")
+      .optional(),
+    /**
      * Names of hosts that other stacks route through this Traefik: each `<domain>.<name>` goes on
      * the server certificate and into the `routing` output (e.g. ["app"] for `https://scaibu.app`).
      */
@@ -157,8 +170,16 @@ export const settingsSchema = z
           .default("admin"),
       })
       .prefault({}),
-    /** Keep named data volumes (Loki, Prometheus, Jaeger, Grafana) when the stack is destroyed. */
+    /**
+     * Keep named data volumes (Loki, Prometheus, Jaeger, Grafana, the collector's queue) when the
+     * stack is destroyed, or when a config change stops declaring one.
+     */
     keepDataVolumes: z.boolean().default(false),
+    /**
+     * Data volumes (Docker names) that a config change may delete with their data. Without it, and
+     * without keepDataVolumes, such a change fails `preview`, naming the key and the volume.
+     */
+    acceptDataLoss: z.array(dockerName).default([]),
     /** Keep images in the local Docker cache on destroy (they are shared with other projects). */
     keepImages: z.boolean().default(true),
     /** Tail the host's container logs into Loki (mounts /var/lib/docker/containers read-only). */

@@ -113,9 +113,15 @@ describe("resource graph (options)", () => {
     );
   });
 
-  it("does not mount host logs or the host root, or run the collector as root, without logs and host metrics", () => {
+  it("does not mount host logs or the host root, or keep a capability, without logs and host metrics", () => {
     const otel = containers.get("obs.otel")!;
-    assert.deepEqual(otel.mounts, []);
-    assert.equal(otel.user, undefined);
+    assert.deepEqual(
+      (otel.mounts as { type: string; target: string }[]).map((m) => `${m.type}:${m.target}`),
+      ["tmpfs:/tmp"],
+      "only its own read-only /tmp",
+    );
+    assert.equal(otel.user, "10101:10101");
+    assert.deepEqual(otel.capabilities, { drops: ["ALL"], adds: undefined });
+    assert.equal(containers.get("obs.otel-logs"), undefined, "no log agent");
   });
 });

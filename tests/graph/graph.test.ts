@@ -14,6 +14,9 @@ type Row = Record<string, unknown>;
 /** The routed hosts; the socket proxy's container stays inside the network. */
 const HOSTS = ["scaibu.prometheus", "scaibu.loki", "scaibu.jaeger", "scaibu.grafana", "scaibu.otel", "scaibu.traefik"];
 const PROXY = "scaibu.socket-proxy";
+/** The log agent: in the network only, like the proxy (configs/otel-logs.ts). */
+const AGENT = "scaibu.otel-logs";
+const UNROUTED = [PROXY, AGENT];
 let stack: ObservabilityStack;
 const containers = new Map<string, Row>();
 
@@ -55,10 +58,10 @@ describe("resource graph (defaults)", () => {
       "scaibu:observability:Grafana": 1,
       "scaibu:observability:Traefik": 1,
       "scaibu:observability:SocketProxy": 1,
-      "scaibu:observability:Service": 7,
+      "scaibu:observability:Service": 8,
       "docker:index/remoteImage:RemoteImage": 7,
       "docker:index/volume:Volume": 5,
-      "docker:index/container:Container": 7,
+      "docker:index/container:Container": 8,
       "random:index/randomPassword:RandomPassword": 3,
     });
   });
@@ -91,7 +94,7 @@ describe("resource graph (defaults)", () => {
   });
 
   it("names each container after its host and gives it the same network alias", () => {
-    assert.deepEqual([...containers.keys()].sort(), [...HOSTS, PROXY].sort());
+    assert.deepEqual([...containers.keys()].sort(), [...HOSTS, ...UNROUTED].sort());
     for (const [name, c] of containers) {
       const [first] = c.networksAdvanced as { name: string; aliases: string[] }[];
       assert.equal(first!.name, "scaibu-observability-network");
@@ -163,6 +166,8 @@ describe("resource graph (defaults)", () => {
       "scaibu.jaeger": ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:13133/status"],
       "scaibu.grafana": ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:3000/api/health"],
       "scaibu.socket-proxy": ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:2375/_ping"],
+      // Its config is its command line (nothing uploaded): the same argument.
+      "scaibu.otel-logs": ["CMD", "/otelcol-contrib", "validate", (containers.get(AGENT)!.command as string[])[0]!],
     });
   });
 
@@ -196,9 +201,9 @@ describe("resource graph (defaults)", () => {
       "scaibu.otel": "4319", // the receiver that asks for the bearer token
       "scaibu.traefik": undefined,
     };
-    assert.equal(labelsOf(containers.get(PROXY)!)["traefik.enable"], undefined, "the proxy is not routed");
+    for (const host of UNROUTED) assert.equal(labelsOf(containers.get(host)!)["traefik.enable"], undefined, host);
     for (const [host, c] of containers) {
-      if (host === PROXY) continue;
+      if (UNROUTED.includes(host)) continue;
       const labels = labelsOf(c);
       const router = host.replace(".", "-");
       assert.equal(labels["io.scaibu.stack"], "scaibu-observability/unit", host);
@@ -251,17 +256,25 @@ describe("resource graph (defaults)", () => {
   it("mounts host paths read-only and only where needed", () => {
     const mounts: string[] = [];
     for (const [host, c] of containers) {
-      for (const m of (c.mounts ?? []) as { type: string; source: string; target: string; readOnly: boolean }[]) {
-        assert.equal(m.readOnly, true, `${host} ${m.source}`);
-        assert.equal(m.type, "bind");
-        mounts.push(`${host}:${m.source}->${m.target}`);
+      for (const m of (c.mounts ?? []) as { type: string; source?: string; target: string; readOnly: boolean }[]) {
+        mounts.push(`${host}:${m.type}:${m.source ?? ""}->${m.target}${m.readOnly ? "" : " (writable)"}`);
       }
     }
-    // The socket proxy is the only container with the Docker socket; the host's root is for host_metrics.
+    // The socket proxy is the only container with the Docker socket; the host's root is for
+    // host_metrics, with the host's runtime and temporary directories (its sockets) masked; only the
+    // log agent reads Docker's logs.
     assert.deepEqual(mounts.sort(), [
-      "scaibu.otel:/->/hostfs",
-      "scaibu.otel:/var/lib/docker/containers->/var/lib/docker/containers",
-      "scaibu.socket-proxy:/var/run/docker.sock->/var/run/docker.sock",
+      "scaibu.otel-logs:bind:/var/lib/docker/containers->/var/lib/docker/containers",
+      "scaibu.otel:bind:/->/hostfs",
+      "scaibu.otel:tmpfs:->/hostfs/run",
+      "scaibu.otel:tmpfs:->/hostfs/tmp",
+      "scaibu.otel:tmpfs:->/hostfs/var/run",
+      "scaibu.otel:tmpfs:->/hostfs/var/tmp",
+      "scaibu.otel:tmpfs:->/tmp",
+      "scaibu.socket-proxy:bind:/var/run/docker.sock->/var/run/docker.sock",
+      // Scratch space of a read-only rootfs: the entrypoint's rendered config and HAProxy's pid file.
+      "scaibu.socket-proxy:tmpfs:->/run (writable)",
+      "scaibu.socket-proxy:tmpfs:->/tmp (writable)",
     ]);
   });
 

@@ -31,7 +31,10 @@ function computed(type: string, name: string, inputs: Record<string, unknown>): 
       };
     case "tls:index/selfSignedCert:SelfSignedCert":
     case "tls:index/locallySignedCert:LocallySignedCert":
-      return { certPem: `-----BEGIN CERTIFICATE-----\n${name}\n-----END CERTIFICATE-----\n` };
+      return {
+        certPem: `-----BEGIN CERTIFICATE-----\n${name}\n-----END CERTIFICATE-----\n`,
+        validityEndTime: "2036-12-01T00:00:00Z",
+      };
     case "tls:index/certRequest:CertRequest":
       return { certRequestPem: `-----BEGIN CERTIFICATE REQUEST-----\n${name}\n-----END CERTIFICATE REQUEST-----\n` };
     case "random:index/randomPassword:RandomPassword":

@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
+import { fakeDocker, type FakeDocker } from "../support/fake-docker";
 import { installMocks, promiseOf } from "./harness";
 
 installMocks({});
@@ -17,7 +18,11 @@ import { OUTPUTS, outputsJsonSchema, type OutputName } from "../../contract/outp
 const repo = join(__dirname, "..", "..");
 let program: Record<string, unknown>;
 
+let engine: FakeDocker;
 before(async () => {
+  // The program asks the Docker API (volume owners, data at risk): an empty stand-in engine.
+  engine = await fakeDocker({});
+  pulumi.runtime.setConfig("docker:host", engine.endpoint);
   program = (await import("../../index")) as Record<string, unknown>;
 });
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
+import { fakeDocker, type FakeDocker } from "../support/fake-docker";
 import { installMocks, promiseOf } from "./harness";
 
 installMocks({
@@ -12,7 +13,11 @@ installMocks({
 type Program = typeof import("../../index");
 let program: Program;
 
+let engine: FakeDocker;
 before(async () => {
+  // The program asks the Docker API (volume owners, data at risk): an empty stand-in engine.
+  engine = await fakeDocker({});
+  pulumi.runtime.setConfig("docker:host", engine.endpoint);
   program = await import("../../index");
   await promiseOf(program.caCertPem);
 });

@@ -1,8 +1,5 @@
 import assert from "node:assert/strict";
-import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { before, describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import { declared, installMocks, promiseOf, record, resolvedInputs } from "./harness";
 
 installMocks({});
@@ -10,23 +7,18 @@ installMocks({});
 import { loadSettings } from "../../settings/load";
 import { ObservabilityStack } from "../../components/stack";
 import { dockerVolumeOwnerCheck } from "../../providers/volume-owner";
+import { fakeDocker, type FakeDocker } from "../support/fake-docker";
 
-// A stand-in `docker` CLI: `volume inspect` answers from a fixed table, like the real one.
-const bin = mkdtempSync(join(tmpdir(), "scaibu-fake-docker-"));
-writeFileSync(
-  join(bin, "docker"),
-  `#!/bin/sh
-name="$5"
-case "$name" in
-  mine) echo '{"io.scaibu.stack":"p/me"}' ;;
-  theirs) echo '{"io.scaibu.stack":"p/other"}' ;;
-  unlabelled) echo 'null' ;;
-  *) echo "Error response from daemon: get $name: no such volume" >&2; exit 1 ;;
-esac
-`,
-);
-chmodSync(join(bin, "docker"), 0o755);
-process.env.PATH = `${bin}:${process.env.PATH}`;
+// A stand-in engine: `GET /volumes/<name>` answers from a fixed table, like dockerd.
+let engine: FakeDocker;
+before(async () => {
+  engine = await fakeDocker({
+    "/volumes/mine": { Name: "mine", Labels: { "io.scaibu.stack": "p/me" } },
+    "/volumes/theirs": { Name: "theirs", Labels: { "io.scaibu.stack": "p/other" } },
+    "/volumes/unlabelled": { Name: "unlabelled", Labels: null },
+  });
+});
+after(() => engine.close());
 
 const checked: string[] = [];
 before(async () => {
@@ -57,12 +49,19 @@ describe("data volume owner check", () => {
   });
 
   it("adopts nothing but this stack's own volume, or a named former owner's", async () => {
-    const check = dockerVolumeOwnerCheck("p/me");
+    const check = dockerVolumeOwnerCheck(engine.endpoint, "p/me");
     await check("absent");
     await check("mine");
     await assert.rejects(check("theirs"), /volume theirs already exists and belongs to stack p\/other, not to p\/me/);
     await assert.rejects(check("theirs"), /adoptVolumesFrom to "p\/other"/);
     await assert.rejects(check("unlabelled"), /belongs to no stack of this program/);
-    await dockerVolumeOwnerCheck("p/me", "p/other")("theirs");
+    await dockerVolumeOwnerCheck(engine.endpoint, "p/me", "p/other")("theirs");
+  });
+
+  it("stops the program, naming the engine, when it cannot ask it", async () => {
+    await assert.rejects(
+      dockerVolumeOwnerCheck("unix:///nonexistent/docker.sock", "p/me")("mine"),
+      /cannot check who owns Docker volume mine: the Docker engine at unix:\/\/\/nonexistent\/docker\.sock/,
+    );
   });
 });

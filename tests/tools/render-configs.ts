@@ -9,7 +9,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { renderAll } from "../../configs/render";
+import { renderAll, renderLogAgent } from "../../configs/render";
 import { parseSettings } from "../../settings/schema";
 
 const VARIANTS: Record<string, Record<string, unknown>> = {
@@ -27,12 +27,21 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
 
 const out = process.argv[2];
 if (!out) throw new Error("usage: render-configs.ts <out dir>");
-const manifest: Record<string, Record<string, { files: string[]; healthcheck: string[] }>> = {};
+const manifest: Record<string, Record<string, { files: string[]; command: string[]; healthcheck: string[] }>> = {};
 for (const [variant, raw] of Object.entries(VARIANTS)) {
   manifest[variant] = {};
-  const rendered = renderAll(parseSettings(raw), "scaibu-observability/validate");
+  const settings = parseSettings(raw);
+  const logAgent = renderLogAgent(settings);
+  const rendered = {
+    ...renderAll(settings, "scaibu-observability/validate"),
+    ...(logAgent ? { otelLogs: logAgent } : {}),
+  };
   for (const [service, r] of Object.entries(rendered)) {
-    manifest[variant][service] = { files: r.files.map((f) => f.path), healthcheck: r.healthcheck.test };
+    manifest[variant][service] = {
+      files: r.files.map((f) => f.path),
+      command: r.command,
+      healthcheck: r.healthcheck.test,
+    };
     for (const f of r.files) {
       const p = join(out, variant, service, f.path);
       mkdirSync(dirname(p), { recursive: true });

@@ -67,6 +67,14 @@ for v in default plain; do
   fi
 done
 
+# The log agent: its whole config is its command line (the collector's yaml: provider).
+if image_exists scaibu-e2e/otel-collector:local; then
+  agent="$(node -e 'process.stdout.write(require(process.argv[1]).default.otelLogs.command[0])' "$OUT/manifest.json")"
+  check "log agent validate (default)" -- docker run --rm --network none scaibu-e2e/otel-collector:local validate "$agent"
+else
+  missing "log agent: no scaibu-e2e/otel-collector:local image"
+fi
+
 for v in default plain; do
   if image_exists scaibu-e2e/jaeger:local; then
     check "jaeger validate ($v)" -- in_image "$v" jaeger scaibu-e2e/jaeger:local -- validate --config="$(manifest "$v" jaeger 0)"

@@ -19,7 +19,7 @@ set -euo pipefail
 # shellcheck source=toolchain/images/images-lib.sh
 LOG_TAG=images source "$(dirname "${BASH_SOURCE[0]}")/images-lib.sh"
 
-ALL_SERVICES=(socket-proxy loki grafana otel-collector prometheus jaeger traefik)
+ALL_SERVICES=(socket-proxy loki grafana otel-collector prometheus jaeger traefik alertmanager mailpit webhook-sink)
 declare -A TAGS=(
   [socket-proxy]=scaibu-e2e/socket-proxy:local
   [loki]=scaibu-e2e/loki:local
@@ -28,6 +28,9 @@ declare -A TAGS=(
   [prometheus]=scaibu-e2e/prometheus:local
   [jaeger]=scaibu-e2e/jaeger:local
   [traefik]=scaibu-e2e/traefik:local
+  [alertmanager]=scaibu-e2e/alertmanager:local
+  [mailpit]=scaibu-e2e/mailpit:local
+  [webhook-sink]=scaibu-e2e/webhook-sink:local
 )
 
 FORCE=0
@@ -248,12 +251,57 @@ build_traefik() {
   docker_build "$1" "$ctx"
 }
 
+# ----------------------------------------------------------- alertmanager
+build_alertmanager() {
+  local dir ctx; alertmanager_bins; dir="$(alertmanager_dir)"
+  ctx="$(new_context alertmanager)"
+  stage_base "$ctx/rootfs" app
+  stage_busybox "$ctx/rootfs"
+  cp "$dir/alertmanager" "$dir/amtool" "$ctx/"
+  mkdir -p "$ctx/owned/alertmanager" "$ctx/owned/etc/alertmanager"
+  cp "$ctx/alertmanager.yml" "$ctx/owned/etc/alertmanager/alertmanager.yml"
+  docker_build "$1" "$ctx"
+}
+
+# ---------------------------------------------------------------- mailpit
+build_mailpit() {
+  local dir="$TOOLS/mailpit-$MAILPIT_VERSION" ctx
+  if [ ! -x "$dir/mailpit" ]; then
+    log "building mailpit $MAILPIT_VERSION from github.com/axllent/mailpit@$MAILPIT_VERSION (no npm-built web UI)"
+    local src="$dir.work/src"
+    module_src github.com/axllent/mailpit "$MAILPIT_VERSION" "$src"
+    mkdir -p "$dir"
+    (cd "$src" && run_logged "$dir.build.log" "go build mailpit $MAILPIT_VERSION" \
+      go build -ldflags "-s -w -X github.com/axllent/mailpit/config.Version=$MAILPIT_VERSION" -o "$dir/mailpit.tmp" .)
+    mv "$dir/mailpit.tmp" "$dir/mailpit"; rm -rf "$dir.work"
+  fi
+  ctx="$(new_context mailpit)"
+  stage_base "$ctx/rootfs" app
+  cp "$dir/mailpit" "$ctx/mailpit"
+  docker_build "$1" "$ctx"
+}
+
+# ----------------------------------------------------------- webhook sink
+build_webhook-sink() {
+  local src="$IMAGES_DIR/webhook-sink" sum out ctx
+  sum="$(cat "$src/go.mod" "$src"/*.go | sha256sum | cut -c1-12)"
+  out="$TOOLS/webhook-sink-$sum/webhook-sink"
+  if [ ! -x "$out" ]; then
+    mkdir -p "$(dirname "$out")"
+    (cd "$src" && run_logged "$out.log" "go build webhook-sink" go build -ldflags="-s -w" -o "$out.tmp" .)
+    mv "$out.tmp" "$out"
+  fi
+  ctx="$(new_context webhook-sink)"
+  cp "$out" "$ctx/webhook-sink"
+  docker_build "$1" "$ctx"
+}
+
 # ------------------------------------------------------------------- main
 # recipe_hash SERVICE: what an image is built from (this script, its directory, the versions).
 # The image carries it as a label; a present image with another recipe is rebuilt, so a change
 # to a recipe reaches every machine that has an older image (binaries stay cached by version).
 recipe_hash() {
-  { cat "$0" "$IMAGES_DIR/images-lib.sh" "$TOOLCHAIN_DIR/lib.sh" "$TOOLCHAIN_DIR/versions.env"; find "$IMAGES_DIR/$1" "$IMAGES_DIR/placeholder" -type f | sort | xargs cat; } \
+  { cat "$0" "$IMAGES_DIR/images-lib.sh" "$TOOLCHAIN_DIR/lib.sh" "$TOOLCHAIN_DIR/versions.env"; find "$IMAGES_DIR/$1" "$IMAGES_DIR/placeholder" -type f -not -name '*.log'  | sort | xargs cat; } \
     | sha256sum | cut -c1-12
 }
 recipe_of() { docker image inspect -f '{{index .Config.Labels "io.scaibu.recipe"}}' "$1" 2>/dev/null || true; }

@@ -98,3 +98,30 @@ prometheus_bins() {
   mv "$dir.work/out/prometheus" "$dir.work/out/promtool" "$dir/"
   rm -rf "$dir.work"
 }
+
+# alertmanager_dir: where alertmanager and amtool of ALERTMANAGER_VERSION are cached.
+alertmanager_dir() { echo "$TOOLS/alertmanager-$ALERTMANAGER_VERSION"; }
+
+# alertmanager_bins: build alertmanager and amtool (once per version) in one `go build`. The web
+# UI is embedded from ui/app/dist (//go:embed app/dist in ui/web.go), which npm builds upstream
+# and the module zip lacks: a stub page stands in (it serves the API, health and metrics the same).
+alertmanager_bins() {
+  local dir; dir="$(alertmanager_dir)"
+  [ -x "$dir/alertmanager" ] && [ -x "$dir/amtool" ] && return 0
+  lock "alertmanager-$ALERTMANAGER_VERSION"
+  [ -x "$dir/alertmanager" ] && [ -x "$dir/amtool" ] && return 0
+  log "building Alertmanager ${ALERTMANAGER_VERSION#v} (alertmanager, amtool) from github.com/prometheus/alertmanager@$ALERTMANAGER_VERSION"
+  local src="$dir.work/src" p="github.com/prometheus/common/version" ld d
+  module_src github.com/prometheus/alertmanager "$ALERTMANAGER_VERSION" "$src"
+  for d in elm mantine; do
+    mkdir -p "$src/ui/app/dist/$d"
+    printf '<!doctype html><title>Alertmanager</title><p>Alertmanager %s built without its web UI (scaibu-observability local image). The API is at /api/v2/.</p>\n' \
+      "$ALERTMANAGER_VERSION" | gzip -9 >"$src/ui/app/dist/$d/index.html.gz"
+  done
+  ld="-s -w -X $p.Version=${ALERTMANAGER_VERSION#v} -X $p.Revision=$ALERTMANAGER_VERSION -X $p.Branch=HEAD -X $p.BuildUser=scaibu-observability"
+  mkdir -p "$dir.work/out" "$dir"
+  (cd "$src" && run_logged "$dir.build.log" "go build alertmanager + amtool" \
+    go build -ldflags "$ld" -o "$dir.work/out/" ./cmd/alertmanager ./cmd/amtool)
+  mv "$dir.work/out/alertmanager" "$dir.work/out/amtool" "$dir/"
+  rm -rf "$dir.work"
+}

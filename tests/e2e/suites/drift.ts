@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { domain, project } from "@scaibu/observability-devkit";
-import { health, sh } from "../shell";
+import { bind, domain, ports, project } from "@scaibu/observability-devkit";
+import { eventually, health, sh } from "../shell";
 import { assertNoChanges, live, log } from "../fixture";
 
 /** Registers the suite; tests/e2e/run.test.ts calls it in its place in the order. */
@@ -35,6 +35,48 @@ export function driftSuite(): void {
       );
       assert.ok(replaced.length > 0, "the change must show up");
       for (const t of replaced) assert.match(t, /observability-loki-service$/, `unexpected change: ${t}`);
+    });
+
+    it("renews the server certificate on the up inside its renewal window, and Traefik serves the new one", async () => {
+      const served = async () => {
+        const out = await sh("sh", [
+          "-c",
+          `echo | openssl s_client -connect ${bind}:${ports.https} -servername ${domain}.grafana 2>/dev/null | openssl x509 -noout -serial -enddate`,
+        ]);
+        return { serial: /serial=(\w+)/.exec(out)![1]!, notAfter: Date.parse(/notAfter=(.+)/.exec(out)![1]!) };
+      };
+      const before = await served();
+      // Time travel through the state: the certificate now ends within the hour, well inside its
+      // renewal window (the tls provider reads validity_end_time from state at plan time:
+      // terraform-provider-tls internal/provider/common_cert.go modifyPlanIfCertificateReadyForRenewal).
+      const state = await live.stack.exportStack();
+      const resources = (state.deployment as { resources: { type: string; outputs: Record<string, unknown> }[] })
+        .resources;
+      const cert = resources.find((r) => r.type === "tls:index/locallySignedCert:LocallySignedCert")!;
+      cert.outputs.validityEndTime = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d+Z$/, "Z");
+      await live.stack.importStack(state);
+      const replaced: string[] = [];
+      const result = await live.stack.up({
+        onOutput: log,
+        onEvent: (e) => {
+          const m = e.resourcePreEvent?.metadata;
+          if (m && ["replace", "create-replacement"].includes(m.op)) replaced.push(m.urn.split("::").pop()!);
+        },
+      });
+      assert.equal(result.summary.result, "succeeded");
+      assert.ok(replaced.includes("observability-certs-server"), `the certificate is renewed: ${replaced.join(", ")}`);
+      assert.ok(replaced.includes("observability-traefik-service"), "Traefik gets the new one");
+      assert.ok(!replaced.includes("observability-certs-ca"), "the CA stays");
+      const after = await eventually("Traefik serves the renewed certificate", 60, async () => {
+        const now = await served();
+        return now.serial !== before.serial ? now : undefined;
+      });
+      assert.ok(
+        after.notAfter > Date.now() + 300 * 86400_000,
+        `valid for its full term again: ${new Date(after.notAfter).toISOString()}`,
+      );
+      live.outputs = result.outputs;
+      await assertNoChanges("preview");
     });
 
     it("restores a container removed behind its back with up --refresh", async () => {

@@ -29,6 +29,31 @@ export function previewsSuite(): void {
       }
     });
 
+    it("refuses, at preview, a config change that would delete data, naming the key and the volume", async () => {
+      const key = `${project}:services`;
+      const good = await live.stack.getConfig(key);
+      const services = JSON.parse(good.value) as Record<string, Record<string, unknown>>;
+      await live.stack.setConfig(key, {
+        value: JSON.stringify({ ...services, grafana: { ...services.grafana, enabled: false } }),
+      });
+      try {
+        await assert.rejects(live.stack.preview({ onOutput: log }), (err: Error) => {
+          assert.match(
+            err.message,
+            /services\.grafana\.enabled = false: the next up deletes Docker volume e2e-grafana-data/,
+          );
+          return true;
+        });
+        // Accepting the loss for that volume lets the preview through (it would delete only it).
+        await live.stack.setConfig(`${project}:acceptDataLoss`, { value: JSON.stringify(["e2e-grafana-data"]) });
+        const { changeSummary } = await live.stack.preview({ onOutput: log });
+        assert.ok((changeSummary.delete ?? 0) > 0, JSON.stringify(changeSummary));
+      } finally {
+        await live.stack.setConfig(key, good);
+        await live.stack.removeConfig(`${project}:acceptDataLoss`);
+      }
+    });
+
     it("replaces no volume when only the domain changes", async () => {
       const key = `${project}:domain`;
       const before = await live.stack.getConfig(key);

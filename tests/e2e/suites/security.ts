@@ -1,13 +1,48 @@
 import assert from "node:assert/strict";
+import { mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { describe, it } from "node:test";
-import { bind, containerNames, domain, ports } from "@scaibu/observability-devkit";
+import { bind, config, containerNames, domain, ports, repo } from "@scaibu/observability-devkit";
+import { CATALOG, SERVICE_KEYS } from "../../../configs/catalog";
+import { OTEL_LOGS_HOST } from "../../../configs/otel-logs";
+import { COLLECTOR_UID, privilegesFor, type PrivilegedKey } from "../../../configs/privileges";
+import { parseSettings } from "../../../settings/schema";
 import { curl, eventually, sh } from "../shell";
-import { authed, https, live } from "../fixture";
+import { authed, https, live, promSeries } from "../fixture";
+
+/** Every container of the e2e stack with its privileges row (configs/privileges.ts). */
+const privilegedContainers = (): [string, PrivilegedKey][] => [
+  ...SERVICE_KEYS.map((k): [string, PrivilegedKey] => [`${domain}.${CATALOG[k].host}`, k]),
+  [`${domain}.${OTEL_LOGS_HOST}`, "otelLogs"],
+];
+
+interface Probe {
+  sockets: Record<string, string>;
+  written: string[];
+  dirsChecked: number;
+  writable: Record<string, string>;
+  ptrace: Record<string, string>;
+  masked: Record<string, string[]>;
+  credentials: { uid: number; gid: number; groups: number[] };
+}
+
+/** tests/e2e/probe/namespace_probe.py inside `container`'s mount namespace, with the given credentials. */
+async function probe(container: string, creds: string[], writable: string[], ptracePids: string[] = []) {
+  const pid = await sh("docker", ["inspect", "-f", "{{.State.Pid}}", container]);
+  const out = await sh("python3", [
+    join(repo, "tests/e2e/probe/namespace_probe.py"),
+    pid,
+    ...creds,
+    writable.join(","),
+    ptracePids.join(","),
+  ]);
+  return JSON.parse(out) as Probe;
+}
 
 /** Registers the suite; tests/e2e/run.test.ts calls it in its place in the order. */
 export function securitySuite(): void {
   describe("security: credentials on every surface, TLS, secrets, the Docker API", () => {
-    it("asks for the live.operator credentials on Prometheus, Loki, Jaeger and the dashboard", async () => {
+    it("asks for the operator credentials on Prometheus, Loki, Jaeger and the dashboard", async () => {
       const probes: [string, string][] = [
         ["prometheus", "/api/v1/status/buildinfo"],
         ["loki", "/ready"],
@@ -21,7 +56,7 @@ export function securitySuite(): void {
           401,
           `${svc} wrong password`,
         );
-        assert.equal((await authed(svc, path)).status, 200, `${svc} with the live.operator credentials`);
+        assert.equal((await authed(svc, path)).status, 200, `${svc} with the operator credentials`);
       }
       const dash = live.outputs.traefikDashboard!.value as { user: string; password: string };
       assert.deepEqual([dash.user, dash.password], [live.operator.user, live.operator.password]);
@@ -84,6 +119,100 @@ export function securitySuite(): void {
 
     // After the preview-only tests: Prometheus rediscovers every 30 s, and its first try may have
     // come before the socket proxy answered.
+    it("runs every container as docs/security.md says: its user, no capability beyond its row, no-new-privileges", async () => {
+      const settings = parseSettings(config);
+      for (const [name, key] of privilegedContainers()) {
+        const want = privilegesFor(key, settings);
+        const got = JSON.parse(
+          await sh("docker", [
+            "inspect",
+            "-f",
+            "{{json .Config.User}}|{{json .HostConfig.CapDrop}}|{{json .HostConfig.CapAdd}}|{{json .HostConfig.SecurityOpt}}|{{json .HostConfig.ReadonlyRootfs}}|{{json .HostConfig.GroupAdd}}|{{json .HostConfig.IpcMode}}",
+            name,
+          ]).then((line) => `[${line.split("|").join(",")}]`),
+        ) as [string, string[], string[] | null, string[], boolean, string[] | null, string];
+        const [user, drop, add, secopt, readOnly, groups, ipc] = got;
+        assert.equal(user, want.user, `${name}: user`);
+        assert.deepEqual(drop, ["ALL"], `${name}: cap_drop`);
+        assert.deepEqual(add ?? [], [...want.capabilities], `${name}: capabilities`);
+        assert.deepEqual(secopt, ["no-new-privileges:true"], `${name}: no-new-privileges`);
+        assert.deepEqual(groups ?? [], [...want.groups], `${name}: groups`);
+        assert.equal(ipc === "none", want.ipcNone, `${name}: ipc`);
+        assert.equal(readOnly, ["socketProxy", "otelLogs"].includes(key), `${name}: read-only rootfs`);
+        // And the kernel agrees: the main process holds exactly those capabilities.
+        const pid = await sh("docker", ["inspect", "-f", "{{.State.Pid}}", name]);
+        const status = await sh("cat", [`/proc/${pid}/status`]);
+        const eff = BigInt(`0x${/CapEff:\s*([0-9a-f]+)/.exec(status)![1]}`);
+        assert.equal(
+          eff,
+          want.capabilities.includes("CAP_DAC_READ_SEARCH") ? 1n << 2n : 0n,
+          `${name}: effective capabilities`,
+        );
+      }
+    });
+
+    it("the collector, inside its namespaces with its credentials, connects to no host socket and writes only its queue", async () => {
+      // Sockets the mask does not cover, so the check is not vacuous: root's and another user's.
+      const dir = `/srv/scaibu-e2e-${process.pid}`;
+      mkdirSync(dir, { recursive: true });
+      const listeners = await sh("python3", [
+        "-c",
+        `import os,socket,sys,time
+socks=[]
+for name,mode in (("root-0660.sock",0o660),("other-0600.sock",0o600)):
+    p=os.path.join(sys.argv[1],name); s=socket.socket(socket.AF_UNIX); s.bind(p); os.chmod(p,mode); s.listen(4); socks.append(s)
+os.chown(os.path.join(sys.argv[1],"other-0600.sock"),10001,10001)
+if os.fork(): print("listening"); sys.exit(0)
+n=os.open(os.devnull,os.O_RDWR); os.dup2(n,1); os.dup2(n,2)  # the test reads the parent's output only
+time.sleep(120)`,
+        dir,
+      ]);
+      assert.equal(listeners, "listening");
+      try {
+        const proxyPid = await sh("docker", ["inspect", "-f", "{{.State.Pid}}", `${domain}.socket-proxy`]);
+        const r = await probe(
+          `${domain}.otel`,
+          [String(COLLECTOR_UID), String(COLLECTOR_UID), "", ""],
+          ["/var/lib/otelcol/queue"],
+          ["1", proxyPid],
+        );
+        assert.deepEqual(r.credentials, { uid: COLLECTOR_UID, gid: COLLECTOR_UID, groups: [] });
+        const ours = Object.keys(r.sockets).filter((p) => p.startsWith(`/hostfs${dir}/`));
+        assert.equal(ours.length, 2, `the probe finds the test's sockets: ${JSON.stringify(r.sockets)}`);
+        const connected = Object.entries(r.sockets).filter(([, result]) => result === "CONNECTED");
+        assert.deepEqual(connected, [], "no host socket answers connect()");
+        assert.ok(r.dirsChecked > 100, `${r.dirsChecked} directories checked`);
+        assert.deepEqual(r.written, [], "no directory of the container or the host takes a new file");
+        assert.deepEqual(r.writable, { "/var/lib/otelcol/queue": "WRITTEN" }, "its queue stays writable");
+        // The host's runtime directory, where docker.sock lives, is an empty mask to it...
+        assert.deepEqual(r.masked["/hostfs/run"], []);
+        assert.match(await sh("ls", ["/run"]), /docker\.sock/, "...while the host's has the socket");
+        // ...and no other process's root (the socket proxy's holds the socket) is open to it.
+        assert.deepEqual(r.ptrace, { "1": "EACCES", [proxyPid]: "EACCES" });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it("the log agent reads Docker's logs with DAC_READ_SEARCH alone: no socket, nothing written, the logs arrive", async () => {
+      const r = await probe(`${domain}.${OTEL_LOGS_HOST}`, ["0", "0", "", "CAP_DAC_READ_SEARCH"], []);
+      assert.deepEqual(r.sockets, {}, "no socket in its view at all");
+      assert.deepEqual(r.written, []);
+      // What it reads reaches the collector and leaves for Loki.
+      for (const [job, q] of [
+        [
+          "otel-logs",
+          'sum({__name__=~"otelcol_receiver_accepted_log_records(_total)?", job="otel-logs", receiver="file_log"}) > 0',
+        ],
+        [
+          "otel-collector",
+          'sum({__name__=~"otelcol_receiver_accepted_log_records(_total)?", job="otel-collector", receiver="otlp/agents"}) > 0',
+        ],
+      ]) {
+        await promSeries(`${job}: Docker log records accepted`, q!);
+      }
+    });
+
     it("reaches the Docker API only through the read-only socket proxy", async () => {
       for (const name of containerNames) {
         const mounts = await sh("docker", ["inspect", "-f", "{{json .Mounts}}", name]);

@@ -23,7 +23,7 @@ export function telemetrySuite(): void {
       assert.match(report, /log in Loki .* NOT VERIFIED \(placeholder\)/);
     });
 
-    it("the Python and Node clients send through the stack, configured by its live.outputs alone", async () => {
+    it("the Python and Node clients send through the stack, configured by its outputs alone", async () => {
       await waiting.clientsDone;
     });
 

@@ -1,0 +1,71 @@
+/**
+ * Alerts before a certificate of the stack expires.
+ * - The server certificate, as Traefik serves it: `traefik_tls_certs_not_after{cn,serial,sans}`,
+ *   the notAfter (unix seconds) of every certificate in its default store, the file provider's
+ *   included (traefik v3.7.13 pkg/observability/metrics/prometheus.go, cmd/traefik/traefik.go
+ *   appendCertMetric, pkg/tls/tlsmanager.go GetServerCertificates).
+ * - The CA, which nothing serves: its notAfter comes from the program (the tls provider's
+ *   `validityEndTime`) into a rule of its own, so the file changes only when the CA does.
+ * An `up` inside a certificate's renewal window replaces it (configs: certificate.*, README
+ * "Certificates"); these alerts say an `up` is due.
+ */
+import { PROMETHEUS_RULES_DIR, type AlertingRule, type RulesFile } from "./prometheus-rules";
+import type { ConfigFile } from "./types";
+import { toYaml } from "./yaml";
+
+export const CERTIFICATE_RULES_PATH = `${PROMETHEUS_RULES_DIR}/certificate-alerts.yml`;
+const DAY = 86400;
+
+const expiry = (
+  name: string,
+  left: string,
+  days: number,
+  severity: AlertingRule["labels"]["severity"],
+  what: string,
+): AlertingRule => ({
+  alert: name,
+  expr: `${left} < ${days * DAY}`,
+  for: "10m",
+  labels: { severity },
+  annotations: {
+    summary: `${what} expires in less than ${days} days`,
+    description: `${what} expires in {{ $value | humanizeDuration }}. Run \`pulumi up\`: it renews a certificate in its renewal window (README "Certificates").`,
+  },
+});
+
+/** The rules file; `caNotAfter` is the CA's validity end (RFC 3339, as the tls provider gives it). */
+export function certificateRules(caNotAfter: string): RulesFile {
+  const caSeconds = Math.floor(Date.parse(caNotAfter) / 1000);
+  if (!Number.isFinite(caSeconds)) throw new Error(`certificate-rules: caNotAfter is not a time: ${caNotAfter}`);
+  const server = "min by (cn, serial) (traefik_tls_certs_not_after) - time()";
+  const ca = `vector(${caSeconds} - time())`;
+  return {
+    groups: [
+      {
+        name: "scaibu-certificates",
+        rules: [
+          expiry(
+            "ServerCertificateExpiresSoon",
+            server,
+            30,
+            "warning",
+            "The certificate Traefik serves ({{ $labels.cn }})",
+          ),
+          expiry(
+            "ServerCertificateExpiring",
+            server,
+            7,
+            "critical",
+            "The certificate Traefik serves ({{ $labels.cn }})",
+          ),
+          expiry("CaCertificateExpiresSoon", ca, 30, "warning", "The stack's CA"),
+          expiry("CaCertificateExpiring", ca, 7, "critical", "The stack's CA"),
+        ],
+      },
+    ],
+  };
+}
+
+export function certificateRulesFile(caNotAfter: string): ConfigFile {
+  return { path: CERTIFICATE_RULES_PATH, content: toYaml(certificateRules(caNotAfter)) };
+}

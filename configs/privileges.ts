@@ -1,0 +1,108 @@
+/**
+ * The least privilege each container runs with: one table, read by the Service component (every
+ * container gets `cap_drop: ALL`, `no-new-privileges` and this user), by docs/security.md (a unit
+ * test compares the two) and by the e2e security suite (which reads the same facts back from
+ * `docker inspect` and from inside the collector's namespaces).
+ *
+ * Read-only root filesystems: the docker provider uploads config files with one archive
+ * extracted at `/` (terraform-provider-docker resource_docker_container_funcs.go, `uploads`), and
+ * the engine refuses any extraction into a read-only rootfs ("container rootfs is marked
+ * read-only", moby daemon/archive_unix.go checkWritablePath). So only a container without
+ * uploads has a read-only rootfs; the others run as a user that owns nothing in the image, which
+ * leaves the writable layer unwritable to it (the e2e suite proves it for the collector).
+ */
+import type { Settings } from "../settings/schema";
+import type { ServiceKey } from "./catalog";
+import { MASKED_HOST_DIRS, OTEL_HOSTFS } from "./otel-collector";
+
+/** Linux capabilities, spelt as the engine stores and returns them (`CAP_…`: another spelling is a diff after every refresh). Typed: a misspelling is a type error. */
+export type Capability = "CAP_DAC_READ_SEARCH";
+
+export interface Privileges {
+  /** `uid:gid` the container's processes (and its health check) run as. */
+  user: string;
+  /** Capabilities kept (all others are dropped). Docker gives them to uid 0 only. */
+  capabilities: readonly Capability[];
+  /** Supplementary groups. */
+  groups: readonly string[];
+  /** Paths mounted as an empty, read-only tmpfs, hiding what is below them. */
+  masks: readonly string[];
+  /** Paths mounted as a small writable tmpfs (scratch space the program needs). */
+  scratch: readonly string[];
+  /** IPC namespace: `none` leaves no /dev/shm to write to (the Go programs need none). */
+  ipcNone: boolean;
+  /** One line for docs/security.md. */
+  why: string;
+}
+
+/** The collector's own uid, shared with no other container of the stack (see `collector`). */
+export const COLLECTOR_UID = 10101;
+
+/**
+ * What the collector does not see of the host's `/` (read-only at /hostfs): its runtime and
+ * temporary directories, each under an empty read-only tmpfs. host_metrics reads /proc, /sys and
+ * statfs of the filesystems, none of which is under them (their mount points are excluded).
+ */
+export const HOSTFS_MASKS = MASKED_HOST_DIRS.map((p) => `${OTEL_HOSTFS}${p}`);
+
+/** A service of the catalog, or the collector's log agent (configs/otel-logs.ts). */
+export type PrivilegedKey = ServiceKey | "otelLogs";
+
+export function privilegesFor(key: PrivilegedKey, s: Settings): Privileges {
+  const none = { capabilities: [], groups: [], masks: [], scratch: [], ipcNone: false } as const;
+  switch (key) {
+    case "traefik":
+      return {
+        ...none,
+        user: "65534:65534",
+        why: "reads its uploaded config and certificate; binds 80/443 inside its network namespace, which Docker opens to every user (net.ipv4.ip_unprivileged_port_start=0, moby daemon/oci_linux.go)",
+      };
+    case "otelCollector": {
+      const host = s.hostMetrics.enabled;
+      return {
+        ...none,
+        user: `${COLLECTOR_UID}:${COLLECTOR_UID}`,
+        // The image has no /tmp; with host metrics, the host's runtime and temporary directories
+        // (its sockets) are masked. A read-only, empty /tmp of its own leaves it nothing to write
+        // but its queue volume.
+        masks: [...(host ? HOSTFS_MASKS : []), "/tmp"],
+        ipcNone: true,
+        why:
+          "faces untrusted OTLP: a uid of its own (no other process of the stack shares it, so /proc/<pid> of the others stays closed to it), no capability, no group" +
+          (host ? `; the host's / read-only at ${OTEL_HOSTFS} with ${HOSTFS_MASKS.join(", ")} masked` : "") +
+          "; writes only its queue volume",
+      };
+    }
+    case "otelLogs":
+      return {
+        ...none,
+        user: "0:0",
+        // Listing /var/lib/docker/containers/* (root:root 0710) and reading the logs (0640) needs
+        // DAC_READ_SEARCH, which Docker gives to uid 0 only: read and search, never write.
+        capabilities: ["CAP_DAC_READ_SEARCH"],
+        ipcNone: true,
+        why: "reads Docker's json logs (root:root 0640 in 0710 directories): uid 0 with DAC_READ_SEARCH alone; listens on no port, mounts only the log directory read-only, read-only rootfs (no uploads)",
+      };
+    case "loki":
+      return { ...none, user: "10001:10001", why: "the image's user; writes only its data volume" };
+    case "prometheus":
+      return { ...none, user: "65534:65534", why: "the image's user (nobody); writes only its data volume" };
+    case "jaeger":
+      return { ...none, user: "10001:10001", why: "the image's user; writes only its data volume (badger)" };
+    case "grafana":
+      return {
+        ...none,
+        user: "472:0",
+        why: "the image's user; writes its data volume (database, plugins)",
+      };
+    case "socketProxy":
+      return {
+        ...none,
+        user: "0:0",
+        // The image's entrypoint writes /tmp/haproxy.cfg and HAProxy its /run/haproxy.pid
+        // (tecnativa/docker-socket-proxy v0.4.1 docker-entrypoint.sh): the rest is read-only.
+        scratch: ["/run", "/tmp"],
+        why: "root without any capability: the Docker socket is root-owned 0660 and its group differs per host; read-only rootfs (no uploads)",
+      };
+  }
+}

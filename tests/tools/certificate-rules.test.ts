@@ -1,0 +1,95 @@
+/**
+ * Certificate expiry alerts (configs/certificate-rules.ts), checked and unit-tested by the real
+ * promtool: each fires when its certificate is inside its window, and stays quiet outside it.
+ * (promtool evaluates from the Unix epoch: `time()` is the evaluation time.)
+ */
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { stringify } from "yaml";
+import { certificateRules, certificateRulesFile } from "../../configs/certificate-rules";
+import { findPromtool, run, writeTree } from "../support/config-files";
+
+const DAY = 86400;
+/** The CA expires 20 days after the epoch: inside the 30-day window, outside the 7-day one. */
+const caNotAfter = new Date(20 * DAY * 1000).toISOString();
+
+describe("certificate expiry alerts", () => {
+  const promtool = findPromtool();
+  const root = writeTree([certificateRulesFile(caNotAfter)]);
+  const file = join(root, "etc/prometheus/rules/certificate-alerts.yml");
+
+  it(`passes \`promtool check rules\` (promtool ${promtool.version})`, () => {
+    const r = run(promtool.path, ["check", "rules", file]);
+    assert.equal(r.status, 0, r.output);
+    assert.match(r.output, /SUCCESS: 4 rules found/);
+  });
+
+  it("carries a severity, a summary and a description on every rule", () => {
+    for (const rule of certificateRules(caNotAfter).groups.flatMap((g) => g.rules)) {
+      assert.ok("alert" in rule && rule.labels.severity && rule.annotations.summary && rule.annotations.description);
+    }
+  });
+
+  it("refuses a CA end that is not a time", () => {
+    assert.throws(() => certificateRules("soon"), /caNotAfter is not a time: soon/);
+  });
+
+  it("fires for a served certificate within 30 and 7 days and for the CA within 30, not otherwise (`promtool test rules`)", () => {
+    const soon = 'cn="scaibu.grafana", sans="scaibu.grafana,scaibu.loki", serial="1"';
+    const fresh = 'cn="scaibu.other", sans="scaibu.other", serial="2"';
+    const tests = {
+      rule_files: [file],
+      evaluation_interval: "1m",
+      tests: [
+        {
+          interval: "1m",
+          input_series: [
+            { series: `traefik_tls_certs_not_after{${soon}, instance="t", job="traefik"}`, values: `${5 * DAY}x30` },
+            { series: `traefik_tls_certs_not_after{${fresh}, instance="t", job="traefik"}`, values: `${300 * DAY}x30` },
+          ],
+          alert_rule_test: [
+            ...["ServerCertificateExpiresSoon", "ServerCertificateExpiring"].map((alertname) => ({
+              eval_time: "15m",
+              alertname,
+              exp_alerts: [
+                {
+                  exp_labels: {
+                    severity: alertname.endsWith("Soon") ? "warning" : "critical",
+                    cn: "scaibu.grafana",
+                    serial: "1",
+                  },
+                  exp_annotations: {
+                    summary: `The certificate Traefik serves (scaibu.grafana) expires in less than ${alertname.endsWith("Soon") ? 30 : 7} days`,
+                    description:
+                      'The certificate Traefik serves (scaibu.grafana) expires in 4d 23h 45m 0s. Run `pulumi up`: it renews a certificate in its renewal window (README "Certificates").',
+                  },
+                },
+              ],
+            })),
+            {
+              eval_time: "15m",
+              alertname: "CaCertificateExpiresSoon",
+              exp_alerts: [
+                {
+                  exp_labels: { severity: "warning" },
+                  exp_annotations: {
+                    summary: "The stack's CA expires in less than 30 days",
+                    description:
+                      'The stack\'s CA expires in 19d 23h 45m 0s. Run `pulumi up`: it renews a certificate in its renewal window (README "Certificates").',
+                  },
+                },
+              ],
+            },
+            { eval_time: "15m", alertname: "CaCertificateExpiring", exp_alerts: [] },
+          ],
+        },
+      ],
+    };
+    const testFile = join(root, "tests.yml");
+    writeFileSync(testFile, stringify(tests));
+    const r = run(promtool.path, ["test", "rules", testFile]);
+    assert.equal(r.status, 0, r.output);
+  });
+});
