@@ -6,6 +6,8 @@ import { serviceOf, type Service, type ServiceParts } from "./service";
 export interface PrometheusArgs extends ServiceParts {
   /** The CA's validity end (RFC 3339): its expiry alert counts down to it. */
   caNotAfter: pulumi.Input<string>;
+  /** Caps every alert rule's `for` (`alerting.maxFor`). */
+  maxFor?: string;
 }
 
 /** Metric store: OTLP from the collector, scrapes of the stack itself and labelled containers. */
@@ -16,7 +18,9 @@ export class Prometheus extends pulumi.ComponentResource {
     super("scaibu:observability:Prometheus", name, {}, opts);
     const { files } = args.rendered;
     this.service = serviceOf(this, name, args, {
-      files: pulumi.output(args.caNotAfter).apply((caNotAfter) => [...files, certificateRulesFile(caNotAfter)]),
+      files: pulumi
+        .output(args.caNotAfter)
+        .apply((caNotAfter) => [...files, certificateRulesFile(caNotAfter, args.maxFor)]),
       route: { port: CATALOG.prometheus.ports.http },
     });
     this.registerOutputs({ hostname: this.service.hostname });

@@ -246,7 +246,7 @@ export interface ServiceParts {
 
 /** What a service component adds to the shared base and its rendered config: only what is special about it. */
 export type ServiceSpecifics = Omit<ServiceArgs, keyof ServiceBase | keyof Rendered> &
-  Partial<Pick<ServiceArgs, "files">>;
+  Partial<Pick<ServiceArgs, "files" | "secretFiles">>;
 
 /**
  * The one container of a service component `parent` named `name`: `<name>-service`, built from

@@ -3,6 +3,8 @@ import * as random from "@pulumi/random";
 import { CATALOG, hostsFor, ROUTED_KEYS, type Hosts, type ServiceHost, type ServiceKey } from "../configs/catalog";
 import { privilegesFor } from "../configs/privileges";
 import { consumerHostNames, stackEndpoints, type OtlpEndpoints } from "../configs/endpoints";
+import { deliversAlerts } from "../configs/alertmanager";
+import { Alertmanager } from "./alertmanager";
 import { Certificates } from "./certificates";
 import { Grafana } from "./grafana";
 import { Jaeger } from "./jaeger";
@@ -69,6 +71,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
   readonly jaeger?: Jaeger;
   readonly grafana?: Grafana;
   readonly socketProxy?: SocketProxy;
+  readonly alertmanager?: Alertmanager;
 
   /** https URL per enabled, routed service, keyed by its hostname part (`otel`, `loki`, ...). */
   readonly urls: Partial<Record<ServiceHost, string>>;
@@ -184,7 +187,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     if (on("prometheus")) {
       this.prometheus = new Prometheus(
         `${name}-prometheus`,
-        { ...parts("prometheus"), caNotAfter: this.certificates.caNotAfter },
+        { ...parts("prometheus"), caNotAfter: this.certificates.caNotAfter, maxFor: s.alerting.maxFor },
         child,
       );
     }
@@ -193,6 +196,16 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     }
 
     const logAgent = renderLogAgent(s);
+    if (on("alertmanager")) {
+      this.alertmanager = new Alertmanager(`${name}-alertmanager`, parts("alertmanager"), child);
+      if (!deliversAlerts(s.alerting)) {
+        pulumi.log.warn(
+          "no alert receiver is configured (alerting.receivers): alerts show in Alertmanager and Grafana, and " +
+            'nobody is told. README "Alerts" shows a webhook, an email and a Slack receiver.',
+          this,
+        );
+      }
+    }
     if (on("otelCollector")) {
       this.collector = new OtelCollector(
         `${name}-otel`,
@@ -254,6 +267,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           this.collector,
           this.grafana,
           this.traefik,
+          this.alertmanager,
         ]
           .flatMap((c) => (c ? [c.service.container] : []))
           .concat(this.collector?.logAgent ? [this.collector.logAgent.container] : []),

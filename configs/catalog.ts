@@ -77,6 +77,17 @@ export const CATALOG = {
     ports: { web: 80, websecure: 443, internal: 8080 },
     metricsPort: 8080,
   },
+  alertmanager: {
+    host: "alertmanager",
+    // The newest release the Go module proxy serves (the local image is built from it).
+    image: "prom/alertmanager:v0.35.0",
+    memoryMb: 128,
+    job: "alertmanager",
+    routed: true,
+    ports: { http: 9093 },
+    metricsPort: 9093,
+    datasourceUid: "alertmanager",
+  },
   socketProxy: {
     host: "socket-proxy",
     // Tecnativa's HAProxy filter in front of the Docker socket (tags follow the git tags, v-prefixed

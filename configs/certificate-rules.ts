@@ -9,7 +9,7 @@
  * An `up` inside a certificate's renewal window replaces it (configs: certificate.*, README
  * "Certificates"); these alerts say an `up` is due.
  */
-import { PROMETHEUS_RULES_DIR, type AlertingRule, type RulesFile } from "./prometheus-rules";
+import { capFor, PROMETHEUS_RULES_DIR, type AlertingRule, type RulesFile } from "./prometheus-rules";
 import type { ConfigFile } from "./types";
 import { toYaml } from "./yaml";
 
@@ -66,6 +66,7 @@ export function certificateRules(caNotAfter: string): RulesFile {
   };
 }
 
-export function certificateRulesFile(caNotAfter: string): ConfigFile {
-  return { path: CERTIFICATE_RULES_PATH, content: toYaml(certificateRules(caNotAfter)) };
+/** The rules file, every `for` capped at `maxFor` when given (`alerting.maxFor`). */
+export function certificateRulesFile(caNotAfter: string, maxFor?: string): ConfigFile {
+  return { path: CERTIFICATE_RULES_PATH, content: toYaml(capFor(certificateRules(caNotAfter), maxFor)) };
 }

@@ -5,7 +5,7 @@
  * back from Prometheus 3.14 in the e2e tier.
  */
 import { CONTAINER_STACK_ATTRIBUTE } from "./otel-collector";
-import { PROMETHEUS_RULES_DIR, type AlertingRule, type RuleGroup, type RulesFile } from "./prometheus-rules";
+import { PROMETHEUS_RULES_DIR, type AlertingRule, type RuleGroup, type RulesFile, capFor } from "./prometheus-rules";
 import type { ConfigFile } from "./types";
 import { toYaml } from "./yaml";
 
@@ -136,7 +136,7 @@ export function hostAlertRules(input: HostRulesInput): RulesFile {
 }
 
 /** The rules file, or none when both receivers are off. */
-export function hostRulesFiles(input: HostRulesInput): ConfigFile[] {
-  const rules = hostAlertRules(input);
+export function hostRulesFiles(input: HostRulesInput, maxFor?: string): ConfigFile[] {
+  const rules = capFor(hostAlertRules(input), maxFor);
   return rules.groups.length ? [{ path: PROMETHEUS_HOST_RULES_PATH, content: toYaml(rules) }] : [];
 }

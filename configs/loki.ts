@@ -65,7 +65,10 @@ export const lokiSettings = z
   })
   .prefault({});
 
-export type LokiInput = z.output<typeof lokiSettings>;
+export type LokiInput = z.output<typeof lokiSettings> & {
+  /** Alertmanager for the ruler's alerts (inside the network), when the stack runs one. */
+  alertmanagerUrl?: string;
+};
 
 export interface LokiConfig {
   target: "all";
@@ -110,6 +113,8 @@ export interface LokiConfig {
   };
   ruler: {
     enable_api: boolean;
+    /** Where the ruler sends alerts (Alertmanager API v2; its path is the prefix): unset, nowhere. */
+    alertmanager_url?: string;
     storage: { type: "local"; local: { directory: string } };
     rule_path: string;
     ring: { kvstore: { store: "inmemory" } };
@@ -165,6 +170,9 @@ export function lokiConfig(input: LokiInput): LokiConfig {
     },
     ruler: {
       enable_api: true,
+      // The default is empty, which sends nowhere (pkg/ruler/base/ruler.go RegisterFlags, v3.7.6);
+      // the URL's path is the API prefix, so it has none (pkg/ruler/base/notifier.go amConfigFromURL).
+      ...(input.alertmanagerUrl ? { alertmanager_url: input.alertmanagerUrl } : {}),
       storage: { type: "local", local: { directory: LOKI_RULES_DIR } },
       rule_path: `${LOKI_DATA_DIR}/rules-temp`,
       ring: { kvstore: { store: "inmemory" } },

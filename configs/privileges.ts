@@ -89,6 +89,12 @@ export function privilegesFor(key: PrivilegedKey, s: Settings): Privileges {
       return { ...none, user: "65534:65534", why: "the image's user (nobody); writes only its data volume" };
     case "jaeger":
       return { ...none, user: "10001:10001", why: "the image's user; writes only its data volume (badger)" };
+    case "alertmanager":
+      return {
+        ...none,
+        user: "65534:65534",
+        why: "the image's user (nobody); writes only its data volume (silences, notification log)",
+      };
     case "grafana":
       return {
         ...none,

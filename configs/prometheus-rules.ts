@@ -3,6 +3,7 @@
  * Metric names: collector internal telemetry (`otelcol_*`, also emitted by Jaeger v2, which is a
  * collector), Loki (`loki_*`), Prometheus (`prometheus_*`) and the generic `up`.
  */
+import { durationMs } from "./schema";
 import type { ConfigFile } from "./types";
 import { toYaml } from "./yaml";
 
@@ -54,6 +55,7 @@ export function stackAlertRules(input: PrometheusRulesInput = {}): RulesFile {
   const signals = "(spans|metric_points|log_records)(_total)?";
   return {
     groups: [
+      { name: "scaibu-watchdog", rules: [WATCHDOG] },
       {
         name: "scaibu-targets",
         rules: [
@@ -233,6 +235,35 @@ export function stackAlertRules(input: PrometheusRulesInput = {}): RulesFile {
   };
 }
 
-export function prometheusRulesFiles(input: PrometheusRulesInput = {}): ConfigFile[] {
-  return [{ path: PROMETHEUS_STACK_RULES_PATH, content: toYaml(stackAlertRules(input)) }];
+export function prometheusRulesFiles(input: PrometheusRulesInput = {}, maxFor?: string): ConfigFile[] {
+  return [{ path: PROMETHEUS_STACK_RULES_PATH, content: toYaml(capFor(stackAlertRules(input), maxFor)) }];
 }
+
+/** Every alert rule's `for`, capped at `maxFor` (`alerting.maxFor`); unchanged without it. */
+export function capFor(rules: RulesFile, maxFor?: string): RulesFile {
+  if (!maxFor) return rules;
+  const cap = durationMs(maxFor);
+  return {
+    groups: rules.groups.map((g) => ({
+      ...g,
+      rules: g.rules.map((r) => ("alert" in r && durationMs(r.for) > cap ? { ...r, for: maxFor } : r)),
+    })),
+  };
+}
+
+/**
+ * The dead-man's switch (as kube-prometheus's Watchdog): always firing. Alertmanager sends it to
+ * the heartbeat receiver every `alerting.heartbeat.interval`; when the pings stop, the alerting
+ * pipeline (Prometheus, its rules, Alertmanager, the route out) is broken somewhere.
+ */
+export const WATCHDOG: AlertingRule = {
+  alert: "Watchdog",
+  expr: "vector(1)",
+  for: "0s",
+  labels: { severity: "info" },
+  annotations: {
+    summary: "The alerting pipeline is alive",
+    description:
+      "Always firing, on purpose: its heartbeat (alerting.heartbeat) stopping means Prometheus, its rules or Alertmanager are down.",
+  },
+};

@@ -61,6 +61,10 @@ export interface PrometheusInput extends PrometheusSettings {
   hostRules?: HostRulesInput;
   /** The log agent's hostname when it runs (job `otel-logs`). */
   logAgentHost?: string;
+  /** Alertmanager's hostname when it runs: alerts go there (`alerting.alertmanagers`). */
+  alertmanagerHost?: string;
+  /** Caps every alert rule's `for` (`alerting.maxFor`). */
+  maxFor?: string;
 }
 
 type RelabelConfig = {
@@ -86,6 +90,8 @@ export interface PrometheusConfig {
   /** v3: how OTLP-ingested resource attributes become labels. */
   otlp: { promote_all_resource_attributes: boolean };
   storage: { tsdb: { out_of_order_time_window: string } };
+  /** Where firing alerts go (config/config.go AlertingConfig at v3.14.0: only API v2 exists). */
+  alerting?: { alertmanagers: { api_version: "v2"; static_configs: { targets: string[] }[] }[] };
   scrape_configs: ScrapeConfig[];
 }
 
@@ -155,6 +161,18 @@ export function prometheusConfig(input: PrometheusInput): PrometheusConfig {
     // The collector batches for up to 10 s, and its queue delivers what it held through an outage
     // with the points' own timestamps: accept samples up to 30 min late.
     storage: { tsdb: { out_of_order_time_window: "30m" } },
+    ...(input.alertmanagerHost
+      ? {
+          alerting: {
+            alertmanagers: [
+              {
+                api_version: "v2",
+                static_configs: [{ targets: [`${input.alertmanagerHost}:${CATALOG.alertmanager.ports.http}`] }],
+              },
+            ],
+          },
+        }
+      : {}),
     scrape_configs: jobs,
   };
 }
@@ -167,8 +185,8 @@ function escapeRegex(s: string): string {
 export function prometheusFiles(input: PrometheusInput): ConfigFile[] {
   return [
     { path: PROMETHEUS_CONFIG_PATH, content: toYaml(prometheusConfig(input)) },
-    ...prometheusRulesFiles(),
-    ...(input.hostRules ? hostRulesFiles(input.hostRules) : []),
+    ...prometheusRulesFiles({}, input.maxFor),
+    ...(input.hostRules ? hostRulesFiles(input.hostRules, input.maxFor) : []),
   ];
 }
 

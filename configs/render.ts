@@ -3,7 +3,8 @@
  * from the validated settings, with each one's health check. The program deploys exactly this,
  * and tests/tools/validate-configs.sh hands exactly this to the real validators.
  */
-import { hostsFor, type Hosts, type ServiceKey, SERVICE_KEYS } from "./catalog";
+import { CATALOG, hostsFor, type Hosts, type ServiceKey, SERVICE_KEYS } from "./catalog";
+import { alertmanagerCommand, alertmanagerFiles, alertmanagerHealthcheck } from "./alertmanager";
 import { grafanaEnv, grafanaFiles, grafanaHealthcheck } from "./grafana";
 import { jaegerCommand, jaegerFiles, jaegerHealthcheck } from "./jaeger";
 import { lokiCommand, lokiFiles, lokiHealthcheck } from "./loki";
@@ -24,6 +25,8 @@ export interface Rendered {
   command: string[];
   env: Record<string, string>;
   healthcheck: HealthcheckSpec;
+  /** Files holding credentials: uploaded as secrets. */
+  secretFiles?: ConfigFile[];
   /** Named volumes (configs/volumes.ts). */
   volumes: NamedVolumeSpec[];
 }
@@ -55,6 +58,8 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
         dockerEndpoint,
         hostRules,
         logAgentHost: logAgentOn(s) ? logAgentHost(s) : undefined,
+        alertmanagerHost: s.services.alertmanager.enabled ? hosts.alertmanager : undefined,
+        maxFor: s.alerting.maxFor,
       };
       return {
         files: prometheusFiles(input),
@@ -63,7 +68,17 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
         healthcheck: prometheusHealthcheck,
       };
     },
-    loki: () => ({ files: lokiFiles(s.loki), command: lokiCommand(), env: {}, healthcheck: lokiHealthcheck }),
+    loki: () => {
+      const alertmanagerUrl = s.services.alertmanager.enabled
+        ? `http://${hosts.alertmanager}:${CATALOG.alertmanager.ports.http}`
+        : undefined;
+      return {
+        files: lokiFiles({ ...s.loki, alertmanagerUrl }),
+        command: lokiCommand(),
+        env: {},
+        healthcheck: lokiHealthcheck,
+      };
+    },
     jaeger: () => ({ files: jaegerFiles(s.jaeger), command: jaegerCommand(), env: {}, healthcheck: jaegerHealthcheck }),
     grafana: () => {
       const input = {
@@ -73,6 +88,7 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
         jaegerUrl: externalUrl(hosts.jaeger, s.ports.https),
         adminUser: s.grafana.adminUser,
         hostMetrics: hostRules,
+        alertmanager: s.services.alertmanager.enabled,
       };
       return { files: grafanaFiles(input), command: [], env: grafanaEnv(input), healthcheck: grafanaHealthcheck };
     },
@@ -95,6 +111,11 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
         env: {},
         healthcheck: otelCollectorHealthcheck,
       };
+    },
+    alertmanager: () => {
+      const input = { alerting: s.alerting, externalUrl: externalUrl(hosts.alertmanager, s.ports.https) };
+      const { files, secretFiles } = alertmanagerFiles(input);
+      return { files, secretFiles, command: alertmanagerCommand(input), env: {}, healthcheck: alertmanagerHealthcheck };
     },
     socketProxy: () => ({ files: [], command: [], env: socketProxyEnv(), healthcheck: socketProxyHealthcheck }),
     traefik: () => {

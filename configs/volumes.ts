@@ -5,6 +5,7 @@
  */
 import type { Settings } from "../settings/schema";
 import { CATALOG, type ServiceKey } from "./catalog";
+import { ALERTMANAGER_DATA_DIR } from "./alertmanager";
 import { GRAFANA_DATA_DIR } from "./grafana";
 import { JAEGER_DATA_DIR } from "./jaeger";
 import { LOKI_DATA_DIR } from "./loki";
@@ -30,6 +31,9 @@ export function volumesOf(key: ServiceKey, s: Settings): NamedVolumeSpec[] {
       return data(PROMETHEUS_DATA_DIR);
     case "grafana":
       return data(GRAFANA_DATA_DIR);
+    case "alertmanager":
+      // Silences and the notification log: kept across replacements and restarts.
+      return [{ role: "data", containerPath: ALERTMANAGER_DATA_DIR }];
     case "jaeger":
       return s.jaeger.storage === "badger" ? data(JAEGER_DATA_DIR) : [];
     case "otelCollector":

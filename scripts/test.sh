@@ -84,7 +84,11 @@ if want tools; then
   PROMTOOL="${PROMTOOL:-$(bash toolchain/promtool.sh)}"
   export PROMTOOL
   "$PROMTOOL" --version | head -1
-  step "tools: rules, dashboards and correlations through the real promtool"
+  step "tools: amtool and alertmanager (built from their Go module when not cached)"
+  AMTOOL="${AMTOOL:-$(bash toolchain/amtool.sh)}"
+  export AMTOOL
+  "$AMTOOL" --version 2>&1 | head -1
+  step "tools: rules, dashboards and correlations through the real promtool; alertmanager.yml through amtool"
   npm run --silent test:tools
 fi
 

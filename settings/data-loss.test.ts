@@ -8,8 +8,9 @@ import { parseSettings } from "./schema";
 const deployed = declaredVolumes(parseSettings({}));
 
 describe("data-loss check", () => {
-  it("declares the five default volumes, and finds nothing at risk while they stay declared", () => {
+  it("declares the six default volumes, and finds nothing at risk while they stay declared", () => {
     assert.deepEqual(deployed, [
+      "scaibu-alertmanager-data",
       "scaibu-grafana-data",
       "scaibu-jaeger-data",
       "scaibu-loki-data",

@@ -6,6 +6,7 @@ import { BlockList, isIP } from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { CATALOG, SERVICE_KEYS, type ServiceKey } from "../configs/catalog";
+import { alertingSettings } from "../configs/alertmanager";
 import { grafanaSettings } from "../configs/grafana";
 import { jaegerSettings } from "../configs/jaeger";
 import { lokiSettings } from "../configs/loki";
@@ -60,7 +61,13 @@ export type NetworkRole = (typeof NETWORK_ROLES)[number];
 export const PLATFORM_NETWORK_ROLES = ["data", "messaging", "cicd", "temporal"] as const;
 
 /** Routed surfaces behind the operator's basic auth (Grafana has its own login). */
-export const OPERATOR_SURFACES = ["prometheus", "loki", "jaeger", "traefik"] as const satisfies readonly ServiceKey[];
+export const OPERATOR_SURFACES = [
+  "prometheus",
+  "loki",
+  "jaeger",
+  "alertmanager",
+  "traefik",
+] as const satisfies readonly ServiceKey[];
 /** Every routed surface that asks for credentials: the operator's, and the OTLP token (collector). */
 export const AUTH_SURFACES = [...OPERATOR_SURFACES, "otelCollector"] as const satisfies readonly ServiceKey[];
 
@@ -202,6 +209,8 @@ export const settingsSchema = z
     loki: lokiSettings,
     jaeger: jaegerSettings,
     grafana: grafanaSettings,
+    /** Alert delivery: receivers, the route tree, SMTP, the heartbeat (configs/alertmanager.ts). */
+    alerting: alertingSettings,
     collector: collectorSettings,
     /** Metrics of the Docker host and its containers, collected by the collector (on by default). */
     hostMetrics: hostMetricsSettings,
@@ -352,7 +361,10 @@ export function parseSettings(raw: unknown, project = "scaibu-observability"): S
 
 function schemaAt(path: readonly string[]): JsonSchemaNode | undefined {
   let node: JsonSchemaNode | undefined = inputJsonSchema();
-  for (const p of path) node = node?.properties?.[p];
+  for (const p of path) {
+    // An object's key, a record's value (`additionalProperties`) or an array's item.
+    node = node?.properties?.[p] ?? node?.additionalProperties ?? node?.items;
+  }
   return node;
 }
 
@@ -365,6 +377,8 @@ interface JsonSchemaNode {
   type?: string | string[];
   secret?: boolean;
   properties?: Record<string, JsonSchemaNode>;
+  additionalProperties?: JsonSchemaNode;
+  items?: JsonSchemaNode;
 }
 
 let jsonSchema: JsonSchemaNode | undefined;

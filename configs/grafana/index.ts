@@ -13,6 +13,7 @@ import { secretString } from "../schema";
 import { wgetCheck, type ConfigFile } from "../types";
 import { externalUrl } from "../urls";
 import { toYaml } from "../yaml";
+import { ALERTS_DASHBOARD_UID, alertsDashboard } from "./alerts-dashboard";
 import { dashboardJson } from "./dashboard";
 import {
   requestDashboard,
@@ -100,8 +101,10 @@ export const TRACE_TO_METRICS_QUERIES = [
 ] as const;
 
 export interface GrafanaInput {
-  /** In-network hostnames of the stores. */
-  hosts: Pick<Hosts, "prometheus" | "loki" | "jaeger">;
+  /** In-network hostnames of the stores (and of Alertmanager). */
+  hosts: Pick<Hosts, "prometheus" | "loki" | "jaeger" | "alertmanager">;
+  /** Whether the stack runs Alertmanager: its datasource and the Alerts dashboard come with it. */
+  alertmanager?: boolean;
   /** Jaeger's public URL, for links that open its own UI. */
   jaegerUrl: string;
   /** Public hostname Grafana is served at (root URL https://<host>). */
@@ -118,6 +121,7 @@ const UID = {
   prometheus: CATALOG.prometheus.datasourceUid,
   loki: CATALOG.loki.datasourceUid,
   jaeger: CATALOG.jaeger.datasourceUid,
+  alertmanager: CATALOG.alertmanager.datasourceUid,
 };
 
 /** Escapes `$` so Grafana's provisioning env-var expansion leaves Grafana's own variables intact. */
@@ -182,7 +186,17 @@ export interface JaegerDatasource extends DatasourceBase {
   };
 }
 
-export type Datasource = PrometheusDatasource | LokiDatasource | JaegerDatasource;
+/**
+ * Alertmanager, so Grafana's Alerting pages show its alert groups and silences. `implementation`
+ * and `handleGrafanaManagedAlerts` (public/app/plugins/datasource/alertmanager/types.ts; with
+ * `prometheus` nothing is appended to the URL: pkg/services/ngalert/sender/router.go).
+ */
+export interface AlertmanagerDatasource extends DatasourceBase {
+  type: "alertmanager";
+  jsonData: { implementation: "prometheus"; handleGrafanaManagedAlerts: boolean };
+}
+
+export type Datasource = PrometheusDatasource | LokiDatasource | JaegerDatasource | AlertmanagerDatasource;
 
 export interface DatasourcesProvisioning {
   apiVersion: 1;
@@ -303,6 +317,20 @@ export function grafanaDatasources(input: GrafanaInput): DatasourcesProvisioning
           },
         },
       },
+      ...(input.alertmanager
+        ? [
+            {
+              ...base,
+              name: "Alertmanager",
+              uid: UID.alertmanager,
+              type: "alertmanager" as const,
+              url: `http://${hosts.alertmanager}:${CATALOG.alertmanager.ports.http}`,
+              isDefault: false,
+              // Alerts Grafana itself evaluates go to the stack's Alertmanager too.
+              jsonData: { implementation: "prometheus" as const, handleGrafanaManagedAlerts: true },
+            },
+          ]
+        : []),
     ],
   };
 }
@@ -344,6 +372,9 @@ export function grafanaFiles(input: GrafanaInput): ConfigFile[] {
             content: dashboardJson(dockerHostDashboard()),
           },
         ]
+      : []),
+    ...(input.alertmanager
+      ? [{ path: `${GRAFANA_DASHBOARDS_DIR}/${ALERTS_DASHBOARD_UID}.json`, content: dashboardJson(alertsDashboard()) }]
       : []),
     ...(input.hostMetrics?.containers
       ? [

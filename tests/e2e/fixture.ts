@@ -18,6 +18,7 @@ import {
   ports,
   project,
   repo,
+  SINKS,
 } from "@scaibu/observability-devkit";
 import { curl, eventually, sh } from "./shell";
 
@@ -34,7 +35,7 @@ const resolveArg = (svc: string) => `${domain}.${svc}:${ports.https}:${bind}`;
 export const https = (svc: string, path: string, extra?: string[]) =>
   curl({ url: `https://${domain}.${svc}:${ports.https}${path}`, resolve: resolveArg(svc), cacert: caFile, extra });
 /** Surfaces behind the operator's basic auth (Grafana has its own login; OTLP its own route). */
-export const GUARDED = ["prometheus", "loki", "jaeger", "traefik"];
+export const GUARDED = ["prometheus", "loki", "jaeger", "traefik", "alertmanager"];
 /** HTTPS with the operator credentials where the surface asks for them. */
 export const authed = (svc: string, path: string, extra: string[] = []) =>
   https(svc, path, GUARDED.includes(svc) ? ["-u", `${live.operator.user}:${live.operator.password}`, ...extra] : extra);
@@ -84,6 +85,7 @@ export async function setUp(): Promise<void> {
 /** Whatever failed, leaves the host clean. */
 export async function tearDown(): Promise<void> {
   await removeVictims();
+  await sh("docker", ["rm", "-f", SINKS.webhook, SINKS.mail]).catch(() => "");
   if (live.stack) {
     try {
       await live.stack.destroy({ onOutput: log });

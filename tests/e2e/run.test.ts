@@ -12,6 +12,7 @@ import { deploySuite } from "./suites/deploy";
 import { previewsSuite } from "./suites/previews";
 import { securitySuite } from "./suites/security";
 import { telemetrySuite } from "./suites/telemetry";
+import { alertingSuite } from "./suites/alerting";
 import { hostMetricsSuite } from "./suites/host-metrics";
 import { resilienceSuite } from "./suites/resilience";
 import { driftSuite } from "./suites/drift";
@@ -27,6 +28,7 @@ describe("scaibu-observability on a real Docker engine", { timeout: 40 * 60 * 10
   securitySuite();
   telemetrySuite();
   hostMetricsSuite();
+  alertingSuite();
   resilienceSuite();
   driftSuite();
   identitySuite();

@@ -44,6 +44,7 @@ before(async () => {
 describe("resource graph (options)", () => {
   it("leaves out a disabled service entirely", () => {
     assert.deepEqual([...containers.keys()].sort(), [
+      "obs.alertmanager",
       "obs.jaeger",
       "obs.loki",
       "obs.otel",
@@ -57,6 +58,7 @@ describe("resource graph (options)", () => {
   it("covers only enabled hosts in the certificate, and the consumer hosts", async () => {
     const [csr] = await Promise.all(byType("tls:index/certRequest:CertRequest").map(resolvedInputs));
     assert.deepEqual([...(csr!.dnsNames as string[])].sort(), [
+      "obs.alertmanager",
       "obs.app",
       "obs.jaeger",
       "obs.loki",
@@ -102,7 +104,7 @@ describe("resource graph (options)", () => {
     for (const v of vols) assert.equal(v.opts.retainOnDelete, false, v.name);
     const names = await Promise.all(vols.map(async (v) => (await resolvedInputs(v)).name));
     // Named by instanceName (default `scaibu`), not by the domain: a domain change keeps the data.
-    assert.deepEqual(names.sort(), ["scaibu-loki-data", "scaibu-prometheus-data"]);
+    assert.deepEqual(names.sort(), ["scaibu-alertmanager-data", "scaibu-loki-data", "scaibu-prometheus-data"]);
   });
 
   it("leaves the shared platform networks to another stack when platformNetworks is false", async () => {

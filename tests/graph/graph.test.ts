@@ -12,7 +12,15 @@ import { hostMounts, missingBasics, publicPorts, unpinnedImage } from "../../pol
 
 type Row = Record<string, unknown>;
 /** The routed hosts; the socket proxy's container stays inside the network. */
-const HOSTS = ["scaibu.prometheus", "scaibu.loki", "scaibu.jaeger", "scaibu.grafana", "scaibu.otel", "scaibu.traefik"];
+const HOSTS = [
+  "scaibu.prometheus",
+  "scaibu.loki",
+  "scaibu.jaeger",
+  "scaibu.grafana",
+  "scaibu.otel",
+  "scaibu.traefik",
+  "scaibu.alertmanager",
+];
 const PROXY = "scaibu.socket-proxy";
 /** The log agent: in the network only, like the proxy (configs/otel-logs.ts). */
 const AGENT = "scaibu.otel-logs";
@@ -58,10 +66,11 @@ describe("resource graph (defaults)", () => {
       "scaibu:observability:Grafana": 1,
       "scaibu:observability:Traefik": 1,
       "scaibu:observability:SocketProxy": 1,
-      "scaibu:observability:Service": 8,
-      "docker:index/remoteImage:RemoteImage": 7,
-      "docker:index/volume:Volume": 5,
-      "docker:index/container:Container": 8,
+      "scaibu:observability:Service": 9,
+      "scaibu:observability:Alertmanager": 1,
+      "docker:index/remoteImage:RemoteImage": 8,
+      "docker:index/volume:Volume": 6,
+      "docker:index/container:Container": 9,
       "random:index/randomPassword:RandomPassword": 3,
     });
   });
@@ -109,6 +118,7 @@ describe("resource graph (defaults)", () => {
       "grafana/loki:3.7.7",
       "jaegertracing/jaeger:2.20.0",
       "otel/opentelemetry-collector-contrib:0.161.0",
+      "prom/alertmanager:v0.35.0",
       "prom/prometheus:v3.14.0",
       "tecnativa/docker-socket-proxy:v0.4.1",
       "traefik:v3.7.13",
@@ -166,6 +176,7 @@ describe("resource graph (defaults)", () => {
       "scaibu.jaeger": ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:13133/status"],
       "scaibu.grafana": ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:3000/api/health"],
       "scaibu.socket-proxy": ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:2375/_ping"],
+      "scaibu.alertmanager": ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:9093/-/ready"],
       // Its config is its command line (nothing uploaded): the same argument.
       "scaibu.otel-logs": ["CMD", "/otelcol-contrib", "validate", (containers.get(AGENT)!.command as string[])[0]!],
     });
@@ -184,6 +195,7 @@ describe("resource graph (defaults)", () => {
     for (const v of vols) assert.equal(v.opts.retainOnDelete, true, v.name);
     const names = await Promise.all(vols.map(async (v) => (await resolvedInputs(v)).name));
     assert.deepEqual(names.sort(), [
+      "scaibu-alertmanager-data",
       "scaibu-grafana-data",
       "scaibu-jaeger-data",
       "scaibu-loki-data",
@@ -200,6 +212,7 @@ describe("resource graph (defaults)", () => {
       "scaibu.grafana": "3000",
       "scaibu.otel": "4319", // the receiver that asks for the bearer token
       "scaibu.traefik": undefined,
+      "scaibu.alertmanager": "9093",
     };
     for (const host of UNROUTED) assert.equal(labelsOf(containers.get(host)!)["traefik.enable"], undefined, host);
     for (const [host, c] of containers) {
@@ -220,7 +233,7 @@ describe("resource graph (defaults)", () => {
   });
 
   it("puts the operator's basic auth in front of every routed surface without its own login", () => {
-    const guarded = ["scaibu.prometheus", "scaibu.loki", "scaibu.jaeger", "scaibu.traefik"];
+    const guarded = ["scaibu.prometheus", "scaibu.loki", "scaibu.jaeger", "scaibu.traefik", "scaibu.alertmanager"];
     for (const [host, c] of containers) {
       const router = host.replace(".", "-");
       const labels = labelsOf(c);
@@ -328,10 +341,12 @@ describe("resource graph (defaults)", () => {
   it("names data volumes by role, keeps their former names as aliases and ignores label drift", () => {
     for (const v of byType("docker:index/volume:Volume")) {
       assert.match(v.name, /-service-(data|queue)$/, v.name);
-      // Data volumes existed before roles named them; the collector's queue is new.
+      // Data volumes of 0.1 existed before roles named them; the collector's queue and
+      // Alertmanager's data came later.
+      const older = v.name.endsWith("-data") && !v.name.includes("alertmanager");
       assert.deepEqual(
         (v.opts.aliases ?? []).map((a) => (a as { name: string }).name),
-        v.name.endsWith("-data") ? [v.name.replace(/-data$/, "-volume-0")] : [],
+        older ? [v.name.replace(/-data$/, "-volume-0")] : [],
       );
       assert.deepEqual(v.opts.ignoreChanges, ["labels"], v.name);
     }

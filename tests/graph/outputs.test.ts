@@ -22,7 +22,7 @@ before(async () => {
   await promiseOf(program.caCertPem);
 });
 
-const SERVICES = ["prometheus", "loki", "jaeger", "grafana", "otel", "traefik"];
+const SERVICES = ["prometheus", "loki", "jaeger", "grafana", "otel", "traefik", "alertmanager"];
 
 describe("stack outputs (public contract)", () => {
   it("urls: one https URL per routed service, with the non-default port", () => {

@@ -40,6 +40,7 @@ before(async () => {
 describe("data volume owner check", () => {
   it("runs on every data volume's name before the volume is declared", () => {
     assert.deepEqual(checked.sort(), [
+      "scaibu-alertmanager-data",
       "scaibu-grafana-data",
       "scaibu-jaeger-data",
       "scaibu-loki-data",

@@ -90,3 +90,20 @@ export function promqlErrors(promtool: Promtool, exprs: readonly string[]): stri
   const r = run(promtool.path, ["check", "rules", join(root, "rules.yml")]);
   return r.status === 0 ? undefined : r.output;
 }
+
+/**
+ * amtool (the Alertmanager build of toolchain/amtool.sh), and alertmanager beside it: $AMTOOL,
+ * else that build. Throws (never skips) when there is none.
+ */
+export function findAmtool(): { amtool: string; alertmanager: string; version: string } {
+  let path = process.env.AMTOOL;
+  if (!path) {
+    const r = spawnSync("bash", [join(REPO, "toolchain", "amtool.sh")], { encoding: "utf8", timeout: 15 * 60_000 });
+    path = r.stdout.trim();
+    if (r.status !== 0 || !path) throw new Error(`amtool not found: toolchain/amtool.sh failed:\n${r.stderr}`);
+  }
+  const v = spawnSync(path, ["--version"], { encoding: "utf8" });
+  const m = /version (\d+\.\d+\.\d+)/.exec(`${v.stdout}${v.stderr}`);
+  if (v.status !== 0 || !m) throw new Error(`${path} does not run: ${v.stderr}`);
+  return { amtool: path, alertmanager: join(dirname(path), "alertmanager"), version: m[1]! };
+}

@@ -31,6 +31,7 @@ const base: GrafanaInput = {
   externalHost: "scaibu.grafana",
   adminUser: "admin",
   hostMetrics: { host: true, containers: true },
+  alertmanager: true,
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -40,6 +41,11 @@ const datasources = (): Doc[] =>
 const ds = (uid: string): Doc => datasources().find((d) => d.uid === uid);
 const dashboard = (uid: string): Dashboard =>
   JSON.parse(fileAt(grafanaFiles(base), `/etc/grafana/dashboards/${uid}.json`).content) as Dashboard;
+/** Every dashboard the stack provisions (all switches on). */
+const allDashboards = (): Dashboard[] =>
+  grafanaFiles(base)
+    .filter((f) => f.path.startsWith("/etc/grafana/dashboards/"))
+    .map((f) => JSON.parse(f.content) as Dashboard);
 
 /** Grafana expands $VAR/${VAR} in provisioning files; every literal `$` must be doubled. */
 function assertEscaped(s: string): void {
@@ -47,7 +53,7 @@ function assertEscaped(s: string): void {
 }
 
 describe("grafana provisioning", () => {
-  it("writes the start script, datasources, the dashboard provider and four dashboards under the image's paths", () => {
+  it("writes the start script, datasources, the dashboard provider and five dashboards under the image's paths", () => {
     assert.deepEqual(
       grafanaFiles(base).map((f) => f.path),
       [
@@ -57,6 +63,7 @@ describe("grafana provisioning", () => {
         `/etc/grafana/dashboards/${REQUEST_DASHBOARD_UID}.json`,
         `/etc/grafana/dashboards/${STACK_HEALTH_DASHBOARD_UID}.json`,
         `/etc/grafana/dashboards/${DOCKER_HOST_DASHBOARD_UID}.json`,
+        `/etc/grafana/dashboards/scaibu-alerts.json`,
         `/etc/grafana/dashboards/${CONTAINERS_DASHBOARD_UID}.json`,
       ],
     );
@@ -91,7 +98,7 @@ describe("grafana provisioning", () => {
     );
   });
 
-  it("provisions Prometheus (default), Loki and Jaeger with fixed uids and in-network URLs", () => {
+  it("provisions Prometheus (default), Loki, Jaeger and Alertmanager with fixed uids and in-network URLs", () => {
     const all = datasources();
     assert.deepEqual(
       all.map((d) => [d.uid, d.type, d.url, d.isDefault]),
@@ -99,7 +106,15 @@ describe("grafana provisioning", () => {
         ["prometheus", "prometheus", "http://scaibu.prometheus:9090", true],
         ["loki", "loki", "http://scaibu.loki:3100", false],
         ["jaeger", "jaeger", "http://scaibu.jaeger:16686", false],
+        ["alertmanager", "alertmanager", "http://scaibu.alertmanager:9093", false],
       ],
+    );
+    // Grafana's Alerting pages read it; alerts Grafana evaluates go to it too.
+    assert.deepEqual(ds("alertmanager").jsonData, { implementation: "prometheus", handleGrafanaManagedAlerts: true });
+    assert.equal(
+      parseYaml<Doc>(fileAt(grafanaFiles({ ...base, alertmanager: false }), GRAFANA_DATASOURCES_PATH).content)
+        .datasources.length,
+      3,
     );
     assert.deepEqual(
       [CATALOG.prometheus.datasourceUid, CATALOG.loki.datasourceUid, CATALOG.jaeger.datasourceUid],
@@ -201,8 +216,8 @@ describe("grafana provisioning", () => {
   });
 
   it("lays dashboards out on the 24-column grid with unique ids and refIds", () => {
-    for (const uid of [REQUEST_DASHBOARD_UID, STACK_HEALTH_DASHBOARD_UID]) {
-      const d = dashboard(uid);
+    for (const d of allDashboards()) {
+      const uid = d.uid;
       const ids = d.panels.map((p) => p.id);
       assert.equal(new Set(ids).size, ids.length, `${uid}: unique ids`);
       for (const p of d.panels as Panel[]) {
@@ -241,9 +256,7 @@ describe("grafana provisioning", () => {
 describe("grafana PromQL, parsed by the real Prometheus parser (promtool)", () => {
   const promtool = findPromtool();
   const exprs = [
-    ...[REQUEST_DASHBOARD_UID, STACK_HEALTH_DASHBOARD_UID, DOCKER_HOST_DASHBOARD_UID, CONTAINERS_DASHBOARD_UID].flatMap(
-      (uid) => dashboard(uid).panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr)),
-    ),
+    ...allDashboards().flatMap((d) => d.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr))),
     ...TRACE_TO_METRICS_QUERIES.map((q) => q.query),
   ];
 

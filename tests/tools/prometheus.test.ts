@@ -64,6 +64,7 @@ describe("prometheus config", () => {
       grafana: ["scaibu.grafana:3000"],
       "otel-collector": ["scaibu.otel:8888"],
       traefik: ["scaibu.traefik:8080"],
+      alertmanager: ["scaibu.alertmanager:9093"],
     });
     const partial = doc({ ...base, hosts: { loki: "scaibu.loki" } }).scrape_configs.map(
       (j: { job_name: string }) => j.job_name,

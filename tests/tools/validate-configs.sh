@@ -96,6 +96,14 @@ else
   missing "prometheus: no scaibu-e2e/prometheus:local image (the tools tier runs promtool anyway)"
 fi
 
+# Alertmanager: amtool check-config in its own image (the credential files it names need not exist).
+if image_exists scaibu-e2e/alertmanager:local; then
+  check "amtool check-config" -- in_image default alertmanager scaibu-e2e/alertmanager:local --entrypoint /bin/amtool -- \
+    check-config "$(manifest default alertmanager 0)"
+else
+  missing "alertmanager: no scaibu-e2e/alertmanager:local image (the tools tier runs amtool anyway)"
+fi
+
 report "NOT RUN" "loki: scaibu-e2e/loki:local is a placeholder, not Loki (no -verify-config available here)"
 report "NOT RUN" "grafana: scaibu-e2e/grafana:local is a placeholder, not Grafana"
 [ "$KEEP" = 1 ] && echo "configs kept in $OUT"

@@ -10,7 +10,7 @@ import { randomUUID } from "node:crypto";
 import { CATALOG } from "../../configs/catalog";
 import { apiCalls } from "./api-tables";
 import { agentOptions, fetchHttps, type Target } from "@scaibu/observability-devkit";
-import { readOutputs } from "./outputs";
+import { readOutputs } from "../outputs";
 import { sendTelemetry, VERIFY_SERVICE } from "@scaibu/observability-devkit";
 
 type Result = "ok" | "FAIL" | "NOT VERIFIED (placeholder)" | "not called";
@@ -116,6 +116,27 @@ async function main(): Promise<number> {
     );
   } else {
     row("stack containers with memory series", "-", "hostMetrics.containers off", "not called");
+  }
+  // Alerting: Prometheus knows the Alertmanager, it is ready, and the Watchdog fires there.
+  if (urls.alertmanager) {
+    const active = await poll(60, async () => {
+      const r = await get("prometheus", "/api/v1/alertmanagers");
+      const n =
+        r.status === 200
+          ? (JSON.parse(r.body) as { data: { activeAlertmanagers: unknown[] } }).data.activeAlertmanagers.length
+          : 0;
+      return n > 0 ? n : undefined;
+    });
+    row("Alertmanager active in Prometheus", ">= 1", String(active ?? 0), active ? "ok" : "FAIL");
+    const ready = await get("alertmanager", "/-/ready");
+    row("Alertmanager ready", "200", String(ready.status), ready.status === 200 ? "ok" : "FAIL");
+    const watchdog = await poll(90, async () => {
+      const r = await get("alertmanager", `/api/v2/alerts?filter=${encodeURIComponent('alertname="Watchdog"')}`);
+      return r.status === 200 && r.body.includes('"alertname":"Watchdog"') ? "firing" : undefined;
+    });
+    row("Watchdog firing in Alertmanager", "firing", watchdog ?? "absent", watchdog ? "ok" : "FAIL");
+  } else {
+    row("Alertmanager", "-", "services.alertmanager off", "not called");
   }
   const logQuery = encodeURIComponent(`{service_name="${VERIFY_SERVICE}"} |= "${run}"`);
   const logs = await get("loki", `/loki/api/v1/query_range?query=${logQuery}&limit=10`);

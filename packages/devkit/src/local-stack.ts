@@ -10,7 +10,7 @@ export const project = "scaibu-observability";
 export const domain = "e2e";
 export const bind = "127.0.0.1";
 export const ports = { http: 18080, https: 18443, otlpGrpc: 14317, otlpHttp: 14318 };
-export const services = ["prometheus", "loki", "jaeger", "grafana", "otel", "traefik"] as const;
+export const services = ["prometheus", "loki", "jaeger", "grafana", "otel", "traefik", "alertmanager"] as const;
 // Outside Docker's default address pools (172.17-31.0.0/16, 192.168.0.0/16), so a network
 // Docker auto-allocates for something else on the host can never take it first.
 export const E2E_SUBNET = "172.16.238.0/24";
@@ -27,8 +27,12 @@ export const IMAGE_SERVICES = [
   "jaeger",
   "grafana",
   "socket-proxy",
+  "alertmanager",
 ] as const;
 export const image = (svc: (typeof IMAGE_SERVICES)[number]) => `scaibu-e2e/${svc}:local`;
+
+/** The e2e alert sinks: containers on the stack's network, reachable by these names. */
+export const SINKS = { webhook: `${domain}-webhook-sink`, mail: `${domain}-mailpit` } as const;
 
 export const config: Record<string, unknown> = {
   domain,
@@ -41,6 +45,19 @@ export const config: Record<string, unknown> = {
   consumerHosts: ["app"],
   // Host and container metrics every 10 s, so the tests see them soon.
   hostMetrics: { intervalSeconds: 10 },
+  // Scrapes and rule evaluations every 10 s, so an alert's condition is seen soon.
+  prometheus: { scrapeInterval: "10s" },
+  // Alerts to the e2e sinks (tests/e2e/suites/alerting.ts starts them on the stack's network):
+  // webhooks and email, a heartbeat, short waits, and every rule's `for` capped at 10 s.
+  alerting: {
+    receivers: {
+      team: { webhooks: [{ url: `http://${SINKS.webhook}:8080/team` }], emails: [{ to: "team@e2e.example" }] },
+    },
+    route: { receiver: "team", groupWait: "1s", groupInterval: "5s", repeatInterval: "1h" },
+    smtp: { smarthost: `${SINKS.mail}:1025`, from: "alerts@e2e.example", requireTls: false },
+    heartbeat: { url: `http://${SINKS.webhook}:8080/heartbeat`, interval: "1m" },
+    maxFor: "10s",
+  },
   networks: Object.fromEntries(
     roles.map((n) => [
       n,
@@ -57,6 +74,7 @@ export const config: Record<string, unknown> = {
     jaeger: { image: image("jaeger") },
     grafana: { image: image("grafana") },
     socketProxy: { image: image("socket-proxy") },
+    alertmanager: { image: image("alertmanager") },
   },
 };
 

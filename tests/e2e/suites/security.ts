@@ -48,6 +48,7 @@ export function securitySuite(): void {
         ["loki", "/ready"],
         ["jaeger", "/api/dependencies?endTs=0&lookback=1"],
         ["traefik", "/api/overview"],
+        ["alertmanager", "/api/v2/status"],
       ];
       for (const [svc, path] of probes) {
         assert.equal((await https(svc, path)).status, 401, `${svc} without credentials`);

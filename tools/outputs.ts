@@ -1,4 +1,4 @@
-/** The stack outputs `npm run verify` needs: read with the Pulumi CLI, or from a JSON file. */
+/** The stack outputs the tools (verify, status) read: with the Pulumi CLI, or from a JSON file. */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 
@@ -10,6 +10,8 @@ export interface StackOutputs {
   operator: { user: string; password: string };
   grafanaAdmin?: { user: string; password: string };
   otlpToken?: string;
+  /** Carries the stack's `<project>/<stack>` label (unset without Traefik). */
+  routing?: { label: { key: string; value: string } };
 }
 
 /** `--outputs FILE` (what `pulumi stack output --json --show-secrets` prints), else the CLI. */

@@ -1,0 +1,21 @@
+import * as pulumi from "@pulumi/pulumi";
+import { CATALOG } from "../configs/catalog";
+import { serviceOf, type Service, type ServiceParts } from "./service";
+
+/**
+ * Alert delivery: Prometheus and Loki's ruler send firing alerts here; it groups, inhibits,
+ * silences and routes them to the receivers of `alerting` (configs/alertmanager.ts). Silences
+ * and the notification log live on its data volume.
+ */
+export class Alertmanager extends pulumi.ComponentResource {
+  readonly service: Service;
+
+  constructor(name: string, args: ServiceParts, opts?: pulumi.ComponentResourceOptions) {
+    super("scaibu:observability:Alertmanager", name, {}, opts);
+    this.service = serviceOf(this, name, args, {
+      // The UI and API behind the operator's credentials (ServiceBase.routeAuth).
+      route: { port: CATALOG.alertmanager.ports.http },
+    });
+    this.registerOutputs({ hostname: this.service.hostname });
+  }
+}

@@ -1,0 +1,3 @@
+module scaibu-observability/webhook-sink
+
+go 1.24
