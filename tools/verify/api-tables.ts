@@ -16,6 +16,11 @@ export interface ApiCall {
 const now = () => Math.floor(Date.now() / 1000);
 const form = "application/x-www-form-urlencoded";
 
+/** The LogQL `npm run verify` reads its own log record back with. */
+export function logReadQuery(service: string, run: string): string {
+  return `{service_name="${service}"} |= "${run}"`;
+}
+
 export function apiCalls(run: string, traceId: string): ApiCall[] {
   const end = now();
   const start = end - 600;

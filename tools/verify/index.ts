@@ -8,7 +8,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { CATALOG } from "../../configs/catalog";
-import { apiCalls } from "./api-tables";
+import { apiCalls, logReadQuery } from "./api-tables";
 import { agentOptions, fetchHttps, type Target } from "@scaibu/observability-devkit";
 import { readOutputs } from "../outputs";
 import { sendTelemetry, VERIFY_SERVICE } from "@scaibu/observability-devkit";
@@ -138,7 +138,7 @@ async function main(): Promise<number> {
   } else {
     row("Alertmanager", "-", "services.alertmanager off", "not called");
   }
-  const logQuery = encodeURIComponent(`{service_name="${VERIFY_SERVICE}"} |= "${run}"`);
+  const logQuery = encodeURIComponent(logReadQuery(VERIFY_SERVICE, run));
   const logs = await get("loki", `/loki/api/v1/query_range?query=${logQuery}&limit=10`);
   const found = logs.status === 200 && logs.body.includes(run);
   row(

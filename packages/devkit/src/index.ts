@@ -1,3 +1,4 @@
 export * from "./https";
 export * from "./local-stack";
 export * from "./otlp";
+export * from "./logql";
