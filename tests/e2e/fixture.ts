@@ -4,6 +4,7 @@
  * and the checks that only wait, which start in the background once the stack is up.
  */
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -98,13 +99,38 @@ export async function tearDown(): Promise<void> {
 }
 
 /** The live.outputs as `pulumi stack output --json --show-secrets` writes them. */
-export const outputsFile = () => {
+export const outputsFile = (): string => {
   const file = join(state, "live.outputs.json");
   writeFileSync(file, JSON.stringify(Object.fromEntries(Object.entries(live.outputs).map(([k, v]) => [k, v.value]))), {
     mode: 0o600,
   });
   return file;
 };
+
+/** npm run status against the deployed stack: its exit code and JSON report. */
+export async function runStatus(): Promise<{
+  code: number;
+  report: { healthy: boolean; rows: { section: string; what: string; value: string; level: string }[] };
+}> {
+  const args = [
+    "-r",
+    "@scaibu/observability-loader",
+    join(repo, "tools/status/index.ts"),
+    "--outputs",
+    outputsFile(),
+    "--json",
+  ];
+  return new Promise((resolve, reject) =>
+    execFile("node", args, { maxBuffer: 4 * 1024 * 1024 }, (err, stdout) => {
+      const code = err ? ((err as { code?: number }).code ?? 2) : 0;
+      try {
+        resolve({ code: Number(code), report: JSON.parse(stdout) });
+      } catch {
+        reject(new Error(`status printed no report (exit ${code}): ${stdout}`));
+      }
+    }),
+  );
+}
 
 /** npm run verify against the deployed stack; its report. */
 const runVerify = () =>

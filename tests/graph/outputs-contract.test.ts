@@ -49,17 +49,18 @@ describe("stack outputs contract", () => {
     assert.deepEqual(checkedIn, generated, "a changed output contract: regenerate it on purpose");
   });
 
-  it("is what the README's outputs table lists, with the same secret flags", () => {
+  it("is what the README's outputs table lists, with the same secret and optional flags", () => {
     const readme = readFileSync(join(repo, "README.md"), "utf8");
     const section = readme.slice(readme.indexOf("## Stack outputs"), readme.indexOf("Another Pulumi project"));
     const rows = [...section.matchAll(/^\| `(\w+)`\s*\|([^|]*)\|/gm)].map(([, name, type]) => [
       name!,
-      type!.includes("(secret)"),
+      /\(secret[;)]/.test(type!),
+      /optional/.test(type!),
     ]);
     assert.deepEqual(
       rows.sort(),
       Object.entries(OUTPUTS)
-        .map(([name, o]) => [name, o.secret])
+        .map(([name, o]) => [name, o.secret, "optional" in o && o.optional === true])
         .sort(),
     );
   });

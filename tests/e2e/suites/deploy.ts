@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { bind, containerNames, domain, networkNames, ports, project, services } from "@scaibu/observability-devkit";
 import { eventually, health, lines, sh } from "../shell";
-import { authed, caFile, live, log, startWaiting, victims } from "../fixture";
+import { authed, caFile, live, log, runStatus, startWaiting, victims } from "../fixture";
 
 /** Registers the suite; tests/e2e/run.test.ts calls it in its place in the order. */
 export function deploySuite(): void {
@@ -58,6 +58,25 @@ export function deploySuite(): void {
           .sort(),
         [...networkNames].sort(),
       );
+    });
+
+    it("npm run status: every container healthy, nothing needs attention, exit 0", async () => {
+      const { code, report } = await eventually("a healthy status", 60, async () => {
+        const r = await runStatus();
+        if (r.code === 0) return r;
+        const bad = r.report.rows.filter((x) => x.level === "attention");
+        throw new Error(`exit ${r.code}: ${bad.map((x) => `${x.section} ${x.what} = ${x.value}`).join("; ")}`);
+      });
+      assert.equal(code, 0);
+      assert.equal(report.healthy, true);
+      const containers = report.rows.filter((r) => r.section === "containers").map((r) => r.what);
+      assert.deepEqual(containers.sort(), [...containerNames].sort());
+      for (const section of ["memory", "volumes", "collector", "alerts", "certificates"]) {
+        assert.ok(
+          report.rows.some((r) => r.section === section),
+          `a ${section} row`,
+        );
+      }
     });
 
     it("publishes ports only on the bind address", async () => {

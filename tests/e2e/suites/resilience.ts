@@ -13,7 +13,7 @@ import {
   sendTraces,
 } from "@scaibu/observability-devkit";
 import { eventually, health, sh } from "../shell";
-import { authed, live, log } from "../fixture";
+import { authed, live, log, runStatus } from "../fixture";
 
 /** Registers the suite; tests/e2e/run.test.ts calls it in its place in the order. */
 export function resilienceSuite(): void {
@@ -68,6 +68,23 @@ export function resilienceSuite(): void {
         assert.equal(Number(value), sent[i]!.value, `sample ${i}`);
         assert.ok(Math.abs(ts * 1000 - sent[i]!.time) < 2000, `sample ${i} at ${ts}, sent at ${sent[i]!.time / 1000}`);
       });
+    });
+
+    it("npm run status names a stopped backend and exits 1", async () => {
+      await sh("docker", ["stop", `${domain}.loki`]);
+      try {
+        const { code, report } = await runStatus();
+        assert.equal(code, 1);
+        assert.equal(report.healthy, false);
+        const loki = report.rows.find((r) => r.section === "containers" && r.what === `${domain}.loki`);
+        assert.equal(loki?.level, "attention", JSON.stringify(loki));
+        assert.match(loki?.value ?? "", /exited/);
+      } finally {
+        await sh("docker", ["start", `${domain}.loki`]);
+      }
+      await eventually("Loki healthy again", 60, async () =>
+        (await health(`${domain}.loki`)) === "healthy" ? true : undefined,
+      );
     });
 
     it("keeps every log record through a Loki outage and a collector restart", async () => {
