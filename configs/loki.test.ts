@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { LOKI_CONFIG_PATH, LOKI_DATA_DIR, lokiCommand, lokiSettings, lokiFiles } from "./loki";
+import {
+  LOKI_CONFIG_PATH,
+  LOKI_DATA_DIR,
+  LOKI_SCHEMA,
+  lokiCommand,
+  lokiSchemaProblems,
+  lokiSettings,
+  lokiFiles,
+} from "./loki";
 import { fileAt, parseYaml } from "../tests/support/config-files";
 
 const input = (raw: Record<string, unknown> = {}) => lokiSettings.parse(raw);
@@ -96,5 +104,45 @@ describe("loki config", () => {
     for (const bad of [{ retentionHours: 0 }, { retentionHours: 25 }, { ingestionRateMb: 2.5 }]) {
       assert.equal(lokiSettings.safeParse(bad).success, false, JSON.stringify(bad));
     }
+  });
+});
+
+describe("loki schema_config", () => {
+  const v13 = LOKI_SCHEMA[0]!;
+  it("is the one period this stack has always written (never edited: a change re-keys stored data)", () => {
+    assert.deepEqual(LOKI_SCHEMA, [
+      {
+        from: "2024-04-01",
+        store: "tsdb",
+        object_store: "filesystem",
+        schema: "v13",
+        index: { prefix: "index_", period: "24h" },
+      },
+    ]);
+    assert.deepEqual(lokiSchemaProblems(LOKI_SCHEMA), []);
+  });
+
+  it("names a date that is not one, dates that do not increase, a first period not in force, and a non-24h index", () => {
+    const now = new Date("2026-12-03T12:00:00Z");
+    assert.deepEqual(
+      lokiSchemaProblems(
+        [
+          v13,
+          { ...v13, from: "2026-02-30" },
+          { ...v13, from: "2025-01-01" },
+          { ...v13, from: "2027-01-01", index: { prefix: "index_", period: "168h" } },
+        ],
+        now,
+      ),
+      // Period 2 is not compared with period 1, which is no date at all.
+      ['period 1: from "2026-02-30" is not a date (YYYY-MM-DD)', "period 3: index period 168h, retention needs 24h"],
+    );
+    assert.deepEqual(lokiSchemaProblems([{ ...v13, from: "2026-12-04" }], now), [
+      "period 0: from 2026-12-04 is in the future: Loki would have no schema for today",
+    ]);
+    assert.deepEqual(lokiSchemaProblems([v13, { ...v13, from: "2024-04-01" }], now), [
+      "period 1: from 2024-04-01 is not after 2024-04-01",
+    ]);
+    assert.deepEqual(lokiSchemaProblems([], now), ["no schema period"]);
   });
 });

@@ -51,6 +51,58 @@ export const LOKI_OTLP_INDEX_LABELS = [
   "container.name",
 ] as const;
 
+type SchemaPeriod = LokiConfig["schema_config"]["configs"][number];
+
+/**
+ * The schema periods. Never edit or remove one: Loki reads each day's data with the period in
+ * force that day, and a period cannot be rolled back once data is written under it. A new one is
+ * appended with a `from` after the release that adds it, at 00:00 UTC (grafana/loki v3.7.6
+ * docs/sources/operations/storage/schema/_index.md; docs/upgrading.md). configs/loki.test.ts pins
+ * the list, so a change to it is deliberate.
+ */
+export const LOKI_SCHEMA: readonly SchemaPeriod[] = [
+  {
+    from: "2024-04-01",
+    store: "tsdb",
+    object_store: "filesystem",
+    schema: "v13",
+    index: { prefix: "index_", period: "24h" },
+  },
+];
+
+/**
+ * What is wrong with schema periods, at `now`: a `from` that is not a real YYYY-MM-DD date (a
+ * typo made indexes unreadable in grafana/loki#4755), dates that do not increase, a first period
+ * not yet in force (Loki then has no schema for today and stores nothing), an index period other
+ * than 24h (retention needs it: docs/sources/operations/storage/retention.md).
+ */
+export function lokiSchemaProblems(periods: readonly SchemaPeriod[], now = new Date()): string[] {
+  const problems: string[] = [];
+  const day = (d: string) => {
+    const t = Date.parse(`${d}T00:00:00Z`);
+    return /^\d{4}-\d{2}-\d{2}$/.test(d) && new Date(t).toISOString().slice(0, 10) === d ? t : undefined;
+  };
+  periods.forEach((p, i) => {
+    const t = day(p.from);
+    if (t === undefined) problems.push(`period ${i}: from "${p.from}" is not a date (YYYY-MM-DD)`);
+    const prev = i > 0 ? day(periods[i - 1]!.from) : undefined;
+    if (t !== undefined && prev !== undefined && t <= prev)
+      problems.push(`period ${i}: from ${p.from} is not after ${periods[i - 1]!.from}`);
+    if (p.index.period !== "24h") problems.push(`period ${i}: index period ${p.index.period}, retention needs 24h`);
+  });
+  const first = periods[0] && day(periods[0].from);
+  if (!periods.length) problems.push("no schema period");
+  else if (first !== undefined && first > now.getTime())
+    problems.push(`period 0: from ${periods[0]!.from} is in the future: Loki would have no schema for today`);
+  return problems;
+}
+
+function checkedSchema(periods: readonly SchemaPeriod[]): SchemaPeriod[] {
+  const problems = lokiSchemaProblems(periods);
+  if (problems.length) throw new Error(`loki schema_config: ${problems.join("; ")}`);
+  return [...periods];
+}
+
 /** The `loki` config key. */
 export const lokiSettings = z
   .strictObject({
@@ -135,18 +187,7 @@ export function lokiConfig(input: LokiInput): LokiConfig {
       replication_factor: 1,
       ring: { kvstore: { store: "inmemory" } },
     },
-    schema_config: {
-      // Fixed date in the past: changing it later would re-key existing data.
-      configs: [
-        {
-          from: "2024-04-01",
-          store: "tsdb",
-          object_store: "filesystem",
-          schema: "v13",
-          index: { prefix: "index_", period: "24h" },
-        },
-      ],
-    },
+    schema_config: { configs: checkedSchema(LOKI_SCHEMA) },
     compactor: {
       working_directory: `${LOKI_DATA_DIR}/compactor`,
       compaction_interval: "10m",
