@@ -57,6 +57,8 @@ export interface ServiceArgs extends ServiceBase {
   volumes?: NamedVolumeSpec[];
   /** Host paths, always mounted read-only (docker.sock, container logs). */
   hostMounts?: { source: pulumi.Input<string>; target: string }[];
+  /** Other services' named volumes, always mounted read-only (the disk meter measures them). */
+  volumeMounts?: { source: pulumi.Input<string>; target: string }[];
   healthcheck: HealthcheckSpec;
   ports?: PublishedPort[];
   /** How Traefik reaches the container; its router name and Host rule come from `hostname`. */
@@ -198,6 +200,12 @@ export class Service extends pulumi.ComponentResource {
         })),
         mounts: [
           ...(args.hostMounts ?? []).map((m) => ({ type: "bind", source: m.source, target: m.target, readOnly: true })),
+          ...(args.volumeMounts ?? []).map((m) => ({
+            type: "volume",
+            source: m.source,
+            target: m.target,
+            readOnly: true,
+          })),
           ...tmpfsMounts,
         ],
         ports: (args.ports ?? []).map((p) => ({

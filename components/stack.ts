@@ -13,9 +13,20 @@ import { NetworkGuards } from "./network-guards";
 import { Networks, type NetworksArgs } from "./networks";
 import { OtelCollector } from "./otel-collector";
 import { Prometheus } from "./prometheus";
-import { logAgentHost, renderAll, renderLogAgent, type Rendered } from "../configs/render";
+import {
+  diskMeterHost,
+  logAgentHost,
+  meteredVolumes,
+  renderAll,
+  renderDiskMeter,
+  renderLogAgent,
+  type Rendered,
+} from "../configs/render";
+import { volumesOf } from "../configs/volumes";
+import { DISK_METER_MEMORY_MB } from "../configs/disk-meter";
+import { DiskMeter } from "./disk-meter";
 import { SocketProxy } from "./socket-proxy";
-import type { ServiceBase } from "./service";
+import type { Service, ServiceBase } from "./service";
 import {
   AUTH_SURFACES,
   isGuarded,
@@ -72,6 +83,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
   readonly grafana?: Grafana;
   readonly socketProxy?: SocketProxy;
   readonly alertmanager?: Alertmanager;
+  /** Measures the data volumes against the disk budget (storage.meter). */
+  readonly diskMeter?: DiskMeter;
 
   /** https URL per enabled, routed service, keyed by its hostname part (`otel`, `loki`, ...). */
   readonly urls: Partial<Record<ServiceHost, string>>;
@@ -252,6 +265,38 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       );
     }
 
+    const meter = renderDiskMeter(s);
+    if (meter && this.prometheus) {
+      const owners: Partial<Record<ServiceKey, { service: Service }>> = {
+        prometheus: this.prometheus,
+        loki: this.loki,
+        jaeger: this.jaeger,
+        grafana: this.grafana,
+        otelCollector: this.collector,
+        alertmanager: this.alertmanager,
+      };
+      this.diskMeter = new DiskMeter(
+        `${name}-disk-meter`,
+        {
+          base: {
+            ...serviceBase("prometheus"),
+            hostname: diskMeterHost(s),
+            memoryMb: DISK_METER_MEMORY_MB,
+            routeAuth: undefined,
+            privileges: privilegesFor("diskMeter", s),
+          },
+          rendered: meter,
+          imageOf: this.prometheus.service,
+          volumes: meteredVolumes(s).map((spec) => {
+            const service = owners[spec.service]!.service;
+            const i = volumesOf(spec.service, s).findIndex((v) => v.role === spec.role);
+            return { spec, name: service.volumes[i]!.name };
+          }),
+        },
+        child,
+      );
+    }
+
     // Guards last: they depend on every container, so destroy checks them before removing any.
     new NetworkGuards(
       `${name}-network-guards`,
@@ -270,7 +315,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           this.alertmanager,
         ]
           .flatMap((c) => (c ? [c.service.container] : []))
-          .concat(this.collector?.logAgent ? [this.collector.logAgent.container] : []),
+          .concat(this.collector?.logAgent ? [this.collector.logAgent.container] : [])
+          .concat(this.diskMeter ? [this.diskMeter.service.container] : []),
       },
       child,
     );

@@ -14,6 +14,7 @@ import { z } from "zod";
 import { CATALOG, type Hosts } from "./catalog";
 import type { ConfigFile, HealthcheckSpec } from "./types";
 import { sortedRecord, toYaml } from "./yaml";
+import { MIB, queueFileMaxBytes } from "./disk-budget";
 
 /** Where the contrib image reads its config (its default CMD is `--config /etc/otelcol-contrib/config.yaml`). */
 export const OTEL_CONFIG_PATH = "/etc/otelcol-contrib/config.yaml";
@@ -81,6 +82,8 @@ export interface OtelCollectorInput {
   persistentQueue: boolean;
   /** Batches each exporter's queue holds before it refuses more. */
   queueBatches: number;
+  /** The queue volume's share of the disk budget (configs/disk-budget.ts): bounds its bbolt files. */
+  queueShareBytes?: number;
   /** memory_limiter's hard limit (`collector.memoryLimitMib`). */
   memoryLimitMib: number;
   /** Host and container metrics (the `hostMetrics` key). */
@@ -209,7 +212,15 @@ export interface OtelCollectorConfig {
       directory: string;
       create_directory: boolean;
       timeout: string;
-      compaction: { on_start: boolean; on_rebound: boolean; directory: string };
+      /** Bytes each bbolt file (one per exporter) may grow to; a full one refuses new batches. */
+      max_size?: number;
+      compaction: {
+        on_start: boolean;
+        on_rebound: boolean;
+        directory: string;
+        rebound_needed_threshold_mib?: number;
+        rebound_trigger_threshold_mib?: number;
+      };
     };
   };
   receivers: {
@@ -355,6 +366,21 @@ export function otelCollectorConfig(input: OtelCollectorInput): OtelCollectorCon
       // Reclaims the space of sent batches at start and once the queue has drained.
       compaction: { on_start: true, on_rebound: true, directory: OTEL_QUEUE_DIR },
     };
+    if (input.queueShareBytes !== undefined) {
+      const queued = Object.values(config.exporters).filter((e) => e.sending_queue.storage);
+      const max = queueFileMaxBytes(input.queueShareBytes, queued.length);
+      const storage = config.extensions[QUEUE_STORAGE];
+      storage.max_size = max;
+      // Both rebound thresholds must fit in max_size (filestorage config.go Validate): the
+      // defaults (100 and 10 MiB) scaled down for a small share; below 4 MiB a file is only
+      // compacted at start.
+      const needed = Math.min(100, Math.floor(max / MIB / 2));
+      if (needed < 2) storage.compaction.on_rebound = false;
+      else {
+        storage.compaction.rebound_needed_threshold_mib = needed;
+        storage.compaction.rebound_trigger_threshold_mib = Math.max(1, Math.min(10, needed >> 2));
+      }
+    }
   }
   const host = input.hostMetrics;
   const interval = `${host.intervalSeconds}s`;

@@ -14,6 +14,7 @@
 import type { Settings } from "../settings/schema";
 import type { ServiceKey } from "./catalog";
 import { MASKED_HOST_DIRS, OTEL_HOSTFS } from "./otel-collector";
+import { DISK_METER_WWW } from "./disk-meter";
 
 /** Linux capabilities, spelt as the engine stores and returns them (`CAP_…`: another spelling is a diff after every refresh). Typed: a misspelling is a type error. */
 export type Capability = "CAP_DAC_READ_SEARCH";
@@ -45,8 +46,8 @@ export const COLLECTOR_UID = 10101;
  */
 export const HOSTFS_MASKS = MASKED_HOST_DIRS.map((p) => `${OTEL_HOSTFS}${p}`);
 
-/** A service of the catalog, or the collector's log agent (configs/otel-logs.ts). */
-export type PrivilegedKey = ServiceKey | "otelLogs";
+/** A service of the catalog, the collector's log agent (configs/otel-logs.ts) or the disk meter (configs/disk-meter.ts). */
+export type PrivilegedKey = ServiceKey | "otelLogs" | "diskMeter";
 
 export function privilegesFor(key: PrivilegedKey, s: Settings): Privileges {
   const none = { capabilities: [], groups: [], masks: [], scratch: [], ipcNone: false } as const;
@@ -82,6 +83,17 @@ export function privilegesFor(key: PrivilegedKey, s: Settings): Privileges {
         capabilities: ["CAP_DAC_READ_SEARCH"],
         ipcNone: true,
         why: "reads Docker's json logs (root:root 0640 in 0710 directories): uid 0 with DAC_READ_SEARCH alone; listens on no port, mounts only the log directory read-only, read-only rootfs (no uploads)",
+      };
+    case "diskMeter":
+      return {
+        ...none,
+        user: "0:0",
+        // Each data volume belongs to its service's uid (0750): `du` of all of them needs to search
+        // and stat what it does not own, DAC_READ_SEARCH, which Docker gives to uid 0 only.
+        capabilities: ["CAP_DAC_READ_SEARCH"],
+        scratch: [DISK_METER_WWW],
+        ipcNone: true,
+        why: `measures the data volumes (du), mounted read-only: uid 0 with DAC_READ_SEARCH alone, read-only rootfs (no uploads), writes only its metrics file on a tmpfs at ${DISK_METER_WWW}; serves it inside the network`,
       };
     case "loki":
       return { ...none, user: "10001:10001", why: "the image's user; writes only its data volume" };

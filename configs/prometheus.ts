@@ -10,6 +10,9 @@ import { hostRulesFiles, type HostRulesInput } from "./host-rules";
 import { prometheusRulesFiles, PROMETHEUS_RULES_DIR } from "./prometheus-rules";
 import { OTEL_LOGS_METRICS_PORT } from "./otel-logs";
 import { duration, durationMs } from "./schema";
+import { prometheusRetentionSize } from "./disk-budget";
+import { DISK_METER_JOB } from "./disk-meter";
+import { diskRulesFile } from "./disk-rules";
 import type { ConfigFile } from "./types";
 import { wgetCheck } from "./types";
 import { externalUrl } from "./urls";
@@ -30,9 +33,12 @@ export const DOCKER_PATH_LABEL = "prometheus.io/path";
 /** The `prometheus` config key. */
 export const prometheusSettings = z
   .strictObject({
-    /** TSDB retention (`--storage.tsdb.retention.time`). */
+    /** TSDB retention by age (prometheus.yml `storage.tsdb.retention.time`). */
     retention: duration.default("15d"),
-    /** Optional size cap (`--storage.tsdb.retention.size`), e.g. `10GB`. */
+    /**
+     * Size cap (`storage.tsdb.retention.size`, base 2: 1GB = 2^30 bytes), e.g. `10GB`. Unset: 85 %
+     * of Prometheus' share of `storage.budgetGb` (configs/disk-budget.ts).
+     */
     retentionSize: z
       .string()
       .regex(/^\d+(B|KB|MB|GB|TB|PB|EB)$/, "must be a size such as 10GB")
@@ -65,6 +71,10 @@ export interface PrometheusInput extends PrometheusSettings {
   alertmanagerHost?: string;
   /** Caps every alert rule's `for` (`alerting.maxFor`). */
   maxFor?: string;
+  /** Prometheus' share of the disk budget in bytes (size retention: 85 % of it, unless retentionSize is set). */
+  shareBytes?: number;
+  /** The disk meter when it runs (job `disk-usage`, configs/disk-meter.ts), and its budget alerts. */
+  diskMeter?: { target: string; intervalSeconds: number };
 }
 
 type RelabelConfig = {
@@ -79,6 +89,8 @@ type RelabelConfig = {
 export interface ScrapeConfig {
   job_name: string;
   metrics_path?: string;
+  /** For targets that send no Prometheus Content-Type (Prometheus 3 refuses them otherwise). */
+  fallback_scrape_protocol?: "PrometheusText0.0.4";
   static_configs?: { targets: string[] }[];
   docker_sd_configs?: { host: string; refresh_interval: string }[];
   relabel_configs?: RelabelConfig[];
@@ -89,7 +101,11 @@ export interface PrometheusConfig {
   rule_files: string[];
   /** v3: how OTLP-ingested resource attributes become labels. */
   otlp: { promote_all_resource_attributes: boolean };
-  storage: { tsdb: { out_of_order_time_window: string } };
+  /**
+   * `retention` replaces the deprecated `--storage.tsdb.retention.*` flags, and replaces them
+   * whole: a field left out is 0 (config/config.go TSDBRetentionConfig.UnmarshalYAML at v3.14.0).
+   */
+  storage: { tsdb: { out_of_order_time_window: string; retention: { time: string; size?: string } } };
   /** Where firing alerts go (config/config.go AlertingConfig at v3.14.0: only API v2 exists). */
   alerting?: { alertmanagers: { api_version: "v2"; static_configs: { targets: string[] }[] }[] };
   scrape_configs: ScrapeConfig[];
@@ -115,6 +131,14 @@ export function prometheusConfig(input: PrometheusInput): PrometheusConfig {
     jobs.push({
       job_name: "otel-logs",
       static_configs: [{ targets: [`${input.logAgentHost}:${OTEL_LOGS_METRICS_PORT}`] }],
+    });
+  }
+  if (input.diskMeter) {
+    // busybox httpd serves the file as application/octet-stream.
+    jobs.push({
+      job_name: DISK_METER_JOB,
+      fallback_scrape_protocol: "PrometheusText0.0.4",
+      static_configs: [{ targets: [input.diskMeter.target] }],
     });
   }
   const relabel: RelabelConfig[] = [
@@ -160,7 +184,7 @@ export function prometheusConfig(input: PrometheusInput): PrometheusConfig {
     otlp: { promote_all_resource_attributes: true },
     // The collector batches for up to 10 s, and its queue delivers what it held through an outage
     // with the points' own timestamps: accept samples up to 30 min late.
-    storage: { tsdb: { out_of_order_time_window: "30m" } },
+    storage: { tsdb: { out_of_order_time_window: "30m", retention: retentionOf(input) } },
     ...(input.alertmanagerHost
       ? {
           alerting: {
@@ -177,6 +201,13 @@ export function prometheusConfig(input: PrometheusInput): PrometheusConfig {
   };
 }
 
+/** Age and size retention; the size from the budget unless `retentionSize` says otherwise. */
+function retentionOf(input: PrometheusInput): { time: string; size?: string } {
+  const size =
+    input.retentionSize ?? (input.shareBytes === undefined ? undefined : prometheusRetentionSize(input.shareBytes));
+  return { time: input.retention, ...(size ? { size } : {}) };
+}
+
 function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
@@ -187,6 +218,7 @@ export function prometheusFiles(input: PrometheusInput): ConfigFile[] {
     { path: PROMETHEUS_CONFIG_PATH, content: toYaml(prometheusConfig(input)) },
     ...prometheusRulesFiles({}, input.maxFor),
     ...(input.hostRules ? hostRulesFiles(input.hostRules, input.maxFor) : []),
+    ...(input.diskMeter ? [diskRulesFile(input.diskMeter.intervalSeconds, input.maxFor)] : []),
   ];
 }
 
@@ -200,8 +232,6 @@ export function prometheusCommand(input: PrometheusInput): string[] {
   return [
     `--config.file=${PROMETHEUS_CONFIG_PATH}`,
     `--storage.tsdb.path=${PROMETHEUS_DATA_DIR}`,
-    `--storage.tsdb.retention.time=${input.retention}`,
-    ...(input.retentionSize ? [`--storage.tsdb.retention.size=${input.retentionSize}`] : []),
     "--web.enable-remote-write-receiver",
     "--web.enable-otlp-receiver",
     ...(input.adminApi ? ["--web.enable-admin-api"] : []),

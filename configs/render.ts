@@ -15,7 +15,15 @@ import { socketProxyEndpoint, socketProxyEnv, socketProxyHealthcheck } from "./s
 import { traefikCommand, traefikFiles, traefikHealthcheck } from "./traefik";
 import type { ConfigFile, HealthcheckSpec } from "./types";
 import { externalUrl } from "./urls";
-import { volumesOf, type NamedVolumeSpec } from "./volumes";
+import { volumeName, volumesOf, type NamedVolumeSpec } from "./volumes";
+import { BUDGETED, diskShares, keepsData, type Budgeted } from "./disk-budget";
+import {
+  DISK_METER_HOST,
+  DISK_METER_PORT,
+  diskMeterCommand,
+  diskMeterHealthcheck,
+  type MeteredVolume,
+} from "./disk-meter";
 import { ROUTE_LABEL, STACK_LABEL } from "@scaibu/observability-routing";
 import { isGuarded, type Settings } from "../settings/schema";
 
@@ -45,7 +53,11 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
     host: s.services.otelCollector.enabled && s.hostMetrics.enabled,
     containers: s.services.otelCollector.enabled && s.hostMetrics.containers,
     stackLabel,
-    stackContainers: [...enabled.map((k) => hosts[k]), ...(logAgentOn(s) ? [logAgentHost(s)] : [])],
+    stackContainers: [
+      ...enabled.map((k) => hosts[k]),
+      ...(logAgentOn(s) ? [logAgentHost(s)] : []),
+      ...(diskMeterOn(s) ? [diskMeterHost(s)] : []),
+    ],
   };
   const render: Record<ServiceKey, () => Omit<Rendered, "volumes">> = {
     prometheus: () => {
@@ -60,6 +72,10 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
         logAgentHost: logAgentOn(s) ? logAgentHost(s) : undefined,
         alertmanagerHost: s.services.alertmanager.enabled ? hosts.alertmanager : undefined,
         maxFor: s.alerting.maxFor,
+        shareBytes: shares(s).prometheus,
+        diskMeter: diskMeterOn(s)
+          ? { target: `${diskMeterHost(s)}:${DISK_METER_PORT}`, intervalSeconds: s.storage.meterIntervalSeconds }
+          : undefined,
       };
       return {
         files: prometheusFiles(input),
@@ -101,6 +117,7 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
         tokenOnRouted: isGuarded(s, "otelCollector"),
         tokenOnHost: s.auth.otlpTokenOnHost,
         ...s.collector,
+        queueShareBytes: shares(s).otelCollector,
         hostMetrics: s.hostMetrics,
         dockerEndpoint,
         stackLabelKey: STACK_LABEL,
@@ -129,6 +146,45 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
     },
   };
   return Object.fromEntries(enabled.map((k) => [k, { ...render[k](), volumes: volumesOf(k, s) }])) as RenderedStack;
+}
+
+/** Each budgeted backend's share of `storage.budgetGb`, in bytes. */
+export function shares(s: Settings): Partial<Record<Budgeted, number>> {
+  return diskShares(s.storage, keepsData(s));
+}
+
+/** Whether the stack runs the disk meter: asked for, and a Prometheus to scrape it. */
+export function diskMeterOn(s: Settings): boolean {
+  return s.storage.meter && s.services.prometheus.enabled;
+}
+
+/** In-network hostname (and container name) of the disk meter: `<domain>.disk-usage`. */
+export function diskMeterHost(s: Settings): string {
+  return `${s.domain}.${DISK_METER_HOST}`;
+}
+
+/** Every named volume of the stack, as the disk meter mounts and labels it. */
+export function meteredVolumes(s: Settings): MeteredVolume[] {
+  const budget = shares(s);
+  return SERVICE_KEYS.flatMap((k) =>
+    volumesOf(k, s).map((v) => {
+      const key = (BUDGETED as readonly string[]).includes(k) ? (k as Budgeted) : undefined;
+      return {
+        name: volumeName(s, k, v.role),
+        service: k,
+        role: v.role,
+        dir: `${CATALOG[k].host}-${v.role}`,
+        ...(key && budget[key] !== undefined ? { budgetBytes: budget[key], budgetKey: key } : {}),
+      };
+    }),
+  );
+}
+
+/** The disk meter's container config: no files (its script is its command line). */
+export function renderDiskMeter(s: Settings): Rendered | undefined {
+  if (!diskMeterOn(s)) return undefined;
+  const input = { volumes: meteredVolumes(s), intervalSeconds: s.storage.meterIntervalSeconds };
+  return { files: [], command: diskMeterCommand(input), env: {}, healthcheck: diskMeterHealthcheck, volumes: [] };
 }
 
 /** Whether the stack runs the log agent (the collector, with Docker's logs collected). */

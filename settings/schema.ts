@@ -18,6 +18,7 @@ import {
 } from "../configs/otel-collector";
 import { prometheusSettings } from "../configs/prometheus";
 import { dnsLabel, dockerName, hours } from "../configs/schema";
+import { base2Bytes, keepsData, diskShares, storageSettings } from "../configs/disk-budget";
 
 // Image references: name[:tag][@digest]; a tag is required so deployments are reproducible.
 const imageRef = z
@@ -216,6 +217,8 @@ export const settingsSchema = z
     hostMetrics: hostMetricsSettings,
     /** Extra resource attributes the collector stamps on all telemetry (e.g. deployment.environment). */
     resourceAttributes: resourceAttributesSettings,
+    /** The disk budget of the data volumes and its split (configs/disk-budget.ts). */
+    storage: storageSettings,
   })
   .superRefine((s, ctx) => {
     if (isAllInterfaces(s.bindAddress) && !s.allowAllInterfaces) {
@@ -282,6 +285,15 @@ export const settingsSchema = z
           message: `must stay true while ${reader} is on (it reads the Docker API through the proxy)`,
         });
       }
+    }
+    // An explicit Prometheus size cap must fit in its share of the budget.
+    const promShare = diskShares(s.storage, keepsData(s)).prometheus;
+    if (s.prometheus.retentionSize && promShare !== undefined && base2Bytes(s.prometheus.retentionSize) > promShare) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["prometheus", "retentionSize"],
+        message: `must fit in Prometheus' share of storage.budgetGb (${(promShare / 1024 ** 3).toFixed(2)} GiB of ${s.storage.budgetGb}): raise storage.budgetGb or storage.shares.prometheus, or leave it unset (85 % of the share)`,
+      });
     }
     // The collector exports to, and Grafana reads from, all three stores.
     const backends = s.services.prometheus.enabled && s.services.loki.enabled && s.services.jaeger.enabled;

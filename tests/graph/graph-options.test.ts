@@ -45,6 +45,7 @@ describe("resource graph (options)", () => {
   it("leaves out a disabled service entirely", () => {
     assert.deepEqual([...containers.keys()].sort(), [
       "obs.alertmanager",
+      "obs.disk-usage",
       "obs.jaeger",
       "obs.loki",
       "obs.otel",

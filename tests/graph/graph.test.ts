@@ -24,7 +24,9 @@ const HOSTS = [
 const PROXY = "scaibu.socket-proxy";
 /** The log agent: in the network only, like the proxy (configs/otel-logs.ts). */
 const AGENT = "scaibu.otel-logs";
-const UNROUTED = [PROXY, AGENT];
+/** The disk meter: in the network only, scraped by Prometheus (configs/disk-meter.ts). */
+const METER = "scaibu.disk-usage";
+const UNROUTED = [PROXY, AGENT, METER];
 let stack: ObservabilityStack;
 const containers = new Map<string, Row>();
 
@@ -66,11 +68,12 @@ describe("resource graph (defaults)", () => {
       "scaibu:observability:Grafana": 1,
       "scaibu:observability:Traefik": 1,
       "scaibu:observability:SocketProxy": 1,
-      "scaibu:observability:Service": 9,
+      "scaibu:observability:Service": 10,
       "scaibu:observability:Alertmanager": 1,
-      "docker:index/remoteImage:RemoteImage": 8,
+      "scaibu:observability:DiskMeter": 1,
+      "docker:index/remoteImage:RemoteImage": 8, // the disk meter runs the Prometheus image
       "docker:index/volume:Volume": 6,
-      "docker:index/container:Container": 9,
+      "docker:index/container:Container": 10,
       "random:index/randomPassword:RandomPassword": 3,
     });
   });
@@ -176,6 +179,7 @@ describe("resource graph (defaults)", () => {
       "scaibu.jaeger": ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:13133/status"],
       "scaibu.grafana": ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:3000/api/health"],
       "scaibu.socket-proxy": ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:2375/_ping"],
+      "scaibu.disk-usage": ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:9108/metrics"],
       "scaibu.alertmanager": ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:9093/-/ready"],
       // Its config is its command line (nothing uploaded): the same argument.
       "scaibu.otel-logs": ["CMD", "/otelcol-contrib", "validate", (containers.get(AGENT)!.command as string[])[0]!],
@@ -277,6 +281,14 @@ describe("resource graph (defaults)", () => {
     // host_metrics, with the host's runtime and temporary directories (its sockets) masked; only the
     // log agent reads Docker's logs.
     assert.deepEqual(mounts.sort(), [
+      // The disk meter reads every data volume, read-only; its metrics file is on a tmpfs.
+      "scaibu.disk-usage:tmpfs:->/www (writable)",
+      "scaibu.disk-usage:volume:scaibu-alertmanager-data->/volumes/alertmanager-data",
+      "scaibu.disk-usage:volume:scaibu-grafana-data->/volumes/grafana-data",
+      "scaibu.disk-usage:volume:scaibu-jaeger-data->/volumes/jaeger-data",
+      "scaibu.disk-usage:volume:scaibu-loki-data->/volumes/loki-data",
+      "scaibu.disk-usage:volume:scaibu-otel-queue->/volumes/otel-queue",
+      "scaibu.disk-usage:volume:scaibu-prometheus-data->/volumes/prometheus-data",
       "scaibu.otel-logs:bind:/var/lib/docker/containers->/var/lib/docker/containers",
       "scaibu.otel:bind:/->/hostfs",
       "scaibu.otel:tmpfs:->/hostfs/run",

@@ -7,6 +7,7 @@ import {
   PROMETHEUS_CONFIG_PATH,
   PROMETHEUS_DATA_DIR,
   prometheusCommand,
+  prometheusConfig,
   prometheusFiles,
   prometheusSettings,
   type PrometheusInput,
@@ -95,7 +96,6 @@ describe("prometheus config", () => {
     assert.deepEqual(prometheusCommand(base), [
       "--config.file=/etc/prometheus/prometheus.yml",
       `--storage.tsdb.path=${PROMETHEUS_DATA_DIR}`,
-      "--storage.tsdb.retention.time=15d",
       "--web.enable-remote-write-receiver",
       "--web.enable-otlp-receiver",
       "--web.enable-admin-api",
@@ -104,8 +104,13 @@ describe("prometheus config", () => {
     ]);
     const cmd = prometheusCommand({ ...base, adminApi: false, retention: "30d", retentionSize: "10GB" });
     assert.ok(!cmd.includes("--web.enable-admin-api"));
-    assert.ok(cmd.includes("--storage.tsdb.retention.time=30d"));
-    assert.ok(cmd.includes("--storage.tsdb.retention.size=10GB"));
+    // Retention lives in prometheus.yml (the flags are deprecated in 3.x, and a retention block
+    // in the file replaces them whole).
+    assert.ok(!cmd.some((f) => f.startsWith("--storage.tsdb.retention")));
+    assert.deepEqual(prometheusConfig({ ...base, retention: "30d", retentionSize: "10GB" }).storage.tsdb.retention, {
+      time: "30d",
+      size: "10GB",
+    });
     assert.ok(!cmd.some((f) => f.startsWith("--web.enable-lifecycle")));
     assert.ok(
       prometheusCommand({ ...base, externalPort: 8443 }).includes("--web.external-url=https://scaibu.prometheus:8443"),

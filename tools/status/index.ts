@@ -4,7 +4,7 @@
  * and the stack's own HTTPS surfaces:
  *   - per container: state and health, the image running against the one this release pins,
  *     restarts (in the last hour, or an OOM kill), memory against its limit;
- *   - data volumes and their size;
+ *   - data volumes: size, against its share of the disk budget (storage.budgetGb);
  *   - the collector: queue fill per exporter, data refused in the last 5 minutes;
  *   - firing alerts (Alertmanager; the always-firing Watchdog left out);
  *   - certificates: the CA and the one Traefik serves, days left.
@@ -16,10 +16,11 @@ import { X509Certificate } from "node:crypto";
 import { connect } from "node:tls";
 import { CATALOG, SERVICE_KEYS } from "../../configs/catalog";
 import { OTEL_LOGS_HOST } from "../../configs/otel-logs";
+import { BUDGET_METRIC, DISK_METER_HOST } from "../../configs/disk-meter";
 import { dockerEndpoint, dockerGet } from "../../providers/docker-api";
-import { fetchHttps, type Target } from "@scaibu/observability-devkit";
+import { fetchHttps } from "@scaibu/observability-devkit";
 import { STACK_LABEL } from "@scaibu/observability-routing";
-import { readOutputs } from "../outputs";
+import { domainOf, readOutputs, targetOf } from "../outputs";
 
 type Level = "ok" | "attention" | "info";
 interface Row {
@@ -58,15 +59,11 @@ async function main(): Promise<number> {
   const add = (section: string, what: string, value: string, level: Level, why?: string) =>
     rows.push({ section, what, value, level, why });
   const endpoint = dockerEndpoint();
-  const address = out.etcHosts.split(/\s+/)[0]!;
-  const target: Target = {
-    ca: out.caCertPem,
-    address,
-    hosts: Object.values(out.urls).map((u) => new URL(u).hostname),
-  };
+  const target = targetOf(out);
+  const address = target.address;
   const get = (service: string, path: string) =>
     fetchHttps(target, `${out.urls[service]}${path}`, { auth: out.operator });
-  const domain = new URL(Object.values(out.urls)[0] ?? "https://scaibu.x").hostname.split(".")[0]!;
+  const domain = domainOf(out);
 
   // Containers: this stack's, by its label, plus the ones the release expects by name.
   const label = out.routing?.label.value;
@@ -76,6 +73,7 @@ async function main(): Promise<number> {
     SERVICE_KEYS.map((k) => [`${domain}.${CATALOG[k].host}`, CATALOG[k].image]),
   );
   pinned[`${domain}.${OTEL_LOGS_HOST}`] = CATALOG.otelCollector.image;
+  pinned[`${domain}.${DISK_METER_HOST}`] = CATALOG.prometheus.image;
   const present = new Set(list.map((c) => c.Names[0]!.replace(/^\//, "")));
   for (const name of Object.keys(pinned)) {
     // A service switched off has no container, and no URL either (the log agent: no URL ever).
@@ -130,23 +128,42 @@ async function main(): Promise<number> {
     }),
   );
 
-  // Volumes: the stack's, with their size.
-  if (label) {
-    const df = await dockerGet<{
-      Volumes?: { Name: string; Labels?: Record<string, string>; UsageData?: { Size: number } }[];
-    }>(endpoint, "/system/df", { type: "volume" });
-    for (const v of (df?.Volumes ?? []).filter((x) => x.Labels?.[STACK_LABEL] === label)) {
-      add("volumes", v.Name, v.UsageData && v.UsageData.Size >= 0 ? mib(v.UsageData.Size) : "size unknown", "info");
-    }
-  }
-
-  // The collector, from Prometheus.
   const prom = async (query: string) => {
     const r = await get("prometheus", `/api/v1/query?query=${encodeURIComponent(query)}`);
     if (r.status !== 200) throw new Error(`Prometheus answered ${r.status}`);
     return (JSON.parse(r.body) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } })
       .data.result;
   };
+
+  // Volumes: the stack's, with their size against their share of the disk budget (the disk
+  // meter publishes the shares; without it, or without Prometheus, sizes alone).
+  if (label) {
+    const df = await dockerGet<{
+      Volumes?: { Name: string; Labels?: Record<string, string>; UsageData?: { Size: number } }[];
+    }>(endpoint, "/system/df", { type: "volume" });
+    const budgets = new Map<string, number>();
+    if (out.urls.prometheus) {
+      for (const b of await prom(BUDGET_METRIC).catch(() => [])) budgets.set(b.metric.volume!, Number(b.value[1]));
+    }
+    for (const v of (df?.Volumes ?? []).filter((x) => x.Labels?.[STACK_LABEL] === label)) {
+      const size = v.UsageData && v.UsageData.Size >= 0 ? v.UsageData.Size : undefined;
+      const budget = budgets.get(v.Name);
+      if (size === undefined) add("volumes", v.Name, "size unknown", "info");
+      else if (budget === undefined) add("volumes", v.Name, mib(size), "info");
+      else {
+        const fill = size / budget;
+        add(
+          "volumes",
+          v.Name,
+          `${mib(size)} of ${mib(budget)} budget (${Math.round(fill * 100)} %)`,
+          fill > 0.8 ? "attention" : "ok",
+          fill > 0.8 ? "near its share of storage.budgetGb: shorten its retention or raise the budget" : undefined,
+        );
+      }
+    }
+  }
+
+  // The collector, from Prometheus.
   if (out.urls.prometheus) {
     try {
       for (const s of await prom(

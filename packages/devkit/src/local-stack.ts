@@ -14,8 +14,8 @@ export const services = ["prometheus", "loki", "jaeger", "grafana", "otel", "tra
 // Outside Docker's default address pools (172.17-31.0.0/16, 192.168.0.0/16), so a network
 // Docker auto-allocates for something else on the host can never take it first.
 export const E2E_SUBNET = "172.16.238.0/24";
-/** Every container of the stack: the routed services, the socket proxy and the collector's log agent. */
-export const containerNames = [...services, "socket-proxy", "otel-logs"].map((s) => `${domain}.${s}`);
+/** Every container of the stack: the routed services, the socket proxy, the collector's log agent and the disk meter. */
+export const containerNames = [...services, "socket-proxy", "otel-logs", "disk-usage"].map((s) => `${domain}.${s}`);
 const roles = NETWORK_ROLES;
 export const networkNames = roles.map((n) => `${domain}-${n}-network`);
 /** Local image per service (toolchain/images/build-all.sh); no registry is reachable in CI. */

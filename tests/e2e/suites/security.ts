@@ -5,6 +5,7 @@ import { describe, it } from "node:test";
 import { bind, config, containerNames, domain, ports, repo } from "@scaibu/observability-devkit";
 import { CATALOG, SERVICE_KEYS } from "../../../configs/catalog";
 import { OTEL_LOGS_HOST } from "../../../configs/otel-logs";
+import { DISK_METER_HOST } from "../../../configs/disk-meter";
 import { COLLECTOR_UID, privilegesFor, type PrivilegedKey } from "../../../configs/privileges";
 import { parseSettings } from "../../../settings/schema";
 import { curl, eventually, sh } from "../shell";
@@ -14,6 +15,7 @@ import { authed, https, live, promSeries } from "../fixture";
 const privilegedContainers = (): [string, PrivilegedKey][] => [
   ...SERVICE_KEYS.map((k): [string, PrivilegedKey] => [`${domain}.${CATALOG[k].host}`, k]),
   [`${domain}.${OTEL_LOGS_HOST}`, "otelLogs"],
+  [`${domain}.${DISK_METER_HOST}`, "diskMeter"],
 ];
 
 interface Probe {
@@ -139,7 +141,7 @@ export function securitySuite(): void {
         assert.deepEqual(secopt, ["no-new-privileges:true"], `${name}: no-new-privileges`);
         assert.deepEqual(groups ?? [], [...want.groups], `${name}: groups`);
         assert.equal(ipc === "none", want.ipcNone, `${name}: ipc`);
-        assert.equal(readOnly, ["socketProxy", "otelLogs"].includes(key), `${name}: read-only rootfs`);
+        assert.equal(readOnly, ["socketProxy", "otelLogs", "diskMeter"].includes(key), `${name}: read-only rootfs`);
         // And the kernel agrees: the main process holds exactly those capabilities.
         const pid = await sh("docker", ["inspect", "-f", "{{.State.Pid}}", name]);
         const status = await sh("cat", [`/proc/${pid}/status`]);
