@@ -1,6 +1,7 @@
 /** The stack outputs the tools (verify, status) read: with the Pulumi CLI, or from a JSON file. */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import type { Target } from "@scaibu/observability-devkit";
 
 export interface StackOutputs {
   urls: Record<string, string>;
@@ -24,4 +25,18 @@ export function readOutputs(argv: string[]): StackOutputs {
     stdio: ["ignore", "pipe", "inherit"],
   });
   return JSON.parse(json) as StackOutputs;
+}
+
+/** HTTPS to the stack's hosts with its CA, pinned to the address its etcHosts line names. */
+export function targetOf(out: StackOutputs): Target {
+  return {
+    ca: out.caCertPem,
+    address: out.etcHosts.split(/\s+/)[0]!,
+    hosts: Object.values(out.urls).map((u) => new URL(u).hostname),
+  };
+}
+
+/** The stack's `domain`: the first label of its hosts (`scaibu` in `scaibu.prometheus`). */
+export function domainOf(out: StackOutputs): string {
+  return new URL(Object.values(out.urls)[0] ?? "https://scaibu.x").hostname.split(".")[0]!;
 }

@@ -17,6 +17,7 @@ import { hostMetricsSuite } from "./suites/host-metrics";
 import { resilienceSuite } from "./suites/resilience";
 import { driftSuite } from "./suites/drift";
 import { identitySuite } from "./suites/identity";
+import { day2Suite } from "./suites/day2";
 import { consumerSuite } from "./suites/consumer";
 import { teardownSuite } from "./suites/teardown";
 
@@ -32,6 +33,7 @@ describe("scaibu-observability on a real Docker engine", { timeout: 40 * 60 * 10
   resilienceSuite();
   driftSuite();
   identitySuite();
+  day2Suite();
   consumerSuite();
   teardownSuite();
 });

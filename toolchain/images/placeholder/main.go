@@ -235,6 +235,15 @@ func lokiRoutes(mux *http.ServeMux) {
 			"buildUser": "scaibu-e2e", "buildDate": startTime.UTC().Format(time.RFC3339), "goVersion": "go"})
 	}
 	mux.HandleFunc("/loki/api/v1/status/buildinfo", buildinfo)
+	// Loki's ingester flush: GET or POST, 204 once the flush is queued (grafana/loki v3.7.6
+	// pkg/loki/modules.go initIngester, pkg/ingester/flush.go FlushHandler). Nothing to flush here.
+	mux.HandleFunc("/flush", func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodPost {
+			w.WriteHeader(http.StatusMethodNotAllowed)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
 	mux.HandleFunc("/loki/api/v1/labels", func(w http.ResponseWriter, r *http.Request) {
 		labelsMu.Lock()
 		names := make([]string, 0, len(seenLabels))
