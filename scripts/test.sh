@@ -29,10 +29,23 @@ step() {
   step_name="$*" step_t0=$SECONDS
   printf '\n==> %s (%s)\n' "$*" "$(date +%T)"
 }
+e2e_log=""
 summary() {
   step "end"
   printf '\n== step times\n'
   printf '%s\n' "${timings[@]}"
+  # The spec reporter's failure section can run to thousands of lines (a Pulumi command's whole
+  # output per failure); CI shows the end of the log, so the end says why each test failed.
+  if [ -n "$e2e_log" ] && grep -q '^✖ failing tests' "$e2e_log" 2>/dev/null; then
+    printf '\n== e2e failures: the first lines of each\n'
+    # Per failure: its name, its first line, and up to 8 distinct lines that say error.
+    awk '/^✖ failing tests/ {on=1; next}
+      on && /^✖ / {print; first=1; n=8; delete seen; next}
+      on && first {print substr($0, 1, 400); first=0; next}
+      on && n > 0 && /[Ee]rror|refus|expected|actual/ && !seen[$0]++ {print substr($0, 1, 400); n--}' "$e2e_log"
+    printf '\n== dockerd log, last lines\n'
+    tail -n 15 "${DOCKERD_LOG:-/var/log/scaibu-dockerd.log}" 2>/dev/null | cut -c1-300 || true
+  fi
 }
 trap summary EXIT
 
@@ -88,6 +101,9 @@ if want tools; then
   AMTOOL="${AMTOOL:-$(bash toolchain/amtool.sh)}"
   export AMTOOL
   "$AMTOOL" --version 2>&1 | head -1
+  step "tools: busybox (the disk meter's shell and applets)"
+  BUSYBOX="${BUSYBOX:-$(bash toolchain/busybox.sh)}"
+  export BUSYBOX
   step "tools: rules, dashboards and correlations through the real promtool; alertmanager.yml through amtool"
   npm run --silent test:tools
 fi
@@ -104,7 +120,8 @@ if want e2e; then
   step "tools: generated configs checked by the real collector, Jaeger and promtool"
   SCAIBU_REQUIRE_VALIDATORS=1 bash tests/tools/validate-configs.sh
   step "e2e: pulumi preview / up / refresh / destroy on a throwaway stack"
-  npm run --silent test:e2e
+  e2e_log="$(mktemp)"
+  npm run --silent test:e2e 2>&1 | tee "$e2e_log"
 fi
 
 echo "all requested tiers passed in $((SECONDS - start))s"

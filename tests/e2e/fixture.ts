@@ -8,7 +8,7 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { OutputMap, Stack } from "@pulumi/pulumi/automation";
+import type { EngineEvent, OutputMap, Stack } from "@pulumi/pulumi/automation";
 import {
   bind,
   caFileIn,
@@ -59,12 +59,33 @@ export const promQueryAnswers = (what: string, query: string, value: string) =>
   });
 
 export async function assertNoChanges(kind: "preview" | "up"): Promise<void> {
-  const summary =
-    kind === "preview"
-      ? (await live.stack.preview({ expectNoChanges: true, onOutput: log })).changeSummary
-      : ((await live.stack.up({ expectNoChanges: true, onOutput: log })).summary.resourceChanges ?? {});
+  // Each step that is not "same", with the keys Pulumi says differ: a failure names its cause.
+  const steps: string[] = [];
+  const onEvent = (e: EngineEvent) => {
+    const m = e.resourcePreEvent?.metadata;
+    if (m && m.op !== "same" && m.op !== "read") {
+      steps.push(`${m.op} ${m.urn.split("::").pop()} (${(m.diffs ?? []).join(", ") || "no diff keys"})`);
+    }
+  };
+  let summary: Record<string, number>;
+  try {
+    summary =
+      kind === "preview"
+        ? (await live.stack.preview({ expectNoChanges: true, onOutput: log, onEvent })).changeSummary
+        : ((await live.stack.up({ expectNoChanges: true, onOutput: log, onEvent })).summary.resourceChanges ?? {});
+  } catch (err) {
+    throw new Error(`a second ${kind} failed; steps: ${steps.join("; ") || "none"}\n${diagnostics(err)}`);
+  }
   const changed = Object.entries(summary).filter(([op, n]) => op !== "same" && n > 0);
-  assert.deepEqual(changed, [], `a second ${kind} must change nothing`);
+  assert.deepEqual(changed, [], `a second ${kind} must change nothing; steps: ${steps.join("; ")}`);
+}
+
+/** The part of a failed Pulumi command that says why: its Diagnostics section, else its last lines. */
+export function diagnostics(err: unknown): string {
+  const text = String((err as { stderr?: string }).stderr ?? (err as Error).message ?? err);
+  const at = text.indexOf("Diagnostics:");
+  const part = at >= 0 ? text.slice(at) : text.split("\n").slice(-30).join("\n");
+  return part.length > 3000 ? `${part.slice(0, 3000)}…` : part;
 }
 
 /** Waits until the PromQL instant `query` returns at least one series; returns them. */
