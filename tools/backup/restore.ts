@@ -83,7 +83,14 @@ async function main(): Promise<number> {
     const t0 = Date.now();
     await stop(docker, t.id);
     try {
-      await runInHelper(docker, image, t.volume, t.user, true, `find ${HELPER_MOUNT} -mindepth 1 -delete`);
+      await runInHelper(
+        docker,
+        image,
+        t.volume,
+        t.user,
+        true, // `-exec rm +`, not `-delete`: busybox builds may leave -delete out (the stand-in's does).
+        `find ${HELPER_MOUNT} -mindepth 1 -maxdepth 1 -exec rm -rf {} +`,
+      );
       const c = await helper(docker, image, t.volume, t.user, true);
       try {
         await writeVolume(c, volumeStream(`${dir}/${entry.file}`));
