@@ -67,6 +67,18 @@ export function findPromtool(): Promtool {
   );
 }
 
+/** `promtool test rules` on `tests` (a rule unit-test file's content), written as `root/name`. */
+export function promtoolTestRules(
+  promtool: Promtool,
+  root: string,
+  name: string,
+  tests: object,
+): { status: number; output: string } {
+  const file = join(root, name);
+  writeFileSync(file, stringify(tests));
+  return run(promtool.path, ["test", "rules", file]);
+}
+
 export function run(cmd: string, args: string[]): { status: number; output: string } {
   const r = spawnSync(cmd, args, { encoding: "utf8" });
   return { status: r.status ?? -1, output: `${r.stdout ?? ""}${r.stderr ?? ""}${r.error ? String(r.error) : ""}` };

@@ -4,12 +4,10 @@
  * (promtool evaluates from the Unix epoch: `time()` is the evaluation time.)
  */
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { stringify } from "yaml";
 import { certificateRules, certificateRulesFile } from "../../configs/certificate-rules";
-import { findPromtool, run, writeTree } from "../support/config-files";
+import { findPromtool, promtoolTestRules, run, writeTree } from "../support/config-files";
 
 const DAY = 86400;
 /** The CA expires 20 days after the epoch: inside the 30-day window, outside the 7-day one. */
@@ -87,9 +85,7 @@ describe("certificate expiry alerts", () => {
         },
       ],
     };
-    const testFile = join(root, "tests.yml");
-    writeFileSync(testFile, stringify(tests));
-    const r = run(promtool.path, ["test", "rules", testFile]);
+    const r = promtoolTestRules(promtool, root, "tests.yml", tests);
     assert.equal(r.status, 0, r.output);
   });
 });

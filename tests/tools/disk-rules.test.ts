@@ -4,12 +4,10 @@
  * meter that stopped measuring is reported.
  */
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { stringify } from "yaml";
 import { diskRulesFile } from "../../configs/disk-rules";
-import { findPromtool, run, writeTree } from "../support/config-files";
+import { findPromtool, promtoolTestRules, run, writeTree } from "../support/config-files";
 
 const GIB = 1024 ** 3;
 
@@ -94,9 +92,7 @@ describe("disk budget alerts", () => {
         },
       ],
     };
-    const testFile = join(root, "tests.yml");
-    writeFileSync(testFile, stringify(tests));
-    const r = run(promtool.path, ["test", "rules", testFile]);
+    const r = promtoolTestRules(promtool, root, "tests.yml", tests);
     assert.equal(r.status, 0, r.output);
   });
 });

@@ -3,17 +3,15 @@
  * series named as Prometheus's OTLP receiver names the collector's host_metrics and docker_stats.
  */
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { stringify } from "yaml";
 import {
   hostAlertRules,
   hostRulesFiles,
   PROMETHEUS_HOST_RULES_PATH,
   type HostRulesInput,
 } from "../../configs/host-rules";
-import { findPromtool, run, writeTree } from "../support/config-files";
+import { findPromtool, promtoolTestRules, run, writeTree } from "../support/config-files";
 
 const input: HostRulesInput = {
   host: true,
@@ -185,9 +183,7 @@ describe("host and container alert rules", () => {
         },
       ],
     };
-    const testFile = join(root, "host-alerts.test.yml");
-    writeFileSync(testFile, stringify(tests));
-    const r = run(promtool.path, ["test", "rules", testFile]);
+    const r = promtoolTestRules(promtool, root, "host-alerts.test.yml", tests);
     assert.equal(r.status, 0, r.output);
   });
 });

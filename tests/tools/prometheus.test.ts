@@ -14,7 +14,15 @@ import {
 } from "../../configs/prometheus";
 import { hostsFor } from "../../configs/catalog";
 import { PROMETHEUS_STACK_RULES_PATH, stackAlertRules, type AlertingRule } from "../../configs/prometheus-rules";
-import { fileAt, findPromtool, parseYaml, run, writeTree, type Promtool } from "../support/config-files";
+import {
+  fileAt,
+  findPromtool,
+  parseYaml,
+  promtoolTestRules,
+  run,
+  writeTree,
+  type Promtool,
+} from "../support/config-files";
 
 const base: PrometheusInput = {
   ...prometheusSettings.parse({}),
@@ -252,9 +260,7 @@ describe("prometheus config against the real promtool", () => {
         },
       ],
     };
-    const file = join(root, "stack-alerts.test.yml");
-    writeFileSync(file, stringify(tests));
-    const r = run(tool().path, ["test", "rules", file]);
+    const r = promtoolTestRules(tool(), root, "stack-alerts.test.yml", tests);
     assert.equal(r.status, 0, r.output);
   });
 });
