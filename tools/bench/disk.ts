@@ -12,16 +12,17 @@
  * After each, the disk meter's figure (du of the volume) beside the share. Everything is destroyed
  * at the end.
  */
-import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
+import { createWriteStream, mkdtempSync } from "node:fs";
 import { once } from "node:events";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { e2eWorkspace, fetchHttps, image, movedTo, repo, type Target } from "@scaibu/observability-devkit";
+import { e2eWorkspace, fetchHttps, image, movedTo, type Target } from "@scaibu/observability-devkit";
 import { parseSettings } from "../../settings/schema";
 import { shares } from "../../configs/render";
 import { base2Bytes, prometheusRetentionSize, queueFileMaxBytes } from "../../configs/disk-budget";
 import { run } from "./exec";
+import { destroyThrowaway, ensureTelemetrygen, prepareToolchain } from "./throwaway";
 import { table } from "./stats";
 
 const BUDGET_GB = Number(process.env.DISK_BENCH_BUDGET_GB ?? 0.1);
@@ -56,13 +57,8 @@ async function writeOpenMetrics(file: string, bytes: number): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  await run("bash", [join(repo, "toolchain/docker-engine.sh")], { passStderr: true });
-  const toolbin = (await run("bash", [join(repo, "toolchain/ensure-pulumi.sh")], { passStderr: true })).trim();
-  process.env.PATH = `${toolbin}:${process.env.PATH}`;
-  await run("bash", [join(repo, "toolchain/images/build-all.sh")], { passStderr: true });
-  const telemetrygen = (
-    await run("bash", [join(repo, "toolchain/ensure-go-tool.sh"), "telemetrygen"], { passStderr: true })
-  ).trim();
+  await prepareToolchain();
+  const telemetrygen = await ensureTelemetrygen();
 
   const storage = { budgetGb: BUDGET_GB, meterIntervalSeconds: 10 };
   const share = shares(parseSettings({ storage }));
@@ -100,48 +96,33 @@ async function main(): Promise<void> {
     const samples = await writeOpenMetrics(om, promCap * 1.6);
     progress(`backfilling ${samples} samples into ${host("prometheus")} (cap ${mib(promCap)})`);
     await run("docker", ["stop", host("prometheus")]);
-    await run("docker", [
-      "run",
-      "--rm",
-      "--network",
-      "none",
-      "--user",
-      "65534:65534",
-      "--cap-drop",
-      "ALL",
-      "-v",
-      `${domain}-prometheus-data:/prometheus`,
-      "-v",
-      `${om}:/fill.om:ro`,
-      "--entrypoint",
-      "/bin/promtool",
-      image("prometheus"),
+    // The Prometheus image, as the volume's owner (nobody), with no network and no capability.
+    const onPromVolume = (mounts: string[], entrypoint: string, args: string[]) =>
+      run("docker", [
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "--user",
+        "65534:65534",
+        "--cap-drop",
+        "ALL",
+        ...mounts.flatMap((m) => ["-v", m]),
+        "--entrypoint",
+        entrypoint,
+        image("prometheus"),
+        ...args,
+      ]);
+    const volume = `${domain}-prometheus-data`;
+    await onPromVolume([`${volume}:/prometheus`, `${om}:/fill.om:ro`], "/bin/promtool", [
       "tsdb",
       "create-blocks-from",
       "openmetrics",
       "/fill.om",
       "/prometheus",
     ]);
-    const written =
-      Number(
-        (
-          await run("docker", [
-            "run",
-            "--rm",
-            "--network",
-            "none",
-            "--user",
-            "65534:65534",
-            "-v",
-            `${domain}-prometheus-data:/prometheus:ro`,
-            "--entrypoint",
-            "/bin/sh",
-            image("prometheus"),
-            "-c",
-            "du -sk /prometheus | cut -f1",
-          ])
-        ).trim(),
-      ) * 1024;
+    const du = await onPromVolume([`${volume}:/prometheus:ro`], "/bin/sh", ["-c", "du -sk /prometheus | cut -f1"]);
+    const written = Number(du.trim()) * 1024;
     await run("docker", ["start", host("prometheus")]);
     let retentions = 0;
     for (let i = 0; i < 36 && !retentions; i++) {
@@ -201,12 +182,7 @@ async function main(): Promise<void> {
       await run("docker", ["start", host("loki")]);
     }
   } finally {
-    if (stack) {
-      progress("destroying");
-      await stack.destroy({ onOutput: () => undefined }).catch((e: unknown) => progress(`destroy: ${String(e)}`));
-      await stack.workspace.removeStack(stack.name).catch(() => undefined);
-    }
-    rmSync(state, { recursive: true, force: true });
+    await destroyThrowaway(stack, state, progress);
   }
   process.stdout.write(
     `Disk budget: storage.budgetGb ${BUDGET_GB} (${mib(BUDGET_GB * 1024 ** 3)}), one run:\n\n` +

@@ -12,12 +12,13 @@
  *
  * Environment: HOST_BENCH_WINDOW_S seconds per variant (default 120).
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { e2eWorkspace, movedTo, repo } from "@scaibu/observability-devkit";
+import { e2eWorkspace, movedTo } from "@scaibu/observability-devkit";
 import { run } from "./exec";
+import { destroyThrowaway, prepareToolchain } from "./throwaway";
 import { median, table } from "./stats";
 
 const WINDOW_S = Number(process.env.HOST_BENCH_WINDOW_S ?? 120);
@@ -71,10 +72,7 @@ async function measure(): Promise<{ millicores: number; memMedian: number; memPe
 }
 
 async function main(): Promise<void> {
-  await run("bash", [join(repo, "toolchain/docker-engine.sh")], { passStderr: true });
-  const toolbin = (await run("bash", [join(repo, "toolchain/ensure-pulumi.sh")], { passStderr: true })).trim();
-  process.env.PATH = `${toolbin}:${process.env.PATH}`;
-  await run("bash", [join(repo, "toolchain/images/build-all.sh")], { passStderr: true });
+  await prepareToolchain();
 
   const state = mkdtempSync(join(tmpdir(), "scaibu-hostcost-"));
   const base = { ...movedTo(domain, ports, "172.16.141.0/24"), consumerHosts: [] };
@@ -90,12 +88,7 @@ async function main(): Promise<void> {
       results.push({ name: v.name, ...(await measure()) });
     }
   } finally {
-    if (stack) {
-      progress("destroying");
-      await stack.destroy({ onOutput: () => undefined }).catch((e: unknown) => progress(`destroy: ${String(e)}`));
-      await stack.workspace.removeStack(stack.name).catch(() => undefined);
-    }
-    rmSync(state, { recursive: true, force: true });
+    await destroyThrowaway(stack, state, progress);
   }
   const [baseline] = results;
   const mib = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MiB`;

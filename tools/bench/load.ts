@@ -31,6 +31,7 @@ import { join } from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { e2eWorkspace, movedTo, repo } from "@scaibu/observability-devkit";
 import { run } from "./exec";
+import { destroyThrowaway, ensureTelemetrygen, prepareToolchain } from "./throwaway";
 import { table } from "./stats";
 import { fetchHttps, type Target } from "@scaibu/observability-devkit";
 
@@ -125,13 +126,8 @@ async function deploy(state: string): Promise<Stack> {
 }
 
 async function main(): Promise<void> {
-  await run("bash", [join(repo, "toolchain/docker-engine.sh")], { passStderr: true });
-  const toolbin = (await run("bash", [join(repo, "toolchain/ensure-pulumi.sh")], { passStderr: true })).trim();
-  process.env.PATH = `${toolbin}:${process.env.PATH}`;
-  await run("bash", [join(repo, "toolchain/images/build-all.sh")], { passStderr: true });
-  const telemetrygen = (
-    await run("bash", [join(repo, "toolchain/ensure-go-tool.sh"), "telemetrygen"], { passStderr: true })
-  ).trim();
+  await prepareToolchain();
+  const telemetrygen = await ensureTelemetrygen();
 
   const state = mkdtempSync(join(tmpdir(), "scaibu-load-"));
   let stack: Stack | undefined;
@@ -238,12 +234,7 @@ async function main(): Promise<void> {
     }
     if (OVERLOAD) overload = await overloadStep(stack, telemetrygen);
   } finally {
-    if (stack) {
-      progress("destroying the stack");
-      await stack.destroy({ onOutput: () => undefined }).catch((e: Error) => progress(`destroy: ${e.message}`));
-      await stack.workspace.removeStack(stack.name).catch(() => undefined);
-    }
-    rmSync(state, { recursive: true, force: true });
+    await destroyThrowaway(stack, state, progress);
     rmSync(join(repo, `Pulumi.load-${process.pid}.yaml`), { force: true });
   }
   const steps = [
