@@ -8,18 +8,11 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
 import { logqlError, logqlErrors } from "@scaibu/observability-devkit";
-import { hostsFor } from "./catalog";
+import { defaultGrafanaInput } from "../tests/support/grafana-input";
 import { GRAFANA_DATASOURCES_PATH, grafanaFiles } from "./grafana";
 import { lokiStackRules } from "./loki";
 
-const files = grafanaFiles({
-  hosts: hostsFor("scaibu"),
-  jaegerUrl: "https://scaibu.jaeger",
-  externalHost: "scaibu.grafana",
-  adminUser: "admin",
-  hostMetrics: { host: true, containers: true },
-  alertmanager: true,
-});
+const files = grafanaFiles(defaultGrafanaInput);
 
 /** Loki queries in the panes of Explore links (`/explore?…&panes=<json>`) of every dashboard. */
 function linkQueries(): string[] {

@@ -9,8 +9,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
 import { z } from "zod";
-import { hostsFor } from "../catalog";
-import { GRAFANA_DATASOURCES_PATH, grafanaFiles, type GrafanaInput } from "./index";
+import { defaultGrafanaInput } from "../../tests/support/grafana-input";
+import { GRAFANA_DATASOURCES_PATH, grafanaFiles } from "./index";
 
 const GRAFANA_DASHBOARD_PROVIDER = "/etc/grafana/provisioning/dashboards/scaibu.yaml";
 
@@ -122,14 +122,7 @@ const dashboardsFile = z.strictObject({
   ),
 });
 
-const input: GrafanaInput = {
-  hosts: hostsFor("scaibu"),
-  jaegerUrl: "https://scaibu.jaeger",
-  externalHost: "scaibu.grafana",
-  adminUser: "admin",
-  hostMetrics: { host: true, containers: true },
-  alertmanager: true,
-};
+const input = defaultGrafanaInput;
 const file = (path: string) =>
   parse(grafanaFiles(input).find((f) => f.path === path)!.content) as Record<string, unknown>;
 

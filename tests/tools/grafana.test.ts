@@ -4,7 +4,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { CATALOG, hostsFor } from "../../configs/catalog";
+import { CATALOG } from "../../configs/catalog";
 import {
   GRAFANA_ADMIN_PASSWORD_PATH,
   GRAFANA_DASHBOARD_PROVIDER_PATH,
@@ -24,15 +24,9 @@ import {
 import type { Dashboard, Panel } from "../../configs/grafana/dashboard";
 import { SPANMETRICS_CALLS_METRIC, SPANMETRICS_DURATION_BUCKET_METRIC } from "../../configs/otel-collector";
 import { fileAt, findPromtool, parseYaml, promqlErrors, withGrafanaVariables } from "../support/config-files";
+import { defaultGrafanaInput } from "../support/grafana-input";
 
-const base: GrafanaInput = {
-  hosts: hostsFor("scaibu"),
-  jaegerUrl: "https://scaibu.jaeger",
-  externalHost: "scaibu.grafana",
-  adminUser: "admin",
-  hostMetrics: { host: true, containers: true },
-  alertmanager: true,
-};
+const base: GrafanaInput = defaultGrafanaInput;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Doc = any;
