@@ -158,7 +158,9 @@ export function day2Suite(): void {
       live.outputs = (await live.stack.up({ onOutput: log })).outputs;
       writeFileSync(caFile, live.outputs.caCertPem!.value as string);
       live.operator = live.outputs.operator!.value as typeof live.operator;
-      // Jaeger's own "not found" (JSON), not Traefik's 404 for a route it has not added yet.
+      // Jaeger's own "not found" (JSON), not Traefik's 404 for a route it has not added yet:
+      // jaegertracing/jaeger@v1.76.0 (v2.13.0) cmd/query/app/http_handler.go handleError answers
+      // ErrTraceNotFound ("trace not found", internal/storage/v1/api/spanstore/interface.go) as a JSON 404.
       const empty = await eventually("Jaeger answers for the trace", 60, async () => {
         const r = await authed("jaeger", `/api/traces/${sent.traceId}`);
         return r.status === 404 && r.body.trimStart().startsWith("{") ? r : undefined;
