@@ -14,11 +14,18 @@ import { lokiStackRules } from "./loki";
 
 const files = grafanaFiles(defaultGrafanaInput);
 
+/** Every `url` string anywhere in a parsed dashboard. */
+function urls(node: unknown): string[] {
+  if (Array.isArray(node)) return node.flatMap(urls);
+  if (!node || typeof node !== "object") return [];
+  return Object.entries(node).flatMap(([k, v]) => (k === "url" && typeof v === "string" ? [v] : urls(v)));
+}
+
 /** Loki queries in the panes of Explore links (`/explore?…&panes=<json>`) of every dashboard. */
 function linkQueries(): string[] {
   return files
     .filter((f) => f.path.endsWith(".json"))
-    .flatMap((f) => [...f.content.matchAll(/"url": "([^"]*\/explore\?[^"]*)"/g)].map((m) => m[1]!))
+    .flatMap((f) => urls(JSON.parse(f.content)).filter((u) => u.includes("/explore?")))
     .flatMap((url) => {
       const panes = new URL(url.replace(/\$\{[^}]+\}/g, "x"), "http://grafana").searchParams.get("panes");
       return Object.values(JSON.parse(panes ?? "{}") as Record<string, { queries: { expr: string }[] }>).flatMap((p) =>
