@@ -23,8 +23,6 @@ export class Networks extends pulumi.ComponentResource {
   readonly ids: Partial<Record<NetworkRole, pulumi.Output<string>>>;
   /** The Docker network of each role (NetworkGuards depends on them). */
   readonly byRole: (readonly [NetworkRole, docker.Network])[];
-  /** This component's name (the guards' former parent, kept in their aliases). */
-  readonly baseName: string;
 
   constructor(name: string, args: NetworksArgs, opts?: pulumi.ComponentResourceOptions) {
     super("scaibu:observability:Networks", name, {}, opts);
@@ -55,7 +53,6 @@ export class Networks extends pulumi.ComponentResource {
       return [role, network] as const;
     });
     this.byRole = networks;
-    this.baseName = name;
     this.names = Object.fromEntries(networks.map(([r, n]) => [r, n.name])) as Networks["names"];
     this.ids = Object.fromEntries(networks.map(([r, n]) => [r, n.id]));
     this.registerOutputs({ names: this.names, ids: this.ids });

@@ -7,7 +7,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { fakeDocker, type FakeDocker } from "../tests/support/fake-docker";
-import { foreignContainers } from "./network-guard";
+import { foreignContainers, NETWORK_GUARD_TYPE, refuseIfUsed } from "./network-guard";
+import { guardProvider } from "./plugin/guard-provider";
 
 let engine: FakeDocker;
 const savedPath = process.env.PATH;
@@ -20,6 +21,7 @@ before(async () => {
     "/containers/own/json": { Config: { Labels: { "io.scaibu.stack": "p/s" } } },
     "/containers/app-1/json": { Config: { Labels: {} } },
     "/containers/other/json": { Config: { Labels: { "io.scaibu.stack": "p/other" } } },
+    "/networks/net-own": { Containers: { a: { Name: "own" } } },
   });
   process.env.PATH = "/nonexistent"; // no docker CLI to fall back on
 });
@@ -44,5 +46,56 @@ describe("network guard", () => {
       /the Docker engine at unix:\/\/\/nonexistent\/docker\.sock could not be asked for \/networks\/net-used/,
     );
     await assert.rejects(foreignContainers("tcp://127.0.0.1:1", "net-used", "p/s"), /tcp:\/\/127\.0\.0\.1:1/);
+  });
+});
+
+describe("network guard provider (the scaibu plugin)", () => {
+  const urn = `urn:pulumi:s::p::scaibu:observability:ObservabilityStack$scaibu:observability:NetworkGuards$${NETWORK_GUARD_TYPE}::g`;
+  const props = () => ({
+    networks: ["net-own", "net-used", "net-gone"],
+    stackLabel: "p/s",
+    dockerHost: engine.endpoint,
+  });
+
+  it("refuses a delete while another stack's containers use any of its networks, naming network and containers", async () => {
+    await assert.rejects(
+      guardProvider.delete!("p/s", urn, props()),
+      /^Error: network net-used is still used by app-1, other, which this stack did not create\. Destroy the stack they belong to/,
+    );
+  });
+
+  it("lets a delete through when only the stack's own containers remain", async () => {
+    await guardProvider.delete!("p/s", urn, { ...props(), networks: ["net-own", "net-gone"] });
+  });
+
+  it("refuses when the engine cannot be reached, never passing", async () => {
+    await assert.rejects(
+      refuseIfUsed({ ...props(), dockerHost: "unix:///nonexistent/docker.sock" }),
+      /cannot check who still uses network net-own: .*unix:\/\/\/nonexistent\/docker\.sock/,
+    );
+  });
+
+  it("checks on update only the networks the stack stops managing", async () => {
+    const olds = props();
+    // net-used stays: the foreign containers on it are not in the way of this update.
+    assert.deepEqual(await guardProvider.update!("p/s", urn, olds, { ...olds, networks: ["net-used"] }), {
+      outs: { ...olds, networks: ["net-used"] },
+    });
+    await assert.rejects(
+      guardProvider.update!("p/s", urn, olds, { ...olds, networks: ["net-own"] }),
+      /network net-used is still used by app-1, other/,
+    );
+  });
+
+  it("diffs by value and never replaces; serves no other type", async () => {
+    assert.deepEqual(await guardProvider.diff!("p/s", urn, props(), props()), { changes: false, replaces: [] });
+    assert.deepEqual(await guardProvider.diff!("p/s", urn, props(), { ...props(), networks: ["net-own"] }), {
+      changes: true,
+      replaces: [],
+    });
+    await assert.rejects(
+      guardProvider.check!(urn.replace(NETWORK_GUARD_TYPE, "scaibu:docker:Other"), {}, props()),
+      /no resource type scaibu:docker:Other/,
+    );
   });
 });

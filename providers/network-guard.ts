@@ -1,31 +1,32 @@
 /**
  * Makes `pulumi destroy` fail fast, naming the containers, when another stack's containers still
- * use one of this stack's networks. Without it the provider waits 30 s and reports only
- * "timeout while waiting for state to become 'removed'". Resource hooks (`beforeDelete`) would be
- * the natural place, but the Node language host built here does not serve them (docs/identity.md);
- * a dynamic resource that depends on the network is deleted before it, on any Pulumi version.
- * NetworkGuards also makes it depend on every container of the stack, so the check runs before
- * destroy removes anything, and a refusal leaves the stack running.
+ * use one of this stack's networks. Without it the docker provider waits 30 s and reports only
+ * "timeout while waiting for state to become 'removed'".
+ *
+ * The check runs in the stack's own provider plugin (providers/plugin), as the Delete of one
+ * `scaibu:docker:NetworkGuard` resource that depends on every network and every container, so
+ * Pulumi deletes it first: the check runs before destroy removes anything, and a refusal leaves
+ * the stack running. Resource hooks (`beforeDelete`) cannot do it: Pulumi refuses a plain
+ * `pulumi destroy` of a stack with delete hooks unless it is given `--run-program`.
  *
  * It asks the Docker API of the provider's engine (providers/docker-api.ts), never the CLI; an
  * engine it cannot reach fails the destroy with the reason, rather than letting it through.
+ * Nothing here loads the Pulumi SDK: the plugin starts in a fraction of the time a dynamic
+ * provider took (docs/benchmark.md).
  */
-import * as pulumi from "@pulumi/pulumi";
 import { STACK_LABEL } from "@scaibu/observability-routing";
 import { dockerGet } from "./docker-api";
 
-export interface NetworkGuardInputs {
-  /** The Docker network's name. */
-  network: pulumi.Input<string>;
-  /** This stack's `io.scaibu.stack` value: its own containers are on their way out, not in the way. */
-  stackLabel: pulumi.Input<string>;
-  /** The Docker endpoint the docker provider uses (providers/docker-api.ts dockerEndpoint). */
-  dockerHost: pulumi.Input<string>;
-}
+/** The type token of the guard resource (package `scaibu`: Pulumi.yaml `plugins.providers`). */
+export const NETWORK_GUARD_TYPE = "scaibu:docker:NetworkGuard";
 
-interface GuardProps {
-  network: string;
+/** What the guard resource holds: its inputs and outputs are the same. */
+export interface GuardProps {
+  /** The Docker networks' names. */
+  networks: string[];
+  /** This stack's `io.scaibu.stack` value: its own containers are on their way out, not in the way. */
   stackLabel: string;
+  /** The Docker endpoint the docker provider uses (providers/docker-api.ts dockerEndpoint). */
   dockerHost: string;
 }
 
@@ -48,41 +49,29 @@ export async function foreignContainers(endpoint: string, network: string, stack
   return foreign.sort();
 }
 
-const provider: pulumi.dynamic.ResourceProvider = {
-  async create(inputs: GuardProps) {
-    return { id: inputs.network, outs: inputs };
-  },
-  async diff(_id: string, olds: GuardProps, news: GuardProps) {
-    const replaces = olds.network !== news.network || olds.stackLabel !== news.stackLabel;
-    return { changes: replaces || olds.dockerHost !== news.dockerHost, replaces: replaces ? ["network"] : [] };
-  },
-  async update(_id: string, _olds: GuardProps, news: GuardProps) {
-    return { outs: news };
-  },
-  async delete(_id: string, props: GuardProps) {
+/**
+ * Throws, naming every network and the containers that use it, when any of `networks` is used by
+ * containers this stack did not create; also when the engine cannot be asked.
+ */
+export async function refuseIfUsed(props: GuardProps, networks: readonly string[] = props.networks): Promise<void> {
+  const used: string[] = [];
+  for (const network of networks) {
     let foreign: string[];
     try {
-      foreign = await foreignContainers(props.dockerHost, props.network, props.stackLabel);
+      foreign = await foreignContainers(props.dockerHost, network, props.stackLabel);
     } catch (err) {
       throw new Error(
-        `cannot check who still uses network ${props.network}: ${(err as Error).message}. Start the engine or fix ` +
+        `cannot check who still uses network ${network}: ${(err as Error).message}. Start the engine or fix ` +
           `docker:host / DOCKER_HOST, then run destroy again (a guard whose engine is gone for good: ` +
           `\`pulumi state delete\` it).`,
       );
     }
-    if (foreign.length) {
-      throw new Error(
-        `network ${props.network} is still used by ${foreign.join(", ")}, which this stack did not create. ` +
-          `Destroy the stack they belong to (or \`docker network disconnect ${props.network} <container>\`), ` +
-          `then run destroy again.`,
-      );
-    }
-  },
-};
-
-/** Deleted before its network and the containers (it depends on them): checks that nothing foreign uses it. */
-export class NetworkGuard extends pulumi.dynamic.Resource {
-  constructor(name: string, args: NetworkGuardInputs, opts?: pulumi.CustomResourceOptions) {
-    super(provider, name, args, opts);
+    if (foreign.length) used.push(`network ${network} is still used by ${foreign.join(", ")}`);
+  }
+  if (used.length) {
+    throw new Error(
+      `${used.join("; ")}, which this stack did not create. Destroy the stack they belong to (or ` +
+        `\`docker network disconnect <network> <container>\`), then run destroy again.`,
+    );
   }
 }

@@ -55,7 +55,7 @@ describe("resource graph (defaults)", () => {
       "scaibu:observability:Networks": 1,
       "scaibu:observability:NetworkGuards": 1,
       "docker:index/network:Network": 5,
-      "pulumi-nodejs:dynamic:Resource": 5, // one NetworkGuard per network
+      "scaibu:docker:NetworkGuard": 1, // one guard for every network
       "scaibu:observability:Certificates": 1,
       "tls:index/privateKey:PrivateKey": 2,
       "tls:index/selfSignedCert:SelfSignedCert": 1,
@@ -376,18 +376,18 @@ describe("resource graph (defaults)", () => {
     }
   });
 
-  it("makes each network guard depend on its network and every container, so destroy checks it first", () => {
+  it("makes the network guard depend on every network and every container, so destroy checks it first", async () => {
     const all = byType("docker:index/container:Container").map((c) => c.resource);
-    const networks = byType("docker:index/network:Network");
-    const guards = byType("pulumi-nodejs:dynamic:Resource");
-    assert.equal(guards.length, networks.length);
-    for (const g of guards) {
-      const deps = g.opts.dependsOn as pulumi.Resource[];
-      // observability-network-guards-<role> guards observability-networks-<role>.
-      const network = networks.find((n) => n.name.endsWith(`-${g.name.split("-").pop()}`));
-      assert.ok(network && deps.includes(network.resource!), `${g.name}: its network`);
-      for (const c of all) assert.ok(deps.includes(c!), `${g.name}: every container`);
-      assert.equal(deps.length, all.length + 1, g.name);
-    }
+    const networks = byType("docker:index/network:Network").map((n) => n.resource);
+    const guards = byType("scaibu:docker:NetworkGuard");
+    assert.equal(guards.length, 1);
+    const deps = guards[0]!.opts.dependsOn as pulumi.Resource[];
+    for (const r of [...networks, ...all]) assert.ok(deps.includes(r!), "every network and container");
+    assert.equal(deps.length, networks.length + all.length);
+    // It guards the names the networks are created with.
+    const names = await Promise.all(
+      byType("docker:index/network:Network").map(async (n) => (await resolvedInputs(n)).name),
+    );
+    assert.deepEqual([...((await resolvedInputs(guards[0]!)).networks as string[])].sort(), names.sort());
   });
 });
