@@ -13,6 +13,10 @@ require("node:module").enableCompileCache(
 // the static tier. No build step to remember: edit index.ts, run pulumi.
 require("@scaibu/observability-loader");
 
+// npm's arborist, which the SDK loads for closure serialization only, waits until it is used
+// (never, in this program): packages/loader/defer-code-paths.js.
+require("@scaibu/observability-loader/defer-code-paths").deferCodePaths(__dirname);
+
 // The SDK reads a stack trace for every resource it registers and for every promise it tracks. A
 // language host with `typescript` on (the one built here ignores `typescript: false`) has
 // installed ts-node's source-map-support to format them, which maps every frame in JavaScript and
