@@ -43,13 +43,23 @@ export async function labelled(kind: "container" | "network" | "volume", filter:
 }
 
 /** Reads a deployment back from the engine: everything carrying `filter` (a `key=value` label). */
+/**
+ * Suffix of the one-shot compose services that give a fresh named volume's root to the service's
+ * user, as Pulumi's directory upload does (components/service.ts volumeRoots): compose has no way
+ * to say that, so the compose idiom, a root container that runs chown first, stands in for it.
+ * They are not part of the deployment compared or checked.
+ */
+export const VOLUME_OWNER_SUFFIX = "-volume-owner";
+
 export async function snapshot(
   filter: string,
   uploads: Record<string, string[]>,
   dependsOn: Record<string, string[]>,
   opts?: RunOptions,
 ) {
-  const containers = await inspect<ContainerInspect>("container", await labelled("container", filter, opts), opts);
+  const containers = (
+    await inspect<ContainerInspect>("container", await labelled("container", filter, opts), opts)
+  ).filter((c) => !nameOf(c).endsWith(VOLUME_OWNER_SUFFIX));
   const networks = await inspect<NetworkInspect>("network", await labelled("network", filter, opts), opts);
   const volumes = await inspect<VolumeInspect>("volume", await labelled("volume", filter, opts), opts);
   const imageIds = [...new Set(containers.map((c) => c.Image))];
@@ -108,6 +118,9 @@ export function buildCompose(
   const stackNetworks = new Set<string>();
   const usedVolumes = new Set<string>();
   const services: Record<string, unknown> = {};
+  // The volume-owner services run chown with the Prometheus image's busybox.
+  const helper = snap.containers.find((c) => nameOf(c).endsWith(".prometheus"));
+  const helperTag = helper && snap.images[helper.Image]?.RepoTags?.[0];
 
   for (const c of snap.containers) {
     const name = nameOf(c);
@@ -180,6 +193,8 @@ export function buildCompose(
     if (hc.ReadonlyRootfs) svc.read_only = true;
     if (hc.Init) svc.init = true;
     if (hc.SecurityOpt?.length) svc.security_opt = hc.SecurityOpt;
+    // Pulumi's `ipcMode: "none"` (no /dev/shm): compose's default is "private".
+    if (typeof hc.IpcMode === "string" && hc.IpcMode && hc.IpcMode !== "private") svc.ipc = hc.IpcMode;
     if (hc.Tmpfs && Object.keys(hc.Tmpfs).length) {
       svc.tmpfs = Object.entries(hc.Tmpfs).map(([p, o]) => (o ? `${p}:${o}` : p));
     }
@@ -216,12 +231,40 @@ export function buildCompose(
         volumes.push({ type: "volume", source: composeKey(m.Name), target: m.Destination, read_only: !m.RW });
       } else if (m.Type === "bind") {
         volumes.push({ type: "bind", source: m.Source, target: m.Destination, read_only: !m.RW });
+      } else if (m.Type === "tmpfs") {
+        const o = hc.Mounts?.find((x) => x.Type === "tmpfs" && x.Target === m.Destination)?.TmpfsOptions ?? {};
+        volumes.push({
+          type: "tmpfs",
+          target: m.Destination,
+          read_only: !m.RW,
+          tmpfs: { ...(o.SizeBytes ? { size: o.SizeBytes } : {}), ...(o.Mode !== undefined ? { mode: o.Mode } : {}) },
+        });
       } else if (m.Type !== "volume") {
         throw new Error(`${name}: mount of type ${m.Type} at ${m.Destination} is not supported by the generator`);
       }
       // Other volumes are the image's anonymous VOLUMEs: compose creates those by itself too.
     }
-    for (const path of snap.uploads[name] ?? []) {
+    // A directory upload (`/var/lib/grafana/`) gives a volume's root to the service's user: a
+    // one-shot service does it in compose (VOLUME_OWNER_SUFFIX).
+    const roots = (snap.uploads[name] ?? []).filter((p) => p.endsWith("/")).map((p) => p.replace(/\/+$/, ""));
+    if (roots.length) {
+      if (!helperTag) throw new Error(`${name}: no Prometheus image to run the volume-owner step with`);
+      const owner = cfg.User || "0:0";
+      const init = `${name}${VOLUME_OWNER_SUFFIX}`;
+      services[init] = {
+        image: helperTag,
+        pull_policy: "never",
+        container_name: init,
+        user: "0:0",
+        network_mode: "none",
+        cap_drop: ["ALL"],
+        cap_add: ["CHOWN", "FOWNER"],
+        entrypoint: ["sh", "-c", roots.map((r) => `chmod 750 ${r} && chown ${owner} ${r}`).join(" && ")],
+        volumes: volumes.filter((v) => roots.includes((v as { target: string }).target)),
+      };
+      svc.depends_on = { [init]: { condition: "service_completed_successfully", required: true } };
+    }
+    for (const path of (snap.uploads[name] ?? []).filter((p) => !p.endsWith("/"))) {
       // Pulumi uploads these into the container's writable layer: a writable bind of the same bytes.
       volumes.push({ type: "bind", source: uploadCopy(filesDir, name, path), target: path, read_only: false });
     }
@@ -242,7 +285,10 @@ export function buildCompose(
     // Pulumi creates a container only after those it depends on are healthy (`wait: true`)
     const deps = snap.dependsOn[name] ?? [];
     if (deps.length) {
-      svc.depends_on = Object.fromEntries(deps.map((d) => [d, { condition: "service_healthy", required: true }]));
+      svc.depends_on = {
+        ...(svc.depends_on as object | undefined),
+        ...Object.fromEntries(deps.map((d) => [d, { condition: "service_healthy", required: true }])),
+      };
     }
     services[name] = svc;
   }
@@ -361,7 +407,8 @@ function describeContainer(c: ContainerInspect, snap: Snapshot, filesDir: string
       mounts[m.Destination] = `${m.Type} ${m.Source} rw=${m.RW}`;
     }
   }
-  for (const p of snap.uploads[name] ?? []) mounts[p] = "uploaded file";
+  // Directory uploads (volume roots) are the volume-owner services' job in compose.
+  for (const p of (snap.uploads[name] ?? []).filter((x) => !x.endsWith("/"))) mounts[p] = "uploaded file";
   flatten(mounts, "mounts", out);
 
   const shortId = c.Id.slice(0, 12);

@@ -56,6 +56,8 @@ export interface ContainerInspect {
     Init: boolean | null;
     SecurityOpt: string[] | null;
     Tmpfs?: Record<string, string> | null;
+    /** Mounts as created (tmpfs ones carry their size and mode here only). */
+    Mounts?: { Type: string; Target: string; TmpfsOptions?: { SizeBytes?: number; Mode?: number } }[] | null;
     ExtraHosts: string[] | null;
     Dns: string[] | null;
     DnsSearch: string[] | null;

@@ -36,10 +36,11 @@ import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "n
 import { createServer } from "node:net";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import type { OpMap, Stack } from "@pulumi/pulumi/automation";
+import type { EngineEvent, OpMap, Stack } from "@pulumi/pulumi/automation";
 import { STACK_LABEL } from "@scaibu/observability-routing";
 import {
   config,
+  containerNames,
   domain as e2eDomain,
   e2eWorkspace,
   image,
@@ -47,7 +48,6 @@ import {
   movedTo,
   project,
   repo,
-  services,
 } from "@scaibu/observability-devkit";
 import {
   buildCompose,
@@ -56,10 +56,12 @@ import {
   labelled,
   Snapshot,
   snapshot,
+  VOLUME_OWNER_SUFFIX,
   writeCompose,
 } from "./compose-baseline";
 import type { ContainerInspect, NetworkInspect } from "./docker-types";
 import { lines, run, RunOptions, timed } from "./exec";
+import { criticalPath, formatPath, type PathEntry, type StepTime } from "./critical-path";
 import { floorStack } from "./floor";
 import { StateContainer, stackContainers } from "./pulumi-state";
 import { cell, ratio, ratioCell, summarize, Summary, table } from "./stats";
@@ -151,7 +153,8 @@ async function chooseSubnet(): Promise<string> {
   return free;
 }
 
-const expectedContainers = [...services, "socket-proxy"].map((s) => `${benchDomain}.${s}`);
+// The e2e stack's containers (devkit containerNames), under the benchmark's domain.
+const expectedContainers = containerNames.map((n) => n.replace(/^[^.]+\./, `${benchDomain}.`));
 
 // --- output, logs, cleanup bookkeeping ----------------------------------------------------
 
@@ -259,7 +262,8 @@ async function removeAnonymousVolumes(): Promise<string[]> {
 
 async function containersOf(filter: string): Promise<ContainerInspect[]> {
   const ids = await labelled("container", filter, { logFile });
-  return ids.length ? (JSON.parse(await run("docker", ["inspect", ...ids])) as ContainerInspect[]) : [];
+  const all = ids.length ? (JSON.parse(await run("docker", ["inspect", ...ids])) as ContainerInspect[]) : [];
+  return all.filter((c) => !c.Name.endsWith(VOLUME_OWNER_SUFFIX));
 }
 
 /**
@@ -370,6 +374,40 @@ const samples = {
   floor: { preview: [] as number[] },
 };
 let floor: Stack | undefined;
+/** Per cold up: its critical path (tools/bench/critical-path.ts). */
+const coldUpPaths: { seconds: number; path: PathEntry[] }[] = [];
+
+/**
+ * Records when each resource step starts and ends, as its engine events arrive (the Automation
+ * API streams them from Pulumi's event log while the operation runs), and builds the critical
+ * path from those times and the dependencies in the state afterwards.
+ */
+function stepRecorder() {
+  const t = Date.now();
+  const times = new Map<string, { start?: number; end?: number }>();
+  const at = (urn: string) => times.get(urn) ?? times.set(urn, {}).get(urn)!;
+  return {
+    onEvent(e: EngineEvent) {
+      const now = (Date.now() - t) / 1000;
+      const pre = e.resourcePreEvent?.metadata;
+      if (pre && pre.op !== "same") at(pre.urn).start ??= now;
+      const out = e.resOutputsEvent?.metadata;
+      if (out && out.op !== "same") at(out.urn).end = now;
+    },
+    async path(stack: Stack): Promise<PathEntry[]> {
+      const state = (await stack.exportStack()).deployment as {
+        resources?: { urn: string; type: string; dependencies?: string[]; custom?: boolean }[];
+      };
+      const custom = (state.resources ?? []).filter((r) => r.custom !== false && !r.type.startsWith("pulumi:"));
+      const deps = Object.fromEntries(custom.map((r) => [r.urn, r.dependencies ?? []]));
+      const steps: StepTime[] = custom.flatMap((r) => {
+        const x = times.get(r.urn);
+        return x?.start !== undefined && x.end !== undefined ? [{ urn: r.urn, start: x.start, end: x.end }] : [];
+      });
+      return criticalPath(steps, deps);
+    },
+  };
+}
 
 async function pulumiRun(i: number): Promise<void> {
   const name = `bench-${process.pid}-${i}`;
@@ -389,10 +427,12 @@ async function pulumiRun(i: number): Promise<void> {
   samples.pulumi.init.push(init.seconds);
 
   progress(`${tag}: cold up...`);
-  const up = await timed(() => stack.up({ onOutput: log, signal: opSignal() }));
+  const steps = stepRecorder();
+  const up = await timed(() => stack.up({ onOutput: log, onEvent: steps.onEvent, signal: opSignal() }));
   if (up.value.summary.result !== "succeeded") throw new Error(`${tag}: up ended ${up.value.summary.result}`);
   await assertHealthy(filter, `${tag} up`, samples.pulumi.slowestHealthy);
   samples.pulumi.coldUp.push(up.seconds);
+  coldUpPaths.push({ seconds: up.seconds, path: await steps.path(stack) });
   progress(`${tag}: cold up ${up.seconds.toFixed(1)}s, all ${expectedContainers.length} containers healthy`);
 
   if (!baseline) {
@@ -496,6 +536,25 @@ async function composeRun(i: number): Promise<void> {
 }
 
 // --- main ------------------------------------------------------------------------------
+
+/** The critical path of the median cold up, as printed lines (with a blank line after). */
+function criticalPathLines(): string[] {
+  if (coldUpPaths.length === 0) return [];
+  const sorted = [...coldUpPaths].sort((a, b) => a.seconds - b.seconds);
+  const mid = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  return [
+    `critical path of the median cold up (${mid.seconds.toFixed(1)} s; step times as Pulumi's events arrived, ` +
+      `dependencies from the state; the engine runs at most ${parallelSteps()} steps at once here):`,
+    ...formatPath(mid.path, mid.seconds).map((l) => `  ${l}`),
+    "",
+  ];
+}
+
+/** Pulumi's default `--parallel`: PULUMI_PARALLEL, else 4 × the processors Go sees (pkg/cmd/pulumi/operations/up.go). */
+function parallelSteps(): number {
+  const p = Number(process.env.PULUMI_PARALLEL);
+  return Number.isInteger(p) && p > 0 ? p : 4 * cpus().length;
+}
 
 const lastLine = (s: string) => s.trim().split("\n").pop() ?? "";
 
@@ -611,6 +670,7 @@ async function main(): Promise<void> {
     samplesSeconds: samples,
     summary,
     ratios,
+    coldUpCriticalPaths: coldUpPaths,
   };
   const resultsFile = join(outDir, "bench-results.json");
   writeFileSync(resultsFile, JSON.stringify(results, null, 2) + "\n");
@@ -687,6 +747,7 @@ async function main(): Promise<void> {
     ),
     `slowest service (start → first passing probe, from docker inspect): ${[...slowestNames].join(", ") || "-"}`,
     "",
+    ...criticalPathLines(),
     `pulumi stack init (workspace + config, outside the ratios): ${cell(summary.pulumi.init)}`,
     `equivalence (docker inspect, pulumi vs compose containers): ${
       !equivalence.checked
