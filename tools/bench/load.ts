@@ -19,6 +19,9 @@
  *   LOAD_METRICS           points/s per step (default 500,1000)
  *   LOAD_LOGS              records/s per step (default 500,2000)
  *   LOAD_OVERLOAD          0 skips the overload step (default 1); an empty rate list skips a signal
+ *   LOAD_CEILING           0 skips the ceiling step (default 1): the collector alone with a
+ *                          discarding exporter, then the stack, both driven unthrottled; prints the
+ *                          stack's zero-loss rate as a fraction of that ceiling (tools/bench/ceiling.ts)
  *
  * The overload step: the collector's memory_limiter at 64 MiB (collector.memoryLimitMib), its
  * queues in memory, Jaeger stopped, and telemetrygen unthrottled with 1 KiB of attributes per
@@ -31,6 +34,7 @@ import { join } from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { e2eWorkspace, movedTo, repo } from "@scaibu/observability-devkit";
 import { run } from "./exec";
+import { cpuDuring, startCeiling, withCpuTime } from "./ceiling";
 import { destroyThrowaway, ensureTelemetrygen, prepareToolchain } from "./throwaway";
 import { table } from "./stats";
 import { fetchHttps, type Target } from "@scaibu/observability-devkit";
@@ -44,6 +48,8 @@ const PLAN: { signal: Signal; rates: number[] }[] = [
 ];
 type Signal = "traces" | "metrics" | "logs";
 const OVERLOAD = process.env.LOAD_OVERLOAD !== "0";
+const CEILING = process.env.LOAD_CEILING !== "0";
+const CEILING_PORT = 34327;
 const OVERLOAD_LIMIT_MIB = 64;
 
 const domain = "load";
@@ -75,16 +81,16 @@ function sample(text: string, name: string, match = ""): number {
 const scrape = (host: string, port: number) =>
   run("docker", ["exec", names("prometheus"), "wget", "-qO-", `http://${host}:${port}/metrics`]);
 
-async function collectorCounts(signal: Signal) {
-  const text = await scrape(names("otel"), 8888);
+async function collectorCounts(signal: Signal, host = names("otel"), exporter: string = EXPORTER[signal]) {
+  const text = await scrape(host, 8888);
   const item = ITEM[signal];
   return {
     // receiver="otlp" only: the docker logs the collector tails count as file_log.
     accepted: sample(text, `otelcol_receiver_accepted_${item}`, 'receiver="otlp"'),
     refused: sample(text, `otelcol_receiver_refused_${item}`, 'receiver="otlp"'),
-    sent: sample(text, `otelcol_exporter_sent_${item}`, `exporter="${EXPORTER[signal]}"`),
-    failed: sample(text, `otelcol_exporter_send_failed_${item}`, `exporter="${EXPORTER[signal]}"`),
-    queue: sample(text, "otelcol_exporter_queue_size", `exporter="${EXPORTER[signal]}"`),
+    sent: sample(text, `otelcol_exporter_sent_${item}`, `exporter="${exporter}"`),
+    failed: sample(text, `otelcol_exporter_send_failed_${item}`, `exporter="${exporter}"`),
+    queue: sample(text, "otelcol_exporter_queue_size", `exporter="${exporter}"`),
   };
 }
 
@@ -133,6 +139,7 @@ async function main(): Promise<void> {
   let stack: Stack | undefined;
   const rows: string[][] = [];
   let overload: string | undefined;
+  let ceiling: string | undefined;
   try {
     stack = await deploy(state);
     const outputs = await stack.outputs();
@@ -152,6 +159,7 @@ async function main(): Promise<void> {
       );
     };
     const jaegerWritten = async () => sample(await scrape(names("jaeger"), 8888), "otelcol_exporter_sent_spans_total");
+    if (CEILING) ceiling = await ceilingStep(telemetrygen, jaegerWritten);
 
     for (const { signal, rates: stepRates } of PLAN) {
       for (const rate of stepRates) {
@@ -259,7 +267,137 @@ async function main(): Promise<void> {
     ),
     "",
   ];
-  process.stdout.write(["", ...(rows.length ? steps : []), ...(overload ? [overload, ""] : [])].join("\n"));
+  process.stdout.write(
+    ["", ...(ceiling ? [ceiling, ""] : []), ...(rows.length ? steps : []), ...(overload ? [overload, ""] : [])].join(
+      "\n",
+    ),
+  );
+}
+
+/** telemetrygen sending spans as fast as it can for STEP_S (2 workers, a span per trace); its CPU seconds. */
+const unthrottled = (telemetrygen: string, port: number, service: string) =>
+  withCpuTime(
+    telemetrygen,
+    [
+      "traces",
+      "--otlp-endpoint",
+      `127.0.0.1:${port}`,
+      "--otlp-insecure",
+      "--service",
+      service,
+      "--workers",
+      "2",
+      "--rate",
+      "0",
+      "--duration",
+      `${STEP_S}s`,
+      "--child-spans",
+      "0",
+      "--allow-export-failures",
+    ],
+    (STEP_S + 120) * 1000,
+  );
+
+/** Waits until `host`'s collector has no queued spans and its batch timeout has passed. */
+async function drained(host: string, exporter: string) {
+  let after = await collectorCounts("traces", host, exporter);
+  for (let i = 0; i < 60 && after.queue > 0; i++) {
+    await new Promise((r) => setTimeout(r, 2000));
+    after = await collectorCounts("traces", host, exporter);
+  }
+  await new Promise((r) => setTimeout(r, 12_000));
+  return collectorCounts("traces", host, exporter);
+}
+
+/**
+ * The stack's zero-loss rate against the collector-only ceiling (tools/bench/ceiling.ts), both
+ * driven by the same unthrottled telemetrygen in this run, one after the other.
+ */
+async function ceilingStep(telemetrygen: string, jaegerWritten: () => Promise<number>): Promise<string> {
+  const alone = names("ceiling");
+  progress(`ceiling: the collector alone (debug exporter), unthrottled for ${STEP_S}s`);
+  await startCeiling(names("otel"), `${domain}-observability-network`, alone, CEILING_PORT);
+  let ceiling: { rate: number; refused: number; genCpu: number; cpu: Record<string, number> };
+  try {
+    for (let i = 0; ; i++) {
+      const ok = await scrape(alone, 8888).then(
+        () => true,
+        () => false,
+      );
+      if (ok) break;
+      if (i > 30) throw new Error(`${alone} does not answer on :8888`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    const before = await collectorCounts("traces", alone, "debug");
+    const { value: genCpu, cpu } = await cpuDuring([alone], unthrottled(telemetrygen, CEILING_PORT, "load-ceiling"));
+    const after = await drained(alone, "debug");
+    ceiling = {
+      rate: (after.accepted - before.accepted) / STEP_S,
+      refused: after.refused - before.refused,
+      genCpu,
+      cpu,
+    };
+  } finally {
+    await run("docker", ["rm", "-f", alone]).catch(() => undefined);
+  }
+
+  progress(`ceiling: the stack, unthrottled for ${STEP_S}s`);
+  const before = await collectorCounts("traces");
+  const jBefore = await jaegerWritten();
+  const parts = ["otel", "jaeger", "prometheus"].map(names);
+  const { value: genCpu, cpu } = await cpuDuring(parts, unthrottled(telemetrygen, ports.otlpGrpc, "load-unthrottled"));
+  const after = await drained(names("otel"), EXPORTER.traces);
+  const accepted = after.accepted - before.accepted;
+  const refused = after.refused - before.refused;
+  const failed = after.failed - before.failed;
+  const stored = (await jaegerWritten()) - jBefore;
+  const lost = refused + failed + Math.max(0, accepted - stored);
+  const rate = accepted / STEP_S;
+  const pct = (x: number | undefined) => (x === undefined ? "-" : `${x.toFixed(0)} %`);
+  const cores = (genCpu / STEP_S) * 100;
+  return [
+    `Throughput ceiling (traces, telemetrygen unthrottled, 2 workers, a span per trace, ${STEP_S} s each, one after the other)`,
+    table(
+      [
+        "target",
+        "spans/s accepted",
+        "refused",
+        "lost on the way",
+        "CPU telemetrygen",
+        "CPU collector",
+        "CPU jaeger",
+        "CPU prometheus",
+      ],
+      [
+        [
+          "collector alone (debug exporter)",
+          ceiling.rate.toFixed(0),
+          String(ceiling.refused),
+          "-",
+          pct((ceiling.genCpu / STEP_S) * 100),
+          pct(ceiling.cpu[alone]),
+          "-",
+          "-",
+        ],
+        [
+          "the stack (collector → Jaeger)",
+          rate.toFixed(0),
+          String(refused),
+          String(lost - refused),
+          pct(cores),
+          pct(cpu[names("otel")]),
+          pct(cpu[names("jaeger")]),
+          pct(cpu[names("prometheus")]),
+        ],
+      ],
+    ),
+    lost === 0
+      ? `the stack's zero-loss rate: ${rate.toFixed(0)} spans/s = ${(rate / ceiling.rate).toFixed(2)} of the collector-only ceiling (${ceiling.rate.toFixed(0)} spans/s); ` +
+        `Jaeger stored ${stored} of ${accepted} accepted`
+      : `the stack LOST ${lost} spans unthrottled (refused ${refused}, failed ${failed}, Jaeger stored ${stored} of ${accepted}); ` +
+        `its unthrottled rate ${rate.toFixed(0)} spans/s is ${(rate / ceiling.rate).toFixed(2)} of the ceiling (${ceiling.rate.toFixed(0)} spans/s), not a zero-loss rate`,
+    "CPU: % of one core, averaged over docker stats samples during the run (telemetrygen: its own CPU time over the run)",
+  ].join("\n");
 }
 
 /** Drives the collector past its memory_limiter (see the header); returns the printed report. */
