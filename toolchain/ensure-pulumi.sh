@@ -244,7 +244,9 @@ ensure_provider docker "$PULUMI_DOCKER_VERSION" "$UPSTREAM_DOCKER" github.com/te
 
 # Two Node plugins that Pulumi's release ships as small shell scripts in sdk/nodejs/dist of
 # github.com/pulumi/pulumi/sdk/v3; the CLI runs them from PATH, so they go next to it:
-#   pulumi-resource-pulumi-nodejs  the provider of dynamic resources (components/network-guard.ts)
+#   pulumi-resource-pulumi-nodejs  the provider of dynamic resources: the network guards were
+#                                  dynamic resources before providers/plugin, and a stack
+#                                  deployed then needs it once to delete them
 #   pulumi-analyzer-policy         the analyzer of Node policy packs (policy/)
 # Each runs a module of the @pulumi/pulumi that node finds from the current directory.
 node_plugin_script() { # <file name> <module under @pulumi/pulumi/cmd>

@@ -7,6 +7,9 @@
  * telemetrygen, unthrottled, then drives this ceiling and the stack, one after the other; the
  * stack's rate with nothing lost is reported as a fraction of it.
  */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { run } from "./exec";
 
@@ -52,7 +55,15 @@ export async function startCeiling(collector: string, network: string, name: str
   const [c] = JSON.parse(await run("docker", ["inspect", collector])) as Inspect[];
   const configArg = c!.Args.find((a) => a.startsWith("--config="))?.slice("--config=".length);
   if (!configArg || configArg.startsWith("yaml:")) throw new Error(`${collector} has no --config=<file> argument`);
-  const config = ceilingConfig(await run("docker", ["exec", collector, "cat", configArg]));
+  // The collector image has no shell or cat: copy the file out.
+  const dir = mkdtempSync(join(tmpdir(), "scaibu-ceiling-"));
+  let config: string;
+  try {
+    await run("docker", ["cp", `${collector}:${configArg}`, join(dir, "config.yaml")]);
+    config = ceilingConfig(readFileSync(join(dir, "config.yaml"), "utf8"));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   await run("docker", [
     "run",
     "-d",
