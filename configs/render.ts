@@ -25,6 +25,7 @@ import {
   type MeteredVolume,
 } from "./disk-meter";
 import { ROUTE_LABEL, STACK_LABEL } from "@scaibu/observability-routing";
+import { goMemoryLimitEnv } from "./go-runtime";
 import { isGuarded, type Settings } from "../settings/schema";
 
 export interface Rendered {
@@ -145,7 +146,12 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
       return { files: traefikFiles(input), command: traefikCommand(), env: {}, healthcheck: traefikHealthcheck };
     },
   };
-  return Object.fromEntries(enabled.map((k) => [k, { ...render[k](), volumes: volumesOf(k, s) }])) as RenderedStack;
+  return Object.fromEntries(
+    enabled.map((k) => {
+      const r = render[k]();
+      return [k, { ...r, env: { ...r.env, ...goMemoryLimitEnv(k, s.services[k].memoryMb) }, volumes: volumesOf(k, s) }];
+    }),
+  ) as RenderedStack;
 }
 
 /** Each budgeted backend's share of `storage.budgetGb`, in bytes. */
@@ -201,5 +207,12 @@ export function logAgentHost(s: Settings): string {
 export function renderLogAgent(s: Settings): Rendered | undefined {
   if (!logAgentOn(s)) return undefined;
   const input = { collectorHost: hostsFor(s.domain).otelCollector, memoryMb: s.collector.logAgentMemoryMb };
-  return { files: [], command: otelLogsCommand(input), env: {}, healthcheck: otelLogsHealthcheck(input), volumes: [] };
+  return {
+    files: [],
+    command: otelLogsCommand(input),
+    // The log agent is the collector's binary.
+    env: goMemoryLimitEnv("otelCollector", input.memoryMb),
+    healthcheck: otelLogsHealthcheck(input),
+    volumes: [],
+  };
 }
