@@ -81,7 +81,9 @@ export const uploadCopy = (filesDir: string, name: string, path: string) => join
 /** Copies every uploaded file out of the running containers (same bytes and mode). */
 export async function copyUploads(uploads: Record<string, string[]>, filesDir: string, opts?: RunOptions) {
   for (const [name, paths] of Object.entries(uploads)) {
-    for (const path of paths) {
+    // Not the volume roots (`/badger/`): those are directories of data, owned by the volume-owner
+    // services in compose (VOLUME_OWNER_SUFFIX); copying them copied Jaeger's 2 GB value log.
+    for (const path of paths.filter((p) => !p.endsWith("/"))) {
       const dest = uploadCopy(filesDir, name, path);
       mkdirSync(dirname(dest), { recursive: true });
       await run("docker", ["cp", `${name}:${path}`, dest], opts);
