@@ -12,7 +12,8 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 work="${1:-$(mktemp -d "${TMPDIR:-/tmp}/scaibu-cold-ci.XXXXXX")}"
 mkdir -p "$work"
 git clone -q "$repo" "$work/clone"
-docker images --format '{{.Repository}}:{{.Tag}}' | grep '^scaibu-e2e/' | xargs -r docker rmi -f >/dev/null
+# No engine running (a new machine) means no images to remove.
+{ docker images --format '{{.Repository}}:{{.Tag}}' 2>/dev/null || true; } | { grep '^scaibu-e2e/' || true; } | xargs -r docker rmi -f >/dev/null
 if pgrep -x dockerd >/dev/null 2>&1; then
   pkill -TERM -x dockerd
   for ((i = 0; i < 60; i++)); do pgrep -x dockerd >/dev/null 2>&1 || break; sleep 1; done
