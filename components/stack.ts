@@ -10,6 +10,7 @@ import { Grafana } from "./grafana";
 import { Jaeger } from "./jaeger";
 import { Loki } from "./loki";
 import { NetworkGuards } from "./network-guards";
+import { StatsResync } from "./stats-resync";
 import { Networks, type NetworksArgs } from "./networks";
 import { OtelCollector } from "./otel-collector";
 import { Prometheus } from "./prometheus";
@@ -297,29 +298,29 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       );
     }
 
+    const containers = [
+      this.socketProxy,
+      this.loki,
+      this.prometheus,
+      this.jaeger,
+      this.collector,
+      this.grafana,
+      this.traefik,
+      this.alertmanager,
+    ]
+      .flatMap((c) => (c ? [c.service.container] : []))
+      .concat(this.collector?.logAgent ? [this.collector.logAgent.container] : [])
+      .concat(this.diskMeter ? [this.diskMeter.service.container] : []);
+    const dockerHost = args.dockerHost ?? dockerEndpoint();
     // Guards last: they depend on every container, so destroy checks them before removing any.
     new NetworkGuards(
       `${name}-network-guards`,
-      {
-        networks: this.networks,
-        stackLabel: args.stackLabel,
-        dockerHost: args.dockerHost ?? dockerEndpoint(),
-        containers: [
-          this.socketProxy,
-          this.loki,
-          this.prometheus,
-          this.jaeger,
-          this.collector,
-          this.grafana,
-          this.traefik,
-          this.alertmanager,
-        ]
-          .flatMap((c) => (c ? [c.service.container] : []))
-          .concat(this.collector?.logAgent ? [this.collector.logAgent.container] : [])
-          .concat(this.diskMeter ? [this.diskMeter.service.container] : []),
-      },
+      { networks: this.networks, stackLabel: args.stackLabel, dockerHost, containers },
       child,
     );
+    if (this.collector && s.hostMetrics.containers) {
+      new StatsResync(`${name}-stats-resync`, { containers, dockerHost }, child);
+    }
 
     const endpoints = stackEndpoints(s);
     this.urls = endpoints.urls;

@@ -1,5 +1,5 @@
 /**
- * Read-only calls to the Docker API of the engine the docker provider manages: `docker:host`
+ * Calls to the Docker API of the engine the docker provider manages: `docker:host`
  * when set, else DOCKER_HOST, else the local socket (the provider's own order). Through
  * docker-modem, dockerode's transport (unix, tcp, TLS with DOCKER_CERT_PATH, ssh), so no `docker`
  * CLI is needed. An engine that cannot be reached is an error, never "nothing there".
@@ -12,13 +12,26 @@ export function dockerEndpoint(configuredHost?: string): string {
 
 /**
  * GET `path` of the Docker API at `endpoint`: the parsed body, or undefined on 404. Throws, naming
- * the endpoint, when the engine cannot be reached or answers anything else. Self-contained (it
- * requires its client inside): the network guards' provider is serialized with this function.
+ * the endpoint, when the engine cannot be reached or answers anything else.
  */
-export async function dockerGet<T>(
+export function dockerGet<T>(
   endpoint: string,
   path: string,
   query: Record<string, unknown> = {},
+): Promise<T | undefined> {
+  return dockerCall<T>(endpoint, "GET", path, query);
+}
+
+/** POST `body` (JSON) to `path`: the parsed answer, or undefined on 404; throws as dockerGet does. */
+export function dockerPost<T>(endpoint: string, path: string, body: object): Promise<T | undefined> {
+  return dockerCall<T>(endpoint, "POST", path, body);
+}
+
+function dockerCall<T>(
+  endpoint: string,
+  method: "GET" | "POST",
+  path: string,
+  options: Record<string, unknown> | object,
 ): Promise<T | undefined> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Modem = require("docker-modem") as typeof import("docker-modem");
@@ -32,15 +45,14 @@ export async function dockerGet<T>(
     if (before === undefined) delete process.env.DOCKER_HOST;
     else process.env.DOCKER_HOST = before;
   }
+  const statusCodes = { 200: true, 201: true, 204: true, 404: "not found", 500: "server error" };
   return new Promise<T | undefined>((resolve, reject) => {
     modem.dial(
-      // docker-modem writes the query string (objects such as `filters` as JSON).
-      {
-        path: `${path}?`,
-        method: "GET",
-        statusCodes: { 200: true, 404: "not found", 500: "server error" },
-        options: query,
-      },
+      // GET: the `?` makes docker-modem write `options` as the query string (objects such as
+      // `filters` as JSON). POST: `options` is the JSON body, sent even when it is `{}`.
+      method === "GET"
+        ? { path: `${path}?`, method, statusCodes, options }
+        : { path, method, statusCodes, options: { _body: options }, allowEmpty: true },
       (err, data) => {
         if (err && (err as { statusCode?: number }).statusCode === 404) resolve(undefined);
         else if (err)

@@ -10,7 +10,7 @@ installMocks({
   keepDataVolumes: false,
   collectDockerLogs: false,
   collector: { persistentQueue: false },
-  hostMetrics: { enabled: false },
+  hostMetrics: { enabled: false, containers: false },
   jaeger: { storage: "memory" },
   platformNetworks: false,
   consumerHosts: ["app"],
@@ -54,6 +54,10 @@ describe("resource graph (options)", () => {
       "obs.traefik",
     ]);
     assert.equal(declared.filter((d) => d.type === "scaibu:observability:Grafana").length, 0);
+  });
+
+  it("sends no docker_stats resync when container metrics are off", () => {
+    assert.deepEqual(byType("scaibu:docker:StatsResync"), []);
   });
 
   it("covers only enabled hosts in the certificate, and the consumer hosts", async () => {

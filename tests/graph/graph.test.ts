@@ -56,6 +56,8 @@ describe("resource graph (defaults)", () => {
       "scaibu:observability:NetworkGuards": 1,
       "docker:index/network:Network": 5,
       "scaibu:docker:NetworkGuard": 1, // one guard for every network
+      "scaibu:observability:StatsResync": 1,
+      "scaibu:docker:StatsResync": 1, // docker_stats sees every container (providers/stats-resync.ts)
       "scaibu:observability:Certificates": 1,
       "tls:index/privateKey:PrivateKey": 2,
       "tls:index/selfSignedCert:SelfSignedCert": 1,
@@ -389,5 +391,17 @@ describe("resource graph (defaults)", () => {
       byType("docker:index/network:Network").map(async (n) => (await resolvedInputs(n)).name),
     );
     assert.deepEqual([...((await resolvedInputs(guards[0]!)).networks as string[])].sort(), names.sort());
+  });
+
+  it("re-announces every container to docker_stats after all of them, with their ids as its inputs", async () => {
+    const all = byType("docker:index/container:Container");
+    const [resync, ...more] = byType("scaibu:docker:StatsResync");
+    assert.ok(resync && more.length === 0);
+    const deps = resync.opts.dependsOn as pulumi.Resource[];
+    assert.equal(deps.length, all.length);
+    for (const c of all) assert.ok(deps.includes(c.resource!), "every container");
+    // Its inputs change whenever a container is replaced (a new id), so it runs again then.
+    const ids = await Promise.all(all.map((c) => promiseOf((c.resource as pulumi.CustomResource).id)));
+    assert.deepEqual([...((await resolvedInputs(resync)).containers as string[])].sort(), ids.sort());
   });
 });

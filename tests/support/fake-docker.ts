@@ -13,6 +13,8 @@ export interface FakeDocker {
   endpoint: string;
   /** Paths asked for, in order (with their query strings). */
   asked: string[];
+  /** Each request's method, path and body, in order. */
+  requests: { method: string; path: string; body: string }[];
   close(): Promise<void>;
 }
 
@@ -20,16 +22,20 @@ export async function fakeDocker(routes: Record<string, unknown>): Promise<FakeD
   const dir = mkdtempSync(join(tmpdir(), "scaibu-fake-docker-"));
   const socket = join(dir, "docker.sock");
   const asked: string[] = [];
-  const server: Server = createServer((req, res) => {
+  const requests: FakeDocker["requests"] = [];
+  const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://docker");
     asked.push(`${url.pathname}${url.search ? `?${url.searchParams.toString()}` : ""}`);
     const path = decodeURIComponent(url.pathname);
-    const body = routes[path];
+    let body = "";
+    for await (const chunk of req) body += String(chunk);
+    requests.push({ method: req.method ?? "", path, body });
+    const answer = routes[path];
     res.setHeader("Content-Type", "application/json");
-    if (body === undefined) {
+    if (answer === undefined) {
       res.statusCode = 404;
       res.end(JSON.stringify({ message: `not found: ${path}` }));
-    } else res.end(JSON.stringify(body));
+    } else res.end(JSON.stringify(answer));
   });
   await new Promise<void>((resolve) => server.listen(socket, resolve));
   // Never what keeps a test process alive: the program may still be asking when a test ends.
@@ -37,6 +43,7 @@ export async function fakeDocker(routes: Record<string, unknown>): Promise<FakeD
   return {
     endpoint: `unix://${socket}`,
     asked,
+    requests,
     close: () =>
       new Promise<void>((resolve) =>
         server.close(() => {

@@ -27,11 +27,22 @@ export function deploySuite(): void {
       );
     });
 
-    it("comes up with every container healthy", async () => {
+    it("comes up with every container healthy, and announces each to docker_stats once all run", async () => {
+      const since = String(Math.floor(Date.now() / 1000) - 1);
       const result = await live.stack.up({ onOutput: log });
       assert.equal(result.summary.result, "succeeded");
       live.outputs = result.outputs;
       for (const name of containerNames) assert.equal(await health(name), "healthy", name);
+      // The resync's empty updates (providers/stats-resync.ts): the engine's event for each
+      // container, which makes the collector's docker_stats receiver observe it even when it
+      // missed it at its start. host-metrics then finds every container's series.
+      const until = String(Math.floor(Date.now() / 1000) + 1);
+      const updated = await lines("docker", [
+        "events",
+        ...["--since", since, "--until", until, "--filter", "type=container", "--filter", "event=update"],
+        ...["--format", "{{.Actor.Attributes.name}}"],
+      ]);
+      assert.deepEqual([...new Set(updated)].sort(), [...containerNames].sort());
     });
 
     it("exposes the public outputs", () => {
