@@ -28,7 +28,10 @@ export function driftSuite(): void {
         if (before) await live.stack.setConfig(key, before);
         else await live.stack.removeConfig(key);
       }
-      const replaced = touched.filter((t) => !t.startsWith("update pulumi:pulumi:Stack"));
+      // The docker_stats resync updates with every replaced container (its inputs are their ids).
+      const resync = "update scaibu:docker:StatsResync observability-stats-resync";
+      assert.ok(touched.includes(resync), `the resync runs again: ${touched.join("; ")}`);
+      const replaced = touched.filter((t) => !t.startsWith("update pulumi:pulumi:Stack") && t !== resync);
       assert.ok(replaced.length > 0, "the change must show up");
       for (const t of replaced) assert.match(t, /observability-loki-service$/, `unexpected change: ${t}`);
     });
@@ -79,10 +82,13 @@ export function driftSuite(): void {
       await sh("docker", ["rm", "-f", `${domain}.loki`]);
       const result = await live.stack.up({ refresh: true, onOutput: log });
       assert.equal(result.summary.result, "succeeded");
-      // Only Loki's container comes back; nothing else is touched (after the daemon restart above
-      // too, which made the engine fill in the network's gateway).
+      // Only Loki's container comes back, and the docker_stats resync announces it (after the
+      // daemon restart above too, which made the engine fill in the network's gateway).
       const changes = Object.entries(result.summary.resourceChanges ?? {}).filter(([op, n]) => op !== "same" && n > 0);
-      assert.deepEqual(changes, [["create", 1]]);
+      assert.deepEqual(changes, [
+        ["create", 1],
+        ["update", 1],
+      ]);
       assert.equal(await health(`${domain}.loki`), "healthy");
     });
   });
