@@ -33,9 +33,12 @@ export interface ResyncProps {
   dockerHost: string;
 }
 
-/** Sends one empty update to each container; a container that is gone meanwhile is skipped. */
+/**
+ * Sends one empty update to each container, all at once (each takes the engine 20–60 ms, and this
+ * is the last step of a cold up); a container that is gone meanwhile is skipped.
+ */
 export async function announce(props: ResyncProps): Promise<void> {
-  for (const id of props.containers) {
-    await dockerPost(props.dockerHost, `/containers/${encodeURIComponent(id)}/update`, {});
-  }
+  await Promise.all(
+    props.containers.map((id) => dockerPost(props.dockerHost, `/containers/${encodeURIComponent(id)}/update`, {})),
+  );
 }
