@@ -177,26 +177,7 @@ async function main(): Promise<void> {
             await new Promise((r) => setTimeout(r, 2000));
           }
         })();
-        // Two workers; a span per trace (--child-spans 0) so the rate is spans/s.
-        const workers = 2;
-        const args = [
-          signal,
-          "--otlp-endpoint",
-          `127.0.0.1:${ports.otlpGrpc}`,
-          "--otlp-insecure",
-          "--service",
-          svc,
-          "--workers",
-          String(workers),
-          "--rate",
-          String(rate / workers),
-          "--duration",
-          `${STEP_S}s`,
-          "--allow-export-failures",
-          ...(signal === "traces" ? ["--child-spans", "0"] : []),
-          // Each point its own series, so points at the same millisecond are not duplicates.
-          ...(signal === "metrics" ? ["--unique-timeseries"] : []),
-        ];
+        const args = telemetrygenArgs({ signal, port: ports.otlpGrpc, service: svc, workers: 2, rate });
         await run(telemetrygen, args, { timeoutMs: (STEP_S + 120) * 1000 }).catch((e: Error) =>
           progress(`telemetrygen: ${e.message.split("\n")[0]}`),
         );
@@ -274,27 +255,34 @@ async function main(): Promise<void> {
   );
 }
 
+/**
+ * telemetrygen's arguments for `signal` to the OTLP/gRPC port `port` for STEP_S: `rate` in total
+ * (0: as fast as it can) over `workers`, failed exports counted rather than fatal, a span per
+ * trace (so the rate is spans/s) and each metric point its own series.
+ */
+function telemetrygenArgs(o: {
+  signal: string;
+  port: number;
+  service: string;
+  workers: number;
+  rate: number;
+}): string[] {
+  return [
+    o.signal,
+    ...["--otlp-endpoint", `127.0.0.1:${o.port}`, "--otlp-insecure", "--service", o.service],
+    ...["--workers", String(o.workers), "--rate", String(o.rate / o.workers), "--duration", `${STEP_S}s`],
+    "--allow-export-failures",
+    ...(o.signal === "traces" ? ["--child-spans", "0"] : []),
+    // Each point its own series, so points at the same millisecond are not duplicates.
+    ...(o.signal === "metrics" ? ["--unique-timeseries"] : []),
+  ];
+}
+
 /** telemetrygen sending spans as fast as it can for STEP_S (2 workers, a span per trace); its CPU seconds. */
 const unthrottled = (telemetrygen: string, port: number, service: string) =>
   withCpuTime(
     telemetrygen,
-    [
-      "traces",
-      "--otlp-endpoint",
-      `127.0.0.1:${port}`,
-      "--otlp-insecure",
-      "--service",
-      service,
-      "--workers",
-      "2",
-      "--rate",
-      "0",
-      "--duration",
-      `${STEP_S}s`,
-      "--child-spans",
-      "0",
-      "--allow-export-failures",
-    ],
+    telemetrygenArgs({ signal: "traces", port, service, workers: 2, rate: 0 }),
     (STEP_S + 120) * 1000,
   );
 
@@ -426,23 +414,8 @@ async function overloadStep(stack: Stack, telemetrygen: string): Promise<string>
     await run(
       telemetrygen,
       [
-        "traces",
-        "--otlp-endpoint",
-        `127.0.0.1:${ports.otlpGrpc}`,
-        "--otlp-insecure",
-        "--service",
-        "load-overload",
-        "--workers",
-        "4",
-        "--rate",
-        "0",
-        "--duration",
-        `${STEP_S}s`,
-        "--child-spans",
-        "0",
-        "--allow-export-failures",
-        "--otlp-attributes",
-        `big="${big}"`,
+        ...telemetrygenArgs({ signal: "traces", port: ports.otlpGrpc, service: "load-overload", workers: 4, rate: 0 }),
+        ...["--otlp-attributes", `big="${big}"`],
       ],
       { timeoutMs: (STEP_S + 180) * 1000, logFile },
     );
