@@ -77,7 +77,11 @@ export async function helperImage(docker: Docker, domain: string): Promise<strin
   return c.Image;
 }
 
-/** A helper container on `volume` as `user` (created, not started: the archive API needs no process). */
+/**
+ * A helper container on `volume` as `user` (created, not started: the archive API needs no process).
+ * Remove it with `v: true`: its image declares `VOLUME /prometheus`, so the engine gives every
+ * helper an anonymous volume, which a plain remove leaves behind (21 per e2e run did).
+ */
 export async function helper(
   docker: Docker,
   image: string,
@@ -121,7 +125,7 @@ export async function runInHelper(
     if (StatusCode !== 0) throw new Error(`helper on ${volume} exited ${StatusCode}: ${text.trim()}`);
     return text;
   } finally {
-    await c.remove({ force: true });
+    await c.remove({ force: true, v: true });
   }
 }
 

@@ -127,7 +127,7 @@ async function main(): Promise<number> {
         n === top || n.startsWith(`${top}/`) ? `${ROOT}${n.slice(top.length)}` : undefined,
       );
     } finally {
-      await c.remove({ force: true });
+      await c.remove({ force: true, v: true });
     }
   }
 }

@@ -95,7 +95,7 @@ async function main(): Promise<number> {
       try {
         await writeVolume(c, volumeStream(`${dir}/${entry.file}`));
       } finally {
-        await c.remove({ force: true });
+        await c.remove({ force: true, v: true });
       }
     } catch (e) {
       throw new Error(`${k}: the restore stopped after ${t.volume} was cleared: ${(e as Error).message}; run it again`);

@@ -60,7 +60,12 @@ export function day2Suite(): void {
     const startedAt = () =>
       Promise.all(BACKENDS.map((b) => sh("docker", ["inspect", "-f", "{{.State.StartedAt}}", `${domain}.${b}`])));
 
+    // Anonymous volumes nobody uses: the helpers' image declares one, and none may be left behind.
+    const dangling = () => lines("docker", ["volume", "ls", "-q", "--filter", "dangling=true"]);
+    let danglingBefore: string[] = [];
+
     it("backs up every backend: Prometheus by an online snapshot, the others stopped around the copy", async () => {
+      danglingBefore = await dangling();
       sent = await sendTelemetry({ url: `http://${bind}:${ports.otlpHttp}` }, run, "backup");
       await traceInJaeger("the trace to back up", sent.traceId, sent.spans, "scaibu-verify");
       await promQueryAnswers("the counter to back up", `sum(scaibu_verify_checks_total{run="${run}"})`, "1");
@@ -191,6 +196,9 @@ export function day2Suite(): void {
       log(
         "NOT VERIFIED (placeholder)  Loki: log lines after a restore; Grafana: a dashboard after a restore (their volumes' bytes are proven)\n",
       );
+      // Backup, the refusals, destroy, up and restore left no anonymous volume behind.
+      const left = (await dangling()).filter((v) => !danglingBefore.includes(v));
+      assert.deepEqual(left, [], "no helper volume left");
     });
 
     it("upgrades Jaeger by its image tag alone: preview names exactly that replacement, up keeps the volume and the data", async () => {
