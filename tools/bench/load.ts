@@ -394,6 +394,8 @@ async function overloadStep(stack: Stack, telemetrygen: string): Promise<string>
   await stack.setConfig("scaibu-observability:collector", {
     value: JSON.stringify({ memoryLimitMib: OVERLOAD_LIMIT_MIB, persistentQueue: false, queueBatches: 1_000_000 }),
   });
+  // The memory queues drop the queue volume; the data-loss guard refuses that unless it is named.
+  await stack.setConfig("scaibu-observability:acceptDataLoss", { value: JSON.stringify([`${domain}-otel-queue`]) });
   await stack.up({ onOutput: () => undefined });
   const before = await collectorCounts("traces");
   await run("docker", ["stop", names("jaeger")]);
