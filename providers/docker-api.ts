@@ -31,7 +31,7 @@ function dockerCall<T>(
   endpoint: string,
   method: "GET" | "POST",
   path: string,
-  options: Record<string, unknown> | object,
+  options: object,
 ): Promise<T | undefined> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Modem = require("docker-modem") as typeof import("docker-modem");

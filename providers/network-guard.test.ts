@@ -9,6 +9,7 @@ import { after, before, describe, it } from "node:test";
 import { fakeDocker, type FakeDocker } from "../tests/support/fake-docker";
 import { foreignContainers, NETWORK_GUARD_TYPE, refuseIfUsed } from "./network-guard";
 import { guardProvider } from "./plugin/guard-provider";
+import { routeByType } from "./plugin/route";
 
 let engine: FakeDocker;
 const savedPath = process.env.PATH;
@@ -94,7 +95,7 @@ describe("network guard provider (the scaibu plugin)", () => {
       replaces: [],
     });
     await assert.rejects(
-      guardProvider.check!(urn.replace(NETWORK_GUARD_TYPE, "scaibu:docker:Other"), {}, props()),
+      routeByType().check!(urn.replace(NETWORK_GUARD_TYPE, "scaibu:docker:Other"), {}, props()),
       /no resource type scaibu:docker:Other/,
     );
   });

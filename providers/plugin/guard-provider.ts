@@ -1,35 +1,27 @@
 /**
  * The provider of `scaibu:docker:NetworkGuard` (providers/network-guard.ts has the check itself).
  * Its inputs are its outputs; it changes nothing in Docker. Update checks the networks the stack
- * stops managing (they are deleted after it), Delete checks them all.
+ * stops managing (they are deleted after it), Delete checks them all. Calls reach it through the
+ * plugin's routing (./route.ts), which refuses any other type.
  */
 import type { Provider } from "@pulumi/pulumi/provider";
-import { NETWORK_GUARD_TYPE, refuseIfUsed, type GuardProps } from "../network-guard";
-
-/** urn:pulumi:<stack>::<project>::<parent types, $-separated>$<type>::<name> */
-const typeOf = (urn: string) => (urn.split("::")[2] ?? "").split("$").pop() ?? "";
+import { refuseIfUsed, type GuardProps } from "../network-guard";
 
 function props(raw: unknown): GuardProps {
   const p = raw as Partial<GuardProps>;
   return { networks: [...(p.networks ?? [])], stackLabel: p.stackLabel ?? "", dockerHost: p.dockerHost ?? "" };
 }
 
-function only(urn: string): void {
-  if (typeOf(urn) !== NETWORK_GUARD_TYPE) throw new Error(`the scaibu provider has no resource type ${typeOf(urn)}`);
-}
-
 export const guardProvider: Provider = {
   version: "0.1.0",
-  async check(urn, _olds, news) {
-    only(urn);
+  async check(_urn, _olds, news) {
     return { inputs: props(news) };
   },
   async diff(_id, _urn, olds, news) {
     const [o, n] = [props(olds), props(news)];
     return { changes: JSON.stringify(o) !== JSON.stringify(n), replaces: [] };
   },
-  async create(urn, inputs) {
-    only(urn);
+  async create(_urn, inputs) {
     const p = props(inputs);
     return { id: p.stackLabel, outs: p };
   },

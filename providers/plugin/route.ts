@@ -6,7 +6,7 @@ import { guardProvider } from "./guard-provider";
 import { resyncProvider } from "./resync-provider";
 
 /** urn:pulumi:<stack>::<project>::<parent types, $-separated>$<type>::<name> */
-export const typeOf = (urn: string) => (urn.split("::")[2] ?? "").split("$").pop() ?? "";
+const typeOf = (urn: string) => (urn.split("::")[2] ?? "").split("$").pop() ?? "";
 
 const BY_TYPE: Record<string, Provider> = { [NETWORK_GUARD_TYPE]: guardProvider, [STATS_RESYNC_TYPE]: resyncProvider };
 
@@ -16,13 +16,14 @@ export function routeByType(): Provider {
     if (!p) throw new Error(`the scaibu provider has no resource type ${typeOf(urn)}`);
     return p;
   };
+  // Async, so a call of another type is a rejected promise like any other provider error.
   return {
     version: "0.1.0",
-    check: (urn, olds, news) => of(urn).check!(urn, olds, news),
-    diff: (id, urn, olds, news) => of(urn).diff!(id, urn, olds, news),
-    create: (urn, inputs) => of(urn).create!(urn, inputs),
-    read: (id, urn, props) => of(urn).read!(id, urn, props),
-    update: (id, urn, olds, news) => of(urn).update!(id, urn, olds, news),
-    delete: (id, urn, props) => of(urn).delete!(id, urn, props),
+    check: async (urn, olds, news) => of(urn).check!(urn, olds, news),
+    diff: async (id, urn, olds, news) => of(urn).diff!(id, urn, olds, news),
+    create: async (urn, inputs) => of(urn).create!(urn, inputs),
+    read: async (id, urn, props) => of(urn).read!(id, urn, props),
+    update: async (id, urn, olds, news) => of(urn).update!(id, urn, olds, news),
+    delete: async (id, urn, props) => of(urn).delete!(id, urn, props),
   };
 }
