@@ -16,6 +16,7 @@ import { OtelCollector } from "./otel-collector";
 import { Prometheus } from "./prometheus";
 import {
   diskMeterHost,
+  dockerStatsOn,
   logAgentHost,
   meteredVolumes,
   renderAll,
@@ -318,7 +319,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       { networks: this.networks, stackLabel: args.stackLabel, dockerHost, containers },
       child,
     );
-    if (this.collector && s.hostMetrics.containers) {
+    if (dockerStatsOn(s)) {
       new StatsResync(`${name}-stats-resync`, { containers, dockerHost }, child);
     }
 

@@ -52,7 +52,7 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
   // What the collector's host_metrics and docker_stats collect: alert rules and dashboards follow.
   const hostRules = {
     host: s.services.otelCollector.enabled && s.hostMetrics.enabled,
-    containers: s.services.otelCollector.enabled && s.hostMetrics.containers,
+    containers: dockerStatsOn(s),
     stackLabel,
     stackContainers: [
       ...enabled.map((k) => hosts[k]),
@@ -191,6 +191,11 @@ export function renderDiskMeter(s: Settings): Rendered | undefined {
   if (!diskMeterOn(s)) return undefined;
   const input = { volumes: meteredVolumes(s), intervalSeconds: s.storage.meterIntervalSeconds };
   return { files: [], command: diskMeterCommand(input), env: {}, healthcheck: diskMeterHealthcheck, volumes: [] };
+}
+
+/** Whether the collector runs docker_stats (`hostMetrics.containers`, with the collector on). */
+export function dockerStatsOn(s: Settings): boolean {
+  return s.services.otelCollector.enabled && s.hostMetrics.containers;
 }
 
 /** Whether the stack runs the log agent (the collector, with Docker's logs collected). */
