@@ -10,6 +10,8 @@ export type KeyUsage =
 
 export const CA_USAGES: readonly KeyUsage[] = ["cert_signing", "crl_signing", "digital_signature"];
 export const SERVER_USAGES: readonly KeyUsage[] = ["digital_signature", "key_encipherment", "server_auth"];
+/** The node agents' certificate: it proves who they are to the gateway, and can serve nothing. */
+export const CLIENT_USAGES: readonly KeyUsage[] = ["digital_signature", "client_auth"];
 
 export interface CertificatesArgs {
   /** Every hostname the server certificate must cover: the routed `<domain>.<service>` hosts. */
@@ -20,6 +22,14 @@ export interface CertificatesArgs {
   organization: pulumi.Input<string>;
   caValidityHours: pulumi.Input<number>;
   validityHours: pulumi.Input<number>;
+  /** A swarm's mutual TLS (fleet.mode swarm): the gateway's server name and the agents' common name. */
+  fleet?: { gatewayDnsName: string; agentCommonName: string };
+}
+
+/** A certificate the CA signed and its key (secret). */
+export interface SignedPair {
+  certPem: pulumi.Output<string>;
+  keyPem: pulumi.Output<string>;
 }
 
 /**
@@ -38,6 +48,8 @@ export class Certificates extends pulumi.ComponentResource {
   readonly serverKeyPem: pulumi.Output<string>;
   /** When the CA expires (RFC 3339): the CA alerts count down to it. */
   readonly caNotAfter: pulumi.Output<string>;
+  /** The gateway's server pair and the node agents' client pair, with fleet.mode swarm. */
+  readonly fleet?: { gateway: SignedPair; agent: SignedPair };
 
   constructor(name: string, args: CertificatesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("scaibu:observability:Certificates", name, {}, opts);
@@ -58,40 +70,61 @@ export class Certificates extends pulumi.ComponentResource {
       { parent: this, ignoreChanges: ["subject", "validityPeriodHours", "earlyRenewalHours"] },
     );
 
-    const serverKey = new tls.PrivateKey(
-      `${name}-server-key`,
-      { algorithm: "ECDSA", ecdsaCurve: "P256" },
-      { parent: this },
-    );
-    const csr = new tls.CertRequest(
-      `${name}-server-csr`,
-      {
-        privateKeyPem: serverKey.privateKeyPem,
-        dnsNames: args.dnsNames,
-        subject: {
-          commonName: args.dnsNames[0] ?? "localhost",
-          organization: args.organization,
+    /** A key, its request and the certificate the CA signs for it: `<prefix>-key`, `-csr`, and `<prefix>`. */
+    const signed = (
+      prefix: string,
+      subject: tls.types.input.CertRequestSubject,
+      dnsNames: string[] | undefined,
+      usages: readonly KeyUsage[],
+    ) => {
+      const key = new tls.PrivateKey(`${prefix}-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: this });
+      const csr = new tls.CertRequest(
+        `${prefix}-csr`,
+        { privateKeyPem: key.privateKeyPem, dnsNames, subject },
+        { parent: this },
+      );
+      const cert = new tls.LocallySignedCert(
+        prefix,
+        {
+          certRequestPem: csr.certRequestPem,
+          caPrivateKeyPem: caKey.privateKeyPem,
+          caCertPem: ca.certPem,
+          validityPeriodHours: args.validityHours,
+          earlyRenewalHours: pulumi.output(args.validityHours).apply(earlyRenewal),
+          allowedUses: [...usages],
         },
-      },
-      { parent: this },
-    );
-    const server = new tls.LocallySignedCert(
+        { parent: this },
+      );
+      return { certPem: cert.certPem, keyPem: pulumi.secret(key.privateKeyPem) };
+    };
+    const server = signed(
       `${name}-server`,
-      {
-        certRequestPem: csr.certRequestPem,
-        caPrivateKeyPem: caKey.privateKeyPem,
-        caCertPem: ca.certPem,
-        validityPeriodHours: args.validityHours,
-        earlyRenewalHours: pulumi.output(args.validityHours).apply(earlyRenewal),
-        allowedUses: [...SERVER_USAGES],
-      },
-      { parent: this },
+      { commonName: args.dnsNames[0] ?? "localhost", organization: args.organization },
+      args.dnsNames,
+      SERVER_USAGES,
     );
+    if (args.fleet) {
+      const { gatewayDnsName, agentCommonName } = args.fleet;
+      this.fleet = {
+        gateway: signed(
+          `${name}-fleet-gateway`,
+          { commonName: gatewayDnsName, organization: args.organization },
+          [gatewayDnsName],
+          SERVER_USAGES,
+        ),
+        agent: signed(
+          `${name}-fleet-agent`,
+          { commonName: agentCommonName, organization: args.organization },
+          undefined,
+          CLIENT_USAGES,
+        ),
+      };
+    }
 
     this.caCertPem = ca.certPem;
     this.caNotAfter = ca.validityEndTime;
     this.serverCertPem = server.certPem;
-    this.serverKeyPem = pulumi.secret(serverKey.privateKeyPem);
+    this.serverKeyPem = server.keyPem;
     this.registerOutputs({ caCertPem: this.caCertPem, serverCertPem: this.serverCertPem });
   }
 }

@@ -1,7 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { CATALOG } from "../configs/catalog";
-import { OTEL_DOCKER_LOGS_DIR, OTEL_HOSTFS, OTEL_TOKEN_PATH } from "../configs/otel-collector";
+import {
+  GATEWAY_CERT_PATH,
+  GATEWAY_CLIENT_CA_PATH,
+  GATEWAY_KEY_PATH,
+  OTEL_DOCKER_LOGS_DIR,
+  OTEL_HOSTFS,
+  OTEL_TOKEN_PATH,
+} from "../configs/otel-collector";
+import type { SignedPair } from "./certificates";
 import { Service, serviceOf, type ServiceParts } from "./service";
 
 export interface OtelCollectorArgs extends ServiceParts {
@@ -13,6 +21,8 @@ export interface OtelCollectorArgs extends ServiceParts {
   hostMetrics: boolean;
   /** The log agent's container (configs/otel-logs.ts), when Docker's logs are collected. */
   logAgent?: ServiceParts;
+  /** As a swarm's gateway (fleet.mode swarm): the fleet network to join and its mTLS server pair. */
+  fleetGateway?: { network: pulumi.Input<string>; tls: SignedPair & { caPem: pulumi.Input<string> } };
 }
 
 /** The single OTLP entry point: batches and forwards logs, metrics and traces to their stores. */
@@ -29,9 +39,30 @@ export class OtelCollector extends pulumi.ComponentResource {
     this.token = pulumi.secret(
       new random.RandomPassword(`${name}-otlp-token`, { length: 40, special: false }, { parent: this }).result,
     );
-    this.service = serviceOf(this, name, args, {
-      // The token is a file the bearertokenauth extension reads, never an environment value.
-      secretFiles: this.token.apply((content) => [{ path: OTEL_TOKEN_PATH, content }]),
+    const gateway = args.fleetGateway;
+    // A gateway also joins the fleet's overlay network, where the agents reach it by its name.
+    const parts = gateway
+      ? { ...args, base: { ...args.base, networks: [...args.base.networks, gateway.network] } }
+      : args;
+    this.service = serviceOf(this, name, parts, {
+      // The token (and a gateway's key) are files the collector reads, never environment values.
+      secretFiles: gateway
+        ? pulumi.all([this.token, gateway.tls.keyPem]).apply(([token, key]) => [
+            { path: OTEL_TOKEN_PATH, content: token },
+            { path: GATEWAY_KEY_PATH, content: key },
+          ])
+        : this.token.apply((content) => [{ path: OTEL_TOKEN_PATH, content }]),
+      ...(gateway
+        ? {
+            files: pulumi
+              .all([gateway.tls.certPem, gateway.tls.caPem])
+              .apply(([cert, ca]) => [
+                ...args.rendered.files,
+                { path: GATEWAY_CERT_PATH, content: cert },
+                { path: GATEWAY_CLIENT_CA_PATH, content: ca },
+              ]),
+          }
+        : {}),
       hostMounts: [
         // The Docker host's paths (on a remote Docker host, that host's): /proc, /sys and the
         // filesystems under it are what host_metrics reads, through `root_path`. Its runtime and

@@ -22,8 +22,13 @@ import {
   renderAll,
   renderDiskMeter,
   renderLogAgent,
+  fleetNetworkName,
+  fleetOn,
+  nodeAgentServiceName,
+  renderNodeAgent,
   type Rendered,
 } from "../configs/render";
+import { Fleet } from "./fleet";
 import { volumesOf } from "../configs/volumes";
 import { DISK_METER_MEMORY_MB } from "../configs/disk-meter";
 import { DiskMeter } from "./disk-meter";
@@ -87,6 +92,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
   readonly alertmanager?: Alertmanager;
   /** Measures the data volumes against the disk budget (storage.meter). */
   readonly diskMeter?: DiskMeter;
+  /** The overlay network and node agents of a swarm (fleet.mode swarm). */
+  readonly fleet?: Fleet;
 
   /** https URL per enabled, routed service, keyed by its hostname part (`otel`, `loki`, ...). */
   readonly urls: Partial<Record<ServiceHost, string>>;
@@ -135,6 +142,9 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         organization: s.certificate.organization,
         caValidityHours: s.certificate.caValidityHours,
         validityHours: s.certificate.validityHours,
+        fleet: fleetOn(s)
+          ? { gatewayDnsName: this.hosts.otelCollector, agentCommonName: nodeAgentServiceName(s) }
+          : undefined,
       },
       { parent: this },
     );
@@ -221,6 +231,28 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         );
       }
     }
+    const agent = renderNodeAgent(s, args.stackLabel);
+    if (agent && this.certificates.fleet) {
+      this.fleet = new Fleet(
+        `${name}-fleet`,
+        {
+          networkName: fleetNetworkName(s),
+          stackLabel: args.stackLabel,
+          preflight: args.preflight,
+          agent: {
+            serviceName: nodeAgentServiceName(s),
+            image: s.services.otelCollector.image,
+            memoryMb: s.fleet.agentMemoryMb,
+            logRotation: s.logRotation,
+            privileges: privilegesFor("nodeAgent", s),
+            rendered: agent,
+            collects: { hostMetrics: s.hostMetrics.enabled, dockerLogs: s.collectDockerLogs },
+            tls: { ...this.certificates.fleet.agent, caPem: this.certificates.caCertPem },
+          },
+        },
+        child,
+      );
+    }
     if (on("otelCollector")) {
       this.collector = new OtelCollector(
         `${name}-otel`,
@@ -229,7 +261,12 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           bindAddress: s.bindAddress,
           grpcPort: s.ports.otlpGrpc,
           httpPort: s.ports.otlpHttp,
-          hostMetrics: s.hostMetrics.enabled,
+          hostMetrics: s.hostMetrics.enabled && !this.fleet,
+          fleetGateway: this.fleet &&
+            this.certificates.fleet && {
+              network: this.fleet.network.name,
+              tls: { ...this.certificates.fleet.gateway, caPem: this.certificates.caCertPem },
+            },
           logAgent: logAgent && {
             // The collector's image and the stack's shared settings; its own name, memory and privileges.
             base: {

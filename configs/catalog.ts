@@ -63,8 +63,17 @@ export const CATALOG = {
     job: "otel-collector",
     routed: true,
     // otlpRouted: OTLP/HTTP for Traefik only, behind the bearer token. otlpAgents: OTLP/gRPC from
-    // the log agent (configs/otel-logs.ts), inside the network only.
-    ports: { otlpGrpc: 4317, otlpHttp: 4318, otlpRouted: 4319, otlpAgents: 4321, health: 13133, metrics: 8888 },
+    // the log agent (configs/otel-logs.ts), inside the network only. otlpFleet: OTLP/gRPC with
+    // mutual TLS from the node agents of a swarm (configs/fleet.ts), on the fleet network only.
+    ports: {
+      otlpGrpc: 4317,
+      otlpHttp: 4318,
+      otlpRouted: 4319,
+      otlpAgents: 4321,
+      otlpFleet: 4322,
+      health: 13133,
+      metrics: 8888,
+    },
     metricsPort: 8888,
   },
   traefik: {

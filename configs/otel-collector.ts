@@ -92,6 +92,8 @@ export interface OtelCollectorInput {
   dockerEndpoint: string;
   /** Docker label marking this stack's containers (`io.scaibu.stack`). */
   stackLabelKey: string;
+  /** The gateway of a swarm's node agents (`fleet.mode: swarm`): their mTLS receiver (configs/fleet.ts). */
+  fleetGateway?: boolean;
 }
 
 /** memory_limiter hard limit by default (seed: 400 MiB); the container limit must stay above it. */
@@ -231,6 +233,8 @@ export interface OtelCollectorConfig {
     docker_stats?: DockerStatsReceiver;
     /** OTLP/gRPC from the log agent, inside the Docker network only. */
     "otlp/agents"?: { protocols: { grpc: Endpoint } };
+    /** OTLP/gRPC with mutual TLS from a swarm's node agents, on the fleet network only. */
+    "otlp/fleet"?: ReturnType<typeof gatewayReceiver>;
   };
   processors: {
     memory_limiter: { check_interval: string; limit_mib: number; spike_limit_mib: number };
@@ -384,32 +388,7 @@ export function otelCollectorConfig(input: OtelCollectorInput): OtelCollectorCon
   }
   const host = input.hostMetrics;
   const interval = `${host.intervalSeconds}s`;
-  if (host.enabled) {
-    config.receivers.host_metrics = {
-      collection_interval: interval,
-      root_path: OTEL_HOSTFS,
-      // No `network` scraper: it reads /proc/net, which shows the network namespace of the reader
-      // (the collector's container), not the host's. Container traffic comes from docker_stats.
-      scrapers: {
-        cpu: { metrics: { "system.cpu.utilization": { enabled: true } } },
-        memory: { metrics: { "system.memory.utilization": { enabled: true } } },
-        load: {},
-        filesystem: {
-          // Docker's own bind mounts (/etc/hosts and friends of each container) repeat a real disk;
-          // the host's runtime and temporary directories are masked in the collector
-          // (HOSTFS_MASKS), so statfs there would read the mask, not the host.
-          exclude_mount_points: {
-            mount_points: ["^/var/lib/docker/.+", ...MASKED_HOST_DIRS.map((d) => `^${d}($|/)`)],
-            match_type: "regexp",
-          },
-          metrics: { "system.filesystem.utilization": { enabled: true } },
-        },
-        disk: {},
-        paging: {},
-        processes: {},
-      },
-    };
-  }
+  if (host.enabled) config.receivers.host_metrics = hostMetricsReceiver(interval);
   if (host.containers) {
     config.receivers.docker_stats = {
       endpoint: input.dockerEndpoint,
@@ -436,7 +415,65 @@ export function otelCollectorConfig(input: OtelCollectorInput): OtelCollectorCon
     config.receivers["otlp/agents"] = { protocols: { grpc: { endpoint: `0.0.0.0:${ports.otlpAgents}` } } };
     pipelines.logs!.receivers = [...otlp, "otlp/agents"];
   }
+  if (input.fleetGateway) {
+    // Every node's host metrics and container logs, from its agent (configs/fleet.ts).
+    config.receivers["otlp/fleet"] = gatewayReceiver();
+    pipelines.metrics!.receivers = [...pipelines.metrics!.receivers, "otlp/fleet"];
+    pipelines.logs!.receivers = [...pipelines.logs!.receivers, "otlp/fleet"];
+  }
   return config;
+}
+
+/** The host_metrics receiver of the Docker host whose `/` is mounted at OTEL_HOSTFS (the collector's, or a node agent's). */
+export function hostMetricsReceiver(interval: string): HostMetricsReceiver {
+  return {
+    collection_interval: interval,
+    root_path: OTEL_HOSTFS,
+    // No `network` scraper: it reads /proc/net, which shows the network namespace of the reader
+    // (the collector's container), not the host's. Container traffic comes from docker_stats.
+    scrapers: {
+      cpu: { metrics: { "system.cpu.utilization": { enabled: true } } },
+      memory: { metrics: { "system.memory.utilization": { enabled: true } } },
+      load: {},
+      filesystem: {
+        // Docker's own bind mounts (/etc/hosts and friends of each container) repeat a real disk;
+        // the host's runtime and temporary directories are masked in the collector
+        // (HOSTFS_MASKS), so statfs there would read the mask, not the host.
+        exclude_mount_points: {
+          mount_points: ["^/var/lib/docker/.+", ...MASKED_HOST_DIRS.map((d) => `^${d}($|/)`)],
+          match_type: "regexp",
+        },
+        metrics: { "system.filesystem.utilization": { enabled: true } },
+      },
+      disk: {},
+      paging: {},
+      processes: {},
+    },
+  };
+}
+
+/** The gateway's side: the collector's server certificate, key and the CA it checks agents against. */
+export const GATEWAY_CERT_PATH = "/etc/otelcol-contrib/fleet/gateway.crt";
+export const GATEWAY_KEY_PATH = "/etc/otelcol-contrib/fleet/gateway.key";
+export const GATEWAY_CLIENT_CA_PATH = "/etc/otelcol-contrib/fleet/ca.crt";
+
+/** The gateway's mTLS receiver, as the collector's config holds it (configs/otel-collector.ts). */
+export function gatewayReceiver() {
+  return {
+    protocols: {
+      grpc: {
+        endpoint: `0.0.0.0:${CATALOG.otelCollector.ports.otlpFleet}`,
+        // client_ca_file: a client must present a certificate the stack's CA signed, with the
+        // clientAuth usage (configtls ServerConfig: tls.RequireAndVerifyClientCert).
+        tls: {
+          cert_file: GATEWAY_CERT_PATH,
+          key_file: GATEWAY_KEY_PATH,
+          client_ca_file: GATEWAY_CLIENT_CA_PATH,
+          min_version: "1.3",
+        },
+      },
+    },
+  };
 }
 
 export function otelCollectorFiles(input: OtelCollectorInput): ConfigFile[] {

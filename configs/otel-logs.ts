@@ -33,8 +33,8 @@ export interface OtelLogsInput {
   memoryMb: number;
 }
 
-export function otelLogsConfig(input: OtelLogsInput) {
-  const mib = Math.floor(input.memoryMb * 0.8);
+/** file_log over Docker's json-file logs: each record with its container's id and, when labelled, name. */
+export function dockerLogReceiver() {
   const operators: FileLogOperator[] = [
     // Docker json-file lines: {"log":..., "stream":..., "time":..., "attrs":{...}}.
     // The k8s path metadata does not apply to Docker paths (it would fail on every line).
@@ -55,24 +55,32 @@ export function otelLogsConfig(input: OtelLogsInput) {
       to: 'resource["container.name"]',
     },
   ];
-  const serviceName: AttributeAction[] = [
-    // Loki's service_name label: the container name when known, else "docker".
+  return {
+    include: [`${OTEL_DOCKER_LOGS_DIR}/*/*-json.log`],
+    start_at: "end",
+    include_file_path: true,
+    include_file_name: false,
+    operators,
+  };
+}
+
+/** Loki's service_name label for a container's log: the container name when known, else "docker". */
+export function dockerLogServiceName(): AttributeAction[] {
+  return [
     { key: "service.name", from_attribute: "container.name", action: "insert" },
     { key: "service.name", value: "docker", action: "insert" },
   ];
+}
+
+export function otelLogsConfig(input: OtelLogsInput) {
+  const mib = Math.floor(input.memoryMb * 0.8);
   return {
     receivers: {
-      file_log: {
-        include: [`${OTEL_DOCKER_LOGS_DIR}/*/*-json.log`],
-        start_at: "end",
-        include_file_path: true,
-        include_file_name: false,
-        operators,
-      },
+      file_log: dockerLogReceiver(),
     },
     processors: {
       memory_limiter: { check_interval: "1s", limit_mib: mib, spike_limit_mib: Math.floor(mib / 5) },
-      "resource/docker": { attributes: serviceName },
+      "resource/docker": { attributes: dockerLogServiceName() },
       batch: { timeout: "5s", send_batch_size: 1024, send_batch_max_size: 2048 },
     },
     exporters: {

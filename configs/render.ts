@@ -26,6 +26,7 @@ import {
 } from "./disk-meter";
 import { ROUTE_LABEL, STACK_LABEL } from "@scaibu/observability-routing";
 import { goMemoryLimitEnv } from "./go-runtime";
+import { AGENT_CONFIG_PATH, NODE_ENV, nodeAgentHealthcheck, nodeAgentYaml } from "./fleet";
 import { isGuarded, type Settings } from "../settings/schema";
 
 export interface Rendered {
@@ -119,7 +120,9 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
         tokenOnHost: s.auth.otlpTokenOnHost,
         ...s.collector,
         queueShareBytes: shares(s).otelCollector,
-        hostMetrics: s.hostMetrics,
+        // In a swarm the node agents read every node's host, the manager's included.
+        hostMetrics: fleetOn(s) ? { ...s.hostMetrics, enabled: false } : s.hostMetrics,
+        fleetGateway: fleetOn(s),
         dockerEndpoint,
         stackLabelKey: STACK_LABEL,
       };
@@ -198,9 +201,45 @@ export function dockerStatsOn(s: Settings): boolean {
   return s.services.otelCollector.enabled && s.hostMetrics.containers;
 }
 
-/** Whether the stack runs the log agent (the collector, with Docker's logs collected). */
+/** Whether the stack runs the log agent (the collector, with Docker's logs collected, on a single host). */
 export function logAgentOn(s: Settings): boolean {
-  return s.services.otelCollector.enabled && s.collectDockerLogs;
+  return s.services.otelCollector.enabled && s.collectDockerLogs && !fleetOn(s);
+}
+
+/** Whether a node agent runs on every node of a swarm, with the collector as their gateway. */
+export function fleetOn(s: Settings): boolean {
+  return s.fleet.mode === "swarm" && s.services.otelCollector.enabled;
+}
+
+/** Docker name of the overlay network the node agents send over. */
+export function fleetNetworkName(s: Settings): string {
+  return s.fleet.networkName ?? `${s.instanceName}-fleet-network`;
+}
+
+/** The node agents' Swarm service name (Swarm allows no dots): `<domain>-node-agent`. */
+export function nodeAgentServiceName(s: Settings): string {
+  return `${s.domain}-node-agent`;
+}
+
+/** The node agents' config (a Swarm config), environment and health check. */
+export function renderNodeAgent(s: Settings, stackLabel: string): Rendered | undefined {
+  if (!fleetOn(s)) return undefined;
+  const input = {
+    gatewayHost: hostsFor(s.domain).otelCollector,
+    memoryMb: s.fleet.agentMemoryMb,
+    hostMetrics: s.hostMetrics.enabled,
+    intervalSeconds: s.hostMetrics.intervalSeconds,
+    dockerLogs: s.collectDockerLogs,
+    stackName: stackLabel,
+  };
+  return {
+    files: [{ path: AGENT_CONFIG_PATH, content: nodeAgentYaml(input) }],
+    command: [`--config=${AGENT_CONFIG_PATH}`],
+    // Swarm fills the node's id and hostname in per task; the agent is the collector's binary.
+    env: { ...NODE_ENV, ...goMemoryLimitEnv("otelCollector", input.memoryMb) },
+    healthcheck: nodeAgentHealthcheck,
+    volumes: [],
+  };
 }
 
 /** In-network hostname (and container name) of the log agent: `<domain>.otel-logs`. */

@@ -18,6 +18,7 @@ import {
 } from "../configs/otel-collector";
 import { prometheusSettings } from "../configs/prometheus";
 import { dnsLabel, dockerName, hours } from "../configs/schema";
+import { fleetSettings } from "../configs/fleet";
 import { base2Bytes, keepsData, diskShares, storageSettings } from "../configs/disk-budget";
 
 // Image references: name[:tag][@digest]; a tag is required so deployments are reproducible.
@@ -219,6 +220,8 @@ export const settingsSchema = z
     resourceAttributes: resourceAttributesSettings,
     /** The disk budget of the data volumes and its split (configs/disk-budget.ts). */
     storage: storageSettings,
+    /** This Docker host only, or every node of a Docker Swarm (configs/fleet.ts, docs/fleet.md). */
+    fleet: fleetSettings,
   })
   .superRefine((s, ctx) => {
     if (isAllInterfaces(s.bindAddress) && !s.allowAllInterfaces) {
@@ -283,6 +286,32 @@ export const settingsSchema = z
           code: "custom",
           path: ["services", "socketProxy", "enabled"],
           message: `must stay true while ${reader} is on (it reads the Docker API through the proxy)`,
+        });
+      }
+    }
+    // The node agents send to the collector, the fleet's gateway.
+    if (s.fleet.mode === "swarm" && !s.services.otelCollector.enabled) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["fleet", "mode"],
+        message: "swarm needs services.otelCollector.enabled: true (the collector is the node agents' gateway)",
+      });
+    }
+    if (s.fleet.mode === "swarm" && !s.hostMetrics.enabled && !s.collectDockerLogs) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["fleet", "mode"],
+        message:
+          "swarm needs hostMetrics.enabled or collectDockerLogs (the node agents collect those two; with both off they would have nothing to send)",
+      });
+    }
+    const fleetNetwork = s.fleet.networkName ?? `${s.instanceName}-fleet-network`;
+    for (const role of NETWORK_ROLES) {
+      if (s.fleet.mode === "swarm" && networkName(s, role) === fleetNetwork) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["fleet", "networkName"],
+          message: `must differ from networks.${role}.name (${fleetNetwork})`,
         });
       }
     }

@@ -9,7 +9,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { renderAll, renderLogAgent } from "../../configs/render";
+import { renderAll, renderLogAgent, renderNodeAgent } from "../../configs/render";
 import { parseSettings } from "../../settings/schema";
 
 const VARIANTS: Record<string, Record<string, unknown>> = {
@@ -23,6 +23,8 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
     collector: { persistentQueue: false },
     auth: { enabled: false },
   },
+  // A swarm: the collector as the node agents' gateway (mTLS receiver), and the agents' config.
+  swarm: { fleet: { mode: "swarm" } },
 };
 
 const out = process.argv[2];
@@ -32,9 +34,11 @@ for (const [variant, raw] of Object.entries(VARIANTS)) {
   manifest[variant] = {};
   const settings = parseSettings(raw);
   const logAgent = renderLogAgent(settings);
+  const nodeAgent = renderNodeAgent(settings, "scaibu-observability/validate");
   const rendered = {
     ...renderAll(settings, "scaibu-observability/validate"),
     ...(logAgent ? { otelLogs: logAgent } : {}),
+    ...(nodeAgent ? { nodeAgent } : {}),
   };
   for (const [service, r] of Object.entries(rendered)) {
     manifest[variant][service] = {

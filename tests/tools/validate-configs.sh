@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Validate the generated service configs with the real programs. Renders what the program
 # deploys (configs/render.ts renderAll, two variants: defaults, and docker logs off + in-memory
-# Jaeger) into a temp tree laid out as in the containers, with a manifest of each service's
+# Jaeger, and a swarm's gateway and node agent) into a temp tree laid out as in the containers, with a manifest of each service's
 # config paths (tests/tools/render-configs.ts), then:
 #   otel collector: `otelcol-contrib validate` in scaibu-e2e/otel-collector:local, per variant
 #   jaeger v2:      `jaeger validate` in scaibu-e2e/jaeger:local, for badger and memory storage
@@ -57,7 +57,7 @@ in_image() {
 # OpenTelemetry Collector. host_metrics' validation stats its root_path (/hostfs, the host's / in
 # the stack): an empty directory stands for it.
 mkdir -p "$OUT/hostfs"
-for v in default plain; do
+for v in default plain swarm; do
   if image_exists scaibu-e2e/otel-collector:local; then
     cfg="$(manifest "$v" otelCollector 0)"
     check "collector validate ($v)" -- in_image "$v" otelCollector scaibu-e2e/otel-collector:local \
@@ -73,6 +73,15 @@ if image_exists scaibu-e2e/otel-collector:local; then
   check "log agent validate (default)" -- docker run --rm --network none scaibu-e2e/otel-collector:local validate "$agent"
 else
   missing "log agent: no scaibu-e2e/otel-collector:local image"
+fi
+
+# A swarm's node agent (configs/fleet.ts): its config with the node Swarm would fill in.
+if image_exists scaibu-e2e/otel-collector:local; then
+  cfg="$(manifest swarm nodeAgent 0)"
+  check "node agent validate (swarm)" -- in_image swarm nodeAgent scaibu-e2e/otel-collector:local \
+    -v "$OUT/hostfs:/hostfs:ro" -e SCAIBU_NODE_HOSTNAME=node-1 -e SCAIBU_NODE_ID=abc -- validate --config="$cfg"
+else
+  missing "node agent: no scaibu-e2e/otel-collector:local image"
 fi
 
 for v in default plain; do

@@ -1,0 +1,194 @@
+import { createHash } from "node:crypto";
+import { posix } from "node:path";
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { STACK_LABEL } from "@scaibu/observability-routing";
+import { DOCKER_LOG_NAME_LABEL } from "../configs/otel-collector";
+import type { Privileges } from "../configs/privileges";
+import type { ConfigFile, HealthcheckSpec } from "../configs/types";
+
+/** Where Swarm mounts a secret: its own tmpfs, never the image, a layer or `docker inspect`. */
+export const SWARM_SECRETS_DIR = "/run/secrets";
+
+/** A file of a Swarm service: its path is known when the program runs, its content may come later. */
+export interface SwarmFile {
+  path: string;
+  content: pulumi.Input<string>;
+}
+
+export interface SwarmServiceArgs {
+  /** The Swarm service name, also its DNS name on its network (letters, digits, `-`, `_`). */
+  serviceName: string;
+  /**
+   * What every node pulls. Not an image id (pulumi-docker #325 pins containers by id): a node other
+   * than the one Pulumi talks to has only the reference to go by. Give a digest (`name@sha256:…`) to pin it.
+   */
+  image: pulumi.Input<string>;
+  stackLabel: string;
+  /** The overlay network (id) its tasks join. */
+  network: pulumi.Input<string>;
+  memoryMb: number;
+  logRotation: { maxSize: pulumi.Input<string>; maxFile: pulumi.Input<number> };
+  privileges: Privileges;
+  command?: string[];
+  /** Plain settings; Swarm templates such as `{{.Node.Hostname}}` are filled in per task. */
+  env?: Record<string, string>;
+  /** Files as Swarm configs (content-hashed names: a change rolls the service, the old one goes). */
+  files?: SwarmFile[];
+  /** Files as Swarm secrets, each at /run/secrets/<name>, readable by the service's group only. */
+  secretFiles?: SwarmFile[];
+  /** Host paths of each node, always mounted read-only. */
+  hostMounts?: { source: string; target: string }[];
+  healthcheck: HealthcheckSpec;
+}
+
+/**
+ * A stateless Swarm service with one task on every node (`mode: global`, so a node that joins
+ * later gets one without another `pulumi up`): what the Service component is for a container, with
+ * the same privileges table. What differs from a container lives here alone: configs and secrets
+ * are Swarm objects mounted as files (so the root filesystem stays read-only), and an update starts
+ * the new task before stopping the old one and rolls back if it fails.
+ */
+export class SwarmService extends pulumi.ComponentResource {
+  readonly service: docker.Service;
+  readonly serviceName: pulumi.Output<string>;
+
+  constructor(name: string, args: SwarmServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("scaibu:observability:SwarmService", name, {}, opts);
+    const child = { parent: this };
+    const labels = [{ label: STACK_LABEL, value: args.stackLabel }];
+    const { privileges } = args;
+    const gid = privileges.user.split(":")[1]!;
+
+    const configs = (args.files ?? []).map(({ path, content }) => {
+      const config = new docker.ServiceConfig(
+        `${name}-${posix.basename(path)}`,
+        {
+          name: pulumi.output(content).apply((c) => objectName(args.serviceName, { path, content: c })),
+          data: pulumi.output(content).apply((c) => Buffer.from(c).toString("base64")),
+          labels,
+        },
+        child,
+      );
+      return {
+        configId: config.id,
+        configName: config.name,
+        fileName: path,
+        fileUid: "0",
+        fileGid: "0",
+        fileMode: 0o444,
+      };
+    });
+
+    const secrets = (args.secretFiles ?? []).map(({ path, content }) => {
+      if (posix.dirname(path) !== SWARM_SECRETS_DIR) {
+        throw new Error(`${name}: a Swarm secret is a file in ${SWARM_SECRETS_DIR}, not ${path}`);
+      }
+      const secret = new docker.Secret(
+        `${name}-${posix.basename(path)}`,
+        {
+          // The name carries 12 hex of a sha256 of the content, which says nothing of it.
+          name: pulumi.unsecret(
+            pulumi.output(content).apply((c) => objectName(args.serviceName, { path, content: c })),
+          ),
+          data: pulumi.secret(pulumi.output(content).apply((c) => Buffer.from(c).toString("base64"))),
+          labels,
+        },
+        child,
+      );
+      // Owned by root, readable by the service's group alone, as the Service component does it.
+      return {
+        secretId: secret.id,
+        secretName: secret.name,
+        fileName: posix.basename(path),
+        fileUid: "0",
+        fileGid: gid,
+        fileMode: 0o440,
+      };
+    });
+
+    const env = args.env ?? {};
+    const tmpfs = [
+      ...privileges.masks.map((target) => ({ target, readOnly: true, sizeBytes: 4096, mode: 0o555 })),
+      ...privileges.scratch.map((target) => ({ target, readOnly: false, sizeBytes: 64 * 1024 * 1024, mode: 0o1777 })),
+    ];
+
+    this.service = new docker.Service(
+      name,
+      {
+        name: args.serviceName,
+        labels,
+        mode: { global: true },
+        taskSpec: {
+          containerSpec: {
+            image: args.image,
+            args: args.command?.length ? args.command : undefined,
+            env: Object.fromEntries(
+              Object.keys(env)
+                .sort()
+                .map((k) => [k, env[k]!]),
+            ),
+            user: privileges.user,
+            groups: privileges.groups.length ? [...privileges.groups] : undefined,
+            // Nothing beyond what the privileges table names.
+            capDrops: ["ALL"],
+            capAdds: privileges.capabilities.length ? [...privileges.capabilities] : undefined,
+            // Its files are mounts (configs, secrets), so nothing needs to write the image's layer.
+            readOnly: true,
+            labels: [
+              { label: STACK_LABEL, value: args.stackLabel },
+              { label: DOCKER_LOG_NAME_LABEL, value: args.serviceName },
+            ],
+            configs,
+            secrets,
+            mounts: [
+              ...(args.hostMounts ?? []).map((m) => ({
+                type: "bind",
+                source: m.source,
+                target: m.target,
+                readOnly: true,
+              })),
+              ...tmpfs.map(({ target, readOnly, sizeBytes, mode }) => ({
+                type: "tmpfs",
+                target,
+                readOnly,
+                tmpfsOptions: { sizeBytes, mode },
+              })),
+            ],
+            healthcheck: {
+              tests: args.healthcheck.test,
+              interval: args.healthcheck.interval ?? "10s",
+              timeout: args.healthcheck.timeout ?? "5s",
+              retries: args.healthcheck.retries ?? 5,
+              startPeriod: args.healthcheck.startPeriod ?? "10s",
+            },
+          },
+          networksAdvanceds: [{ name: args.network }],
+          resources: { limits: { memoryBytes: args.memoryMb * 1024 * 1024 } },
+          restartPolicy: { condition: "any", delay: "5s", maxAttempts: 0 },
+          logDriver: {
+            name: "json-file",
+            options: {
+              "max-size": args.logRotation.maxSize,
+              "max-file": pulumi.output(args.logRotation.maxFile).apply(String),
+              labels: DOCKER_LOG_NAME_LABEL,
+            },
+          },
+        },
+        // Stateless: the new task runs before the old one stops; a task that fails rolls back.
+        updateConfig: { parallelism: 1, order: "start-first", failureAction: "rollback", monitor: "15s" },
+        rollbackConfig: { parallelism: 1, order: "stop-first", failureAction: "pause", monitor: "15s" },
+      },
+      child,
+    );
+    this.serviceName = this.service.name;
+    this.registerOutputs({ serviceName: this.serviceName, serviceId: this.service.id });
+  }
+}
+
+/** A Swarm object's name: the service's, the file's and 12 hex of its content's sha256 (64 characters at most). */
+export function objectName(serviceName: string, file: ConfigFile): string {
+  const hash = createHash("sha256").update(file.path).update("\0").update(file.content).digest("hex").slice(0, 12);
+  const base = posix.basename(file.path).replace(/[^A-Za-z0-9_.-]/g, "_");
+  return `${serviceName}-${base}`.slice(0, 64 - 13) + `-${hash}`;
+}

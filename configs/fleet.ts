@@ -1,0 +1,141 @@
+/**
+ * The fleet: how the stack observes more than the one Docker host it runs on (`fleet` config).
+ *
+ * `single` (the default) is the stack as it always was: the collector reads its own host.
+ * `swarm` adds a node agent on every node of the Docker Swarm the stack is deployed to (a global
+ * service, so a node that joins later gets one without another `pulumi up`), sending to the
+ * collector (the gateway) over an overlay network with mutual TLS from the stack's CA. The agent
+ * reads its node's host metrics and container logs, the job of the collector's host_metrics and
+ * of the log agent on a single host, so the collector stops both. docs/fleet.md has the design.
+ *
+ * Upstream facts (cited in docs/upstream.md "Fleet"): the collector's TLS settings
+ * (config/configtls: `ca_file`, `cert_file`, `key_file`, `client_ca_file`, which makes a server
+ * require and verify a client certificate), `${env:NAME}` expansion (confmap), and Swarm's task
+ * templates `{{.Node.ID}}`/`{{.Node.Hostname}}` in a service's env (swarmkit template/context.go).
+ */
+import { z } from "zod";
+import { CATALOG } from "./catalog";
+import { dockerName } from "./schema";
+import { hostMetricsReceiver, OTEL_DOCKER_LOGS_DIR, STACK_MARKER_ATTRIBUTE } from "./otel-collector";
+import { dockerLogReceiver, dockerLogServiceName } from "./otel-logs";
+import type { HealthcheckSpec } from "./types";
+import { toYaml } from "./yaml";
+
+export const FLEET_MODES = ["single", "swarm"] as const;
+export type FleetMode = (typeof FLEET_MODES)[number];
+
+/** The `fleet` config key. */
+export const fleetSettings = z
+  .strictObject({
+    /** `single`: this Docker host only. `swarm`: a node agent on every node of the Swarm the provider's engine manages. */
+    mode: z.enum(FLEET_MODES).default("single"),
+    /** Memory limit (MiB) of each node agent; its memory_limiter stops at 80 % of it. */
+    agentMemoryMb: z.number().int().min(64).max(4096).default(192),
+    /** The overlay network the agents send over (default `<instanceName>-fleet-network`). */
+    networkName: dockerName.optional(),
+  })
+  .prefault({});
+
+export type FleetSettings = z.output<typeof fleetSettings>;
+
+/** Where the agent finds its files: its config (a Swarm config) and its certificate and CA. */
+export const AGENT_CONFIG_PATH = "/etc/otelcol-contrib/agent.yaml";
+export const AGENT_CERT_PATH = "/etc/otelcol-contrib/fleet/agent.crt";
+export const AGENT_CA_PATH = "/etc/otelcol-contrib/fleet/ca.crt";
+/** A Swarm secret is a file under /run/secrets (its own tmpfs, never in the image or `inspect`). */
+export const AGENT_KEY_SECRET = "scaibu-agent.key";
+export const AGENT_KEY_PATH = `/run/secrets/${AGENT_KEY_SECRET}`;
+/** The agent's own telemetry (Prometheus scrapes every agent through the overlay's DNS). */
+export const AGENT_METRICS_PORT = 8888;
+
+/** Environment the agent reads its node from: Swarm fills it per task (swarmkit template/context.go). */
+export const NODE_ENV = {
+  SCAIBU_NODE_HOSTNAME: "{{.Node.Hostname}}",
+  SCAIBU_NODE_ID: "{{.Node.ID}}",
+} as const;
+/** Resource attribute with the Swarm node id (host.name carries the node's hostname). */
+export const SWARM_NODE_ATTRIBUTE = "docker.swarm.node.id";
+
+export interface NodeAgentInput {
+  /** The gateway's name on the fleet network (the collector's container name), e.g. `scaibu.otel`. */
+  gatewayHost: string;
+  /** Container memory limit (MiB); memory_limiter stops at 80 % of it. */
+  memoryMb: number;
+  /** Read the node's host metrics (`hostMetrics.enabled`) every `intervalSeconds`. */
+  hostMetrics: boolean;
+  intervalSeconds: number;
+  /** Tail the node's container logs (`collectDockerLogs`). */
+  dockerLogs: boolean;
+  /** The `scaibu.stack` marker (`<project>/<stack>`); the gateway stamps it too. */
+  stackName: string;
+}
+
+export function nodeAgentConfig(input: NodeAgentInput) {
+  const mib = Math.floor(input.memoryMb * 0.8);
+  const node = [
+    { key: "host.name", value: `\${env:SCAIBU_NODE_HOSTNAME}`, action: "upsert" as const },
+    { key: SWARM_NODE_ATTRIBUTE, value: `\${env:SCAIBU_NODE_ID}`, action: "upsert" as const },
+    { key: STACK_MARKER_ATTRIBUTE, value: input.stackName, action: "upsert" as const },
+  ];
+  const common = ["memory_limiter", "resource/node", "batch"];
+  const pipelines: Record<string, { receivers: string[]; processors: string[]; exporters: string[] }> = {};
+  if (input.hostMetrics) {
+    pipelines.metrics = { receivers: ["host_metrics"], processors: common, exporters: ["otlp_grpc/gateway"] };
+  }
+  if (input.dockerLogs) {
+    pipelines.logs = {
+      receivers: ["file_log"],
+      processors: ["memory_limiter", "resource/node", "resource/docker", "batch"],
+      exporters: ["otlp_grpc/gateway"],
+    };
+  }
+  return {
+    receivers: {
+      ...(input.hostMetrics ? { host_metrics: hostMetricsReceiver(`${input.intervalSeconds}s`) } : {}),
+      ...(input.dockerLogs ? { file_log: dockerLogReceiver() } : {}),
+    },
+    processors: {
+      memory_limiter: { check_interval: "1s", limit_mib: mib, spike_limit_mib: Math.floor(mib / 5) },
+      "resource/node": { attributes: node },
+      "resource/docker": { attributes: dockerLogServiceName() },
+      batch: { timeout: "5s", send_batch_size: 1024, send_batch_max_size: 2048 },
+    },
+    exporters: {
+      // The gateway queues on disk; this hop retries in memory while the gateway restarts.
+      "otlp_grpc/gateway": {
+        endpoint: `${input.gatewayHost}:${CATALOG.otelCollector.ports.otlpFleet}`,
+        tls: { ca_file: AGENT_CA_PATH, cert_file: AGENT_CERT_PATH, key_file: AGENT_KEY_PATH, min_version: "1.3" },
+        sending_queue: { enabled: true, queue_size: 1000 },
+        retry_on_failure: { enabled: true, initial_interval: "1s", max_interval: "30s", max_elapsed_time: "1h" },
+      },
+    },
+    service: {
+      telemetry: {
+        logs: { level: "info" },
+        metrics: {
+          level: "normal",
+          readers: [{ pull: { exporter: { prometheus: { host: "0.0.0.0", port: AGENT_METRICS_PORT } } } }],
+        },
+      },
+      pipelines,
+    },
+  };
+}
+
+export function nodeAgentYaml(input: NodeAgentInput): string {
+  return toYaml(nodeAgentConfig(input));
+}
+
+/** The image has no shell: `validate` proves the binary runs and the config (with its env) loads. */
+export const nodeAgentHealthcheck: HealthcheckSpec = {
+  test: ["CMD", "/otelcol-contrib", "validate", `--config=${AGENT_CONFIG_PATH}`],
+  interval: "30s",
+};
+
+/** Host paths a node agent mounts read-only (on every node). */
+export function nodeAgentHostMounts(input: Pick<NodeAgentInput, "hostMetrics" | "dockerLogs">, hostfs: string) {
+  return [
+    ...(input.hostMetrics ? [{ source: "/", target: hostfs }] : []),
+    ...(input.dockerLogs ? [{ source: OTEL_DOCKER_LOGS_DIR, target: OTEL_DOCKER_LOGS_DIR }] : []),
+  ];
+}

@@ -1,0 +1,182 @@
+/** fleet.mode swarm under mocks: the overlay, the node agents and the gateway, and what single mode keeps. */
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
+import { byType, declared, installMocks, promiseOf, record, resolvedInputs } from "./harness";
+
+installMocks({ fleet: { mode: "swarm" } });
+
+import { CLIENT_USAGES, SERVER_USAGES } from "../../components/certificates";
+import { ObservabilityStack } from "../../components/stack";
+import { loadSettings } from "../../settings/load";
+import { parseSettings, SettingsError } from "../../settings/schema";
+import { AGENT_CONFIG_PATH, NODE_ENV } from "../../configs/fleet";
+import { CATALOG } from "../../configs/catalog";
+
+type Row = Record<string, unknown>;
+let stack: ObservabilityStack;
+const containers = new Map<string, Row>();
+let agents: Row;
+
+before(async () => {
+  stack = new ObservabilityStack(
+    "observability",
+    { settings: loadSettings(), stackLabel: "scaibu-observability/unit" },
+    { transformations: [record] },
+  );
+  await promiseOf(stack.urn);
+  for (const c of byType("docker:index/container:Container")) {
+    const inputs = await resolvedInputs(c);
+    containers.set(String(inputs.name), inputs);
+  }
+  const [service] = byType("docker:index/service:Service");
+  agents = await resolvedInputs(service!);
+});
+
+const uploads = (c: Row) => c.uploads as { file: string; content: string }[];
+const collectorConfig = () =>
+  parse(uploads(containers.get("scaibu.otel")!).find((u) => u.file.endsWith("config.yaml"))!.content) as {
+    receivers: Record<string, { protocols: { grpc: { endpoint: string; tls: Record<string, string> } } }>;
+    service: { pipelines: Record<string, { receivers: string[] }> };
+  };
+const spec = () => (agents.taskSpec as { containerSpec: Row }).containerSpec;
+
+describe("resource graph (fleet.mode swarm)", () => {
+  it("adds an attachable overlay network, one global agent service, its configs and its key as a secret", async () => {
+    const counts: Record<string, number> = {};
+    for (const d of declared) counts[d.type] = (counts[d.type] ?? 0) + 1;
+    assert.equal(counts["scaibu:observability:Fleet"], 1);
+    assert.equal(counts["docker:index/service:Service"], 1);
+    assert.equal(counts["docker:index/serviceConfig:ServiceConfig"], 3, "config, certificate, CA");
+    assert.equal(counts["docker:index/secret:Secret"], 1, "the agent's key");
+    const overlay = (await Promise.all(byType("docker:index/network:Network").map(resolvedInputs))).filter(
+      (n) => n.driver === "overlay",
+    );
+    assert.equal(overlay.length, 1);
+    assert.equal(overlay[0]!.name, "scaibu-fleet-network");
+    assert.equal(overlay[0]!.attachable, true);
+    assert.deepEqual(agents.mode, { global: true });
+    assert.equal(agents.name, "scaibu-node-agent");
+  });
+
+  it("drops the single host's log agent and the collector's own host_metrics: the node agents read every node", () => {
+    assert.equal(containers.has("scaibu.otel-logs"), false);
+    const config = collectorConfig();
+    assert.equal(config.receivers.host_metrics, undefined);
+    const hostMounts = (containers.get("scaibu.otel")!.mounts as { type: string; source?: string }[]).filter(
+      (m) => m.type === "bind",
+    );
+    assert.deepEqual(hostMounts, [], "the gateway mounts nothing of its host");
+  });
+
+  it("makes the collector a gateway: on the fleet network, an mTLS receiver that requires a client certificate", async () => {
+    const otel = containers.get("scaibu.otel")!;
+    const networks = (otel.networksAdvanced as { name: string }[]).map((n) => n.name);
+    assert.ok(networks.includes("scaibu-fleet-network"), networks.join());
+    const fleet = collectorConfig().receivers["otlp/fleet"]!.protocols.grpc;
+    assert.equal(fleet.endpoint, `0.0.0.0:${CATALOG.otelCollector.ports.otlpFleet}`);
+    assert.ok(fleet.tls.client_ca_file && fleet.tls.cert_file && fleet.tls.key_file);
+    const files = uploads(otel).map((u) => u.file);
+    for (const f of Object.values(fleet.tls)) if (f.startsWith("/")) assert.ok(files.includes(f), f);
+    const pipelines = collectorConfig().service.pipelines;
+    assert.ok(pipelines.metrics!.receivers.includes("otlp/fleet"));
+    assert.ok(pipelines.logs!.receivers.includes("otlp/fleet"));
+    // The gateway's key travels in the container's secret upload.
+    const decl = declared.find(
+      (d) => d.type === "docker:index/container:Container" && d.name === "observability-otel-service",
+    )!;
+    assert.equal(await pulumi.isSecret(pulumi.output(decl.inputs.uploads as pulumi.Input<unknown>)), true);
+  });
+
+  it("issues the gateway a server certificate for its name and the agents a client-only one", async () => {
+    const certs = byType("tls:index/locallySignedCert:LocallySignedCert");
+    const byName = async (n: string) => resolvedInputs(certs.find((c) => c.name === n)!);
+    assert.deepEqual((await byName("observability-certs-fleet-gateway")).allowedUses, [...SERVER_USAGES]);
+    assert.deepEqual((await byName("observability-certs-fleet-agent")).allowedUses, [...CLIENT_USAGES]);
+    const csrs = await Promise.all(byType("tls:index/certRequest:CertRequest").map(resolvedInputs));
+    assert.ok(csrs.some((c) => JSON.stringify(c.dnsNames) === JSON.stringify(["scaibu.otel"])));
+    assert.equal(await pulumi.isSecret(stack.certificates.fleet!.agent.keyPem), true);
+  });
+
+  it("runs the agent with least privilege: no capability but DAC_READ_SEARCH, read-only rootfs and mounts, masked sockets", () => {
+    const c = spec();
+    assert.deepEqual(c.capDrops, ["ALL"]);
+    assert.deepEqual(c.capAdds, ["CAP_DAC_READ_SEARCH"]);
+    assert.equal(c.readOnly, true);
+    assert.equal(c.user, "0:0");
+    const mounts = c.mounts as { type: string; source?: string; target: string; readOnly: boolean }[];
+    assert.deepEqual(
+      mounts.filter((m) => m.type === "bind").map((m) => `${m.source}->${m.target}:${m.readOnly}`),
+      ["/->/hostfs:true", "/var/lib/docker/containers->/var/lib/docker/containers:true"],
+    );
+    const masks = mounts.filter((m) => m.type === "tmpfs").map((m) => `${m.target}:${m.readOnly}`);
+    for (const dir of ["/hostfs/run", "/hostfs/var/run", "/hostfs/tmp", "/hostfs/var/tmp"]) {
+      assert.ok(masks.includes(`${dir}:true`), dir);
+    }
+  });
+
+  it("gives the agent its node from Swarm's templates and no secret in its environment", async () => {
+    const env = spec().env as Record<string, string>;
+    for (const [k, v] of Object.entries(NODE_ENV)) assert.equal(env[k], v);
+    const key = await promiseOf(stack.certificates.fleet!.agent.keyPem);
+    assert.ok(!JSON.stringify(env).includes(key.split("\n")[1]!));
+    const secrets = spec().secrets as { fileName: string; fileMode: number; fileUid: string }[];
+    assert.deepEqual(
+      secrets.map((s) => [s.fileName, s.fileMode.toString(8), s.fileUid]),
+      [["scaibu-agent.key", "440", "0"]],
+    );
+    const [secret] = byType("docker:index/secret:Secret");
+    assert.equal(await pulumi.isSecret(pulumi.output(secret!.inputs.data as pulumi.Input<string>)), true);
+  });
+
+  it("names each config by its content, so a change makes a new one and rolls the service", async () => {
+    const configs = await Promise.all(byType("docker:index/serviceConfig:ServiceConfig").map(resolvedInputs));
+    for (const c of configs) assert.match(String(c.name), /^scaibu-node-agent-[A-Za-z0-9_.-]+-[0-9a-f]{12}$/);
+    const agentYaml = configs.find((c) => String(c.name).includes("agent.yaml"))!;
+    const yaml = Buffer.from(String(agentYaml.data), "base64").toString();
+    assert.match(yaml, /otlp_grpc\/gateway/);
+    assert.match(yaml, /client|cert_file/);
+    const mounted = (spec().configs as { fileName: string }[]).map((c) => c.fileName);
+    assert.ok(mounted.includes(AGENT_CONFIG_PATH));
+  });
+
+  it("updates start-first with a rollback on failure, and health-checks the agent with its own binary", () => {
+    assert.deepEqual(
+      { order: (agents.updateConfig as Row).order, failureAction: (agents.updateConfig as Row).failureAction },
+      { order: "start-first", failureAction: "rollback" },
+    );
+    const hc = spec().healthcheck as { tests: string[] };
+    assert.deepEqual(hc.tests.slice(0, 3), ["CMD", "/otelcol-contrib", "validate"]);
+  });
+});
+
+describe("fleet settings", () => {
+  it("refuses swarm without the collector, naming the key", () => {
+    assert.throws(
+      () =>
+        parseSettings({
+          fleet: { mode: "swarm" },
+          services: { otelCollector: { enabled: false }, grafana: { enabled: false } },
+        }),
+      (err: SettingsError) =>
+        err.issues.some((i) =>
+          i.startsWith('scaibu-observability:fleet.mode = "swarm": swarm needs services.otelCollector'),
+        ),
+    );
+  });
+
+  it("refuses an unknown mode with what is allowed", () => {
+    assert.throws(
+      () => parseSettings({ fleet: { mode: "k8s" } }),
+      (err: SettingsError) => err.issues.some((i) => i.includes("fleet.mode") && i.includes('"single"|"swarm"')),
+    );
+  });
+
+  it("refuses a fleet network named like one of the stack's bridges", () => {
+    assert.throws(
+      () => parseSettings({ fleet: { mode: "swarm", networkName: "scaibu-data-network" } }),
+      (err: SettingsError) => err.issues.some((i) => i.includes("fleet.networkName") && i.includes("networks.data")),
+    );
+  });
+});
