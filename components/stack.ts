@@ -24,6 +24,7 @@ import {
   renderLogAgent,
   fleetNetworkName,
   fleetOn,
+  nodeAgentKinds,
   nodeAgentServiceName,
   renderNodeAgent,
   type Rendered,
@@ -143,7 +144,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         caValidityHours: s.certificate.caValidityHours,
         validityHours: s.certificate.validityHours,
         fleet: fleetOn(s)
-          ? { gatewayDnsName: this.hosts.otelCollector, agentCommonName: nodeAgentServiceName(s) }
+          ? { gatewayDnsName: this.hosts.otelCollector, agentCommonName: `${s.domain}-node-agent` }
           : undefined,
       },
       { parent: this },
@@ -231,24 +232,25 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         );
       }
     }
-    const agent = renderNodeAgent(s, args.stackLabel);
-    if (agent && this.certificates.fleet) {
+    const kinds = nodeAgentKinds(s);
+    if (kinds.length && this.certificates.fleet) {
       this.fleet = new Fleet(
         `${name}-fleet`,
         {
           networkName: fleetNetworkName(s),
+          encrypted: s.fleet.encryptOverlay,
           stackLabel: args.stackLabel,
           preflight: args.preflight,
-          agent: {
-            serviceName: nodeAgentServiceName(s),
-            image: s.services.otelCollector.image,
-            memoryMb: s.fleet.agentMemoryMb,
-            logRotation: s.logRotation,
-            privileges: privilegesFor("nodeAgent", s),
-            rendered: agent,
-            collects: { hostMetrics: s.hostMetrics.enabled, dockerLogs: s.collectDockerLogs },
-            tls: { ...this.certificates.fleet.agent, caPem: this.certificates.caCertPem },
-          },
+          image: s.services.otelCollector.image,
+          memoryMb: s.fleet.agentMemoryMb,
+          logRotation: s.logRotation,
+          agents: kinds.map((kind) => ({
+            kind,
+            serviceName: nodeAgentServiceName(s, kind),
+            privileges: privilegesFor(kind === "metrics" ? "nodeMetrics" : "nodeLogs", s),
+            rendered: renderNodeAgent(s, args.stackLabel, kind),
+          })),
+          tls: { ...this.certificates.fleet.agent, caPem: this.certificates.caCertPem },
         },
         child,
       );

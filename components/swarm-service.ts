@@ -163,7 +163,8 @@ export class SwarmService extends pulumi.ComponentResource {
               startPeriod: args.healthcheck.startPeriod ?? "10s",
             },
           },
-          networksAdvanceds: [{ name: args.network }],
+          // By id: the provider replaces a service whose network is given by name on every run.
+          networksAdvanceds: [{ id: args.network }],
           resources: { limits: { memoryBytes: args.memoryMb * 1024 * 1024 } },
           restartPolicy: { condition: "any", delay: "5s", maxAttempts: 0 },
           logDriver: {

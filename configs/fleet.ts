@@ -2,11 +2,11 @@
  * The fleet: how the stack observes more than the one Docker host it runs on (`fleet` config).
  *
  * `single` (the default) is the stack as it always was: the collector reads its own host.
- * `swarm` adds a node agent on every node of the Docker Swarm the stack is deployed to (a global
- * service, so a node that joins later gets one without another `pulumi up`), sending to the
- * collector (the gateway) over an overlay network with mutual TLS from the stack's CA. The agent
- * reads its node's host metrics and container logs, the job of the collector's host_metrics and
- * of the log agent on a single host, so the collector stops both. docs/fleet.md has the design.
+ * `swarm` adds node agents on every node of the Docker Swarm the stack is deployed to (global
+ * services, so a node that joins later gets them without another `pulumi up`), sending to the
+ * collector (the gateway) over an overlay network with mutual TLS from the stack's CA. They read
+ * their node's host metrics and container logs, the job of the collector's host_metrics and of
+ * the log agent on a single host, so the collector stops both. docs/fleet.md has the design.
  *
  * Upstream facts (cited in docs/upstream.md "Fleet"): the collector's TLS settings
  * (config/configtls: `ca_file`, `cert_file`, `key_file`, `client_ca_file`, which makes a server
@@ -16,7 +16,7 @@
 import { z } from "zod";
 import { CATALOG } from "./catalog";
 import { dockerName } from "./schema";
-import { hostMetricsReceiver, OTEL_DOCKER_LOGS_DIR, STACK_MARKER_ATTRIBUTE } from "./otel-collector";
+import { hostMetricsReceiver, OTEL_DOCKER_LOGS_DIR, OTEL_HOSTFS, STACK_MARKER_ATTRIBUTE } from "./otel-collector";
 import { dockerLogReceiver, dockerLogServiceName } from "./otel-logs";
 import type { HealthcheckSpec } from "./types";
 import { toYaml } from "./yaml";
@@ -33,6 +33,12 @@ export const fleetSettings = z
     agentMemoryMb: z.number().int().min(64).max(4096).default(192),
     /** The overlay network the agents send over (default `<instanceName>-fleet-network`). */
     networkName: dockerName.optional(),
+    /**
+     * Encrypt the overlay between nodes (IPsec ESP, Docker's `encrypted` option). The agents' data is
+     * mTLS either way; this also covers what apps on other nodes send the gateway in plain OTLP, and
+     * stops anyone on the hosts' network injecting VXLAN packets. Needs ESP in the nodes' kernels.
+     */
+    encryptOverlay: z.boolean().default(true),
   })
   .prefault({});
 
@@ -56,16 +62,23 @@ export const NODE_ENV = {
 /** Resource attribute with the Swarm node id (host.name carries the node's hostname). */
 export const SWARM_NODE_ATTRIBUTE = "docker.swarm.node.id";
 
+/**
+ * Two agents on every node, split by what they need, as on a single host (configs/privileges.ts):
+ * `metrics` reads the node's `/` at /hostfs as a uid of its own with nothing; `logs` reads Docker's
+ * json logs as uid 0 with DAC_READ_SEARCH alone and sees nothing else of the node. A uid 0 process
+ * with the node's `/` in view could connect() to any root-owned socket the masks miss.
+ */
+export const NODE_AGENT_KINDS = ["metrics", "logs"] as const;
+export type NodeAgentKind = (typeof NODE_AGENT_KINDS)[number];
+
 export interface NodeAgentInput {
+  kind: NodeAgentKind;
   /** The gateway's name on the fleet network (the collector's container name), e.g. `scaibu.otel`. */
   gatewayHost: string;
   /** Container memory limit (MiB); memory_limiter stops at 80 % of it. */
   memoryMb: number;
-  /** Read the node's host metrics (`hostMetrics.enabled`) every `intervalSeconds`. */
-  hostMetrics: boolean;
+  /** Seconds between two host_metrics collections (`hostMetrics.intervalSeconds`). */
   intervalSeconds: number;
-  /** Tail the node's container logs (`collectDockerLogs`). */
-  dockerLogs: boolean;
   /** The `scaibu.stack` marker (`<project>/<stack>`); the gateway stamps it too. */
   stackName: string;
 }
@@ -77,27 +90,14 @@ export function nodeAgentConfig(input: NodeAgentInput) {
     { key: SWARM_NODE_ATTRIBUTE, value: `\${env:SCAIBU_NODE_ID}`, action: "upsert" as const },
     { key: STACK_MARKER_ATTRIBUTE, value: input.stackName, action: "upsert" as const },
   ];
-  const common = ["memory_limiter", "resource/node", "batch"];
-  const pipelines: Record<string, { receivers: string[]; processors: string[]; exporters: string[] }> = {};
-  if (input.hostMetrics) {
-    pipelines.metrics = { receivers: ["host_metrics"], processors: common, exporters: ["otlp_grpc/gateway"] };
-  }
-  if (input.dockerLogs) {
-    pipelines.logs = {
-      receivers: ["file_log"],
-      processors: ["memory_limiter", "resource/node", "resource/docker", "batch"],
-      exporters: ["otlp_grpc/gateway"],
-    };
-  }
+  const metrics = input.kind === "metrics";
   return {
-    receivers: {
-      ...(input.hostMetrics ? { host_metrics: hostMetricsReceiver(`${input.intervalSeconds}s`) } : {}),
-      ...(input.dockerLogs ? { file_log: dockerLogReceiver() } : {}),
-    },
+    receivers: metrics
+      ? { host_metrics: hostMetricsReceiver(`${input.intervalSeconds}s`) }
+      : { file_log: dockerLogReceiver() },
     processors: {
       memory_limiter: { check_interval: "1s", limit_mib: mib, spike_limit_mib: Math.floor(mib / 5) },
-      "resource/node": { attributes: node },
-      "resource/docker": { attributes: dockerLogServiceName() },
+      "resource/node": { attributes: metrics ? node : [...node, ...dockerLogServiceName()] },
       batch: { timeout: "5s", send_batch_size: 1024, send_batch_max_size: 2048 },
     },
     exporters: {
@@ -117,7 +117,13 @@ export function nodeAgentConfig(input: NodeAgentInput) {
           readers: [{ pull: { exporter: { prometheus: { host: "0.0.0.0", port: AGENT_METRICS_PORT } } } }],
         },
       },
-      pipelines,
+      pipelines: {
+        [metrics ? "metrics" : "logs"]: {
+          receivers: [metrics ? "host_metrics" : "file_log"],
+          processors: ["memory_limiter", "resource/node", "batch"],
+          exporters: ["otlp_grpc/gateway"],
+        },
+      },
     },
   };
 }
@@ -133,9 +139,8 @@ export const nodeAgentHealthcheck: HealthcheckSpec = {
 };
 
 /** Host paths a node agent mounts read-only (on every node). */
-export function nodeAgentHostMounts(input: Pick<NodeAgentInput, "hostMetrics" | "dockerLogs">, hostfs: string) {
-  return [
-    ...(input.hostMetrics ? [{ source: "/", target: hostfs }] : []),
-    ...(input.dockerLogs ? [{ source: OTEL_DOCKER_LOGS_DIR, target: OTEL_DOCKER_LOGS_DIR }] : []),
-  ];
+export function nodeAgentHostMounts(kind: NodeAgentKind): { source: string; target: string }[] {
+  return kind === "metrics"
+    ? [{ source: "/", target: OTEL_HOSTFS }]
+    : [{ source: OTEL_DOCKER_LOGS_DIR, target: OTEL_DOCKER_LOGS_DIR }];
 }

@@ -46,8 +46,8 @@ export const COLLECTOR_UID = 10101;
  */
 export const HOSTFS_MASKS = MASKED_HOST_DIRS.map((p) => `${OTEL_HOSTFS}${p}`);
 
-/** A service of the catalog, the collector's log agent (configs/otel-logs.ts), the disk meter (configs/disk-meter.ts) or a swarm's node agent (configs/fleet.ts). */
-export type PrivilegedKey = ServiceKey | "otelLogs" | "diskMeter" | "nodeAgent";
+/** A service of the catalog, the collector's log agent (configs/otel-logs.ts), the disk meter (configs/disk-meter.ts) or a swarm's node agents (configs/fleet.ts). */
+export type PrivilegedKey = ServiceKey | "otelLogs" | "diskMeter" | "nodeMetrics" | "nodeLogs";
 
 export function privilegesFor(key: PrivilegedKey, s: Settings): Privileges {
   const none = { capabilities: [], groups: [], masks: [], scratch: [], ipcNone: false } as const;
@@ -59,7 +59,8 @@ export function privilegesFor(key: PrivilegedKey, s: Settings): Privileges {
         why: "reads its uploaded config and certificate; binds 80/443 inside its network namespace, which Docker opens to every user (net.ipv4.ip_unprivileged_port_start=0, moby daemon/oci_linux.go)",
       };
     case "otelCollector": {
-      const host = s.hostMetrics.enabled;
+      // In a swarm the node agents read the hosts; the gateway mounts nothing of its own.
+      const host = s.hostMetrics.enabled && s.fleet.mode !== "swarm";
       return {
         ...none,
         user: `${COLLECTOR_UID}:${COLLECTOR_UID}`,
@@ -84,25 +85,23 @@ export function privilegesFor(key: PrivilegedKey, s: Settings): Privileges {
         ipcNone: true,
         why: "reads Docker's json logs (root:root 0640 in 0710 directories): uid 0 with DAC_READ_SEARCH alone; listens on no port, mounts only the log directory read-only, read-only rootfs (no uploads)",
       };
-    case "nodeAgent": {
-      // A Swarm task: its config and certificate are mounted files, so its rootfs is read-only.
-      // Swarm has no IPC mode for a service's tasks (ContainerSpec has none), so no `ipc: none`.
-      const logs = s.collectDockerLogs;
-      const host = s.hostMetrics.enabled;
+    // A swarm's node agents (configs/fleet.ts): Swarm tasks, whose config and certificate are
+    // mounted files, so their rootfs is read-only. Swarm has no IPC mode for tasks (no `ipc: none`).
+    case "nodeMetrics":
       return {
         ...none,
-        user: logs ? "0:0" : `${COLLECTOR_UID}:${COLLECTOR_UID}`,
-        capabilities: logs ? ["CAP_DAC_READ_SEARCH"] : [],
-        masks: [...(host ? HOSTFS_MASKS : []), "/tmp"],
-        why:
-          "a swarm node's agent: " +
-          (logs
-            ? "reads Docker's json logs as uid 0 with DAC_READ_SEARCH alone"
-            : "a uid of its own with no capability") +
-          (host ? `; the node's / read-only at ${OTEL_HOSTFS} with ${HOSTFS_MASKS.join(", ")} masked` : "") +
-          "; listens on no published port, read-only rootfs, sends only to the gateway with its client certificate",
+        user: `${COLLECTOR_UID}:${COLLECTOR_UID}`,
+        masks: [...HOSTFS_MASKS, "/tmp"],
+        why: `a swarm node's host metrics: the collector's uid with no capability; the node's / read-only at ${OTEL_HOSTFS} with ${HOSTFS_MASKS.join(", ")} masked; read-only rootfs; sends only to the gateway, with its client certificate`,
       };
-    }
+    case "nodeLogs":
+      return {
+        ...none,
+        user: "0:0",
+        capabilities: ["CAP_DAC_READ_SEARCH"],
+        masks: ["/tmp"],
+        why: "a swarm node's container logs: uid 0 with DAC_READ_SEARCH alone, mounts only the log directory read-only; read-only rootfs; sends only to the gateway, with its client certificate",
+      };
     case "diskMeter":
       return {
         ...none,

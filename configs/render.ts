@@ -26,7 +26,14 @@ import {
 } from "./disk-meter";
 import { ROUTE_LABEL, STACK_LABEL } from "@scaibu/observability-routing";
 import { goMemoryLimitEnv } from "./go-runtime";
-import { AGENT_CONFIG_PATH, NODE_ENV, nodeAgentHealthcheck, nodeAgentYaml } from "./fleet";
+import {
+  AGENT_CONFIG_PATH,
+  NODE_AGENT_KINDS,
+  NODE_ENV,
+  nodeAgentHealthcheck,
+  nodeAgentYaml,
+  type NodeAgentKind,
+} from "./fleet";
 import { isGuarded, type Settings } from "../settings/schema";
 
 export interface Rendered {
@@ -216,20 +223,24 @@ export function fleetNetworkName(s: Settings): string {
   return s.fleet.networkName ?? `${s.instanceName}-fleet-network`;
 }
 
-/** The node agents' Swarm service name (Swarm allows no dots): `<domain>-node-agent`. */
-export function nodeAgentServiceName(s: Settings): string {
-  return `${s.domain}-node-agent`;
+/** The node agents a swarm runs: host metrics and container logs, as asked for. */
+export function nodeAgentKinds(s: Settings): NodeAgentKind[] {
+  if (!fleetOn(s)) return [];
+  return NODE_AGENT_KINDS.filter((k) => (k === "metrics" ? s.hostMetrics.enabled : s.collectDockerLogs));
 }
 
-/** The node agents' config (a Swarm config), environment and health check. */
-export function renderNodeAgent(s: Settings, stackLabel: string): Rendered | undefined {
-  if (!fleetOn(s)) return undefined;
+/** A node agent's Swarm service name (Swarm allows no dots): `<domain>-node-metrics`, `<domain>-node-logs`. */
+export function nodeAgentServiceName(s: Settings, kind: NodeAgentKind): string {
+  return `${s.domain}-node-${kind}`;
+}
+
+/** A node agent's config (a Swarm config), environment and health check. */
+export function renderNodeAgent(s: Settings, stackLabel: string, kind: NodeAgentKind): Rendered {
   const input = {
+    kind,
     gatewayHost: hostsFor(s.domain).otelCollector,
     memoryMb: s.fleet.agentMemoryMb,
-    hostMetrics: s.hostMetrics.enabled,
     intervalSeconds: s.hostMetrics.intervalSeconds,
-    dockerLogs: s.collectDockerLogs,
     stackName: stackLabel,
   };
   return {
@@ -241,7 +252,6 @@ export function renderNodeAgent(s: Settings, stackLabel: string): Rendered | und
     volumes: [],
   };
 }
-
 /** In-network hostname (and container name) of the log agent: `<domain>.otel-logs`. */
 export function logAgentHost(s: Settings): string {
   return `${s.domain}.${OTEL_LOGS_HOST}`;

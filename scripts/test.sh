@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 LOG_TAG=test source toolchain/lib.sh
 export PULUMI_SKIP_UPDATE_CHECK=true
 
-all="static unit tools e2e"
+all="static unit tools e2e swarm"
 tiers="${SCAIBU_TIERS:-$all}"
 if [ "${CI:-}" = "true" ] && [ "$tiers" != "$all" ]; then
   echo "CI runs every tier; ignoring SCAIBU_TIERS=$tiers" >&2
@@ -151,6 +151,14 @@ if want e2e; then
   step "e2e: pulumi preview / up / refresh / destroy on a throwaway stack"
   e2e_log="$(mktemp)"
   npm run --silent test:e2e 2>&1 | tee "$e2e_log"
+fi
+
+if want swarm; then
+  # Needs what the e2e tier provides: the engine build, the Pulumi toolchain on PATH, the images.
+  want e2e || { echo "the swarm tier needs the e2e tier's toolchain and images (SCAIBU_TIERS=\"e2e swarm\")" >&2; exit 1; }
+  step "swarm: fleet.mode swarm on a 3-node swarm of the built engine (tests/swarm/harness.sh)"
+  e2e_log="$(mktemp)"
+  npm run --silent test:swarm 2>&1 | tee "$e2e_log"
 fi
 
 echo "all requested tiers passed in $((SECONDS - start))s"

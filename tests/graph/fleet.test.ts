@@ -17,7 +17,8 @@ import { CATALOG } from "../../configs/catalog";
 type Row = Record<string, unknown>;
 let stack: ObservabilityStack;
 const containers = new Map<string, Row>();
-let agents: Row;
+/** The node agents' services by name. */
+const services = new Map<string, Row>();
 
 before(async () => {
   stack = new ObservabilityStack(
@@ -30,8 +31,10 @@ before(async () => {
     const inputs = await resolvedInputs(c);
     containers.set(String(inputs.name), inputs);
   }
-  const [service] = byType("docker:index/service:Service");
-  agents = await resolvedInputs(service!);
+  for (const d of byType("docker:index/service:Service")) {
+    const inputs = await resolvedInputs(d);
+    services.set(String(inputs.name), inputs);
+  }
 });
 
 const uploads = (c: Row) => c.uploads as { file: string; content: string }[];
@@ -40,24 +43,26 @@ const collectorConfig = () =>
     receivers: Record<string, { protocols: { grpc: { endpoint: string; tls: Record<string, string> } } }>;
     service: { pipelines: Record<string, { receivers: string[] }> };
   };
-const spec = () => (agents.taskSpec as { containerSpec: Row }).containerSpec;
+const METRICS = "scaibu-node-metrics";
+const LOGS = "scaibu-node-logs";
+const spec = (name: string) => (services.get(name)!.taskSpec as { containerSpec: Row }).containerSpec;
 
 describe("resource graph (fleet.mode swarm)", () => {
-  it("adds an attachable overlay network, one global agent service, its configs and its key as a secret", async () => {
+  it("adds an attachable overlay network and two global agent services, each with its configs and the key as a secret", async () => {
     const counts: Record<string, number> = {};
     for (const d of declared) counts[d.type] = (counts[d.type] ?? 0) + 1;
     assert.equal(counts["scaibu:observability:Fleet"], 1);
-    assert.equal(counts["docker:index/service:Service"], 1);
-    assert.equal(counts["docker:index/serviceConfig:ServiceConfig"], 3, "config, certificate, CA");
-    assert.equal(counts["docker:index/secret:Secret"], 1, "the agent's key");
+    assert.equal(counts["docker:index/service:Service"], 2);
+    assert.equal(counts["docker:index/serviceConfig:ServiceConfig"], 6, "config, certificate, CA of each");
+    assert.equal(counts["docker:index/secret:Secret"], 2, "the agents' key, for each");
     const overlay = (await Promise.all(byType("docker:index/network:Network").map(resolvedInputs))).filter(
       (n) => n.driver === "overlay",
     );
     assert.equal(overlay.length, 1);
     assert.equal(overlay[0]!.name, "scaibu-fleet-network");
     assert.equal(overlay[0]!.attachable, true);
-    assert.deepEqual(agents.mode, { global: true });
-    assert.equal(agents.name, "scaibu-node-agent");
+    assert.deepEqual([...services.keys()].sort(), [LOGS, METRICS]);
+    for (const svc of services.values()) assert.deepEqual(svc.mode, { global: true });
   });
 
   it("drops the single host's log agent and the collector's own host_metrics: the node agents read every node", () => {
@@ -68,6 +73,10 @@ describe("resource graph (fleet.mode swarm)", () => {
       (m) => m.type === "bind",
     );
     assert.deepEqual(hostMounts, [], "the gateway mounts nothing of its host");
+    const tmpfs = (containers.get("scaibu.otel")!.mounts as { type: string; target: string }[])
+      .filter((m) => m.type === "tmpfs")
+      .map((m) => m.target);
+    assert.deepEqual(tmpfs, ["/tmp"], "nor masks a host path it does not mount");
   });
 
   it("makes the collector a gateway: on the fleet network, an mTLS receiver that requires a client certificate", async () => {
@@ -99,55 +108,78 @@ describe("resource graph (fleet.mode swarm)", () => {
     assert.equal(await pulumi.isSecret(stack.certificates.fleet!.agent.keyPem), true);
   });
 
-  it("runs the agent with least privilege: no capability but DAC_READ_SEARCH, read-only rootfs and mounts, masked sockets", () => {
-    const c = spec();
-    assert.deepEqual(c.capDrops, ["ALL"]);
-    assert.deepEqual(c.capAdds, ["CAP_DAC_READ_SEARCH"]);
-    assert.equal(c.readOnly, true);
-    assert.equal(c.user, "0:0");
-    const mounts = c.mounts as { type: string; source?: string; target: string; readOnly: boolean }[];
-    assert.deepEqual(
-      mounts.filter((m) => m.type === "bind").map((m) => `${m.source}->${m.target}:${m.readOnly}`),
-      ["/->/hostfs:true", "/var/lib/docker/containers->/var/lib/docker/containers:true"],
-    );
-    const masks = mounts.filter((m) => m.type === "tmpfs").map((m) => `${m.target}:${m.readOnly}`);
+  it("splits the agents by privilege: host metrics as the collector's uid with nothing, logs as uid 0 with DAC_READ_SEARCH alone", () => {
+    const binds = (name: string) =>
+      (spec(name).mounts as { type: string; source?: string; target: string; readOnly: boolean }[])
+        .filter((m) => m.type === "bind")
+        .map((m) => `${m.source}->${m.target}:${m.readOnly}`);
+    const metrics = spec(METRICS);
+    assert.equal(metrics.user, "10101:10101");
+    assert.deepEqual(metrics.capDrops, ["ALL"]);
+    assert.equal(metrics.capAdds, undefined);
+    assert.deepEqual(binds(METRICS), ["/->/hostfs:true"]);
+    const masks = (metrics.mounts as { type: string; target: string; readOnly: boolean }[])
+      .filter((m) => m.type === "tmpfs")
+      .map((m) => `${m.target}:${m.readOnly}`);
     for (const dir of ["/hostfs/run", "/hostfs/var/run", "/hostfs/tmp", "/hostfs/var/tmp"]) {
       assert.ok(masks.includes(`${dir}:true`), dir);
     }
+    const logs = spec(LOGS);
+    assert.equal(logs.user, "0:0");
+    assert.deepEqual(logs.capDrops, ["ALL"]);
+    assert.deepEqual(logs.capAdds, ["CAP_DAC_READ_SEARCH"]);
+    assert.deepEqual(binds(LOGS), ["/var/lib/docker/containers->/var/lib/docker/containers:true"]);
+    for (const name of [METRICS, LOGS]) assert.equal(spec(name).readOnly, true, `${name}: read-only rootfs`);
   });
 
   it("gives the agent its node from Swarm's templates and no secret in its environment", async () => {
-    const env = spec().env as Record<string, string>;
+    const env = spec(METRICS).env as Record<string, string>;
     for (const [k, v] of Object.entries(NODE_ENV)) assert.equal(env[k], v);
     const key = await promiseOf(stack.certificates.fleet!.agent.keyPem);
     assert.ok(!JSON.stringify(env).includes(key.split("\n")[1]!));
-    const secrets = spec().secrets as { fileName: string; fileMode: number; fileUid: string }[];
+    const secrets = spec(LOGS).secrets as { fileName: string; fileMode: number; fileUid: string }[];
     assert.deepEqual(
       secrets.map((s) => [s.fileName, s.fileMode.toString(8), s.fileUid]),
       [["scaibu-agent.key", "440", "0"]],
     );
-    const [secret] = byType("docker:index/secret:Secret");
-    assert.equal(await pulumi.isSecret(pulumi.output(secret!.inputs.data as pulumi.Input<string>)), true);
+    for (const secret of byType("docker:index/secret:Secret")) {
+      assert.equal(await pulumi.isSecret(pulumi.output(secret.inputs.data as pulumi.Input<string>)), true);
+    }
   });
 
   it("names each config by its content, so a change makes a new one and rolls the service", async () => {
     const configs = await Promise.all(byType("docker:index/serviceConfig:ServiceConfig").map(resolvedInputs));
-    for (const c of configs) assert.match(String(c.name), /^scaibu-node-agent-[A-Za-z0-9_.-]+-[0-9a-f]{12}$/);
-    const agentYaml = configs.find((c) => String(c.name).includes("agent.yaml"))!;
-    const yaml = Buffer.from(String(agentYaml.data), "base64").toString();
-    assert.match(yaml, /otlp_grpc\/gateway/);
-    assert.match(yaml, /client|cert_file/);
-    const mounted = (spec().configs as { fileName: string }[]).map((c) => c.fileName);
-    assert.ok(mounted.includes(AGENT_CONFIG_PATH));
+    for (const c of configs) assert.match(String(c.name), /^scaibu-node-(metrics|logs)-[A-Za-z0-9_.-]+-[0-9a-f]{12}$/);
+    const yamlOf = (svc: string) =>
+      Buffer.from(
+        String(configs.find((c) => String(c.name).startsWith(`${svc}-agent.yaml`))!.data),
+        "base64",
+      ).toString();
+    assert.match(yamlOf(METRICS), /host_metrics:/);
+    assert.doesNotMatch(yamlOf(METRICS), /file_log/);
+    assert.match(yamlOf(LOGS), /file_log:/);
+    assert.doesNotMatch(yamlOf(LOGS), /host_metrics/);
+    for (const svc of [METRICS, LOGS]) {
+      assert.match(yamlOf(svc), /otlp_grpc\/gateway:[\s\S]*cert_file/);
+      const mounted = (spec(svc).configs as { fileName: string }[]).map((c) => c.fileName);
+      assert.ok(mounted.includes(AGENT_CONFIG_PATH));
+    }
+    // Equal content under one service, one name: a second render changes nothing.
+    const names = configs.map((c) => String(c.name));
+    assert.equal(new Set(names).size, names.length);
   });
 
-  it("updates start-first with a rollback on failure, and health-checks the agent with its own binary", () => {
-    assert.deepEqual(
-      { order: (agents.updateConfig as Row).order, failureAction: (agents.updateConfig as Row).failureAction },
-      { order: "start-first", failureAction: "rollback" },
-    );
-    const hc = spec().healthcheck as { tests: string[] };
-    assert.deepEqual(hc.tests.slice(0, 3), ["CMD", "/otelcol-contrib", "validate"]);
+  it("updates start-first with a rollback on failure, and health-checks each agent with its own binary", () => {
+    for (const [name, svc] of services) {
+      const update = svc.updateConfig as Row;
+      assert.deepEqual(
+        { order: update.order, failureAction: update.failureAction },
+        { order: "start-first", failureAction: "rollback" },
+        name,
+      );
+      const hc = spec(name).healthcheck as { tests: string[] };
+      assert.deepEqual(hc.tests.slice(0, 3), ["CMD", "/otelcol-contrib", "validate"]);
+    }
   });
 });
 

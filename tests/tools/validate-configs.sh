@@ -75,14 +75,16 @@ else
   missing "log agent: no scaibu-e2e/otel-collector:local image"
 fi
 
-# A swarm's node agent (configs/fleet.ts): its config with the node Swarm would fill in.
-if image_exists scaibu-e2e/otel-collector:local; then
-  cfg="$(manifest swarm nodeAgent 0)"
-  check "node agent validate (swarm)" -- in_image swarm nodeAgent scaibu-e2e/otel-collector:local \
-    -v "$OUT/hostfs:/hostfs:ro" -e SCAIBU_NODE_HOSTNAME=node-1 -e SCAIBU_NODE_ID=abc -- validate --config="$cfg"
-else
-  missing "node agent: no scaibu-e2e/otel-collector:local image"
-fi
+# A swarm's node agents (configs/fleet.ts): their configs with the node Swarm would fill in.
+for a in node-metrics node-logs; do
+  if image_exists scaibu-e2e/otel-collector:local; then
+    cfg="$(manifest swarm "$a" 0)"
+    check "$a agent validate (swarm)" -- in_image swarm "$a" scaibu-e2e/otel-collector:local \
+      -v "$OUT/hostfs:/hostfs:ro" -e SCAIBU_NODE_HOSTNAME=node-1 -e SCAIBU_NODE_ID=abc -- validate --config="$cfg"
+  else
+    missing "$a agent: no scaibu-e2e/otel-collector:local image"
+  fi
+done
 
 for v in default plain; do
   if image_exists scaibu-e2e/jaeger:local; then

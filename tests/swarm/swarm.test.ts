@@ -1,0 +1,406 @@
+/**
+ * The swarm tier: `fleet.mode: swarm` on a real 3-node Docker Swarm built on this machine from
+ * the project's own engine (tests/swarm/harness.sh). The stack deploys through node 1 (a manager)
+ * on two nodes; node 3 joins after `pulumi up`. Backends run on node 1; Loki is a placeholder
+ * image here, so a log line is followed as far as the real collector's gateway and reported NOT
+ * VERIFIED beyond it. Needs: root (namespaces), the engine build, the pulumi CLI and plugins on
+ * PATH, the scaibu-e2e/*:local images in the host's engine (scripts/test.sh provides all).
+ */
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { promisify } from "node:util";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { e2eWorkspace, image, repo } from "@scaibu/observability-devkit";
+import { CATALOG } from "../../configs/catalog";
+import { COLLECTOR_UID } from "../../configs/privileges";
+import { eventually, sh } from "../e2e/shell";
+
+const harness = join(repo, "tests/swarm/harness.sh");
+const domain = "sw";
+const stackName = `swarm-${process.pid}`;
+const state = mkdtempSync(join(tmpdir(), "scaibu-swarm-state-"));
+const agentServices = [`${domain}-node-metrics`, `${domain}-node-logs`];
+const fleetNetwork = `${domain}-fleet-network`;
+const log = (line: string) => process.stderr.write(line);
+let stack: Stack;
+let ca = "";
+
+const swarm = (...args: string[]) => sh("bash", [harness, ...args]);
+const host = (k: number) => `unix:///tmp/scaibu-swarm/node${k}/docker.sock`;
+const dk = (k: number, ...args: string[]) => sh("docker", ["-H", host(k), ...args]);
+const nodeName = (k: number) => `scaibu-node-${k}`;
+/** Runs a program in the network namespace of container `name` on node `k` (the engine's pid is the host's). */
+async function inNetns(k: number, name: string, cmd: string[]): Promise<string> {
+  const pid = await dk(k, "inspect", "-f", "{{.State.Pid}}", name);
+  return sh("nsenter", ["-t", pid, "-n", ...cmd]);
+}
+const curlIn = (k: number, name: string, url: string, extra: string[] = []) =>
+  inNetns(k, name, ["curl", "-sS", "--max-time", "10", ...extra, url]);
+
+/** PromQL against the real Prometheus on node 1, from inside its own network namespace. */
+async function prom(query: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
+  const body = await curlIn(
+    1,
+    `${domain}.prometheus`,
+    `http://127.0.0.1:${CATALOG.prometheus.ports.http}/api/v1/query?query=${encodeURIComponent(query)}`,
+  );
+  return (JSON.parse(body) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data
+    .result;
+}
+const hostsReporting = async (metric = "system_cpu_load_average_1m") =>
+  (await prom(`count by (host_name) (${metric})`)).map((r) => r.metric.host_name).sort();
+
+/** The nodes where every agent service has a running task. */
+const agentNodes = async () => {
+  const per = await Promise.all(agentServices.map(tasksOn));
+  return per[0]!.filter((n) => per.every((nodes) => nodes.includes(n)));
+};
+const tasksOn = async (svc: string) =>
+  (await dk(1, "service", "ps", svc, "--filter", "desired-state=running", "--format", "{{.Node}} {{.CurrentState}}"))
+    .split("\n")
+    .filter((l) => / Running /.test(` ${l} `))
+    .map((l) => l.split(" ")[0]!)
+    .sort();
+
+/** A container of service `svc` running on node `k`. */
+const taskContainer = async (k: number, svc: string) =>
+  (await dk(k, "ps", "-q", "--filter", `label=com.docker.swarm.service.name=${svc}`)).split("\n")[0]!;
+
+/** Metric `name` (summed) from a collector's own telemetry endpoint, read in its network namespace. */
+async function selfMetric(k: number, container: string, name: string, port: number): Promise<number> {
+  const text = await curlIn(k, container, `http://127.0.0.1:${port}/metrics`);
+  return text
+    .split("\n")
+    .filter((l) => l.startsWith(name))
+    .reduce((sum, l) => sum + Number(l.split(" ").pop()), 0);
+}
+
+const config = {
+  domain,
+  instanceName: domain,
+  fleet: { mode: "swarm", encryptOverlay: false }, // this kernel has no ESP (see docs/fleet.md)
+  networks: {
+    observability: { name: `${domain}-observability-network`, subnet: "172.16.237.0/24" },
+    data: { name: `${domain}-data-network` },
+    messaging: { name: `${domain}-messaging-network` },
+    cicd: { name: `${domain}-cicd-network` },
+    temporal: { name: `${domain}-temporal-network` },
+  },
+  // The gateway and the three stores; the routed UIs are the single-host tier's.
+  services: {
+    traefik: { enabled: false },
+    grafana: { enabled: false },
+    alertmanager: { enabled: false },
+    otelCollector: { image: image("otel-collector") },
+    loki: { image: image("loki") },
+    prometheus: { image: image("prometheus") },
+    jaeger: { image: image("jaeger") },
+    socketProxy: { image: image("socket-proxy") },
+  },
+  alerting: {},
+  consumerHosts: [],
+  storage: { meter: false },
+};
+
+describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 }, () => {
+  before(async () => {
+    await swarm("stop");
+    await swarm("start", "1", "2", "3");
+    await swarm("init");
+    await swarm("join", "2");
+    const backends = ["otel-collector", "prometheus", "jaeger", "loki", "socket-proxy"] as const;
+    await swarm("load", "1", ...backends.map(image));
+    // The agent's image, and a small shell image for the app and the logger.
+    for (const k of ["2", "3"]) await swarm("load", k, image("otel-collector"), image("prometheus"));
+    stack = await e2eWorkspace(stackName, state, config);
+    await stack.setConfig("docker:host", { value: host(1) });
+  });
+
+  after(async () => {
+    try {
+      await stack?.destroy({ onOutput: log });
+      await stack?.workspace.removeStack(stackName);
+    } catch (err) {
+      log(`cleanup: ${String(err)}\n`);
+    }
+    await swarm("stop").catch((err: unknown) => log(`cleanup: ${String(err)}\n`));
+    rmSync(state, { recursive: true, force: true });
+  });
+
+  it("deploys through a manager and runs an agent task on every node", async () => {
+    const up = await stack.up({ onOutput: log });
+    assert.equal(up.summary.result, "succeeded");
+    ca = String(up.outputs.caCertPem!.value);
+    await eventually("an agent on nodes 1 and 2", 120, async () => {
+      const nodes = await agentNodes();
+      return nodes.join() === [nodeName(1), nodeName(2)].join() ? nodes : undefined;
+    });
+  });
+
+  it("has every node's host metrics in Prometheus, one series set per host.name with its swarm node id", async () => {
+    await eventually("host metrics of nodes 1 and 2", 120, async () =>
+      (await hostsReporting()).join() === [nodeName(1), nodeName(2)].join() ? true : undefined,
+    );
+    const ids = (await dk(1, "node", "ls", "--format", "{{.Hostname}} {{.ID}}")).split("\n").map((l) => l.split(" "));
+    const series = await prom("system_cpu_load_average_1m");
+    for (const [hostname, id] of ids) {
+      const mine = series.filter((s) => s.metric.host_name === hostname);
+      assert.equal(mine.length, 1, `${hostname}: one series`);
+      assert.equal(mine[0]!.metric.docker_swarm_node_id, id, `${hostname}: its swarm node id`);
+    }
+  });
+
+  it("gives a node that joins after `pulumi up` its agent, without another up", async () => {
+    await swarm("join", "3");
+    await eventually("an agent on node 3", 120, async () =>
+      (await agentNodes()).includes(nodeName(3)) ? true : undefined,
+    );
+    await eventually("host metrics of node 3", 120, async () =>
+      (await hostsReporting()).includes(nodeName(3)) ? true : undefined,
+    );
+  });
+
+  it("carries a trace from an app task on node 2 over the overlay to Jaeger", async () => {
+    // The app: a task on node 2 on the fleet network; the SDK sends from inside its network namespace.
+    await dk(
+      1,
+      "service",
+      "create",
+      "--detach",
+      "--name",
+      `${domain}-app`,
+      "--network",
+      fleetNetwork,
+      "--constraint",
+      `node.hostname==${nodeName(2)}`,
+      "--endpoint-mode",
+      "dnsrr",
+      "--entrypoint",
+      "sleep",
+      image("prometheus"),
+      "600",
+    );
+    const app = await eventually(
+      "the app's task on node 2",
+      60,
+      async () => (await taskContainer(2, `${domain}-app`)) || undefined,
+    );
+    const gateway = await dk(
+      1,
+      "inspect",
+      "-f",
+      `{{(index .NetworkSettings.Networks "${fleetNetwork}").IPAddress}}`,
+      `${domain}.otel`,
+    );
+    // Swarm's DNS on the overlay gives tasks on every node the gateway's name.
+    const resolved = await dk(2, "exec", app, "nslookup", `${domain}.otel`);
+    assert.ok(resolved.includes(gateway), `node 2 resolves ${domain}.otel to ${gateway}: ${resolved}`);
+    const sent = JSON.parse(
+      await inNetns(2, app, [
+        "node",
+        "-r",
+        "@scaibu/observability-loader",
+        join(repo, "tests/swarm/send.ts"),
+        `http://${gateway}:${CATALOG.otelCollector.ports.otlpHttp}`,
+        `swarm-${process.pid}`,
+      ]),
+    ) as { traceId: string; spans: number };
+    await eventually("the app's trace in Jaeger", 90, async () => {
+      const body = await curlIn(
+        1,
+        `${domain}.jaeger`,
+        `http://127.0.0.1:${CATALOG.jaeger.ports.ui}/api/traces/${sent.traceId}`,
+      );
+      const [trace] = (JSON.parse(body) as { data?: { spans: unknown[] }[] }).data ?? [];
+      return trace?.spans.length === sent.spans ? true : undefined;
+    });
+    await dk(1, "service", "rm", `${domain}-app`);
+  });
+
+  it("ships a container's log line on node 3 through node 3's agent and the gateway", async () => {
+    const agent = await taskContainer(3, `${domain}-node-logs`);
+    const port = 8888;
+    const before = await selfMetric(3, agent, "otelcol_exporter_sent_log_records", port);
+    await dk(
+      3,
+      "run",
+      "-d",
+      "--name",
+      "sw-logger",
+      "--network",
+      "none",
+      "--entrypoint",
+      "sh",
+      image("prometheus"),
+      "-c",
+      "for i in $(seq 20); do echo fleet-marker-line $i; sleep 0.5; done; sleep 600",
+    );
+    await eventually("node 3's agent sends the logger's lines", 60, async () =>
+      (await selfMetric(3, agent, "otelcol_exporter_sent_log_records", port)) >= before + 20 ? true : undefined,
+    );
+    assert.equal(await selfMetric(3, agent, "otelcol_exporter_send_failed_log_records", port), 0);
+    const fleetAccepted = async () =>
+      (await curlIn(1, `${domain}.otel`, `http://127.0.0.1:${CATALOG.otelCollector.ports.metrics}/metrics`))
+        .split("\n")
+        .filter((l) => l.startsWith("otelcol_receiver_accepted_log_records") && l.includes('receiver="otlp/fleet"'))
+        .reduce((s, l) => s + Number(l.split(" ").pop()), 0);
+    assert.ok((await fleetAccepted()) >= 20, "the gateway accepted them on its mTLS receiver");
+    log("NOT VERIFIED (placeholder)  the marker line from node 3 in Loki: the Loki image here is a placeholder\n");
+    await dk(3, "rm", "-f", "sw-logger");
+  });
+
+  it("refuses an agent without the client certificate, or with one another CA signed", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "scaibu-swarm-tls-"));
+    try {
+      writeFileSync(join(dir, "ca.pem"), ca);
+      const url = `https://${domain}.otel:${CATALOG.otelCollector.ports.otlpFleet}/`;
+      const tls = [
+        "--cacert",
+        join(dir, "ca.pem"),
+        "--resolve",
+        `${domain}.otel:${CATALOG.otelCollector.ports.otlpFleet}:127.0.0.1`,
+        "--http2",
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{http_code}",
+      ];
+      const refused = async (extra: string[]) => {
+        const err = await curlIn(1, `${domain}.otel`, url, [...tls, ...extra]).then(
+          (code) => `answered ${code}`,
+          (e: { stderr?: string }) => String(e.stderr),
+        );
+        assert.match(err, /certificate required|alert|handshake/i, `refused at the TLS handshake, got: ${err}`);
+      };
+      await refused([]);
+      // A client certificate the stack's CA did not sign.
+      await promisify(execFile)("openssl", [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        join(dir, "k.pem"),
+        "-out",
+        join(dir, "c.pem"),
+        "-subj",
+        "/CN=intruder",
+        "-days",
+        "1",
+        "-addext",
+        "extendedKeyUsage=clientAuth",
+      ]);
+      await refused(["--cert", join(dir, "c.pem"), "--key", join(dir, "k.pem")]);
+      // The agents' own certificate passes the handshake (then gRPC answers the HTTP request).
+      const exported = JSON.parse(
+        await sh("pulumi", ["stack", "export", "--show-secrets", "--stack", stackName, "--cwd", repo], {
+          ...process.env,
+          PULUMI_BACKEND_URL: `file://${state}`,
+          PULUMI_CONFIG_PASSPHRASE: "e2e-only-passphrase",
+        }),
+      ) as { deployment: { resources: { urn: string; outputs?: Record<string, unknown> }[] } };
+      const out = (suffix: string) => exported.deployment.resources.find((r) => r.urn.endsWith(suffix))!.outputs!;
+      const plain = (v: unknown) =>
+        String((v as { plaintext?: string }).plaintext ? JSON.parse((v as { plaintext: string }).plaintext) : v);
+      writeFileSync(join(dir, "agent.pem"), plain(out("::observability-certs-fleet-agent").certPem));
+      writeFileSync(join(dir, "agent.key"), plain(out("::observability-certs-fleet-agent-key").privateKeyPem), {
+        mode: 0o600,
+      });
+      const code = await curlIn(1, `${domain}.otel`, url, [
+        ...tls,
+        "--cert",
+        join(dir, "agent.pem"),
+        "--key",
+        join(dir, "agent.key"),
+      ]);
+      assert.match(code, /^[1-5]\d\d$/, "the agent's certificate completes the handshake and gets an HTTP answer");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("runs each node agent with its privileges alone, proven inside its namespaces on node 2", async () => {
+    const pidOf = async (svc: string) => dk(2, "inspect", "-f", "{{.State.Pid}}", await taskContainer(2, svc));
+    const status = async (pid: string) => readFileSync(`/proc/${pid}/status`, "utf8");
+    const capEff = (text: string) => BigInt(`0x${/^CapEff:\s*([0-9a-f]+)/m.exec(text)![1]}`);
+    const metricsPid = await pidOf(`${domain}-node-metrics`);
+    const logsPid = await pidOf(`${domain}-node-logs`);
+    assert.equal(capEff(await status(metricsPid)), 0n, "host metrics: no capability");
+    assert.equal(capEff(await status(logsPid)), 1n << 2n, "logs: CAP_DAC_READ_SEARCH alone");
+    assert.match(await status(metricsPid), new RegExp(`^Uid:\\s+${COLLECTOR_UID}\\s`, "m"));
+    const probe = async (pid: string, creds: string[]) =>
+      JSON.parse(await sh("python3", [join(repo, "tests/e2e/probe/namespace_probe.py"), pid, ...creds, "", ""])) as {
+        sockets: Record<string, string>;
+        written: string[];
+        dirsChecked: number;
+        masked: Record<string, string[]>;
+      };
+    const metrics = await probe(metricsPid, [String(COLLECTOR_UID), String(COLLECTOR_UID), "", ""]);
+    const connected = Object.entries(metrics.sockets).filter(([, r]) => r === "CONNECTED");
+    assert.deepEqual(connected, [], "no socket of the node answers connect()");
+    assert.deepEqual(metrics.written, [], "nothing of the container or the node takes a new file");
+    assert.deepEqual(metrics.masked["/hostfs/run"], [], "the node's /run (its engine's socket) is an empty mask");
+    assert.ok(metrics.dirsChecked > 100, `${metrics.dirsChecked} directories checked`);
+    const logs = await probe(logsPid, ["0", "0", "", "CAP_DAC_READ_SEARCH"]);
+    assert.deepEqual(logs.sockets, {}, "the log agent sees no socket at all");
+    assert.deepEqual(logs.written, [], "and writes nothing");
+  });
+
+  it("drops a drained node's agent while the other nodes keep reporting", async () => {
+    await dk(1, "node", "update", "--availability", "drain", nodeName(2));
+    await eventually("no agent on the drained node 2", 90, async () =>
+      (await Promise.all(agentServices.map(tasksOn))).flat().includes(nodeName(2)) ? undefined : true,
+    );
+    const drainedAt = Date.now() / 1000;
+    for (const k of [1, 3]) {
+      await eventually(`node ${k} still reports`, 90, async () => {
+        const [s] = await prom(`timestamp(system_cpu_load_average_1m{host_name="${nodeName(k)}"})`);
+        return s && Number(s.value[1]) > drainedAt ? true : undefined;
+      });
+    }
+  });
+
+  it("changes nothing on a second up", async () => {
+    const steps: string[] = [];
+    const r = await stack.up({
+      onOutput: log,
+      onEvent: (e) => {
+        const m = e.resourcePreEvent?.metadata;
+        if (m && m.op !== "same" && m.op !== "read")
+          steps.push(`${m.op} ${m.urn.split("::").pop()} (${(m.diffs ?? []).join(", ")})`);
+      },
+    });
+    const changed = Object.entries(r.summary.resourceChanges ?? {}).filter(([op, n]) => op !== "same" && n > 0);
+    assert.deepEqual(changed, [], `steps: ${steps.join("; ")}`);
+  });
+
+  it("leaves no service, config, secret, network or volume of the stack on any node after destroy", async () => {
+    await stack.destroy({ onOutput: log });
+    // A removed service's tasks go from each node a moment later.
+    await eventually("every node clean", 60, async () => {
+      for (const k of [1, 2, 3]) {
+        const left = [
+          ...(await dk(k, "ps", "-aq")).split("\n"),
+          ...(await dk(k, "volume", "ls", "-q")).split("\n"),
+          ...(await dk(k, "network", "ls", "-q", "--filter", "label=io.scaibu.stack")).split("\n"),
+          ...(k === 1
+            ? [
+                ...(await dk(1, "service", "ls", "-q")).split("\n"),
+                ...(await dk(1, "config", "ls", "-q")).split("\n"),
+                ...(await dk(1, "secret", "ls", "-q")).split("\n"),
+              ]
+            : []),
+        ].filter(Boolean);
+        if (left.length) throw new Error(`node ${k}: ${left.join(" ")}`);
+      }
+      return true;
+    });
+  });
+});
