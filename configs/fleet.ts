@@ -22,7 +22,6 @@ import type { HealthcheckSpec } from "./types";
 import { toYaml } from "./yaml";
 
 export const FLEET_MODES = ["single", "swarm"] as const;
-export type FleetMode = (typeof FLEET_MODES)[number];
 
 /** The `fleet` config key. */
 export const fleetSettings = z
@@ -41,8 +40,6 @@ export const fleetSettings = z
     encryptOverlay: z.boolean().default(true),
   })
   .prefault({});
-
-export type FleetSettings = z.output<typeof fleetSettings>;
 
 /** Where the agent finds its files: its config (a Swarm config) and its certificate and CA. */
 export const AGENT_CONFIG_PATH = "/etc/otelcol-contrib/agent.yaml";

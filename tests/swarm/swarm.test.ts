@@ -299,13 +299,10 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
       ]);
       await refused(["--cert", join(dir, "c.pem"), "--key", join(dir, "k.pem")]);
       // The agents' own certificate passes the handshake (then gRPC answers the HTTP request).
-      const exported = JSON.parse(
-        await sh("pulumi", ["stack", "export", "--show-secrets", "--stack", stackName, "--cwd", repo], {
-          ...process.env,
-          PULUMI_BACKEND_URL: `file://${state}`,
-          PULUMI_CONFIG_PASSPHRASE: "e2e-only-passphrase",
-        }),
-      ) as { deployment: { resources: { urn: string; outputs?: Record<string, unknown> }[] } };
+      // `pulumi stack export --show-secrets`: the agents' key, as the stack holds it.
+      const exported = (await stack.exportStack()) as {
+        deployment: { resources: { urn: string; outputs?: Record<string, unknown> }[] };
+      };
       const out = (suffix: string) => exported.deployment.resources.find((r) => r.urn.endsWith(suffix))!.outputs!;
       const plain = (v: unknown) =>
         String((v as { plaintext?: string }).plaintext ? JSON.parse((v as { plaintext: string }).plaintext) : v);

@@ -17,9 +17,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { e2eWorkspace, movedTo } from "@scaibu/observability-devkit";
-import { run } from "./exec";
+import { measureCosts, mib } from "./container-cost";
 import { destroyThrowaway, prepareToolchain } from "./throwaway";
-import { median, table } from "./stats";
+import { table } from "./stats";
 
 const WINDOW_S = Number(process.env.HOST_BENCH_WINDOW_S ?? 120);
 const SETTLE_S = 30;
@@ -34,42 +34,7 @@ const VARIANTS: { name: string; hostMetrics: Record<string, unknown> }[] = [
   { name: "host_metrics + docker_stats, every 10 s", hostMetrics: { intervalSeconds: 10 } },
 ];
 
-interface Stats {
-  read: string;
-  cpu_stats: { cpu_usage: { total_usage: number } };
-  memory_stats: { usage?: number; stats?: Record<string, number> };
-}
-
-async function stats(): Promise<Stats> {
-  const out = await run("curl", [
-    "-sf",
-    "--unix-socket",
-    "/var/run/docker.sock",
-    `http://localhost/containers/${collector}/stats?stream=false&one-shot=true`,
-  ]);
-  return JSON.parse(out) as Stats;
-}
-
-/** Memory as `docker stats` shows it: usage minus inactive page cache (cgroup v1 and v2 keys). */
-function memoryBytes(s: Stats): number {
-  const m = s.memory_stats;
-  const cache = m.stats?.total_inactive_file ?? m.stats?.inactive_file ?? 0;
-  return (m.usage ?? 0) - cache;
-}
-
-async function measure(): Promise<{ millicores: number; memMedian: number; memPeak: number }> {
-  const first = await stats();
-  const start = Date.now();
-  const mem: number[] = [memoryBytes(first)];
-  while (Date.now() - start < WINDOW_S * 1000) {
-    await new Promise((r) => setTimeout(r, 5000));
-    mem.push(memoryBytes(await stats()));
-  }
-  const last = await stats();
-  const cpuNs = last.cpu_stats.cpu_usage.total_usage - first.cpu_stats.cpu_usage.total_usage;
-  const wallNs = (Date.parse(last.read) - Date.parse(first.read)) * 1e6;
-  return { millicores: (cpuNs / wallNs) * 1000, memMedian: median(mem), memPeak: Math.max(...mem) };
-}
+const measure = async () => (await measureCosts([{ socket: "/var/run/docker.sock", name: collector }], WINDOW_S))[0]!;
 
 async function main(): Promise<void> {
   await prepareToolchain();
@@ -91,7 +56,6 @@ async function main(): Promise<void> {
     await destroyThrowaway(stack, state, progress);
   }
   const [baseline] = results;
-  const mib = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MiB`;
   const x = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
   process.stdout.write(
     `Collector cost of host and container metrics, idle stack, ${WINDOW_S}s per variant (one run):\n\n` +

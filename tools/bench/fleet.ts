@@ -1,0 +1,167 @@
+/**
+ * `npm run bench:fleet`: what a swarm's node agents cost each node, and what each node adds to the
+ * gateway. Prints figures; it asserts nothing.
+ *
+ * On a 3-node swarm built here (tests/swarm/harness.sh), with the backends on node 1:
+ *   1. the baseline, in the same run: fleet.mode single on node 1, the collector (which reads
+ *      its host) and the log agent;
+ *   2. fleet.mode swarm with node 1 alone, then after node 2 and node 3 join: the gateway (the
+ *      collector) and both agents of every node.
+ * Each step settles, then reads the Docker stats API over FLEET_BENCH_WINDOW_S seconds (default
+ * 60): CPU in millicores, memory median and peak. One run; this machine is noisy and all three
+ * nodes share its 2 cores, so read the ratios, not the absolutes.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { e2eWorkspace, image, movedTo, repo } from "@scaibu/observability-devkit";
+import { measureCosts, mib, type Cost } from "./container-cost";
+import { run } from "./exec";
+import { destroyThrowaway, prepareToolchain } from "./throwaway";
+import { median, table } from "./stats";
+
+const WINDOW_S = Number(process.env.FLEET_BENCH_WINDOW_S ?? 60);
+const SETTLE_S = 30;
+const domain = "fleetbench";
+const harness = join(repo, "tests/swarm/harness.sh");
+const socket = (k: number) => `/tmp/scaibu-swarm/node${k}/docker.sock`;
+const progress = (m: string) => process.stderr.write(`[bench:fleet] ${m}\n`);
+const swarm = (...args: string[]) => run("bash", [harness, ...args], { passStderr: true });
+const dk = (k: number, ...args: string[]) => run("docker", ["-H", `unix://${socket(k)}`, ...args]);
+const settle = () => new Promise((r) => setTimeout(r, SETTLE_S * 1000));
+const agents = ["metrics", "logs"].map((kind) => `${domain}-node-${kind}`);
+
+/** The running task container of `service` on node `k`, once there is one. */
+async function task(k: number, service: string): Promise<string> {
+  for (let i = 0; i < 60; i++) {
+    const id = (await dk(k, "ps", "-q", "--filter", `label=com.docker.swarm.service.name=${service}`)).trim();
+    if (id) return id.split("\n")[0]!;
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+  throw new Error(`no task of ${service} on node ${k} within 120 s`);
+}
+
+interface Step {
+  name: string;
+  gateway: Cost;
+  /** Per node: the metrics and logs agents' costs added together. */
+  agents: Cost[];
+}
+
+async function measureSwarm(name: string, nodes: number[]): Promise<Step> {
+  const targets = [{ socket: socket(1), name: `${domain}.otel` }];
+  for (const k of nodes) for (const svc of agents) targets.push({ socket: socket(k), name: await task(k, svc) });
+  progress(`${name}: settling ${SETTLE_S}s, then measuring ${WINDOW_S}s`);
+  await settle();
+  const [gateway, ...rest] = await measureCosts(targets, WINDOW_S);
+  const perNode = nodes.map((_, i) => {
+    const [m, l] = [rest[2 * i]!, rest[2 * i + 1]!];
+    return {
+      millicores: m.millicores + l.millicores,
+      memMedian: m.memMedian + l.memMedian,
+      memPeak: m.memPeak + l.memPeak,
+    };
+  });
+  return { name, gateway: gateway!, agents: perNode };
+}
+
+async function main(): Promise<void> {
+  await prepareToolchain();
+  await swarm("stop");
+  await swarm("start", "1", "2", "3");
+  await swarm("init");
+  await swarm("load", "1", ...(["otel-collector", "prometheus", "jaeger", "loki", "socket-proxy"] as const).map(image));
+  for (const k of ["2", "3"]) await swarm("load", k, image("otel-collector"));
+
+  const state = mkdtempSync(join(tmpdir(), "scaibu-fleetbench-"));
+  const base = {
+    ...movedTo(domain, { http: 38080, https: 38443, otlpGrpc: 38317, otlpHttp: 38318 }, "172.16.142.0/24"),
+    consumerHosts: [],
+    alerting: {},
+    storage: { meter: false },
+    services: {
+      traefik: { enabled: false },
+      grafana: { enabled: false },
+      alertmanager: { enabled: false },
+      otelCollector: { image: image("otel-collector") },
+      loki: { image: image("loki") },
+      prometheus: { image: image("prometheus") },
+      jaeger: { image: image("jaeger") },
+      socketProxy: { image: image("socket-proxy") },
+    },
+  };
+  let stack: Stack | undefined;
+  let single: Cost[] = [];
+  const steps: Step[] = [];
+  try {
+    stack = await e2eWorkspace(`fleetbench-${process.pid}`, state, { ...base, fleet: { mode: "single" } });
+    await stack.setConfig("docker:host", { value: `unix://${socket(1)}` });
+    progress("single host: up");
+    await stack.up({ onOutput: () => undefined });
+    progress(`single host: settling ${SETTLE_S}s, then measuring ${WINDOW_S}s`);
+    await settle();
+    single = await measureCosts(
+      [`${domain}.otel`, `${domain}.otel-logs`].map((name) => ({ socket: socket(1), name })),
+      WINDOW_S,
+    );
+    await stack.setConfig("scaibu-observability:fleet", {
+      value: JSON.stringify({ mode: "swarm", encryptOverlay: false }),
+    });
+    progress("swarm, node 1: up");
+    await stack.up({ onOutput: () => undefined });
+    steps.push(await measureSwarm("1 node", [1]));
+    for (const k of [2, 3]) {
+      await swarm("join", String(k));
+      steps.push(
+        await measureSwarm(
+          `${k} nodes`,
+          Array.from({ length: k }, (_, i) => i + 1),
+        ),
+      );
+    }
+  } finally {
+    await destroyThrowaway(stack, state, progress);
+    await swarm("stop").catch((e: unknown) => progress(`stop: ${String(e)}`));
+  }
+
+  const [collector, logAgent] = single;
+  const baseline = collector!.millicores + logAgent!.millicores;
+  const mc = (x: number) => `${x.toFixed(1)} mc`;
+  const first = steps[0]!.gateway;
+  process.stdout.write(
+    `Fleet cost, idle stack, ${WINDOW_S}s per step, one run (mc: millicores; memory median):\n\n` +
+      `Baseline (same run): one host, fleet.mode single: collector ${mc(collector!.millicores)}, ` +
+      `${mib(collector!.memMedian)}; log agent ${mc(logAgent!.millicores)}, ${mib(logAgent!.memMedian)}; ` +
+      `together ${mc(baseline)}.\n\n` +
+      table(
+        [
+          "swarm",
+          "gateway CPU",
+          "gateway memory",
+          "gateway CPU added per node beyond the first",
+          "agents per node: CPU (median)",
+          "× single-host collector + log agent",
+          "agents per node: memory (median)",
+        ],
+        steps.map((s, i) => {
+          const agentCpu = median(s.agents.map((a) => a.millicores));
+          return [
+            s.name,
+            mc(s.gateway.millicores),
+            mib(s.gateway.memMedian),
+            i === 0 ? "-" : mc((s.gateway.millicores - first.millicores) / i),
+            mc(agentCpu),
+            `${(agentCpu / baseline).toFixed(2)}×`,
+            mib(median(s.agents.map((a) => a.memMedian))),
+          ];
+        }),
+      ) +
+      "\n",
+  );
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
