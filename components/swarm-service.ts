@@ -135,6 +135,8 @@ export class SwarmService extends pulumi.ComponentResource {
             capAdds: privileges.capabilities.length ? [...privileges.capabilities] : undefined,
             // Its files are mounts (configs, secrets), so nothing needs to write the image's layer.
             readOnly: true,
+            // Spelt out (none): left unset, the provider plans it as unknown on every preview.
+            sysctl: {},
             labels: [
               { label: STACK_LABEL, value: args.stackLabel },
               { label: DOCKER_LOG_NAME_LABEL, value: args.serviceName },
@@ -166,7 +168,8 @@ export class SwarmService extends pulumi.ComponentResource {
           // By id: the provider replaces a service whose network is given by name on every run.
           networksAdvanceds: [{ id: args.network }],
           resources: { limits: { memoryBytes: args.memoryMb * 1024 * 1024 } },
-          restartPolicy: { condition: "any", delay: "5s", maxAttempts: 0 },
+          // `window` spelt out: the engine returns "0s" for it, which is a diff on every preview otherwise.
+          restartPolicy: { condition: "any", delay: "5s", maxAttempts: 0, window: "0s" },
           logDriver: {
             name: "json-file",
             options: {

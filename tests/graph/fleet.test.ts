@@ -3,7 +3,16 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { byType, declared, installMocks, promiseOf, record, resolvedInputs } from "./harness";
+import {
+  byType,
+  declared,
+  installMocks,
+  promiseOf,
+  record,
+  resolvedInputs,
+  securityRows,
+  SWARM_ROW_PREFIX,
+} from "./harness";
 
 installMocks({ fleet: { mode: "swarm" } });
 
@@ -130,6 +139,30 @@ describe("resource graph (fleet.mode swarm)", () => {
     assert.deepEqual(logs.capAdds, ["CAP_DAC_READ_SEARCH"]);
     assert.deepEqual(binds(LOGS), ["/var/lib/docker/containers->/var/lib/docker/containers:true"]);
     for (const name of [METRICS, LOGS]) assert.equal(spec(name).readOnly, true, `${name}: read-only rootfs`);
+  });
+
+  it("deploys each agent as docs/security.md states it", () => {
+    const rows = [...securityRows()].filter(([name]) => name.startsWith(SWARM_ROW_PREFIX));
+    assert.deepEqual(
+      rows.map(([name]) => name.replace(SWARM_ROW_PREFIX, "scaibu-")).sort(),
+      [...services.keys()].sort(),
+    );
+    for (const [name, [user, caps, ro, tmpfs]] of rows) {
+      const c = spec(name.replace(SWARM_ROW_PREFIX, "scaibu-"));
+      const mounts = (c.mounts as { type: string; target: string; readOnly: boolean }[])
+        .filter((m) => m.type === "tmpfs")
+        .map((m) => `${m.target} (${m.readOnly ? "ro" : "rw"})`);
+      assert.deepEqual(
+        [
+          c.user,
+          ((c.capAdds as string[] | undefined) ?? []).join(", ") || "none",
+          c.readOnly ? "yes" : "no",
+          mounts.join(", "),
+        ],
+        [user, caps, ro, tmpfs],
+        name,
+      );
+    }
   });
 
   it("gives the agent its node from Swarm's templates and no secret in its environment", async () => {

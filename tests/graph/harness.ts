@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 
@@ -105,3 +107,13 @@ export async function urnName(r: pulumi.Resource | undefined): Promise<string | 
 export function byType(type: string): Declared[] {
   return declared.filter((d) => d.type === type);
 }
+
+/** docs/security.md's privilege rows: name → [user, capabilities, read-only rootfs, tmpfs]. */
+export function securityRows(): Map<string, string[]> {
+  const doc = readFileSync(join(__dirname, "..", "..", "docs", "security.md"), "utf8");
+  const rows = [...doc.matchAll(/^\| `([^`]+)`\s*\| `([^`]+)`\s*\|([^|]+)\|\s*(yes|no)\s*\|([^|]+)\|/gm)];
+  return new Map(rows.map(([, name, user, caps, ro, tmpfs]) => [name!, [user!, caps!.trim(), ro!, tmpfs!.trim()]]));
+}
+
+/** The rows of a swarm's node agents (Swarm services, `<domain>-node-…`), not containers. */
+export const SWARM_ROW_PREFIX = "<domain>-";

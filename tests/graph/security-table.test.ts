@@ -1,9 +1,7 @@
 /** docs/security.md's privilege table is what the program deploys (the graph under mocks, defaults). */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { before, describe, it } from "node:test";
-import { byType, installMocks, promiseOf, record, resolvedInputs } from "./harness";
+import { byType, installMocks, promiseOf, record, resolvedInputs, securityRows, SWARM_ROW_PREFIX } from "./harness";
 
 installMocks({});
 
@@ -26,11 +24,9 @@ before(async () => {
   }
 });
 
-/** The table's rows: container → [user, capabilities, read-only, tmpfs]. */
+/** The containers' rows: container → [user, capabilities, read-only, tmpfs] (a swarm's services: tests/graph/fleet.test.ts). */
 function documented(): Map<string, string[]> {
-  const doc = readFileSync(join(__dirname, "..", "..", "docs", "security.md"), "utf8");
-  const rows = [...doc.matchAll(/^\| `([^`]+)`\s*\| `([^`]+)`\s*\|([^|]+)\|\s*(yes|no)\s*\|([^|]+)\|/gm)];
-  return new Map(rows.map(([, name, user, caps, ro, tmpfs]) => [name!, [user!, caps!.trim(), ro!, tmpfs!.trim()]]));
+  return new Map([...securityRows()].filter(([name]) => !name.startsWith(SWARM_ROW_PREFIX)));
 }
 
 describe("docs/security.md", () => {
