@@ -1,12 +1,12 @@
 /**
- * The network guard's check against a stand-in Docker API (tests/support/fake-docker.ts; the e2e
+ * The network guard's check against a stand-in Docker API (packages/devkit fakeDocker; the e2e
  * tier runs it against the real engine with a real consumer): containers of other stacks are
  * named, the stack's own and containers removed meanwhile are not, a network that is gone blocks
  * nothing, and an engine that cannot be reached is an error, never a pass. No `docker` CLI is used.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { fakeDocker, type FakeDocker } from "../tests/support/fake-docker";
+import { fakeDocker, type FakeDocker } from "@scaibu/observability-devkit";
 import { foreignContainers, NETWORK_GUARD_TYPE, refuseIfUsed } from "./network-guard";
 import { guardProvider } from "./plugin/guard-provider";
 import { routeByType } from "./plugin/route";

@@ -1,12 +1,12 @@
 /**
- * The docker_stats resync against a stand-in Docker API (tests/support/fake-docker.ts): one empty
+ * The docker_stats resync against a stand-in Docker API (packages/devkit fakeDocker): one empty
  * update per container, a container removed meanwhile skipped, an engine that cannot be reached an
  * error. The e2e tier proves on the real engine that the updates reach every stack container and
  * change none of them; tools/docker-stats-race.sh shows the race they close.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { fakeDocker, type FakeDocker } from "../tests/support/fake-docker";
+import { fakeDocker, type FakeDocker } from "@scaibu/observability-devkit";
 import { routeByType } from "./plugin/route";
 import { announce, STATS_RESYNC_TYPE } from "./stats-resync";
 

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { fakeDocker, type FakeDocker } from "../support/fake-docker";
+import { fakeDocker, type FakeDocker } from "@scaibu/observability-devkit";
 import { installMocks, promiseOf } from "./harness";
 
 installMocks({});

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { fakeDocker, type FakeDocker } from "../support/fake-docker";
+import { fakeDocker, type FakeDocker } from "@scaibu/observability-devkit";
 import { installMocks, promiseOf } from "./harness";
 
 installMocks({

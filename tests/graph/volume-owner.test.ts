@@ -7,7 +7,7 @@ installMocks({});
 import { loadSettings } from "../../settings/load";
 import { ObservabilityStack } from "../../components/stack";
 import { dockerVolumeOwnerCheck } from "../../providers/volume-owner";
-import { fakeDocker, type FakeDocker } from "../support/fake-docker";
+import { fakeDocker, type FakeDocker } from "@scaibu/observability-devkit";
 
 // A stand-in engine: `GET /volumes/<name>` answers from a fixed table, like dockerd.
 let engine: FakeDocker;

@@ -28,6 +28,19 @@ const fleetNetwork = `${domain}-fleet-network`;
 const log = (line: string) => process.stderr.write(line);
 let stack: Stack;
 let ca = "";
+/** The stack outputs as `pulumi stack output --json --show-secrets` writes them (for npm run status). */
+let outputsFile = "";
+
+/** npm run status against the swarm's manager: its fleet rows. */
+async function fleetStatus(): Promise<{ what: string; value: string; level: string }[]> {
+  const out = await promisify(execFile)(
+    "node",
+    ["-r", "@scaibu/observability-loader", join(repo, "tools/status/index.ts"), "--outputs", outputsFile, "--json"],
+    { env: { ...process.env, DOCKER_HOST: host(1) }, maxBuffer: 4 * 1024 * 1024 },
+  ).catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? "" })); // exit 1: the UIs are off here
+  const report = JSON.parse(out.stdout) as { rows: { section: string; what: string; value: string; level: string }[] };
+  return report.rows.filter((r) => r.section === "fleet").map(({ what, value, level }) => ({ what, value, level }));
+}
 
 const swarm = (...args: string[]) => sh("bash", [harness, ...args]);
 const host = (k: number) => `unix:///tmp/scaibu-swarm/node${k}/docker.sock`;
@@ -135,6 +148,14 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
     const up = await stack.up({ onOutput: log });
     assert.equal(up.summary.result, "succeeded");
     ca = String(up.outputs.caCertPem!.value);
+    outputsFile = join(state, "outputs.json");
+    writeFileSync(
+      outputsFile,
+      JSON.stringify(Object.fromEntries(Object.entries(up.outputs).map(([k, v]) => [k, v.value]))),
+      {
+        mode: 0o600,
+      },
+    );
     await eventually("an agent on nodes 1 and 2", 120, async () => {
       const nodes = await agentNodes();
       return nodes.join() === [nodeName(1), nodeName(2)].join() ? nodes : undefined;
@@ -162,6 +183,10 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
     await eventually("host metrics of node 3", 120, async () =>
       (await hostsReporting()).includes(nodeName(3)) ? true : undefined,
     );
+    assert.deepEqual(await fleetStatus(), [
+      { what: `${domain}-node-logs`, value: "running on 3 of 3 nodes", level: "ok" },
+      { what: `${domain}-node-metrics`, value: "running on 3 of 3 nodes", level: "ok" },
+    ]);
   });
 
   it("carries a trace from an app task on node 2 over the overlay to Jaeger", async () => {
@@ -356,6 +381,11 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
       (await Promise.all(agentServices.map(tasksOn))).flat().includes(nodeName(2)) ? undefined : true,
     );
     const drainedAt = Date.now() / 1000;
+    // npm run status counts the nodes that should run an agent: a drained one does not.
+    assert.deepEqual(
+      (await fleetStatus()).map((r) => `${r.value} ${r.level}`),
+      ["running on 2 of 2 nodes ok", "running on 2 of 2 nodes ok"],
+    );
     for (const k of [1, 3]) {
       await eventually(`node ${k} still reports`, 90, async () => {
         const [s] = await prom(`timestamp(system_cpu_load_average_1m{host_name="${nodeName(k)}"})`);

@@ -7,7 +7,8 @@
  *   - data volumes: size, against its share of the disk budget (storage.budgetGb);
  *   - the collector: queue fill per exporter, data refused in the last 5 minutes;
  *   - firing alerts (Alertmanager; the always-firing Watchdog left out);
- *   - certificates: the CA and the one Traefik serves, days left.
+ *   - certificates: the CA and the one Traefik serves, days left;
+ *   - in a swarm (fleet.mode swarm): each node agent service, running on every ready, active node.
  * Exit 0 when nothing needs attention, 1 when something does (each such row says why), 2 when it
  * cannot tell (outputs unreadable, engine unreachable).
  *   npm run status [-- --stack NAME | --outputs outputs.json] [--json]
@@ -21,15 +22,8 @@ import { dockerEndpoint, dockerGet } from "../../providers/docker-api";
 import { fetchHttps } from "@scaibu/observability-devkit";
 import { STACK_LABEL } from "@scaibu/observability-routing";
 import { domainOf, readOutputs, targetOf } from "../outputs";
-
-type Level = "ok" | "attention" | "info";
-interface Row {
-  section: string;
-  what: string;
-  value: string;
-  level: Level;
-  why?: string;
-}
+import { fleetRows } from "./fleet";
+import type { Level, Row } from "./rows";
 
 interface ContainerSummary {
   Id: string;
@@ -134,6 +128,9 @@ async function main(): Promise<number> {
     return (JSON.parse(r.body) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } })
       .data.result;
   };
+
+  // A swarm's node agents: one running task on every node that should run one.
+  rows.push(...(await fleetRows(endpoint, domain)));
 
   // Volumes: the stack's, with their size against their share of the disk budget (the disk
   // meter publishes the shares; without it, or without Prometheus, sizes alone).
