@@ -209,29 +209,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         child,
       );
     }
-    if (on("loki")) this.loki = new Loki(`${name}-loki`, parts("loki"), child);
-    if (on("prometheus")) {
-      this.prometheus = new Prometheus(
-        `${name}-prometheus`,
-        { ...parts("prometheus"), caNotAfter: this.certificates.caNotAfter, maxFor: s.alerting.maxFor },
-        child,
-      );
-    }
-    if (on("jaeger")) {
-      this.jaeger = new Jaeger(`${name}-jaeger`, parts("jaeger"), child);
-    }
-
-    const logAgent = renderLogAgent(s);
-    if (on("alertmanager")) {
-      this.alertmanager = new Alertmanager(`${name}-alertmanager`, parts("alertmanager"), child);
-      if (!deliversAlerts(s.alerting)) {
-        pulumi.log.warn(
-          "no alert receiver is configured (alerting.receivers): alerts show in Alertmanager and Grafana, and " +
-            'nobody is told. README "Alerts" shows a webhook, an email and a Slack receiver.',
-          this,
-        );
-      }
-    }
+    // First in a swarm: the collector (the gateway) and Prometheus (which scrapes the agents) join its network.
     const kinds = nodeAgentKinds(s);
     if (kinds.length && this.certificates.fleet) {
       this.fleet = new Fleet(
@@ -254,6 +232,32 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         },
         child,
       );
+    }
+    if (on("loki")) this.loki = new Loki(`${name}-loki`, parts("loki"), child);
+    if (on("prometheus")) {
+      const prometheus = parts("prometheus");
+      // In a swarm it scrapes every node's agents on the fleet network (configs/fleet.ts).
+      if (this.fleet) prometheus.base.networks = [...prometheus.base.networks, this.fleet.network.name];
+      this.prometheus = new Prometheus(
+        `${name}-prometheus`,
+        { ...prometheus, caNotAfter: this.certificates.caNotAfter, maxFor: s.alerting.maxFor },
+        child,
+      );
+    }
+    if (on("jaeger")) {
+      this.jaeger = new Jaeger(`${name}-jaeger`, parts("jaeger"), child);
+    }
+
+    const logAgent = renderLogAgent(s);
+    if (on("alertmanager")) {
+      this.alertmanager = new Alertmanager(`${name}-alertmanager`, parts("alertmanager"), child);
+      if (!deliversAlerts(s.alerting)) {
+        pulumi.log.warn(
+          "no alert receiver is configured (alerting.receivers): alerts show in Alertmanager and Grafana, and " +
+            'nobody is told. README "Alerts" shows a webhook, an email and a Slack receiver.',
+          this,
+        );
+      }
     }
     if (on("otelCollector")) {
       this.collector = new OtelCollector(

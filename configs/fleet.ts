@@ -18,8 +18,10 @@ import { CATALOG } from "./catalog";
 import { dockerName } from "./schema";
 import { hostMetricsReceiver, OTEL_DOCKER_LOGS_DIR, OTEL_HOSTFS, STACK_MARKER_ATTRIBUTE } from "./otel-collector";
 import { dockerLogReceiver, dockerLogServiceName } from "./otel-logs";
-import type { HealthcheckSpec } from "./types";
+import { capFor, PROMETHEUS_RULES_DIR, type RulesFile } from "./prometheus-rules";
+import type { ConfigFile, HealthcheckSpec } from "./types";
 import { toYaml } from "./yaml";
+import { escapeRegex } from "./regex";
 
 export const FLEET_MODES = ["single", "swarm"] as const;
 
@@ -140,4 +142,81 @@ export function nodeAgentHostMounts(kind: NodeAgentKind): { source: string; targ
   return kind === "metrics"
     ? [{ source: "/", target: OTEL_HOSTFS }]
     : [{ source: OTEL_DOCKER_LOGS_DIR, target: OTEL_DOCKER_LOGS_DIR }];
+}
+
+/** The Prometheus job that scrapes every node agent's own telemetry, found through the Swarm API. */
+export const NODE_AGENTS_JOB = "node-agents";
+export const PROMETHEUS_FLEET_RULES_PATH = `${PROMETHEUS_RULES_DIR}/fleet-alerts.yml`;
+
+export interface FleetScrapeInput {
+  /** The agents' Swarm service names. */
+  services: string[];
+  /** The overlay network Prometheus reaches them on. */
+  network: string;
+  /** Docker API for discovery: the socket proxy (`tcp://<host>:2375`), with SERVICES, TASKS and NODES on. */
+  dockerEndpoint: string;
+}
+
+/**
+ * dockerswarm_sd_configs, role `tasks` (Prometheus v3.14.0 discovery/moby/dockerswarm.go: `host`,
+ * `role`, `port`, `filters`, `refresh_interval`; tasks.go: one target per task and network address
+ * on `port` when the service publishes none, with `__meta_dockerswarm_node_hostname`,
+ * `__meta_dockerswarm_service_name`, `__meta_dockerswarm_network_name`). Only running tasks are
+ * asked for, so a drained node's agents leave the targets instead of showing as down.
+ */
+export function nodeAgentsScrapeConfig(input: FleetScrapeInput) {
+  return {
+    job_name: NODE_AGENTS_JOB,
+    dockerswarm_sd_configs: [
+      {
+        host: input.dockerEndpoint,
+        role: "tasks" as const,
+        port: AGENT_METRICS_PORT,
+        refresh_interval: "15s",
+        filters: [
+          { name: "service", values: input.services },
+          { name: "desired-state", values: ["running"] },
+        ],
+      },
+    ],
+    relabel_configs: [
+      // One target per task: its address on the fleet network.
+      {
+        source_labels: ["__meta_dockerswarm_network_name"],
+        regex: escapeRegex(input.network),
+        action: "keep" as const,
+      },
+      { source_labels: ["__meta_dockerswarm_node_hostname"], target_label: "host_name" },
+      { source_labels: ["__meta_dockerswarm_node_hostname"], target_label: "instance" },
+      { source_labels: ["__meta_dockerswarm_service_name"], target_label: "service" },
+    ],
+  };
+}
+
+/** NodeAgentDown: an agent Swarm means to run (its task is running) that Prometheus cannot scrape. */
+export function fleetRules(): RulesFile {
+  return {
+    groups: [
+      {
+        name: "scaibu-fleet",
+        rules: [
+          {
+            alert: "NodeAgentDown",
+            expr: `up{job="${NODE_AGENTS_JOB}"} == 0`,
+            for: "3m",
+            labels: { severity: "warning" },
+            annotations: {
+              summary: "Node agent {{ $labels.service }} on {{ $labels.host_name }} is not answering",
+              description:
+                "Swarm runs {{ $labels.service }} on {{ $labels.host_name }}, and Prometheus has not reached it for 3 minutes: that node's host metrics or container logs are not arriving. The node may be down or cut off (docker node ls), or the agent stuck (docker service ps {{ $labels.service }}).",
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+export function fleetRulesFile(maxFor?: string): ConfigFile {
+  return { path: PROMETHEUS_FLEET_RULES_PATH, content: toYaml(capFor(fleetRules(), maxFor)) };
 }

@@ -17,6 +17,8 @@ import type { ConfigFile } from "./types";
 import { wgetCheck } from "./types";
 import { externalUrl } from "./urls";
 import { toYaml } from "./yaml";
+import { escapeRegex } from "./regex";
+import { fleetRulesFile, nodeAgentsScrapeConfig, type FleetScrapeInput } from "./fleet";
 
 export const PROMETHEUS_CONFIG_PATH = "/etc/prometheus/prometheus.yml";
 /** Named volume mount point; the image creates /prometheus owned by nobody (65534, its USER), which a fresh named volume inherits. */
@@ -75,6 +77,8 @@ export interface PrometheusInput extends PrometheusSettings {
   shareBytes?: number;
   /** The disk meter when it runs (job `disk-usage`, configs/disk-meter.ts), and its budget alerts. */
   diskMeter?: { target: string; intervalSeconds: number };
+  /** A swarm's node agents (fleet.mode swarm): job `node-agents` and the NodeAgentDown alert. */
+  fleet?: Omit<FleetScrapeInput, "dockerEndpoint">;
 }
 
 type RelabelConfig = {
@@ -93,6 +97,7 @@ export interface ScrapeConfig {
   fallback_scrape_protocol?: "PrometheusText0.0.4";
   static_configs?: { targets: string[] }[];
   docker_sd_configs?: { host: string; refresh_interval: string }[];
+  dockerswarm_sd_configs?: ReturnType<typeof nodeAgentsScrapeConfig>["dockerswarm_sd_configs"];
   relabel_configs?: RelabelConfig[];
 }
 
@@ -168,6 +173,7 @@ export function prometheusConfig(input: PrometheusInput): PrometheusConfig {
       replacement: "$1",
     },
   ];
+  if (input.fleet) jobs.push(nodeAgentsScrapeConfig({ ...input.fleet, dockerEndpoint: input.dockerEndpoint }));
   jobs.push({
     job_name: "docker",
     docker_sd_configs: [{ host: input.dockerEndpoint, refresh_interval: "30s" }],
@@ -208,10 +214,6 @@ function retentionOf(input: PrometheusInput): { time: string; size?: string } {
   return { time: input.retention, ...(size ? { size } : {}) };
 }
 
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
 /** prometheus.yml plus every rules file, at their in-container paths. */
 export function prometheusFiles(input: PrometheusInput): ConfigFile[] {
   return [
@@ -219,6 +221,7 @@ export function prometheusFiles(input: PrometheusInput): ConfigFile[] {
     ...prometheusRulesFiles({}, input.maxFor),
     ...(input.hostRules ? hostRulesFiles(input.hostRules, input.maxFor) : []),
     ...(input.diskMeter ? [diskRulesFile(input.diskMeter.intervalSeconds, input.maxFor)] : []),
+    ...(input.fleet ? [fleetRulesFile(input.maxFor)] : []),
   ];
 }
 

@@ -82,6 +82,12 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
         alertmanagerHost: s.services.alertmanager.enabled ? hosts.alertmanager : undefined,
         maxFor: s.alerting.maxFor,
         shareBytes: shares(s).prometheus,
+        fleet: fleetOn(s)
+          ? {
+              services: nodeAgentKinds(s).map((k) => nodeAgentServiceName(s, k)),
+              network: fleetNetworkName(s),
+            }
+          : undefined,
         diskMeter: diskMeterOn(s)
           ? { target: `${diskMeterHost(s)}:${DISK_METER_PORT}`, intervalSeconds: s.storage.meterIntervalSeconds }
           : undefined,
@@ -145,7 +151,12 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
       const { files, secretFiles } = alertmanagerFiles(input);
       return { files, secretFiles, command: alertmanagerCommand(input), env: {}, healthcheck: alertmanagerHealthcheck };
     },
-    socketProxy: () => ({ files: [], command: [], env: socketProxyEnv(), healthcheck: socketProxyHealthcheck }),
+    socketProxy: () => ({
+      files: [],
+      command: [],
+      env: socketProxyEnv(fleetOn(s)),
+      healthcheck: socketProxyHealthcheck,
+    }),
     traefik: () => {
       const input = {
         networkName: s.networks.observability.name,

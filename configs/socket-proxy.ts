@@ -15,14 +15,19 @@ import { wgetCheck } from "./types";
 /** Where the proxy reads the socket (its SOCKET_PATH default). */
 export const SOCKET_PROXY_SOCKET = "/var/run/docker.sock";
 
-/** The proxy's switches: exactly the read-only sections the stack's readers need. */
-export function socketProxyEnv(): Record<string, string> {
+/**
+ * The proxy's switches: exactly the read-only sections the stack's readers need. In a swarm,
+ * Prometheus' dockerswarm_sd also lists services, tasks and nodes (discovery/moby/services.go,
+ * tasks.go, nodes.go at v3.14.0; the switches are in tecnativa's haproxy.cfg at v0.4.1).
+ */
+export function socketProxyEnv(swarm = false): Record<string, string> {
   return {
     CONTAINERS: "1",
     EVENTS: "1",
     NETWORKS: "1",
     PING: "1",
     VERSION: "1",
+    ...(swarm ? { NODES: "1", SERVICES: "1", TASKS: "1" } : {}),
     // Every write (POST, PUT, DELETE) is refused; so is every section not listed above.
     POST: "0",
   };

@@ -114,7 +114,8 @@ const config = {
     jaeger: { image: image("jaeger") },
     socketProxy: { image: image("socket-proxy") },
   },
-  alerting: {},
+  // Every rule's `for` capped at 10 s, so the fleet alert is seen soon.
+  alerting: { maxFor: "10s" },
   consumerHosts: [],
   storage: { meter: false },
 };
@@ -183,6 +184,13 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
     await eventually("host metrics of node 3", 120, async () =>
       (await hostsReporting()).includes(nodeName(3)) ? true : undefined,
     );
+    // Prometheus finds every agent through the Swarm API and scrapes it on the fleet network.
+    await eventually("both agents of each node scraped", 90, async () => {
+      const up = await prom('up{job="node-agents"} == 1');
+      const seen = up.map((r) => `${r.metric.host_name} ${r.metric.service}`).sort();
+      const want = [1, 2, 3].flatMap((k) => agentServices.map((svc) => `${nodeName(k)} ${svc}`)).sort();
+      return seen.join() === want.join() ? true : undefined;
+    });
     assert.deepEqual(await fleetStatus(), [
       { what: `${domain}-node-logs`, value: "running on 3 of 3 nodes", level: "ok" },
       { what: `${domain}-node-metrics`, value: "running on 3 of 3 nodes", level: "ok" },
@@ -392,6 +400,24 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
         return s && Number(s.value[1]) > drainedAt ? true : undefined;
       });
     }
+  });
+
+  it("alerts when a node's agent stops answering (NodeAgentDown), and clears when it is back", async () => {
+    const agent = await taskContainer(3, `${domain}-node-metrics`);
+    await dk(3, "pause", agent);
+    try {
+      await eventually("NodeAgentDown firing for node 3", 120, async () => {
+        const firing = await prom('ALERTS{alertname="NodeAgentDown", alertstate="firing"}');
+        return firing.some((a) => a.metric.host_name === nodeName(3) && a.metric.service === `${domain}-node-metrics`)
+          ? true
+          : undefined;
+      });
+    } finally {
+      await dk(3, "unpause", agent);
+    }
+    await eventually("NodeAgentDown cleared", 120, async () =>
+      (await prom('ALERTS{alertname="NodeAgentDown"}')).length === 0 ? true : undefined,
+    );
   });
 
   it("changes nothing on a second up", async () => {

@@ -103,6 +103,9 @@ if image_exists scaibu-e2e/prometheus:local; then
   # shellcheck disable=SC2086 # one argument per rules file
   check "promtool check rules" -- in_image default prometheus scaibu-e2e/prometheus:local --entrypoint /bin/promtool -- \
     check rules $rules
+  # A swarm's: the dockerswarm_sd job and the fleet rules beside the others.
+  check "promtool check config (swarm)" -- in_image swarm prometheus scaibu-e2e/prometheus:local --entrypoint /bin/promtool -- \
+    check config "$(manifest swarm prometheus 0)"
 else
   missing "prometheus: no scaibu-e2e/prometheus:local image (the tools tier runs promtool anyway)"
 fi
