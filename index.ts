@@ -6,6 +6,7 @@ import { dockerVolumeOwnerCheck, stackVolumes } from "./providers/volume-owner";
 import { dataAtRisk } from "./settings/data-loss";
 import { loadSettings } from "./settings/load";
 import { remoteEngineWarning } from "./settings/remote";
+import { swarmManagerProblem } from "./providers/swarm-manager";
 
 // Validate all config before registering a single resource: a bad value fails `pulumi preview`.
 const settings = loadSettings();
@@ -18,16 +19,24 @@ const dockerHost = dockerEndpoint(new pulumi.Config("docker").get("host"));
 const remote = remoteEngineWarning(dockerHost, settings);
 if (remote) pulumi.log.warn(remote);
 
-// A config change that would delete a data volume stops here, naming the key and the volume.
-const preflight = stackVolumes(dockerHost, stackLabel).then(
-  (existing) => {
-    const issues = dataAtRisk(settings, existing, project);
-    if (issues.length) throw new pulumi.RunError(`refusing to delete data:\n  - ${issues.join("\n  - ")}`);
-  },
-  (err: Error) => {
-    throw new pulumi.RunError(`cannot list this stack's Docker volumes: ${err.message}`);
-  },
-);
+// A config change that would delete a data volume stops here, naming the key and the volume; so
+// does a swarm-mode stack pointed at an engine that is not a Swarm manager.
+const preflight = Promise.all([
+  stackVolumes(dockerHost, stackLabel).then(
+    (existing) => {
+      const issues = dataAtRisk(settings, existing, project);
+      if (issues.length) throw new pulumi.RunError(`refusing to delete data:\n  - ${issues.join("\n  - ")}`);
+    },
+    (err: Error) => {
+      throw new pulumi.RunError(`cannot list this stack's Docker volumes: ${err.message}`);
+    },
+  ),
+  settings.fleet.mode === "swarm"
+    ? swarmManagerProblem(dockerHost).then((problem) => {
+        if (problem) throw new pulumi.RunError(problem);
+      })
+    : undefined,
+]).then(() => undefined);
 
 const stack = new ObservabilityStack("observability", {
   settings,

@@ -145,6 +145,18 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
     rmSync(state, { recursive: true, force: true });
   });
 
+  it("refuses at preview an engine that is not a Swarm manager, naming fleet.mode", async () => {
+    // Node 3 runs but has not joined yet.
+    await stack.setConfig("docker:host", { value: host(3) });
+    try {
+      await assert.rejects(stack.preview({ onOutput: log }), (err: Error) =>
+        /fleet\.mode = "swarm": the Docker engine at unix:\/\/\S+node3\S+ is not in a swarm/.test(String(err)),
+      );
+    } finally {
+      await stack.setConfig("docker:host", { value: host(1) });
+    }
+  });
+
   it("deploys through a manager and runs an agent task on every node", async () => {
     const up = await stack.up({ onOutput: log });
     assert.equal(up.summary.result, "succeeded");
