@@ -36,7 +36,13 @@ export function targetOf(out: StackOutputs): Target {
   };
 }
 
-/** The stack's `domain`: the first label of its hosts (`scaibu` in `scaibu.prometheus`). */
+/**
+ * The stack's `domain`: the first label of its hosts (`scaibu` in `scaibu.prometheus`), from its
+ * URLs, or from its etcHosts line when Traefik is off (no URLs then).
+ */
 export function domainOf(out: StackOutputs): string {
-  return new URL(Object.values(out.urls)[0] ?? "https://scaibu.x").hostname.split(".")[0]!;
+  const host = Object.values(out.urls)[0]
+    ? new URL(Object.values(out.urls)[0]!).hostname
+    : out.etcHosts.split(/\s+/)[1];
+  return (host ?? "scaibu.x").split(".")[0]!;
 }
