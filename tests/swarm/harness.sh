@@ -108,9 +108,11 @@ case "${1:-}" in
       if dk "$k" info >/dev/null 2>&1; then
         dk "$k" ps -aq | xargs -r docker -H "$(host "$k")" rm -f >/dev/null 2>&1 || true
       fi
-      if [ -f "$d/dockerd.pid" ] && kill -0 "$(cat "$d/dockerd.pid")" 2>/dev/null; then
-        kill -TERM "$(cat "$d/dockerd.pid")"
-        for ((i = 0; i < 30; i++)); do kill -0 "$(cat "$d/dockerd.pid")" 2>/dev/null || break; sleep 1; done
+      # dockerd removes its pid file as it exits: read the pid once.
+      pid="$(cat "$d/dockerd.pid" 2>/dev/null || true)"
+      if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+        kill -TERM "$pid"
+        for ((i = 0; i < 30; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
       fi
       # Whatever is left in the node's namespaces (a shim, a task) goes with it.
       ip netns pids "$(ns "$k")" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
