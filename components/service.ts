@@ -215,11 +215,7 @@ export class Service extends pulumi.ComponentResource {
           protocol: p.protocol ?? "tcp",
         })),
         healthcheck: {
-          tests: args.healthcheck.test,
-          interval: args.healthcheck.interval ?? "10s",
-          timeout: args.healthcheck.timeout ?? "5s",
-          retries: args.healthcheck.retries ?? 5,
-          startPeriod: args.healthcheck.startPeriod ?? "10s",
+          ...healthcheckOf(args.healthcheck),
           // Probes every second while starting, so `wait: true` ends as soon as the service is
           // ready rather than at the next 10 s tick. Older engines (API < 1.44) ignore it.
           startInterval: args.healthcheck.startInterval ?? "1s",
@@ -244,6 +240,17 @@ export class Service extends pulumi.ComponentResource {
     this.hostname = pulumi.output(args.hostname);
     this.registerOutputs({ hostname: this.hostname, containerId: this.container.id, imageId: this.image.imageId });
   }
+}
+
+/** A health check as the docker provider takes it, defaults filled in: shared by containers and Swarm services. */
+export function healthcheckOf(h: HealthcheckSpec) {
+  return {
+    tests: h.test,
+    interval: h.interval ?? "10s",
+    timeout: h.timeout ?? "5s",
+    retries: h.retries ?? 5,
+    startPeriod: h.startPeriod ?? "10s",
+  };
 }
 
 /** What the stack hands each service component: the shared container settings and its rendered config. */

@@ -6,6 +6,7 @@ import { STACK_LABEL } from "@scaibu/observability-routing";
 import { DOCKER_LOG_NAME_LABEL } from "../configs/otel-collector";
 import type { Privileges } from "../configs/privileges";
 import type { ConfigFile, HealthcheckSpec } from "../configs/types";
+import { healthcheckOf } from "./service";
 
 /** Where Swarm mounts a secret: its own tmpfs, never the image, a layer or `docker inspect`. */
 export const SWARM_SECRETS_DIR = "/run/secrets";
@@ -157,13 +158,7 @@ export class SwarmService extends pulumi.ComponentResource {
                 tmpfsOptions: { sizeBytes, mode },
               })),
             ],
-            healthcheck: {
-              tests: args.healthcheck.test,
-              interval: args.healthcheck.interval ?? "10s",
-              timeout: args.healthcheck.timeout ?? "5s",
-              retries: args.healthcheck.retries ?? 5,
-              startPeriod: args.healthcheck.startPeriod ?? "10s",
-            },
+            healthcheck: healthcheckOf(args.healthcheck),
           },
           // By id: the provider replaces a service whose network is given by name on every run.
           networksAdvanceds: [{ id: args.network }],

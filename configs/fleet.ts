@@ -17,7 +17,7 @@ import { z } from "zod";
 import { CATALOG } from "./catalog";
 import { dockerName } from "./schema";
 import { hostMetricsReceiver, OTEL_DOCKER_LOGS_DIR, OTEL_HOSTFS, STACK_MARKER_ATTRIBUTE } from "./otel-collector";
-import { dockerLogReceiver, dockerLogServiceName } from "./otel-logs";
+import { agentExporter, agentTelemetry, dockerLogReceiver, dockerLogServiceName } from "./otel-logs";
 import { capFor, PROMETHEUS_RULES_DIR, type RulesFile } from "./prometheus-rules";
 import type { ConfigFile, HealthcheckSpec } from "./types";
 import { toYaml } from "./yaml";
@@ -101,21 +101,15 @@ export function nodeAgentConfig(input: NodeAgentInput) {
     },
     exporters: {
       // The gateway queues on disk; this hop retries in memory while the gateway restarts.
-      "otlp_grpc/gateway": {
-        endpoint: `${input.gatewayHost}:${CATALOG.otelCollector.ports.otlpFleet}`,
-        tls: { ca_file: AGENT_CA_PATH, cert_file: AGENT_CERT_PATH, key_file: AGENT_KEY_PATH, min_version: "1.3" },
-        sending_queue: { enabled: true, queue_size: 1000 },
-        retry_on_failure: { enabled: true, initial_interval: "1s", max_interval: "30s", max_elapsed_time: "1h" },
-      },
+      "otlp_grpc/gateway": agentExporter(`${input.gatewayHost}:${CATALOG.otelCollector.ports.otlpFleet}`, {
+        ca_file: AGENT_CA_PATH,
+        cert_file: AGENT_CERT_PATH,
+        key_file: AGENT_KEY_PATH,
+        min_version: "1.3",
+      }),
     },
     service: {
-      telemetry: {
-        logs: { level: "info" },
-        metrics: {
-          level: "normal",
-          readers: [{ pull: { exporter: { prometheus: { host: "0.0.0.0", port: AGENT_METRICS_PORT } } } }],
-        },
-      },
+      telemetry: agentTelemetry(AGENT_METRICS_PORT),
       pipelines: {
         [metrics ? "metrics" : "logs"]: {
           receivers: [metrics ? "host_metrics" : "file_log"],

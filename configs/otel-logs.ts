@@ -72,6 +72,24 @@ export function dockerLogServiceName(): AttributeAction[] {
   ];
 }
 
+/** An agent's hop to the collector: it retries in memory while the collector restarts (the collector queues on disk). */
+export function agentExporter(endpoint: string, tls: Record<string, string | boolean>) {
+  return {
+    endpoint,
+    tls,
+    sending_queue: { enabled: true, queue_size: 1000 },
+    retry_on_failure: { enabled: true, initial_interval: "1s", max_interval: "30s", max_elapsed_time: "1h" },
+  };
+}
+
+/** An agent's own telemetry: its logs, and its metrics for Prometheus on `port`. */
+export function agentTelemetry(port: number) {
+  return {
+    logs: { level: "info" },
+    metrics: { level: "normal", readers: [{ pull: { exporter: { prometheus: { host: "0.0.0.0", port } } } }] },
+  };
+}
+
 export function otelLogsConfig(input: OtelLogsInput) {
   const mib = Math.floor(input.memoryMb * 0.8);
   return {
@@ -85,21 +103,12 @@ export function otelLogsConfig(input: OtelLogsInput) {
     },
     exporters: {
       // The collector queues on disk; this hop retries (in memory) while the collector restarts.
-      "otlp_grpc/collector": {
-        endpoint: `${input.collectorHost}:${CATALOG.otelCollector.ports.otlpAgents}`,
-        tls: { insecure: true },
-        sending_queue: { enabled: true, queue_size: 1000 },
-        retry_on_failure: { enabled: true, initial_interval: "1s", max_interval: "30s", max_elapsed_time: "1h" },
-      },
+      "otlp_grpc/collector": agentExporter(`${input.collectorHost}:${CATALOG.otelCollector.ports.otlpAgents}`, {
+        insecure: true,
+      }),
     },
     service: {
-      telemetry: {
-        logs: { level: "info" },
-        metrics: {
-          level: "normal",
-          readers: [{ pull: { exporter: { prometheus: { host: "0.0.0.0", port: OTEL_LOGS_METRICS_PORT } } } }],
-        },
-      },
+      telemetry: agentTelemetry(OTEL_LOGS_METRICS_PORT),
       pipelines: {
         logs: {
           receivers: ["file_log"],
