@@ -9,6 +9,8 @@ import {
   REMOTE_IMAGE,
   secretValues,
   STACK,
+  SWARM_SERVICE,
+  swarmServiceProblems,
   unpinnedImage,
   withSecrets,
   type GuardConfig,
@@ -58,6 +60,19 @@ new PolicyPack("scaibu-guardrails", {
       "Only the Docker socket, the container log directory and the host root (host metrics) may be mounted from the host, read-only.",
       hostMounts,
     ),
+    {
+      name: "swarm-service-basics",
+      description:
+        "Every Swarm service (fleet.mode swarm) has what a container needs, drops every capability, mounts only the allowed host paths read-only, and publishes no port without the opt-in.",
+      enforcementLevel: "mandatory",
+      configSchema: { properties: { allowAllInterfaces: { type: "boolean", default: false } } },
+      validateResource: (args, report) => {
+        if (args.type !== SWARM_SERVICE) return;
+        for (const problem of swarmServiceProblems(args.props, args.getConfig<GuardConfig>())) {
+          report(`${args.name} ${problem}`);
+        }
+      },
+    },
     {
       name: "no-secrets-in-plain-outputs",
       description: "No secret value (a password, key or token) appears in a stack output that is not a secret.",

@@ -5,6 +5,7 @@
 import { Secret } from "@pulumi/policy";
 
 export const CONTAINER = "docker:index/container:Container";
+export const SWARM_SERVICE = "docker:index/service:Service";
 export const REMOTE_IMAGE = "docker:index/remoteImage:RemoteImage";
 export const STACK = "pulumi:pulumi:Stack";
 
@@ -88,6 +89,46 @@ export function hostMounts(props: Props): string[] {
         ? [`mounts host path ${path} writable (it must be read-only)`]
         : [],
   );
+}
+
+/**
+ * A Swarm service's task: what a container needs (memory limit, health check, restart, log
+ * rotation, allowed read-only host mounts, a pinned image), plus every capability dropped. Swarm
+ * publishes a port on every interface of every node (it has no bind address), so any published
+ * port needs the same opt-in as a container's.
+ */
+export function swarmServiceProblems(props: Props, config: GuardConfig = {}): string[] {
+  const task = (props.taskSpec ?? {}) as Props;
+  const spec = (task.containerSpec ?? {}) as Props;
+  const problems: string[] = [];
+  const limits = ((task.resources ?? {}) as Props).limits as Props | undefined;
+  if (!(Number(limits?.memoryBytes) > 0)) problems.push("has no memory limit (taskSpec.resources.limits.memoryBytes)");
+  const tests = ((spec.healthcheck ?? {}) as Props).tests;
+  if (!Array.isArray(tests) || tests.length === 0 || tests[0] === "NONE")
+    problems.push("has no health check (taskSpec.containerSpec.healthcheck.tests)");
+  const restart = String(((task.restartPolicy ?? {}) as Props).condition ?? "any");
+  if (restart === "none") problems.push("is never restarted (taskSpec.restartPolicy.condition: none)");
+  const log = (task.logDriver ?? {}) as Props;
+  const driver = String(log.name ?? "json-file");
+  if (driver !== "local" && !(driver === "json-file" && ((log.options ?? {}) as Props)["max-size"])) {
+    problems.push(`does not rotate its logs (taskSpec.logDriver ${driver} without max-size)`);
+  }
+  if (!(Array.isArray(spec.capDrops) && spec.capDrops.includes("ALL"))) {
+    problems.push("keeps the default capabilities (taskSpec.containerSpec.capDrops must hold ALL)");
+  }
+  problems.push(...hostMounts({ mounts: spec.mounts }));
+  const image = unpinnedImage(spec.image);
+  if (image) problems.push(image);
+  if (!config.allowAllInterfaces) {
+    for (const p of list(((props.endpointSpec ?? {}) as Props).ports)) {
+      if (p.publishedPort !== undefined) {
+        problems.push(
+          `publishes port ${String(p.publishedPort)} on every interface of every node; set the policy config allowAllInterfaces: true to mean it`,
+        );
+      }
+    }
+  }
+  return problems;
 }
 
 /**

@@ -6,7 +6,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Secret } from "@pulumi/policy";
-import { hostMounts, leakedOutputs, missingBasics, publicPorts, secretValues, unpinnedImage } from "../rules";
+import {
+  hostMounts,
+  leakedOutputs,
+  missingBasics,
+  publicPorts,
+  secretValues,
+  swarmServiceProblems,
+  unpinnedImage,
+} from "../rules";
 
 type Props = Record<string, unknown>;
 
@@ -76,6 +84,50 @@ describe("policy pack rules", () => {
     assert.equal(root("/hostfs", true), "");
     assert.match(root("/hostfs", false), /writable/);
     assert.match(root("/host", true), /mounts host path \/ at \/host/);
+  });
+
+  it("swarm-service-basics: quiet on a complete service, fires on each missing basic", () => {
+    const service: Props = {
+      taskSpec: {
+        containerSpec: {
+          image: "otel/opentelemetry-collector-contrib:0.161.0",
+          capDrops: ["ALL"],
+          healthcheck: { tests: ["CMD", "true"] },
+          mounts: [{ type: "bind", source: "/", target: "/hostfs", readOnly: true }],
+        },
+        resources: { limits: { memoryBytes: 192 * 1024 * 1024 } },
+        restartPolicy: { condition: "any" },
+        logDriver: { name: "json-file", options: { "max-size": "10m" } },
+      },
+    };
+    assert.deepEqual(swarmServiceProblems(service), []);
+    const bad: Props = {
+      taskSpec: {
+        containerSpec: {
+          image: "otel/opentelemetry-collector-contrib:latest",
+          mounts: [{ type: "bind", source: "/etc", target: "/etc", readOnly: true }],
+        },
+        restartPolicy: { condition: "none" },
+      },
+      endpointSpec: { ports: [{ targetPort: 4317, publishedPort: 4317 }] },
+    };
+    const problems = swarmServiceProblems(bad);
+    for (const want of [
+      /memory limit/,
+      /health check/,
+      /never restarted/,
+      /rotate its logs/,
+      /capDrops/,
+      /host path \/etc/,
+      /latest/,
+      /port 4317/,
+    ]) {
+      assert.ok(
+        problems.some((p) => want.test(p)),
+        `${want}: ${problems.join("; ")}`,
+      );
+    }
+    assert.ok(!swarmServiceProblems(bad, { allowAllInterfaces: true }).some((p) => /port 4317/.test(p)));
   });
 
   it("no-secrets-in-plain-outputs: fires when a secret's value is in a plain output, not when it is a secret", () => {

@@ -22,6 +22,7 @@ import { loadSettings } from "../../settings/load";
 import { parseSettings, SettingsError } from "../../settings/schema";
 import { AGENT_CONFIG_PATH, NODE_ENV } from "../../configs/fleet";
 import { CATALOG } from "../../configs/catalog";
+import { swarmServiceProblems } from "../../policy/rules";
 
 type Row = Record<string, unknown>;
 let stack: ObservabilityStack;
@@ -200,6 +201,10 @@ describe("resource graph (fleet.mode swarm)", () => {
     // Equal content under one service, one name: a second render changes nothing.
     const names = configs.map((c) => String(c.name));
     assert.equal(new Set(names).size, names.length);
+  });
+
+  it("passes the policy pack's swarm-service-basics rule", () => {
+    for (const [name, svc] of services) assert.deepEqual(swarmServiceProblems(svc), [], name);
   });
 
   it("updates start-first with a rollback on failure, and health-checks each agent with its own binary", () => {
