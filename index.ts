@@ -59,4 +59,5 @@ export const {
   otlpToken,
   traefikDashboard,
   routing,
+  fleet,
 } = stackOutputs(stack);

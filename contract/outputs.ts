@@ -42,6 +42,12 @@ export const OUTPUTS = {
       httpsPort: z.number().int(),
     }),
   },
+  /** fleet.mode swarm: the overlay apps on any node join to send OTLP to `otlp.internal*`, and the agents' services. */
+  fleet: {
+    secret: false,
+    optional: true,
+    schema: z.strictObject({ network: z.string(), agents: z.array(z.string()) }),
+  },
 } as const;
 
 export type OutputName = keyof typeof OUTPUTS;

@@ -33,5 +33,7 @@ export function stackOutputs(stack: ObservabilityStack) {
     traefikDashboard: stack.traefik && pulumi.secret({ url: stack.urls.traefik!, ...stack.operator }),
     /** What another stack needs to be routed by this Traefik at https://<domain>.<consumerHost>. */
     routing: stack.routing,
+    /** A swarm's overlay network and node agent services (fleet.mode swarm). */
+    fleet: stack.fleet && { network: stack.fleet.network.name, agents: stack.fleet.agents.map((a) => a.serviceName) },
   } satisfies Contract;
 }

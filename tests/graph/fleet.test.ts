@@ -23,6 +23,8 @@ import { parseSettings, SettingsError } from "../../settings/schema";
 import { AGENT_CONFIG_PATH, NODE_ENV } from "../../configs/fleet";
 import { CATALOG } from "../../configs/catalog";
 import { swarmServiceProblems } from "../../policy/rules";
+import { OUTPUTS } from "../../contract/outputs";
+import { stackOutputs } from "../../contract/stack-outputs";
 
 type Row = Record<string, unknown>;
 let stack: ObservabilityStack;
@@ -201,6 +203,12 @@ describe("resource graph (fleet.mode swarm)", () => {
     // Equal content under one service, one name: a second render changes nothing.
     const names = configs.map((c) => String(c.name));
     assert.equal(new Set(names).size, names.length);
+  });
+
+  it("exports the fleet output in its contract shape: the overlay and the agents' services", async () => {
+    const fleet = await promiseOf(pulumi.output(stackOutputs(stack).fleet));
+    assert.ok(OUTPUTS.fleet.schema.safeParse(fleet).success, JSON.stringify(fleet));
+    assert.deepEqual(fleet, { network: "scaibu-fleet-network", agents: [METRICS, LOGS] });
   });
 
   it("passes the policy pack's swarm-service-basics rule", () => {

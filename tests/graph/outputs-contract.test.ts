@@ -36,6 +36,8 @@ describe("stack outputs contract", () => {
       const output = pulumi.output(program[name] as pulumi.Input<unknown>);
       assert.equal(await pulumi.isSecret(output), OUTPUTS[name].secret);
       const value = await promiseOf(output);
+      // Off in the default config (fleet: single mode): absent, and tests/graph/fleet.test.ts checks its shape.
+      if (value === undefined && "optional" in OUTPUTS[name] && name === "fleet") return;
       const parsed = OUTPUTS[name].schema.safeParse(value);
       assert.ok(parsed.success, `${name}: ${parsed.error?.message}`);
     });

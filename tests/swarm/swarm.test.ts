@@ -161,6 +161,8 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
     const up = await stack.up({ onOutput: log });
     assert.equal(up.summary.result, "succeeded");
     ca = String(up.outputs.caCertPem!.value);
+    // What an app stack reads to join the fleet (the `fleet` output).
+    assert.deepEqual(up.outputs.fleet!.value, { network: fleetNetwork, agents: agentServices });
     outputsFile = join(state, "outputs.json");
     writeFileSync(
       outputsFile,
