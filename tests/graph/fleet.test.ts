@@ -12,6 +12,7 @@ import {
   resolvedInputs,
   securityRows,
   SWARM_ROW_PREFIX,
+  inputsByName,
 } from "./harness";
 
 installMocks({ fleet: { mode: "swarm" } });
@@ -39,14 +40,8 @@ before(async () => {
     { transformations: [record] },
   );
   await promiseOf(stack.urn);
-  for (const c of byType("docker:index/container:Container")) {
-    const inputs = await resolvedInputs(c);
-    containers.set(String(inputs.name), inputs);
-  }
-  for (const d of byType("docker:index/service:Service")) {
-    const inputs = await resolvedInputs(d);
-    services.set(String(inputs.name), inputs);
-  }
+  for (const [name, inputs] of await inputsByName("docker:index/container:Container")) containers.set(name, inputs);
+  for (const [name, inputs] of await inputsByName("docker:index/service:Service")) services.set(name, inputs);
 });
 
 const uploads = (c: Row) => c.uploads as { file: string; content: string }[];

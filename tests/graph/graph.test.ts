@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { byType, declared, installMocks, promiseOf, record, resolvedInputs, urnName } from "./harness";
+import { byType, declared, installMocks, promiseOf, record, resolvedInputs, urnName, inputsByName } from "./harness";
 
 installMocks({ keepDataVolumes: true });
 
@@ -37,10 +37,7 @@ before(async () => {
     { transformations: [record] },
   );
   await promiseOf(stack.urn);
-  for (const c of byType("docker:index/container:Container")) {
-    const inputs = await resolvedInputs(c);
-    containers.set(String(inputs.name), inputs);
-  }
+  for (const [name, inputs] of await inputsByName("docker:index/container:Container")) containers.set(name, inputs);
 });
 
 const labelsOf = (c: Row) =>

@@ -108,6 +108,12 @@ export function byType(type: string): Declared[] {
   return declared.filter((d) => d.type === type);
 }
 
+/** The resolved inputs of every declared resource of `type`, keyed by their `name` input. */
+export async function inputsByName(type: string): Promise<Map<string, Record<string, unknown>>> {
+  const all = await Promise.all(byType(type).map(resolvedInputs));
+  return new Map(all.map((inputs) => [String(inputs.name), inputs]));
+}
+
 /** docs/security.md's privilege rows: name → [user, capabilities, read-only rootfs, tmpfs]. */
 export function securityRows(): Map<string, string[]> {
   const doc = readFileSync(join(__dirname, "..", "..", "docs", "security.md"), "utf8");

@@ -1,7 +1,7 @@
 /** docs/security.md's privilege table is what the program deploys (the graph under mocks, defaults). */
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { byType, installMocks, promiseOf, record, resolvedInputs, securityRows, SWARM_ROW_PREFIX } from "./harness";
+import { installMocks, promiseOf, record, securityRows, SWARM_ROW_PREFIX, inputsByName } from "./harness";
 
 installMocks({});
 
@@ -18,10 +18,7 @@ before(async () => {
     { transformations: [record] },
   );
   await promiseOf(stack.urn);
-  for (const c of byType("docker:index/container:Container")) {
-    const inputs = await resolvedInputs(c);
-    containers.set(String(inputs.name), inputs);
-  }
+  for (const [name, inputs] of await inputsByName("docker:index/container:Container")) containers.set(name, inputs);
 });
 
 /** The containers' rows: container → [user, capabilities, read-only, tmpfs] (a swarm's services: tests/graph/fleet.test.ts). */

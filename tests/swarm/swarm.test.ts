@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { e2eWorkspace, image, repo } from "@scaibu/observability-devkit";
+import { e2eWorkspace, image, repo, SWARM_STACK_SERVICES } from "@scaibu/observability-devkit";
 import { CATALOG } from "../../configs/catalog";
 import { COLLECTOR_UID } from "../../configs/privileges";
 import { eventually, sh } from "../e2e/shell";
@@ -103,17 +103,7 @@ const config = {
     cicd: { name: `${domain}-cicd-network` },
     temporal: { name: `${domain}-temporal-network` },
   },
-  // The gateway and the three stores; the routed UIs are the single-host tier's.
-  services: {
-    traefik: { enabled: false },
-    grafana: { enabled: false },
-    alertmanager: { enabled: false },
-    otelCollector: { image: image("otel-collector") },
-    loki: { image: image("loki") },
-    prometheus: { image: image("prometheus") },
-    jaeger: { image: image("jaeger") },
-    socketProxy: { image: image("socket-proxy") },
-  },
+  services: SWARM_STACK_SERVICES,
   // Every rule's `for` capped at 10 s, so the fleet alert is seen soon.
   alerting: { maxFor: "10s" },
   consumerHosts: [],

@@ -15,7 +15,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { e2eWorkspace, image, movedTo, repo } from "@scaibu/observability-devkit";
+import { e2eWorkspace, image, movedTo, repo, SWARM_STACK_SERVICES } from "@scaibu/observability-devkit";
 import { measureCosts, mib, type Cost } from "./container-cost";
 import { run } from "./exec";
 import { destroyThrowaway, prepareToolchain } from "./throwaway";
@@ -80,16 +80,7 @@ async function main(): Promise<void> {
     consumerHosts: [],
     alerting: {},
     storage: { meter: false },
-    services: {
-      traefik: { enabled: false },
-      grafana: { enabled: false },
-      alertmanager: { enabled: false },
-      otelCollector: { image: image("otel-collector") },
-      loki: { image: image("loki") },
-      prometheus: { image: image("prometheus") },
-      jaeger: { image: image("jaeger") },
-      socketProxy: { image: image("socket-proxy") },
-    },
+    services: SWARM_STACK_SERVICES,
   };
   let stack: Stack | undefined;
   let single: Cost[] = [];

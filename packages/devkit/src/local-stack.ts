@@ -31,6 +31,21 @@ export const IMAGE_SERVICES = [
 ] as const;
 export const image = (svc: (typeof IMAGE_SERVICES)[number]) => `scaibu-e2e/${svc}:local`;
 
+/**
+ * The services of a throwaway swarm stack (the swarm tier, bench:fleet): the gateway, the three
+ * stores and the socket proxy on the local images; the routed UIs are the single-host tier's.
+ */
+export const SWARM_STACK_SERVICES = {
+  traefik: { enabled: false },
+  grafana: { enabled: false },
+  alertmanager: { enabled: false },
+  otelCollector: { image: image("otel-collector") },
+  loki: { image: image("loki") },
+  prometheus: { image: image("prometheus") },
+  jaeger: { image: image("jaeger") },
+  socketProxy: { image: image("socket-proxy") },
+};
+
 /** The e2e alert sinks: containers on the stack's network, reachable by these names. */
 export const SINKS = { webhook: `${domain}-webhook-sink`, mail: `${domain}-mailpit` } as const;
 
