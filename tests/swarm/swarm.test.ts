@@ -438,6 +438,20 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
     assert.deepEqual(changed, [], `steps: ${steps.join("; ")}`);
   });
 
+  it("goes back to a single host with one up: no agent, config, secret or fleet network left, the log agent back", async () => {
+    await stack.setConfig("scaibu-observability:fleet", { value: JSON.stringify({ mode: "single" }) });
+    const r = await stack.up({ onOutput: log });
+    assert.equal(r.summary.result, "succeeded");
+    for (const kind of ["service", "config", "secret"]) {
+      assert.equal(await dk(1, kind, "ls", "-q"), "", `no ${kind} left`);
+    }
+    assert.equal(await dk(1, "network", "ls", "-q", "--filter", `name=${fleetNetwork}`), "");
+    assert.equal(await dk(1, "inspect", "-f", "{{.State.Health.Status}}", `${domain}.otel-logs`), "healthy");
+    const networks = await dk(1, "inspect", "-f", "{{json .NetworkSettings.Networks}}", `${domain}.otel`);
+    assert.ok(!networks.includes(fleetNetwork), networks);
+    assert.equal(r.outputs.fleet, undefined, "no fleet output");
+  });
+
   it("leaves no service, config, secret, network or volume of the stack on any node after destroy", async () => {
     await stack.destroy({ onOutput: log });
     // A removed service's tasks go from each node a moment later.
