@@ -445,7 +445,10 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
     for (const kind of ["service", "config", "secret"]) {
       assert.equal(await dk(1, kind, "ls", "-q"), "", `no ${kind} left`);
     }
-    assert.equal(await dk(1, "network", "ls", "-q", "--filter", `name=${fleetNetwork}`), "");
+    // The manager drops a removed overlay a moment after the API call returns.
+    await eventually("the fleet network gone", 60, async () =>
+      (await dk(1, "network", "ls", "-q", "--filter", `name=${fleetNetwork}`)) === "" ? true : undefined,
+    );
     assert.equal(await dk(1, "inspect", "-f", "{{.State.Health.Status}}", `${domain}.otel-logs`), "healthy");
     const networks = await dk(1, "inspect", "-f", "{{json .NetworkSettings.Networks}}", `${domain}.otel`);
     assert.ok(!networks.includes(fleetNetwork), networks);
