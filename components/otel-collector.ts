@@ -21,6 +21,13 @@ export interface OtelCollectorArgs extends ServiceParts {
   hostMetrics: boolean;
   /** The log agent's container (configs/otel-logs.ts), when Docker's logs are collected. */
   logAgent?: ServiceParts;
+  /**
+   * The socket proxy's container, when docker_stats reads through it: the receiver lists the
+   * containers when it starts and fails the collector's start if the Docker API does not answer
+   * (contrib receiver/dockerstatsreceiver receiver.go `start`: `LoadContainerList` error returned,
+   * read at v0.149.0), so the collector starts once the proxy is healthy (about a second).
+   */
+  dockerApi?: pulumi.Resource;
   /** As a swarm's gateway (fleet.mode swarm): the fleet network to join and its mTLS server pair. */
   fleetGateway?: { network: pulumi.Input<string>; tls: SignedPair & { caPem: pulumi.Input<string> } };
 }
@@ -76,6 +83,7 @@ export class OtelCollector extends pulumi.ComponentResource {
       ],
       // OTLP/HTTP over TLS through Traefik, to the receiver that asks for the bearer token.
       route: { port: ports.otlpRouted },
+      startsAfter: args.dockerApi ? [args.dockerApi] : undefined,
     });
     if (args.logAgent) {
       // No port, no route, no volume: it only reads the log directory and sends inside the network.

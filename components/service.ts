@@ -65,6 +65,8 @@ export interface ServiceArgs extends ServiceBase {
   route?: pulumi.Input<ServiceRoute>;
   /** Seconds `pulumi up` waits for the container to turn healthy. */
   waitTimeoutSeconds?: number;
+  /** Containers that must be healthy before this one starts. Say why where used: every other start is concurrent. */
+  startsAfter?: pulumi.Resource[];
   /** Run another Service's image (same `image`) instead of declaring it a second time. */
   imageOf?: Service;
 }
@@ -234,7 +236,7 @@ export class Service extends pulumi.ComponentResource {
         labels,
       },
       // The container name (and any host port) is fixed, so the old container must go first.
-      { parent: this, deleteBeforeReplace: true },
+      { parent: this, deleteBeforeReplace: true, dependsOn: args.startsAfter },
     );
 
     this.hostname = pulumi.output(args.hostname);

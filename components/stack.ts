@@ -198,8 +198,9 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     });
     const child = { parent: this };
 
-    // No container waits for another: every one starts at once, so a cold `up` takes as long as the
-    // slowest service alone. Nothing breaks without its peers: the collector retries and queues
+    // No container waits for another but the collector with docker_stats, for the socket proxy
+    // (about a second: components/otel-collector.ts says why): the rest start at once, so a cold
+    // `up` takes about as long as the slowest service alone. Nothing breaks without its peers: the collector retries and queues
     // until its backends answer, Grafana starts without its datasources, and Traefik and Prometheus
     // retry the socket proxy until it answers.
     if (on("socketProxy")) {
@@ -268,6 +269,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           grpcPort: s.ports.otlpGrpc,
           httpPort: s.ports.otlpHttp,
           hostMetrics: s.hostMetrics.enabled && !this.fleet,
+          dockerApi: dockerStatsOn(s) ? this.socketProxy?.service.container : undefined,
           fleetGateway: this.fleet &&
             this.certificates.fleet && {
               network: this.fleet.network.name,

@@ -369,10 +369,22 @@ describe("resource graph (defaults)", () => {
     assert.deepEqual(ca!.opts.ignoreChanges, ["subject", "validityPeriodHours", "earlyRenewalHours"]);
   });
 
-  it("makes no service wait for another, so a cold up takes as long as the slowest service", () => {
+  it("makes no service wait for another but the collector for the socket proxy (docker_stats needs it to start)", async () => {
     for (const d of declared.filter((x) => x.type.startsWith("scaibu:observability:"))) {
       assert.deepEqual(d.opts.dependsOn ?? [], [], `${d.type} ${d.name}`);
     }
+    const waits = declared
+      .filter((d) => d.type === "docker:index/container:Container" && [d.opts.dependsOn ?? []].flat().length > 0)
+      .map((d) => [d.name, d.opts.dependsOn] as const);
+    assert.deepEqual(
+      waits.map(([n]) => n),
+      ["observability-otel-service"],
+    );
+    const [, on] = waits[0]!;
+    const proxy = declared.find(
+      (d) => d.name === "observability-socket-proxy-service" && d.type === "docker:index/container:Container",
+    )!;
+    assert.deepEqual([on].flat(), [proxy.resource]);
   });
 
   it("makes the network guard depend on every network and every container, so destroy checks it first", async () => {
