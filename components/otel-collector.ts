@@ -28,8 +28,8 @@ export interface OtelCollectorArgs extends ServiceParts {
    * read at v0.149.0), so the collector starts once the proxy is healthy (about a second).
    */
   dockerApi?: pulumi.Resource;
-  /** As a swarm's gateway (fleet.mode swarm): the fleet network to join and its mTLS server pair. */
-  fleetGateway?: { network: pulumi.Input<string>; tls: SignedPair & { caPem: pulumi.Input<string> } };
+  /** As a swarm's gateway (fleet.mode swarm; its parts join the fleet network): its mTLS server pair. */
+  fleetGateway?: { tls: SignedPair & { caPem: pulumi.Input<string> } };
 }
 
 /** The single OTLP entry point: batches and forwards logs, metrics and traces to their stores. */
@@ -47,11 +47,7 @@ export class OtelCollector extends pulumi.ComponentResource {
       new random.RandomPassword(`${name}-otlp-token`, { length: 40, special: false }, { parent: this }).result,
     );
     const gateway = args.fleetGateway;
-    // A gateway also joins the fleet's overlay network, where the agents reach it by its name.
-    const parts = gateway
-      ? { ...args, base: { ...args.base, networks: [...args.base.networks, gateway.network] } }
-      : args;
-    this.service = serviceOf(this, name, parts, {
+    this.service = serviceOf(this, name, args, {
       // The token (and a gateway's key) are files the collector reads, never environment values.
       secretFiles: gateway
         ? pulumi.all([this.token, gateway.tls.keyPem]).apply(([token, key]) => [

@@ -234,14 +234,15 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         child,
       );
     }
+    /** A service's parts with the fleet's overlay network added, in a swarm (the services that talk to the agents). */
+    const onFleet = (p: ReturnType<typeof parts>): ReturnType<typeof parts> =>
+      this.fleet ? { ...p, base: { ...p.base, networks: [...p.base.networks, this.fleet.network.name] } } : p;
     if (on("loki")) this.loki = new Loki(`${name}-loki`, parts("loki"), child);
     if (on("prometheus")) {
-      const prometheus = parts("prometheus");
       // In a swarm it scrapes every node's agents on the fleet network (configs/fleet.ts).
-      if (this.fleet) prometheus.base.networks = [...prometheus.base.networks, this.fleet.network.name];
       this.prometheus = new Prometheus(
         `${name}-prometheus`,
-        { ...prometheus, caNotAfter: this.certificates.caNotAfter, maxFor: s.alerting.maxFor },
+        { ...onFleet(parts("prometheus")), caNotAfter: this.certificates.caNotAfter, maxFor: s.alerting.maxFor },
         child,
       );
     }
@@ -264,7 +265,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       this.collector = new OtelCollector(
         `${name}-otel`,
         {
-          ...parts("otelCollector"),
+          // The gateway: the agents reach it by its name on the fleet network.
+          ...onFleet(parts("otelCollector")),
           bindAddress: s.bindAddress,
           grpcPort: s.ports.otlpGrpc,
           httpPort: s.ports.otlpHttp,
@@ -272,7 +274,6 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           dockerApi: dockerStatsOn(s) ? this.socketProxy?.service.container : undefined,
           fleetGateway: this.fleet &&
             this.certificates.fleet && {
-              network: this.fleet.network.name,
               tls: { ...this.certificates.fleet.gateway, caPem: this.certificates.caCertPem },
             },
           logAgent: logAgent && {
