@@ -22,6 +22,7 @@ import { capFor, PROMETHEUS_RULES_DIR, type RulesFile } from "./prometheus-rules
 import type { ConfigFile, HealthcheckSpec } from "./types";
 import { toYaml } from "./yaml";
 import { escapeRegex } from "./regex";
+import { DOCKER_PATH_LABEL, DOCKER_PORT_LABEL, DOCKER_SCRAPE_LABEL, sanitizedLabel } from "./scrape-labels";
 
 export const FLEET_MODES = ["single", "swarm"] as const;
 
@@ -183,6 +184,73 @@ export function nodeAgentsScrapeConfig(input: FleetScrapeInput) {
       { source_labels: ["__meta_dockerswarm_node_hostname"], target_label: "host_name" },
       { source_labels: ["__meta_dockerswarm_node_hostname"], target_label: "instance" },
       { source_labels: ["__meta_dockerswarm_service_name"], target_label: "service" },
+      nodeLabelMap,
+    ],
+  };
+}
+
+/**
+ * A Swarm node's labels (`docker node update --label-add zone=b`) on the series of every target on
+ * it, as `node_label_<name>`: the agents' telemetry cannot carry them (Swarm's task templates do
+ * not expose node labels: swarmkit template/context.go), so this is what host metrics are joined
+ * to, on `host_name`. The tasks role reads them from /nodes (discovery/moby/tasks.go, nodes.go).
+ */
+const nodeLabelMap = {
+  regex: "__meta_dockerswarm_node_label_(.+)",
+  replacement: "node_label_$1",
+  action: "labelmap" as const,
+};
+
+/** The Prometheus job for the apps of a swarm: every Swarm service that opts in with its labels. */
+export const SWARM_SERVICES_JOB = "swarm-services";
+
+/**
+ * The swarm's counterpart of the `docker` job: the running tasks of every Swarm service labelled
+ * `prometheus.io/scrape=true` (a service label: `docker service create --label`, compose
+ * `deploy.labels`), scraped on its address on the fleet network at `prometheus.io/port` (else 80,
+ * the discovery's default) and `prometheus.io/path`. Service labels reach the targets as
+ * `__meta_dockerswarm_service_label_<name>`, sanitised (discovery/moby/services.go at v3.14.0); a
+ * task with no published port gets one target per network address on `port` (tasks.go).
+ */
+export function swarmServicesScrapeConfig(input: FleetScrapeInput) {
+  const service = (label: string) => `__meta_dockerswarm_service_label_${sanitizedLabel(label)}`;
+  return {
+    job_name: SWARM_SERVICES_JOB,
+    dockerswarm_sd_configs: [
+      {
+        host: input.dockerEndpoint,
+        role: "tasks" as const,
+        port: 80,
+        refresh_interval: "15s",
+        filters: [{ name: "desired-state", values: ["running"] }],
+      },
+    ],
+    relabel_configs: [
+      // Opt-in only: never every service of a shared swarm.
+      { source_labels: [service(DOCKER_SCRAPE_LABEL)], regex: "true", action: "keep" as const },
+      // Its address on the network Prometheus shares with it.
+      {
+        source_labels: ["__meta_dockerswarm_network_name"],
+        regex: escapeRegex(input.network),
+        action: "keep" as const,
+      },
+      {
+        source_labels: ["__address__", service(DOCKER_PORT_LABEL)],
+        separator: ";",
+        regex: "(.+):[0-9]+;([0-9]+)",
+        target_label: "__address__",
+        replacement: "$1:$2",
+      },
+      {
+        source_labels: [service(DOCKER_PATH_LABEL)],
+        regex: "(.+)",
+        target_label: "__metrics_path__",
+        replacement: "$1",
+      },
+      { source_labels: ["__meta_dockerswarm_service_name"], target_label: "service" },
+      { source_labels: ["__meta_dockerswarm_node_hostname"], target_label: "host_name" },
+      { source_labels: ["__meta_dockerswarm_task_slot"], target_label: "task_slot" },
+      nodeLabelMap,
     ],
   };
 }

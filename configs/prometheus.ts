@@ -18,19 +18,14 @@ import { wgetCheck } from "./types";
 import { externalUrl } from "./urls";
 import { toYaml } from "./yaml";
 import { escapeRegex } from "./regex";
-import { fleetRulesFile, nodeAgentsScrapeConfig, type FleetScrapeInput } from "./fleet";
+import { fleetRulesFile, nodeAgentsScrapeConfig, swarmServicesScrapeConfig, type FleetScrapeInput } from "./fleet";
+import { DOCKER_PATH_LABEL, DOCKER_PORT_LABEL, DOCKER_SCRAPE_LABEL, sanitizedLabel } from "./scrape-labels";
 
 export const PROMETHEUS_CONFIG_PATH = "/etc/prometheus/prometheus.yml";
 /** Named volume mount point; the image creates /prometheus owned by nobody (65534, its USER), which a fresh named volume inherits. */
 export const PROMETHEUS_DATA_DIR = "/prometheus";
 export const PROMETHEUS_READY_PATH = "/-/ready";
-/**
- * Docker labels a container sets to be scraped by the `docker` job (prometheus.io/* style, like the
- * common Kubernetes annotations): only containers with `prometheus.io/scrape=true` are kept.
- */
-export const DOCKER_SCRAPE_LABEL = "prometheus.io/scrape";
-export const DOCKER_PORT_LABEL = "prometheus.io/port";
-export const DOCKER_PATH_LABEL = "prometheus.io/path";
+export { DOCKER_PATH_LABEL, DOCKER_PORT_LABEL, DOCKER_SCRAPE_LABEL } from "./scrape-labels";
 
 /** The `prometheus` config key. */
 export const prometheusSettings = z
@@ -81,7 +76,7 @@ export interface PrometheusInput extends PrometheusSettings {
   fleet?: Omit<FleetScrapeInput, "dockerEndpoint">;
 }
 
-type RelabelConfig = {
+export type RelabelConfig = {
   source_labels?: string[];
   separator?: string;
   regex?: string;
@@ -97,7 +92,7 @@ export interface ScrapeConfig {
   fallback_scrape_protocol?: "PrometheusText0.0.4";
   static_configs?: { targets: string[] }[];
   docker_sd_configs?: { host: string; refresh_interval: string }[];
-  dockerswarm_sd_configs?: ReturnType<typeof nodeAgentsScrapeConfig>["dockerswarm_sd_configs"];
+  dockerswarm_sd_configs?: ReturnType<typeof swarmServicesScrapeConfig>["dockerswarm_sd_configs"];
   relabel_configs?: RelabelConfig[];
 }
 
@@ -118,7 +113,7 @@ export interface PrometheusConfig {
 
 /** Docker SD turns label `prometheus.io/scrape` into meta label `__meta_docker_container_label_prometheus_io_scrape`. */
 function metaLabel(dockerLabel: string): string {
-  return `__meta_docker_container_label_${dockerLabel.replace(/[^A-Za-z0-9_]/g, "_")}`;
+  return `__meta_docker_container_label_${sanitizedLabel(dockerLabel)}`;
 }
 
 export function prometheusConfig(input: PrometheusInput): PrometheusConfig {
@@ -173,7 +168,10 @@ export function prometheusConfig(input: PrometheusInput): PrometheusConfig {
       replacement: "$1",
     },
   ];
-  if (input.fleet) jobs.push(nodeAgentsScrapeConfig({ ...input.fleet, dockerEndpoint: input.dockerEndpoint }));
+  if (input.fleet) {
+    const fleet = { ...input.fleet, dockerEndpoint: input.dockerEndpoint };
+    jobs.push(nodeAgentsScrapeConfig(fleet), swarmServicesScrapeConfig(fleet));
+  }
   jobs.push({
     job_name: "docker",
     docker_sd_configs: [{ host: input.dockerEndpoint, refresh_interval: "30s" }],

@@ -105,6 +105,39 @@ describe("resource graph (fleet.mode swarm)", () => {
     assert.equal(await pulumi.isSecret(pulumi.output(decl.inputs.uploads as pulumi.Input<unknown>)), true);
   });
 
+  it("has Prometheus find the agents and the apps that opt in through the Swarm API, with their nodes' labels", () => {
+    type Job = {
+      job_name: string;
+      dockerswarm_sd_configs?: { host: string; role: string; filters: { name: string; values: string[] }[] }[];
+      relabel_configs: { source_labels?: string[]; regex?: string; action?: string; replacement?: string }[];
+    };
+    const prom = containers.get("scaibu.prometheus")!;
+    const file = uploads(prom).find((u) => u.file === "/etc/prometheus/prometheus.yml")!;
+    const jobs = (parse(file.content) as { scrape_configs: Job[] }).scrape_configs;
+    const swarmJobs = jobs.filter((j) => j.dockerswarm_sd_configs);
+    assert.deepEqual(swarmJobs.map((j) => j.job_name).sort(), ["node-agents", "swarm-services"]);
+    for (const job of swarmJobs) {
+      // Through the socket proxy, running tasks only, on the fleet network, node labels as node_label_*.
+      const [sd] = job.dockerswarm_sd_configs!;
+      assert.equal(sd!.host, `tcp://scaibu.socket-proxy:${CATALOG.socketProxy.ports.api}`);
+      assert.equal(sd!.role, "tasks");
+      assert.deepEqual(sd!.filters.find((f) => f.name === "desired-state")!.values, ["running"]);
+      const keep = job.relabel_configs.filter((r) => r.action === "keep");
+      assert.ok(
+        keep.some(
+          (r) => r.source_labels![0] === "__meta_dockerswarm_network_name" && r.regex === "scaibu-fleet-network",
+        ),
+      );
+      assert.ok(job.relabel_configs.some((r) => r.action === "labelmap" && r.replacement === "node_label_$1"));
+    }
+    const apps = swarmJobs.find((j) => j.job_name === "swarm-services")!;
+    const optIn = apps.relabel_configs[0]!;
+    assert.deepEqual(optIn, {
+      source_labels: ["__meta_dockerswarm_service_label_prometheus_io_scrape"],
+      regex: "true",
+      action: "keep",
+    });
+  });
   it("issues the gateway a server certificate for its name and the agents a client-only one", async () => {
     const certs = byType("tls:index/locallySignedCert:LocallySignedCert");
     const byName = async (n: string) => resolvedInputs(certs.find((c) => c.name === n)!);

@@ -258,6 +258,54 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
     await dk(1, "service", "rm", `${domain}-app`);
   });
 
+  it("scrapes an app service that opts in with its labels, on its node, with that node's labels", async () => {
+    const app = `${domain}-metrics-app`;
+    await dk(1, "node", "update", "--label-add", "scaibu.zone=b", nodeName(2));
+    // A real /metrics: Prometheus' own image with its default config, its data on a tmpfs (no volume left).
+    await dk(
+      1,
+      "service",
+      "create",
+      "--detach",
+      "--name",
+      app,
+      "--network",
+      fleetNetwork,
+      "--constraint",
+      `node.hostname==${nodeName(2)}`,
+      "--endpoint-mode",
+      "dnsrr",
+      "--label",
+      "prometheus.io/scrape=true",
+      "--label",
+      `prometheus.io/port=${CATALOG.prometheus.ports.http}`,
+      "--mount",
+      "type=tmpfs,destination=/prometheus",
+      image("prometheus"),
+    );
+    const [target] = await eventually("the app's target up in job swarm-services", 120, async () => {
+      const r = await prom(`up{job="swarm-services"} == 1`);
+      return r.length ? r : undefined;
+    });
+    assert.equal(target!.metric.service, app);
+    assert.equal(target!.metric.host_name, nodeName(2));
+    assert.equal(target!.metric.node_label_scaibu_zone, "b");
+    // Only what opts in: the agents run on every node unlabelled, and are not in the apps' job.
+    assert.deepEqual(
+      (await prom(`count by (service) (up{job="swarm-services"})`)).map((r) => r.metric.service),
+      [app],
+    );
+    // The node's label reaches the agents' series too, which host metrics join on host_name.
+    const agents = await prom(`up{job="node-agents", host_name="${nodeName(2)}"}`);
+    assert.equal(agents.length, agentServices.length);
+    for (const a of agents) assert.equal(a.metric.node_label_scaibu_zone, "b");
+    await dk(1, "service", "rm", app);
+    await eventually("the removed app leaves the targets", 120, async () =>
+      (await prom(`up{job="swarm-services"}`)).length === 0 ? true : undefined,
+    );
+    await dk(1, "node", "update", "--label-rm", "scaibu.zone", nodeName(2));
+  });
+
   it("ships a container's log line on node 3 through node 3's agent and the gateway", async () => {
     const agent = await taskContainer(3, `${domain}-node-logs`);
     const port = 8888;

@@ -67,6 +67,7 @@ describe("fleet alert rules and scrape job", () => {
     assert.ok(!single.files.some((f) => f.path === PROMETHEUS_FLEET_RULES_PATH));
     const config = swarm.files.find((f) => f.path === PROMETHEUS_CONFIG_PATH)!.content;
     assert.match(config, /dockerswarm_sd_configs:[\s\S]*role: tasks[\s\S]*desired-state/);
+    assert.match(config, /job_name: swarm-services\n\s+dockerswarm_sd_configs:/);
     // Rules referenced by in-container path: check the config alone (syntax, the SD block), and the rules file.
     const root = writeTree(
       swarm.files.filter((f) => f.path === PROMETHEUS_CONFIG_PATH || f.path === PROMETHEUS_FLEET_RULES_PATH),
