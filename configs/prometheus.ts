@@ -25,7 +25,6 @@ export const PROMETHEUS_CONFIG_PATH = "/etc/prometheus/prometheus.yml";
 /** Named volume mount point; the image creates /prometheus owned by nobody (65534, its USER), which a fresh named volume inherits. */
 export const PROMETHEUS_DATA_DIR = "/prometheus";
 export const PROMETHEUS_READY_PATH = "/-/ready";
-export { DOCKER_PATH_LABEL, DOCKER_PORT_LABEL, DOCKER_SCRAPE_LABEL } from "./scrape-labels";
 
 /** The `prometheus` config key. */
 export const prometheusSettings = z
