@@ -2,7 +2,9 @@
  * `npm run bench:fleet`: what a swarm's node agents cost each node, and what each node adds to the
  * gateway. Prints figures; it asserts nothing.
  *
- * On a 3-node swarm built here (tests/swarm/harness.sh), with the backends on node 1:
+ * On a 3-node swarm built here (tests/swarm/harness.sh), with the backends on node 1, and on every
+ * node that takes part a container writing FLEET_BENCH_LOG_RATE log lines a second (default 100;
+ * 0 for an idle stack), which the agents ship to the gateway:
  *   1. the baseline, in the same run: fleet.mode single on node 1, the collector (which reads
  *      its host) and the log agent;
  *   2. fleet.mode swarm with node 1 alone, then after node 2 and node 3 join: the gateway (the
@@ -16,6 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { e2eWorkspace, image, movedTo, repo, SWARM_STACK_SERVICES } from "@scaibu/observability-devkit";
+import { NODE_AGENT_KINDS } from "../../configs/fleet";
 import { measureCosts, mib, type Cost } from "./container-cost";
 import { run } from "./exec";
 import { destroyThrowaway, prepareToolchain } from "./throwaway";
@@ -30,7 +33,15 @@ const progress = (m: string) => process.stderr.write(`[bench:fleet] ${m}\n`);
 const swarm = (...args: string[]) => run("bash", [harness, ...args], { passStderr: true });
 const dk = (k: number, ...args: string[]) => run("docker", ["-H", `unix://${socket(k)}`, ...args]);
 const settle = () => new Promise((r) => setTimeout(r, SETTLE_S * 1000));
-const agents = ["metrics", "logs"].map((kind) => `${domain}-node-${kind}`);
+const agents = NODE_AGENT_KINDS.map((kind) => `${domain}-node-${kind}`);
+const LOG_RATE = Number(process.env.FLEET_BENCH_LOG_RATE ?? 100);
+
+/** A container on node `k` writing LOG_RATE lines a second to its json log (busybox of the Prometheus image). */
+async function startLogger(k: number): Promise<void> {
+  if (!LOG_RATE) return;
+  const loop = `while :; do seq 1 ${LOG_RATE} | sed 's/^/fleet bench line /'; sleep 1; done`;
+  await dk(k, "run", "-d", "--name", "fleetbench-logger", "--entrypoint", "sh", image("prometheus"), "-c", loop);
+}
 
 /** The running task container of `service` on node `k`, once there is one. */
 async function task(k: number, service: string): Promise<string> {
@@ -72,7 +83,7 @@ async function main(): Promise<void> {
   await swarm("start", "1", "2", "3");
   await swarm("init");
   await swarm("load", "1", ...(["otel-collector", "prometheus", "jaeger", "loki", "socket-proxy"] as const).map(image));
-  for (const k of ["2", "3"]) await swarm("load", k, image("otel-collector"));
+  for (const k of ["2", "3"]) await swarm("load", k, image("otel-collector"), image("prometheus"));
 
   const state = mkdtempSync(join(tmpdir(), "scaibu-fleetbench-"));
   const base = {
@@ -90,6 +101,7 @@ async function main(): Promise<void> {
     await stack.setConfig("docker:host", { value: `unix://${socket(1)}` });
     progress("single host: up");
     await stack.up({ onOutput: () => undefined });
+    await startLogger(1);
     progress(`single host: settling ${SETTLE_S}s, then measuring ${WINDOW_S}s`);
     await settle();
     single = await measureCosts(
@@ -104,6 +116,7 @@ async function main(): Promise<void> {
     steps.push(await measureSwarm("1 node", [1]));
     for (const k of [2, 3]) {
       await swarm("join", String(k));
+      await startLogger(k);
       steps.push(
         await measureSwarm(
           `${k} nodes`,
@@ -112,6 +125,7 @@ async function main(): Promise<void> {
       );
     }
   } finally {
+    for (const k of [1, 2, 3]) await dk(k, "rm", "-fv", "fleetbench-logger").catch(() => undefined);
     await destroyThrowaway(stack, state, progress);
     await swarm("stop").catch((e: unknown) => progress(`stop: ${String(e)}`));
   }
@@ -121,7 +135,8 @@ async function main(): Promise<void> {
   const mc = (x: number) => `${x.toFixed(1)} mc`;
   const first = steps[0]!.gateway;
   process.stdout.write(
-    `Fleet cost, idle stack, ${WINDOW_S}s per step, one run (mc: millicores; memory median):\n\n` +
+    `Fleet cost, ${LOG_RATE ? `${LOG_RATE} log lines/s from a container on every node` : "idle stack"}, ` +
+      `${WINDOW_S}s per step, one run (mc: millicores; memory median):\n\n` +
       `Baseline (same run): one host, fleet.mode single: collector ${mc(collector!.millicores)}, ` +
       `${mib(collector!.memMedian)}; log agent ${mc(logAgent!.millicores)}, ${mib(logAgent!.memMedian)}; ` +
       `together ${mc(baseline)}.\n\n` +
