@@ -234,7 +234,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         child,
       );
     }
-    /** A service's parts with the fleet's overlay network added, in a swarm (the services that talk to the agents). */
+    /** A service's parts with the fleet's overlay network added, in a swarm (the gateway, Prometheus, Traefik). */
     const onFleet = (p: ReturnType<typeof parts>): ReturnType<typeof parts> =>
       this.fleet ? { ...p, base: { ...p.base, networks: [...p.base.networks, this.fleet.network.name] } } : p;
     if (on("loki")) this.loki = new Loki(`${name}-loki`, parts("loki"), child);
@@ -302,7 +302,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       this.traefik = new Traefik(
         `${name}-traefik`,
         {
-          ...parts("traefik"),
+          // In a swarm it also routes app services on any node, over the fleet network.
+          ...onFleet(parts("traefik")),
           bindAddress: s.bindAddress,
           httpPort: s.ports.http,
           httpsPort: s.ports.https,

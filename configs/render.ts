@@ -163,6 +163,7 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
         dockerEndpoint,
         constraintLabel: { key: STACK_LABEL, value: stackLabel },
         consumerLabel: ROUTE_LABEL,
+        swarmNetwork: fleetOn(s) ? fleetNetworkName(s) : undefined,
       };
       return { files: traefikFiles(input), command: traefikCommand(), env: {}, healthcheck: traefikHealthcheck };
     },

@@ -44,4 +44,19 @@ describe("traefik config", () => {
     };
     assert.equal(s.providers.docker.constraints, "Label(`io.scaibu.stack`,`p/s`) || Label(`io.scaibu.route`,`p/s`)");
   });
+
+  it("routes a swarm's services only in swarm mode, with the same constraints, at their tasks' addresses", () => {
+    assert.equal(doc(TRAEFIK_STATIC_PATH).providers.swarm, undefined);
+    const swarm = traefikFiles({ ...input, consumerLabel: "io.scaibu.route", swarmNetwork: "fleet" });
+    const s = parseYaml(fileAt(swarm, TRAEFIK_STATIC_PATH).content) as {
+      providers: { docker: { constraints: string }; swarm: Record<string, unknown> };
+    };
+    assert.deepEqual(s.providers.swarm, {
+      endpoint: "tcp://scaibu.socket-proxy:2375",
+      exposedByDefault: false,
+      network: "fleet",
+      constraints: s.providers.docker.constraints,
+      refreshSeconds: "15s",
+    });
+  });
 });

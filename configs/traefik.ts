@@ -16,6 +16,8 @@ export interface TraefikConfigInput {
   constraintLabel: { key: string; value: string };
   /** A second label (same value) that routes containers of other stacks (consumers). */
   consumerLabel?: string;
+  /** In a swarm (fleet.mode swarm): Swarm services on this overlay network are routed too. */
+  swarmNetwork?: string;
 }
 
 export interface TraefikStaticConfig {
@@ -35,6 +37,14 @@ export interface TraefikStaticConfig {
   metrics: { prometheus: { entryPoint: string; addRoutersLabels: boolean; addServicesLabels: boolean } };
   providers: {
     docker: { endpoint: string; exposedByDefault: boolean; network: string; constraints: string; watch: boolean };
+    /** Polls the Swarm API every `refreshSeconds` (pkg/provider/docker/pswarm.go, v3.7.13). */
+    swarm?: {
+      endpoint: string;
+      exposedByDefault: boolean;
+      network: string;
+      constraints: string;
+      refreshSeconds: string;
+    };
     file: { directory: string; watch: boolean };
   };
 }
@@ -42,6 +52,11 @@ export interface TraefikStaticConfig {
 export function traefikStaticConfig(input: TraefikConfigInput): TraefikStaticConfig {
   const { key, value } = input.constraintLabel;
   const { web, websecure, internal } = CATALOG.traefik.ports;
+  // Only this stack's containers and services and the consumers that name it, even on a shared
+  // host or swarm where others set traefik.enable (pkg/provider/constraints: Label(), || at v3.7.13).
+  const constraints = [key, ...(input.consumerLabel ? [input.consumerLabel] : [])]
+    .map((k) => `Label(\`${k}\`,\`${value}\`)`)
+    .join(" || ");
   return {
     global: { checkNewVersion: false, sendAnonymousUsage: false }, // no phoning home from a closed host
     log: { level: "INFO" },
@@ -64,13 +79,22 @@ export function traefikStaticConfig(input: TraefikConfigInput): TraefikStaticCon
         endpoint: input.dockerEndpoint,
         exposedByDefault: false,
         network: input.networkName,
-        // Only this stack's containers and the consumers that name it, even on a shared host where
-        // others set traefik.enable (pkg/provider/constraints: Label(), || at v3.7.13).
-        constraints: [key, ...(input.consumerLabel ? [input.consumerLabel] : [])]
-          .map((k) => `Label(\`${k}\`,\`${value}\`)`)
-          .join(" || "),
+        constraints,
         watch: true,
       },
+      // A swarm's app services, on any node, reached over the fleet network at their tasks'
+      // addresses (the default without `traefik.swarm.lbswarm`, so no virtual IP, which needs IPVS).
+      ...(input.swarmNetwork
+        ? {
+            swarm: {
+              endpoint: input.dockerEndpoint,
+              exposedByDefault: false,
+              network: input.swarmNetwork,
+              constraints,
+              refreshSeconds: "15s",
+            },
+          }
+        : {}),
       file: { directory: TRAEFIK_DYNAMIC_DIR, watch: false },
     },
   };

@@ -105,6 +105,18 @@ describe("resource graph (fleet.mode swarm)", () => {
     assert.equal(await pulumi.isSecret(pulumi.output(decl.inputs.uploads as pulumi.Input<unknown>)), true);
   });
 
+  it("has Traefik route the swarm's app services too: on the fleet network, its swarm provider through the socket proxy", () => {
+    const traefik = containers.get("scaibu.traefik")!;
+    const networks = (traefik.networksAdvanced as { name: string }[]).map((n) => n.name);
+    assert.deepEqual(networks, ["scaibu-observability-network", "scaibu-fleet-network"]);
+    const file = uploads(traefik).find((u) => u.file === "/etc/traefik/traefik.yml")!;
+    const providers = (parse(file.content) as { providers: Record<string, Record<string, unknown>> }).providers;
+    assert.equal(providers.swarm!.network, "scaibu-fleet-network");
+    assert.equal(providers.swarm!.endpoint, `tcp://scaibu.socket-proxy:${CATALOG.socketProxy.ports.api}`);
+    assert.equal(providers.swarm!.exposedByDefault, false);
+    assert.equal(providers.swarm!.constraints, providers.docker!.constraints);
+  });
+
   it("has Prometheus find the agents and the apps that opt in through the Swarm API, with their nodes' labels", () => {
     type Job = {
       job_name: string;

@@ -14,8 +14,9 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { e2eWorkspace, image, repo, SWARM_STACK_SERVICES } from "@scaibu/observability-devkit";
+import { e2eWorkspace, image, repo, SWARM_MANAGER_IMAGES, SWARM_STACK_SERVICES } from "@scaibu/observability-devkit";
 import { CATALOG } from "../../configs/catalog";
+import { traefikLabels } from "@scaibu/observability-routing";
 import { COLLECTOR_UID } from "../../configs/privileges";
 import { eventually, sh } from "../e2e/shell";
 
@@ -106,7 +107,8 @@ const config = {
   services: SWARM_STACK_SERVICES,
   // Every rule's `for` capped at 10 s, so the fleet alert is seen soon.
   alerting: { maxFor: "10s" },
-  consumerHosts: [],
+  // A host an app service of the swarm is routed at (its certificate covers it).
+  consumerHosts: ["web"],
   storage: { meter: false },
 };
 
@@ -116,8 +118,7 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
     await swarm("start", "1", "2", "3");
     await swarm("init");
     await swarm("join", "2");
-    const backends = ["otel-collector", "prometheus", "jaeger", "loki", "socket-proxy"] as const;
-    await swarm("load", "1", ...backends.map(image));
+    await swarm("load", "1", ...SWARM_MANAGER_IMAGES);
     // The agent's image, and a small shell image for the app and the logger.
     for (const k of ["2", "3"]) await swarm("load", k, image("otel-collector"), image("prometheus"));
     stack = await e2eWorkspace(stackName, state, config);
@@ -256,6 +257,62 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
       return trace?.spans.length === sent.spans ? true : undefined;
     });
     await dk(1, "service", "rm", `${domain}-app`);
+  });
+
+  it("routes an app service on node 2 through Traefik on the manager, by its service labels, with the stack's certificate", async () => {
+    const web = `${domain}-web`;
+    const outputs = JSON.parse(readFileSync(outputsFile, "utf8")) as {
+      routing: { label: { key: string; value: string }; hosts: Record<string, string> };
+    };
+    const host = outputs.routing.hosts.web!;
+    // What an app stack writes: the routing package's labels for Traefik's swarm provider, and the
+    // label that names this stack (the `routing` output).
+    const labels = {
+      ...traefikLabels({ name: "consumer-web", host, port: CATALOG.prometheus.ports.http }, fleetNetwork, "swarm"),
+      [outputs.routing.label.key]: outputs.routing.label.value,
+    };
+    await dk(
+      1,
+      "service",
+      "create",
+      "--detach",
+      "--name",
+      web,
+      "--network",
+      fleetNetwork,
+      "--constraint",
+      `node.hostname==${nodeName(2)}`,
+      "--endpoint-mode",
+      "dnsrr",
+      ...Object.entries(labels).flatMap(([k, v]) => ["--label", `${k}=${v}`]),
+      "--mount",
+      "type=tmpfs,destination=/prometheus",
+      image("prometheus"),
+    );
+    const caFile = join(state, "ca.crt");
+    writeFileSync(caFile, ca);
+    const { websecure } = CATALOG.traefik.ports;
+    const viaTraefik = () =>
+      curlIn(1, `${domain}.traefik`, `https://${host}/-/ready`, [
+        "--resolve",
+        `${host}:${websecure}:127.0.0.1`,
+        "--cacert",
+        caFile,
+      ]);
+    const body = await eventually(`https://${host} through Traefik`, 90, async () =>
+      viaTraefik().then(
+        (b) => (/Ready/.test(b) ? b : undefined),
+        () => undefined,
+      ),
+    );
+    assert.match(body, /Prometheus Server is Ready/);
+    await dk(1, "service", "rm", web);
+    await eventually("the removed service's route gone", 90, async () =>
+      viaTraefik().then(
+        (b) => (/Ready/.test(b) ? undefined : true),
+        () => true,
+      ),
+    );
   });
 
   it("scrapes an app service that opts in with its labels, on its node, with that node's labels", async () => {

@@ -17,7 +17,14 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { e2eWorkspace, image, movedTo, repo, SWARM_STACK_SERVICES } from "@scaibu/observability-devkit";
+import {
+  e2eWorkspace,
+  image,
+  movedTo,
+  repo,
+  SWARM_MANAGER_IMAGES,
+  SWARM_STACK_SERVICES,
+} from "@scaibu/observability-devkit";
 import { NODE_AGENT_KINDS } from "../../configs/fleet";
 import { measureCosts, mib, type Cost } from "./container-cost";
 import { run } from "./exec";
@@ -82,7 +89,7 @@ async function main(): Promise<void> {
   await swarm("stop");
   await swarm("start", "1", "2", "3");
   await swarm("init");
-  await swarm("load", "1", ...(["otel-collector", "prometheus", "jaeger", "loki", "socket-proxy"] as const).map(image));
+  await swarm("load", "1", ...SWARM_MANAGER_IMAGES);
   for (const k of ["2", "3"]) await swarm("load", k, image("otel-collector"), image("prometheus"));
 
   const state = mkdtempSync(join(tmpdir(), "scaibu-fleetbench-"));

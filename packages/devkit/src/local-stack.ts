@@ -33,10 +33,15 @@ export const image = (svc: (typeof IMAGE_SERVICES)[number]) => `scaibu-e2e/${svc
 
 /**
  * The services of a throwaway swarm stack (the swarm tier, bench:fleet): the gateway, the three
- * stores and the socket proxy on the local images; the routed UIs are the single-host tier's.
+ * stores, Traefik (which routes the swarm's app services) and the socket proxy on the local
+ * images; the routed UIs are the single-host tier's.
  */
+/** The images of SWARM_STACK_SERVICES, which the manager (node 1) needs. */
+export const SWARM_MANAGER_IMAGES = (
+  ["otel-collector", "prometheus", "jaeger", "loki", "socket-proxy", "traefik"] as const
+).map(image);
 export const SWARM_STACK_SERVICES = {
-  traefik: { enabled: false },
+  traefik: { image: image("traefik") },
   grafana: { enabled: false },
   alertmanager: { enabled: false },
   otelCollector: { image: image("otel-collector") },

@@ -34,6 +34,14 @@ describe("traefikLabels", () => {
     );
   });
 
+  it("labels a Swarm service for Traefik's swarm provider, the network under traefik.swarm", () => {
+    const labels = traefikLabels({ name: "app", host: "scaibu.app", port: 8080 }, "fleet", "swarm");
+    assert.equal(labels["traefik.swarm.network"], "fleet");
+    assert.equal(Object.keys(labels).filter((k) => k.startsWith("traefik.docker.")).length, 0);
+    // Swarm has no exposed port to guess from: the port is always spelt out.
+    assert.equal(labels["traefik.http.services.app.loadbalancer.server.port"], "8080");
+  });
+
   it("refuses a route with both or neither target", () => {
     assert.throws(() => traefikLabels({ name: "x", host: "h" }, "n"), /exactly one/);
     assert.throws(

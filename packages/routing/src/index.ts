@@ -24,10 +24,23 @@ export const ROUTE_LABEL = "io.scaibu.route";
 export const ENTRYPOINT = "websecure";
 
 /**
- * Traefik docker-provider labels for one route, on the `websecure` entrypoint with TLS (the
- * default certificate comes from the file provider). The only place Traefik labels are written.
+ * Which of Traefik's providers reads the labels: `docker` for a container's labels, `swarm` for a
+ * Swarm service's (`docker service create --label`, compose `deploy.labels`). Traefik v3.7 reads
+ * the network a service is reached on from `traefik.swarm.network`, and refuses a service that
+ * carries both `traefik.docker.*` and `traefik.swarm.*` (pkg/provider/docker/shared_labels.go
+ * extractSwarmLabels, v3.7.13).
  */
-export function traefikLabels(route: RouteSpec, networkName: string): Record<string, string> {
+export type LabelProvider = "docker" | "swarm";
+
+/**
+ * Traefik labels for one route, on the `websecure` entrypoint with TLS (the default certificate
+ * comes from the file provider). The only place Traefik labels are written.
+ */
+export function traefikLabels(
+  route: RouteSpec,
+  networkName: string,
+  provider: LabelProvider = "docker",
+): Record<string, string> {
   if ((route.port === undefined) === (route.internalService === undefined)) {
     throw new Error(`route ${route.name}: give exactly one of port or internalService`);
   }
@@ -35,7 +48,7 @@ export function traefikLabels(route: RouteSpec, networkName: string): Record<str
   const r = `traefik.http.routers.${route.name}`;
   const labels: Record<string, string> = {
     "traefik.enable": "true",
-    "traefik.docker.network": networkName,
+    [`traefik.${provider}.network`]: networkName,
     [`${r}.rule`]: [`Host(\`${route.host}\`)`, ...(route.hiddenPaths ?? []).map((p) => `!PathPrefix(\`${p}\`)`)].join(
       " && ",
     ),
