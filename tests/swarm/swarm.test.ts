@@ -286,7 +286,7 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
       "dnsrr",
       ...Object.entries(labels).flatMap(([k, v]) => ["--label", `${k}=${v}`]),
       "--mount",
-      "type=tmpfs,destination=/prometheus",
+      "type=tmpfs,destination=/prometheus,tmpfs-mode=1777",
       image("prometheus"),
     );
     const caFile = join(state, "ca.crt");
@@ -337,7 +337,7 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
       "--label",
       `prometheus.io/port=${CATALOG.prometheus.ports.http}`,
       "--mount",
-      "type=tmpfs,destination=/prometheus",
+      "type=tmpfs,destination=/prometheus,tmpfs-mode=1777",
       image("prometheus"),
     );
     const [target] = await eventually("the app's target up in job swarm-services", 120, async () => {
@@ -352,10 +352,14 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
       (await prom(`count by (service) (up{job="swarm-services"})`)).map((r) => r.metric.service),
       [app],
     );
-    // The node's label reaches the agents' series too, which host metrics join on host_name.
-    const agents = await prom(`up{job="node-agents", host_name="${nodeName(2)}"}`);
-    assert.equal(agents.length, agentServices.length);
-    for (const a of agents) assert.equal(a.metric.node_label_scaibu_zone, "b");
+    // The node's label reaches the agents' series too (from the discovery's next refresh after the
+    // label was added: their targets then change labels), which host metrics join on host_name.
+    await eventually("node 2's label on its agents' series", 60, async () => {
+      const agents = await prom(`up{job="node-agents", host_name="${nodeName(2)}"}`);
+      return agents.length === agentServices.length && agents.every((a) => a.metric.node_label_scaibu_zone === "b")
+        ? true
+        : undefined;
+    });
     await dk(1, "service", "rm", app);
     await eventually("the removed app leaves the targets", 120, async () =>
       (await prom(`up{job="swarm-services"}`)).length === 0 ? true : undefined,
