@@ -22,7 +22,7 @@ import { capFor, PROMETHEUS_RULES_DIR, type RulesFile } from "./prometheus-rules
 import type { ConfigFile, HealthcheckSpec } from "./types";
 import { toYaml } from "./yaml";
 import { escapeRegex } from "./regex";
-import { DOCKER_PATH_LABEL, DOCKER_PORT_LABEL, DOCKER_SCRAPE_LABEL, sanitizedLabel } from "./scrape-labels";
+import { optInRelabel, sanitizedLabel } from "./scrape-labels";
 
 export const FLEET_MODES = ["single", "swarm"] as const;
 
@@ -226,27 +226,13 @@ export function swarmServicesScrapeConfig(input: FleetScrapeInput) {
       },
     ],
     relabel_configs: [
-      // Opt-in only: never every service of a shared swarm.
-      { source_labels: [service(DOCKER_SCRAPE_LABEL)], regex: "true", action: "keep" as const },
-      // Its address on the network Prometheus shares with it.
-      {
-        source_labels: ["__meta_dockerswarm_network_name"],
-        regex: escapeRegex(input.network),
-        action: "keep" as const,
-      },
-      {
-        source_labels: ["__address__", service(DOCKER_PORT_LABEL)],
-        separator: ";",
-        regex: "(.+):[0-9]+;([0-9]+)",
-        target_label: "__address__",
-        replacement: "$1:$2",
-      },
-      {
-        source_labels: [service(DOCKER_PATH_LABEL)],
-        regex: "(.+)",
-        target_label: "__metrics_path__",
-        replacement: "$1",
-      },
+      // The task's address on the fleet network, whose port the discovery set to `port`.
+      ...optInRelabel({
+        meta: service,
+        networkLabel: "__meta_dockerswarm_network_name",
+        network: input.network,
+        address: { label: "__address__", hostRegex: "(.+):[0-9]+" },
+      }),
       { source_labels: ["__meta_dockerswarm_service_name"], target_label: "service" },
       { source_labels: ["__meta_dockerswarm_node_hostname"], target_label: "host_name" },
       { source_labels: ["__meta_dockerswarm_task_slot"], target_label: "task_slot" },

@@ -17,9 +17,8 @@ import type { ConfigFile } from "./types";
 import { wgetCheck } from "./types";
 import { externalUrl } from "./urls";
 import { toYaml } from "./yaml";
-import { escapeRegex } from "./regex";
 import { fleetRulesFile, nodeAgentsScrapeConfig, swarmServicesScrapeConfig, type FleetScrapeInput } from "./fleet";
-import { DOCKER_PATH_LABEL, DOCKER_PORT_LABEL, DOCKER_SCRAPE_LABEL, sanitizedLabel } from "./scrape-labels";
+import { optInRelabel, sanitizedLabel, type RelabelConfig } from "./scrape-labels";
 
 export const PROMETHEUS_CONFIG_PATH = "/etc/prometheus/prometheus.yml";
 /** Named volume mount point; the image creates /prometheus owned by nobody (65534, its USER), which a fresh named volume inherits. */
@@ -74,15 +73,6 @@ export interface PrometheusInput extends PrometheusSettings {
   /** A swarm's node agents (fleet.mode swarm): job `node-agents` and the NodeAgentDown alert. */
   fleet?: Omit<FleetScrapeInput, "dockerEndpoint">;
 }
-
-export type RelabelConfig = {
-  source_labels?: string[];
-  separator?: string;
-  regex?: string;
-  target_label?: string;
-  replacement?: string;
-  action?: "replace" | "keep" | "drop" | "labelmap";
-};
 
 export interface ScrapeConfig {
   job_name: string;
@@ -140,10 +130,17 @@ export function prometheusConfig(input: PrometheusInput): PrometheusConfig {
       static_configs: [{ targets: [input.diskMeter.target] }],
     });
   }
+  // On the container's address on the stack's network.
+  const [optIn, onNetwork, address, path] = optInRelabel({
+    meta: metaLabel,
+    networkLabel: "__meta_docker_network_name",
+    network: input.dockerNetwork,
+    address: { label: "__meta_docker_network_ip", hostRegex: "(.+)" },
+  });
+  // In the order the rules have always had, so the rendered file (and the container) stays as it was.
   const relabel: RelabelConfig[] = [
-    // Opt-in only: never scrape every container on a shared host.
-    { source_labels: [metaLabel(DOCKER_SCRAPE_LABEL)], regex: "true", action: "keep" },
-    { source_labels: ["__meta_docker_network_name"], regex: escapeRegex(input.dockerNetwork), action: "keep" },
+    optIn!,
+    onNetwork!,
     // Docker names start with "/".
     {
       source_labels: ["__meta_docker_container_name"],
@@ -151,21 +148,8 @@ export function prometheusConfig(input: PrometheusInput): PrometheusConfig {
       target_label: "container_name",
       replacement: "$1",
     },
-    // prometheus.io/port: scrape that port on the container's network address.
-    {
-      source_labels: ["__meta_docker_network_ip", metaLabel(DOCKER_PORT_LABEL)],
-      separator: ";",
-      regex: "(.+);([0-9]+)",
-      target_label: "__address__",
-      replacement: "$1:$2",
-    },
-    // prometheus.io/path: metrics path other than /metrics.
-    {
-      source_labels: [metaLabel(DOCKER_PATH_LABEL)],
-      regex: "(.+)",
-      target_label: "__metrics_path__",
-      replacement: "$1",
-    },
+    address!,
+    path!,
   ];
   if (input.fleet) {
     const fleet = { ...input.fleet, dockerEndpoint: input.dockerEndpoint };
