@@ -80,6 +80,30 @@ const tasksOn = async (svc: string) =>
     .map((l) => l.split(" ")[0]!)
     .sort();
 
+/**
+ * An app service with one task on node 2, on the fleet network (dnsrr: this kernel has no IPVS),
+ * carrying `labels`; `rest` is what follows them (mounts, entrypoint, the image and its arguments).
+ */
+const appOnNode2 = (name: string, labels: Record<string, string>, rest: string[]) =>
+  dk(
+    1,
+    "service",
+    "create",
+    "--detach",
+    "--name",
+    name,
+    "--network",
+    fleetNetwork,
+    "--constraint",
+    `node.hostname==${nodeName(2)}`,
+    "--endpoint-mode",
+    "dnsrr",
+    ...Object.entries(labels).flatMap(([k, v]) => ["--label", `${k}=${v}`]),
+    ...rest,
+  );
+/** A real /metrics and /-/ready: Prometheus' own image with its default config, its data on a tmpfs its user can write (no volume left). */
+const prometheusApp = ["--mount", "type=tmpfs,destination=/prometheus,tmpfs-mode=1777", image("prometheus")];
+
 /** A container of service `svc` running on node `k`. */
 const taskContainer = async (k: number, svc: string) =>
   (await dk(k, "ps", "-q", "--filter", `label=com.docker.swarm.service.name=${svc}`)).split("\n")[0]!;
@@ -204,24 +228,7 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
 
   it("carries a trace from an app task on node 2 over the overlay to Jaeger", async () => {
     // The app: a task on node 2 on the fleet network; the SDK sends from inside its network namespace.
-    await dk(
-      1,
-      "service",
-      "create",
-      "--detach",
-      "--name",
-      `${domain}-app`,
-      "--network",
-      fleetNetwork,
-      "--constraint",
-      `node.hostname==${nodeName(2)}`,
-      "--endpoint-mode",
-      "dnsrr",
-      "--entrypoint",
-      "sleep",
-      image("prometheus"),
-      "600",
-    );
+    await appOnNode2(`${domain}-app`, {}, ["--entrypoint", "sleep", image("prometheus"), "600"]);
     const app = await eventually(
       "the app's task on node 2",
       60,
@@ -271,24 +278,7 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
       ...traefikLabels({ name: "consumer-web", host, port: CATALOG.prometheus.ports.http }, fleetNetwork, "swarm"),
       [outputs.routing.label.key]: outputs.routing.label.value,
     };
-    await dk(
-      1,
-      "service",
-      "create",
-      "--detach",
-      "--name",
-      web,
-      "--network",
-      fleetNetwork,
-      "--constraint",
-      `node.hostname==${nodeName(2)}`,
-      "--endpoint-mode",
-      "dnsrr",
-      ...Object.entries(labels).flatMap(([k, v]) => ["--label", `${k}=${v}`]),
-      "--mount",
-      "type=tmpfs,destination=/prometheus,tmpfs-mode=1777",
-      image("prometheus"),
-    );
+    await appOnNode2(web, labels, prometheusApp);
     const caFile = join(state, "ca.crt");
     writeFileSync(caFile, ca);
     const { websecure } = CATALOG.traefik.ports;
@@ -318,27 +308,10 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
   it("scrapes an app service that opts in with its labels, on its node, with that node's labels", async () => {
     const app = `${domain}-metrics-app`;
     await dk(1, "node", "update", "--label-add", "scaibu.zone=b", nodeName(2));
-    // A real /metrics: Prometheus' own image with its default config, its data on a tmpfs (no volume left).
-    await dk(
-      1,
-      "service",
-      "create",
-      "--detach",
-      "--name",
+    await appOnNode2(
       app,
-      "--network",
-      fleetNetwork,
-      "--constraint",
-      `node.hostname==${nodeName(2)}`,
-      "--endpoint-mode",
-      "dnsrr",
-      "--label",
-      "prometheus.io/scrape=true",
-      "--label",
-      `prometheus.io/port=${CATALOG.prometheus.ports.http}`,
-      "--mount",
-      "type=tmpfs,destination=/prometheus,tmpfs-mode=1777",
-      image("prometheus"),
+      { "prometheus.io/scrape": "true", "prometheus.io/port": String(CATALOG.prometheus.ports.http) },
+      prometheusApp,
     );
     const [target] = await eventually("the app's target up in job swarm-services", 120, async () => {
       const r = await prom(`up{job="swarm-services"} == 1`);
