@@ -43,13 +43,15 @@ build() { # LOGNAME CGO PACKAGE@VERSION [go install flags...]
   log "building $pkg"
   CGO_ENABLED="$cgo" run_logged "$TOOLS/logs/engine-$name.log" "go install $pkg" go install "$@" "$pkg"
 }
-moby_ld="-X github.com/moby/moby/v2/dockerversion.Version=$MOBY_ENGINE_RELEASE-moby-$MOBY_VERSION -X github.com/moby/moby/v2/dockerversion.GitCommit=$MOBY_VERSION"
+# -s -w: no symbol table or DWARF, as the images' binaries; the linker's DWARF pass is a good part
+# of each daemon's link time, and nothing here debugs the engine.
+moby_ld="-s -w -X github.com/moby/moby/v2/dockerversion.Version=$MOBY_ENGINE_RELEASE-moby-$MOBY_VERSION -X github.com/moby/moby/v2/dockerversion.GitCommit=$MOBY_VERSION"
 build dockerd 0 "github.com/moby/moby/v2/cmd/dockerd@$MOBY_VERSION" -ldflags "$moby_ld"
-build docker-proxy 0 "github.com/moby/moby/v2/cmd/docker-proxy@$MOBY_VERSION"
-ctr_ld="-X github.com/containerd/containerd/v2/version.Version=$CONTAINERD_VERSION"
+build docker-proxy 0 "github.com/moby/moby/v2/cmd/docker-proxy@$MOBY_VERSION" -ldflags "-s -w"
+ctr_ld="-s -w -X github.com/containerd/containerd/v2/version.Version=$CONTAINERD_VERSION"
 build containerd 0 "github.com/containerd/containerd/v2/cmd/containerd@$CONTAINERD_VERSION" -ldflags "$ctr_ld"
 build containerd-shim 0 "github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2@$CONTAINERD_VERSION" -ldflags "$ctr_ld"
-build runc 1 "github.com/opencontainers/runc@$RUNC_VERSION" -tags seccomp -ldflags "-X main.version=${RUNC_VERSION#v}"
+build runc 1 "github.com/opencontainers/runc@$RUNC_VERSION" -tags seccomp -ldflags "-s -w -X main.version=${RUNC_VERSION#v}"
 complete || die "the engine build left $bin incomplete"
 "$bin/dockerd" --version >&2
 log "engine ready in $bin"
