@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CATALOG } from "../configs/catalog";
+import { ALERTMANAGER_CLIENT_PASSWORD_PATH, ALERTMANAGER_WEB_CONFIG_PATH } from "../configs/alertmanager";
 import { serviceOf, type Service, type ServiceParts } from "./service";
+import { webAuthFiles, type WebAuthArgs } from "./web-auth";
 
 /**
  * Alert delivery: Prometheus and Loki's ruler send firing alerts here; it groups, inhibits,
@@ -10,11 +12,15 @@ import { serviceOf, type Service, type ServiceParts } from "./service";
 export class Alertmanager extends pulumi.ComponentResource {
   readonly service: Service;
 
-  constructor(name: string, args: ServiceParts, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: ServiceParts & WebAuthArgs, opts?: pulumi.ComponentResourceOptions) {
     super("scaibu:observability:Alertmanager", name, {}, opts);
     this.service = serviceOf(this, name, args, {
       // The UI and API behind the operator's credentials (ServiceBase.routeAuth).
       route: { port: CATALOG.alertmanager.ports.http },
+      // Its own credentials check (configs/web-auth.ts), beside the receivers' secrets.
+      ...(args.webConfig
+        ? { secretFiles: webAuthFiles(args, ALERTMANAGER_WEB_CONFIG_PATH, ALERTMANAGER_CLIENT_PASSWORD_PATH) }
+        : {}),
     });
     this.registerOutputs({ hostname: this.service.hostname });
   }

@@ -1,13 +1,20 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { CATALOG } from "../configs/catalog";
-import { GRAFANA_ADMIN_PASSWORD_PATH, GRAFANA_METRICS_PATH, GRAFANA_START_PATH } from "../configs/grafana";
+import {
+  GRAFANA_ADMIN_PASSWORD_PATH,
+  GRAFANA_METRICS_PATH,
+  GRAFANA_STACK_CLIENT_PASSWORD_PATH,
+  GRAFANA_START_PATH,
+} from "../configs/grafana";
 import { serviceOf, type Service, type ServiceParts } from "./service";
 
 export interface GrafanaArgs extends ServiceParts {
   adminUser: string;
   /** The user's own password (a secret); a random one when unset. */
   adminPassword?: pulumi.Output<string>;
+  /** The stack client's password (configs/web-auth.ts), when Prometheus or Alertmanager asks for it. Secret. */
+  stackClientPassword?: pulumi.Input<string>;
 }
 
 /** Dashboards over Prometheus, Loki and Jaeger, provisioned as code. */
@@ -28,7 +35,12 @@ export class Grafana extends pulumi.ComponentResource {
     this.service = serviceOf(this, name, args, {
       // The password reaches Grafana as a file (GF_SECURITY_ADMIN_PASSWORD__FILE), never as an
       // environment value that `docker inspect` would show.
-      secretFiles: this.adminPassword.apply((content) => [{ path: GRAFANA_ADMIN_PASSWORD_PATH, content }]),
+      secretFiles: pulumi
+        .all([this.adminPassword, args.stackClientPassword])
+        .apply(([admin, client]) => [
+          { path: GRAFANA_ADMIN_PASSWORD_PATH, content: admin },
+          ...(client === undefined ? [] : [{ path: GRAFANA_STACK_CLIENT_PASSWORD_PATH, content: client }]),
+        ]),
       // Sets the stack's admin password on a kept database, then runs the image's /run.sh.
       entrypoint: ["/bin/sh", GRAFANA_START_PATH],
       // Grafana keeps its own login; its /metrics (no login) is only for Prometheus, in-network.

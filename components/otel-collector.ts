@@ -7,8 +7,10 @@ import {
   GATEWAY_KEY_PATH,
   OTEL_DOCKER_LOGS_DIR,
   OTEL_HOSTFS,
+  OTEL_PROMETHEUS_CREDENTIALS_PATH,
   OTEL_TOKEN_PATH,
 } from "../configs/otel-collector";
+import type { ConfigFile } from "../configs/types";
 import type { SignedPair } from "./certificates";
 import { Service, serviceOf, type ServiceParts } from "./service";
 
@@ -30,6 +32,8 @@ export interface OtelCollectorArgs extends ServiceParts {
   dockerApi?: pulumi.Resource;
   /** As a swarm's gateway (fleet.mode swarm; its parts join the fleet network): its mTLS server pair. */
   fleetGateway?: { tls: SignedPair & { caPem: pulumi.Input<string> } };
+  /** `base64(user:password)` of the stack client, when Prometheus asks for it (configs/web-auth.ts). Secret. */
+  prometheusCredentials?: pulumi.Input<string>;
 }
 
 /** The single OTLP entry point: batches and forwards logs, metrics and traces to their stores. */
@@ -49,12 +53,13 @@ export class OtelCollector extends pulumi.ComponentResource {
     const gateway = args.fleetGateway;
     this.service = serviceOf(this, name, args, {
       // The token (and a gateway's key) are files the collector reads, never environment values.
-      secretFiles: gateway
-        ? pulumi.all([this.token, gateway.tls.keyPem]).apply(([token, key]) => [
-            { path: OTEL_TOKEN_PATH, content: token },
-            { path: GATEWAY_KEY_PATH, content: key },
-          ])
-        : this.token.apply((content) => [{ path: OTEL_TOKEN_PATH, content }]),
+      secretFiles: pulumi
+        .all([this.token, gateway?.tls.keyPem, args.prometheusCredentials])
+        .apply(([token, key, credentials]): ConfigFile[] => [
+          { path: OTEL_TOKEN_PATH, content: token },
+          ...(key === undefined ? [] : [{ path: GATEWAY_KEY_PATH, content: key }]),
+          ...(credentials === undefined ? [] : [{ path: OTEL_PROMETHEUS_CREDENTIALS_PATH, content: credentials }]),
+        ]),
       ...(gateway
         ? {
             files: pulumi

@@ -26,10 +26,14 @@ import {
   fleetOn,
   nodeAgentKinds,
   nodeAgentServiceName,
+  alertmanagerAuthOn,
+  prometheusAuthOn,
   renderNodeAgent,
+  stackClientOn,
   type Rendered,
 } from "../configs/render";
 import { Fleet } from "./fleet";
+import { basicCredentials, STACK_CLIENT_USER, webConfigYaml } from "../configs/web-auth";
 import { volumesOf } from "../configs/volumes";
 import { DISK_METER_MEMORY_MB } from "../configs/disk-meter";
 import { DiskMeter } from "./disk-meter";
@@ -177,6 +181,22 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       );
     }
 
+    // Prometheus and Alertmanager check credentials themselves, not only at their routes
+    // (configs/web-auth.ts): the operator's, which Traefik forwards, and a login of the stack's
+    // own for its machine clients.
+    const stackClient = stackClientOn(s)
+      ? new random.RandomPassword(`${name}-stack-client-password`, { length: 32, special: false }, { parent: this })
+      : undefined;
+    const stackClientPassword = stackClient && pulumi.secret(stackClient.result);
+    const stackCredentials = stackClientPassword?.apply(basicCredentials);
+    /** exporter-toolkit's web config of a server that checks credentials itself: the two logins. */
+    const webConfig = (client: random.RandomPassword) =>
+      pulumi.secret(
+        pulumi
+          .all([operatorPassword.bcryptHash, client.bcryptHash])
+          .apply(([operator, stack]) => webConfigYaml({ [s.auth.operatorUser]: operator, [STACK_CLIENT_USER]: stack })),
+      );
+
     /** Exactly what every container shares; nothing else of the settings reaches `Service`. */
     const serviceBase = (k: ServiceKey): ServiceBase => ({
       hostname: this.hosts[k],
@@ -237,12 +257,21 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     /** A service's parts with the fleet's overlay network added, in a swarm (the gateway, Prometheus, Traefik). */
     const onFleet = (p: ReturnType<typeof parts>): ReturnType<typeof parts> =>
       this.fleet ? { ...p, base: { ...p.base, networks: [...p.base.networks, this.fleet.network.name] } } : p;
-    if (on("loki")) this.loki = new Loki(`${name}-loki`, parts("loki"), child);
+    if (on("loki")) {
+      const alertmanagerCredentials = on("alertmanager") && alertmanagerAuthOn(s) ? stackCredentials : undefined;
+      this.loki = new Loki(`${name}-loki`, { ...parts("loki"), alertmanagerCredentials }, child);
+    }
     if (on("prometheus")) {
       // In a swarm it scrapes every node's agents on the fleet network (configs/fleet.ts).
       this.prometheus = new Prometheus(
         `${name}-prometheus`,
-        { ...onFleet(parts("prometheus")), caNotAfter: this.certificates.caNotAfter, maxFor: s.alerting.maxFor },
+        {
+          ...onFleet(parts("prometheus")),
+          caNotAfter: this.certificates.caNotAfter,
+          maxFor: s.alerting.maxFor,
+          webConfig: stackClient && prometheusAuthOn(s) ? webConfig(stackClient) : undefined,
+          clientPassword: stackClientPassword,
+        },
         child,
       );
     }
@@ -252,7 +281,15 @@ export class ObservabilityStack extends pulumi.ComponentResource {
 
     const logAgent = renderLogAgent(s);
     if (on("alertmanager")) {
-      this.alertmanager = new Alertmanager(`${name}-alertmanager`, parts("alertmanager"), child);
+      this.alertmanager = new Alertmanager(
+        `${name}-alertmanager`,
+        {
+          ...parts("alertmanager"),
+          webConfig: stackClient && alertmanagerAuthOn(s) ? webConfig(stackClient) : undefined,
+          clientPassword: stackClientPassword,
+        },
+        child,
+      );
       if (!deliversAlerts(s.alerting)) {
         pulumi.log.warn(
           "no alert receiver is configured (alerting.receivers): alerts show in Alertmanager and Grafana, and " +
@@ -268,6 +305,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           // The gateway: the agents reach it by its name on the fleet network.
           ...onFleet(parts("otelCollector")),
           bindAddress: s.bindAddress,
+          prometheusCredentials: prometheusAuthOn(s) ? stackCredentials : undefined,
           grpcPort: s.ports.otlpGrpc,
           httpPort: s.ports.otlpHttp,
           hostMetrics: s.hostMetrics.enabled && !this.fleet,
@@ -294,7 +332,12 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     if (on("grafana")) {
       this.grafana = new Grafana(
         `${name}-grafana`,
-        { ...parts("grafana"), adminUser: s.grafana.adminUser, adminPassword: s.grafana.adminPassword },
+        {
+          ...parts("grafana"),
+          adminUser: s.grafana.adminUser,
+          adminPassword: s.grafana.adminPassword,
+          stackClientPassword,
+        },
         child,
       );
     }

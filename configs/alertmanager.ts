@@ -14,12 +14,19 @@
 import { z } from "zod";
 import { CATALOG } from "./catalog";
 import { duration, durationMs, secretString } from "./schema";
-import { wgetCheck, type ConfigFile } from "./types";
+import { wgetCheck, type ConfigFile, type HealthcheckSpec } from "./types";
+import { stackClientFile } from "./web-auth";
 import { toYaml } from "./yaml";
 
 export const ALERTMANAGER_CONFIG_PATH = "/etc/alertmanager/alertmanager.yml";
 /** Where the credential files go (each a secret upload, readable by Alertmanager's group only). */
 export const ALERTMANAGER_SECRETS_DIR = "/etc/alertmanager/secrets";
+/** exporter-toolkit's web config (`--web.config.file`, configs/web-auth.ts), an uploaded secret. */
+export const ALERTMANAGER_WEB_CONFIG_PATH = "/etc/alertmanager/web.yml";
+/** The stack client's password (an uploaded secret), for the health check's amtool. */
+export const ALERTMANAGER_CLIENT_PASSWORD_PATH = "/etc/alertmanager/stack-client-password";
+/** amtool's client config in the health check (`--http.config.file`). */
+export const ALERTMANAGER_CLIENT_CONFIG_PATH = "/etc/alertmanager/stack-client.yml";
 /** The image's data directory (owned by nobody in the image): silences and the notification log. */
 export const ALERTMANAGER_DATA_DIR = "/alertmanager";
 /** The receiver of alerts nobody configured a receiver for: they stay visible, nothing is sent. */
@@ -164,6 +171,8 @@ export interface AlertmanagerInput {
   alerting: AlertingSettings;
   /** Public URL of Alertmanager (`https://<domain>.alertmanager`), for links in notifications. */
   externalUrl: string;
+  /** Alertmanager asks every caller for credentials (configs/web-auth.ts): its route is guarded. */
+  selfAuth?: boolean;
 }
 
 const secretPath = (name: string) => `${ALERTMANAGER_SECRETS_DIR}/${name}`;
@@ -279,7 +288,9 @@ export function alertmanagerFiles(input: AlertmanagerInput): { files: ConfigFile
       : [],
     receivers,
   };
-  return { files: [{ path: ALERTMANAGER_CONFIG_PATH, content: toYaml(config) }], secretFiles };
+  const files = [{ path: ALERTMANAGER_CONFIG_PATH, content: toYaml(config) }];
+  if (input.selfAuth) files.push(stackClientFile(ALERTMANAGER_CLIENT_CONFIG_PATH, ALERTMANAGER_CLIENT_PASSWORD_PATH));
+  return { files, secretFiles };
 }
 
 /** Replaces the image CMD (ENTRYPOINT /bin/alertmanager stays): one instance, no HA cluster port. */
@@ -290,8 +301,28 @@ export function alertmanagerCommand(input: AlertmanagerInput): string[] {
     // An empty address turns the gossip cluster (and its port 9094) off (cmd/alertmanager/main.go).
     "--cluster.listen-address=",
     `--web.external-url=${input.externalUrl}`,
+    ...(input.selfAuth ? [`--web.config.file=${ALERTMANAGER_WEB_CONFIG_PATH}`] : []),
   ];
 }
 
-/** The image is busybox-based: its wget asks Alertmanager's readiness endpoint (httpserver/httpserver.go). */
-export const alertmanagerHealthcheck = wgetCheck(`http://127.0.0.1:${CATALOG.alertmanager.ports.http}/-/ready`, "10s");
+/**
+ * Open, the image's busybox wget asks Alertmanager's readiness endpoint (httpserver/httpserver.go).
+ * Behind the web config, the image's amtool (its Dockerfile at v0.35.0 copies /bin/amtool) asks
+ * the API's status (`cluster show`, cli/cluster.go) with the stack client's login from
+ * `--http.config.file` (cli/root.go): wget would need the password on its command line.
+ */
+export function alertmanagerHealthcheck(selfAuth: boolean | undefined): HealthcheckSpec {
+  const url = `http://127.0.0.1:${CATALOG.alertmanager.ports.http}`;
+  if (!selfAuth) return wgetCheck(`${url}/-/ready`, "10s");
+  return {
+    test: [
+      "CMD",
+      "/bin/amtool",
+      `--alertmanager.url=${url}`,
+      `--http.config.file=${ALERTMANAGER_CLIENT_CONFIG_PATH}`,
+      "cluster",
+      "show",
+    ],
+    startPeriod: "10s",
+  };
+}

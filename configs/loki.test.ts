@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
+  LOKI_ALERTMANAGER_CREDENTIALS_PATH,
   LOKI_CONFIG_PATH,
   LOKI_DATA_DIR,
   LOKI_SCHEMA,
@@ -94,6 +95,20 @@ describe("loki config", () => {
     );
     assert.ok(rules.groups[0]!.rules.every((r) => r.alert && r.expr.includes("count_over_time")));
     assert.equal(c.analytics.reporting_enabled, false);
+  });
+
+  it("sends the ruler's alerts with the stack client's login from a file, only when Alertmanager asks for it", () => {
+    const url = "http://scaibu.alertmanager:9093";
+    const config = (alertmanagerAuth: boolean) =>
+      parseYaml<{ ruler: Record<string, unknown> }>(
+        fileAt(lokiFiles({ ...input(), alertmanagerUrl: url, alertmanagerAuth }), LOKI_CONFIG_PATH).content,
+      ).ruler;
+    assert.deepEqual(config(true).alertmanager_client, {
+      type: "Basic",
+      credentials_file: LOKI_ALERTMANAGER_CREDENTIALS_PATH,
+    });
+    assert.equal(config(false).alertmanager_client, undefined);
+    assert.equal(doc().ruler.alertmanager_client, undefined);
   });
 
   it("is deterministic", () => {

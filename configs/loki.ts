@@ -120,7 +120,12 @@ export const lokiSettings = z
 export type LokiInput = z.output<typeof lokiSettings> & {
   /** Alertmanager for the ruler's alerts (inside the network), when the stack runs one. */
   alertmanagerUrl?: string;
+  /** Alertmanager asks for the stack client's login (configs/web-auth.ts): the ruler sends it. */
+  alertmanagerAuth?: boolean;
 };
+
+/** `base64(user:password)` of the stack client (configs/web-auth.ts basicCredentials), an uploaded secret. */
+export const LOKI_ALERTMANAGER_CREDENTIALS_PATH = "/etc/loki/alertmanager-credentials";
 
 export interface LokiConfig {
   target: "all";
@@ -167,6 +172,8 @@ export interface LokiConfig {
     enable_api: boolean;
     /** Where the ruler sends alerts (Alertmanager API v2; its path is the prefix): unset, nowhere. */
     alertmanager_url?: string;
+    /** `Authorization: <type> <file>` on the alerts (pkg/util/http.go HeaderAuth, inlined in NotifierConfig). */
+    alertmanager_client?: { type: "Basic"; credentials_file: string };
     storage: { type: "local"; local: { directory: string } };
     rule_path: string;
     ring: { kvstore: { store: "inmemory" } };
@@ -214,6 +221,13 @@ export function lokiConfig(input: LokiInput): LokiConfig {
       // The default is empty, which sends nowhere (pkg/ruler/base/ruler.go RegisterFlags, v3.7.6);
       // the URL's path is the API prefix, so it has none (pkg/ruler/base/notifier.go amConfigFromURL).
       ...(input.alertmanagerUrl ? { alertmanager_url: input.alertmanagerUrl } : {}),
+      // Alertmanager checks the stack client's login (configs/web-auth.ts): the header from a file,
+      // so no password in the config (pkg/ruler/base/notifier.go amConfigFromURL, v3.7.6:
+      // HeaderAuth with credentials_file becomes the client's Authorization). NOT VERIFIED here:
+      // the Loki image is a placeholder.
+      ...(input.alertmanagerUrl && input.alertmanagerAuth
+        ? { alertmanager_client: { type: "Basic" as const, credentials_file: LOKI_ALERTMANAGER_CREDENTIALS_PATH } }
+        : {}),
       storage: { type: "local", local: { directory: LOKI_RULES_DIR } },
       rule_path: `${LOKI_DATA_DIR}/rules-temp`,
       ring: { kvstore: { store: "inmemory" } },

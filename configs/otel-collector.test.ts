@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
   OTEL_CONFIG_PATH,
+  OTEL_PROMETHEUS_CREDENTIALS_PATH,
   SPANMETRICS_BUCKETS_MS,
   otelCollectorCommand,
   otelCollectorFiles,
@@ -177,6 +178,24 @@ describe("otel collector config", () => {
     for (const p of Object.values(c.service.pipelines) as { receivers: string[] }[]) {
       if (p.receivers.includes("otlp")) assert.ok(p.receivers.includes("otlp/routed"));
     }
+  });
+
+  it("sends the stack client's login to Prometheus, from a file, only when Prometheus asks for it", () => {
+    const c = doc({ ...base, prometheusAuth: true });
+    // bearertokenauth as a client sends `Authorization: <scheme> <file>` (v0.161.0 bearertokenauth.go).
+    assert.deepEqual(c.extensions["bearertokenauth/prometheus"], {
+      scheme: "Basic",
+      filename: OTEL_PROMETHEUS_CREDENTIALS_PATH,
+    });
+    assert.deepEqual(c.exporters["otlp_http/prometheus"].auth, { authenticator: "bearertokenauth/prometheus" });
+    assert.ok(c.service.extensions.includes("bearertokenauth/prometheus"));
+    // Only that exporter: Loki and Jaeger do not know the login.
+    assert.equal(c.exporters["otlp_http/loki"].auth, undefined);
+    assert.equal(c.exporters["otlp_grpc/jaeger"].auth, undefined);
+    const open = doc(base);
+    assert.equal(open.extensions["bearertokenauth/prometheus"], undefined);
+    assert.equal(open.exporters["otlp_http/prometheus"].auth, undefined);
+    assert.ok(!open.service.extensions.includes("bearertokenauth/prometheus"));
   });
 
   it("queues each OTLP exporter on disk with bounded retries", () => {

@@ -94,6 +94,8 @@ export interface OtelCollectorInput {
   stackLabelKey: string;
   /** The gateway of a swarm's node agents (`fleet.mode: swarm`): their mTLS receiver (configs/fleet.ts). */
   fleetGateway?: boolean;
+  /** Prometheus asks for the stack client's login (configs/web-auth.ts): the push sends it. */
+  prometheusAuth?: boolean;
 }
 
 /** memory_limiter hard limit by default (seed: 400 MiB); the container limit must stay above it. */
@@ -165,6 +167,10 @@ export const OTEL_TOKEN_PATH = "/etc/otelcol-contrib/otlp-token";
 /** Named volume mount point of the exporters' persistent queues. */
 export const OTEL_QUEUE_DIR = "/var/lib/otelcol/queue";
 const AUTH = "bearertokenauth/otlp";
+/** The same extension as a client: `Authorization: Basic <file>` on the push to Prometheus. */
+const PROMETHEUS_AUTH = "bearertokenauth/prometheus";
+/** `base64(user:password)` of the stack client (configs/web-auth.ts basicCredentials), an uploaded secret. */
+export const OTEL_PROMETHEUS_CREDENTIALS_PATH = "/etc/otelcol-contrib/prometheus-credentials";
 const QUEUE_STORAGE = "file_storage/queue";
 
 type Endpoint = { endpoint: string };
@@ -210,6 +216,7 @@ export interface OtelCollectorConfig {
   extensions: {
     health_check: Endpoint;
     [AUTH]?: { filename: string };
+    [PROMETHEUS_AUTH]?: { scheme: "Basic"; filename: string };
     [QUEUE_STORAGE]?: {
       directory: string;
       create_directory: boolean;
@@ -253,7 +260,7 @@ export interface OtelCollectorConfig {
   };
   exporters: {
     "otlp_http/loki": { endpoint: string } & Queue;
-    "otlp_http/prometheus": { endpoint: string } & Queue;
+    "otlp_http/prometheus": { endpoint: string } & Queue & Auth;
     "otlp_grpc/jaeger": { endpoint: string; tls: { insecure: boolean } } & Queue;
   };
   service: {
@@ -336,6 +343,7 @@ export function otelCollectorConfig(input: OtelCollectorInput): OtelCollectorCon
       "otlp_http/prometheus": {
         endpoint: `http://${input.hosts.prometheus}:${CATALOG.prometheus.ports.http}/api/v1/otlp`,
         ...queue,
+        ...(input.prometheusAuth ? { auth: { authenticator: PROMETHEUS_AUTH } } : {}),
       },
       "otlp_grpc/jaeger": {
         endpoint: `${input.hosts.jaeger}:${CATALOG.jaeger.ports.otlpGrpc}`,
@@ -347,6 +355,7 @@ export function otelCollectorConfig(input: OtelCollectorInput): OtelCollectorCon
       extensions: [
         "health_check",
         ...(input.tokenOnHost || input.tokenOnRouted ? [AUTH] : []),
+        ...(input.prometheusAuth ? [PROMETHEUS_AUTH] : []),
         ...(input.persistentQueue ? [QUEUE_STORAGE] : []),
       ],
       telemetry: {
@@ -361,6 +370,9 @@ export function otelCollectorConfig(input: OtelCollectorInput): OtelCollectorCon
   };
 
   if (input.tokenOnHost || input.tokenOnRouted) config.extensions[AUTH] = { filename: OTEL_TOKEN_PATH };
+  if (input.prometheusAuth) {
+    config.extensions[PROMETHEUS_AUTH] = { scheme: "Basic", filename: OTEL_PROMETHEUS_CREDENTIALS_PATH };
+  }
   if (input.persistentQueue) {
     config.extensions[QUEUE_STORAGE] = {
       directory: OTEL_QUEUE_DIR,

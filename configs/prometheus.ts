@@ -13,17 +13,24 @@ import { duration, durationMs } from "./schema";
 import { prometheusRetentionSize } from "./disk-budget";
 import { DISK_METER_JOB } from "./disk-meter";
 import { diskRulesFile } from "./disk-rules";
-import type { ConfigFile } from "./types";
+import type { ConfigFile, HealthcheckSpec } from "./types";
 import { wgetCheck } from "./types";
 import { externalUrl } from "./urls";
 import { toYaml } from "./yaml";
 import { fleetRulesFile, nodeAgentsScrapeConfig, swarmServicesScrapeConfig, type FleetScrapeInput } from "./fleet";
 import { optInRelabel, sanitizedLabel, type RelabelConfig } from "./scrape-labels";
+import { stackClientAuth, stackClientFile } from "./web-auth";
 
 export const PROMETHEUS_CONFIG_PATH = "/etc/prometheus/prometheus.yml";
 /** Named volume mount point; the image creates /prometheus owned by nobody (65534, its USER), which a fresh named volume inherits. */
 export const PROMETHEUS_DATA_DIR = "/prometheus";
 export const PROMETHEUS_READY_PATH = "/-/ready";
+/** exporter-toolkit's web config (`--web.config.file`): who may call Prometheus (configs/web-auth.ts). An uploaded secret. */
+export const PROMETHEUS_WEB_CONFIG_PATH = "/etc/prometheus/web.yml";
+/** The stack client's password (an uploaded secret): the self-scrape, the health check, alerts to Alertmanager. */
+export const PROMETHEUS_CLIENT_PASSWORD_PATH = "/etc/prometheus/stack-client-password";
+/** promtool's client config in the health check: the stack client's login, the password by file. */
+export const PROMETHEUS_CLIENT_CONFIG_PATH = "/etc/prometheus/stack-client.yml";
 
 /** The `prometheus` config key. */
 export const prometheusSettings = z
@@ -72,6 +79,10 @@ export interface PrometheusInput extends PrometheusSettings {
   diskMeter?: { target: string; intervalSeconds: number };
   /** A swarm's node agents (fleet.mode swarm): job `node-agents` and the NodeAgentDown alert. */
   fleet?: Omit<FleetScrapeInput, "dockerEndpoint">;
+  /** Prometheus asks every caller for credentials (configs/web-auth.ts): its route is guarded. */
+  selfAuth?: boolean;
+  /** Alertmanager asks for them too: alerts and its scrape send the stack client's login. */
+  alertmanagerAuth?: boolean;
 }
 
 export interface ScrapeConfig {
@@ -80,6 +91,7 @@ export interface ScrapeConfig {
   /** For targets that send no Prometheus Content-Type (Prometheus 3 refuses them otherwise). */
   fallback_scrape_protocol?: "PrometheusText0.0.4";
   static_configs?: { targets: string[] }[];
+  basic_auth?: ReturnType<typeof stackClientAuth>["basic_auth"];
   docker_sd_configs?: { host: string; refresh_interval: string }[];
   dockerswarm_sd_configs?: ReturnType<typeof swarmServicesScrapeConfig>["dockerswarm_sd_configs"];
   relabel_configs?: RelabelConfig[];
@@ -96,7 +108,13 @@ export interface PrometheusConfig {
    */
   storage: { tsdb: { out_of_order_time_window: string; retention: { time: string; size?: string } } };
   /** Where firing alerts go (config/config.go AlertingConfig at v3.14.0: only API v2 exists). */
-  alerting?: { alertmanagers: { api_version: "v2"; static_configs: { targets: string[] }[] }[] };
+  alerting?: {
+    alertmanagers: {
+      api_version: "v2";
+      static_configs: { targets: string[] }[];
+      basic_auth?: ReturnType<typeof stackClientAuth>["basic_auth"];
+    }[];
+  };
   scrape_configs: ScrapeConfig[];
 }
 
@@ -113,8 +131,14 @@ export function prometheusConfig(input: PrometheusInput): PrometheusConfig {
   const jobs: ScrapeConfig[] = SERVICE_KEYS.flatMap((key) => {
     const entry = CATALOG[key];
     if (!("metricsPort" in entry)) return [];
-    const host = key === "prometheus" ? "localhost" : input.hosts[key];
-    return host ? [{ job_name: entry.job, static_configs: [{ targets: [`${host}:${entry.metricsPort}`] }] }] : [];
+    const self = key === "prometheus";
+    const host = self ? "localhost" : input.hosts[key];
+    if (!host) return [];
+    const job: ScrapeConfig = { job_name: entry.job, static_configs: [{ targets: [`${host}:${entry.metricsPort}`] }] };
+    // The servers that check credentials themselves (configs/web-auth.ts) get the stack client's login.
+    const guarded = self ? input.selfAuth : key === "alertmanager" && input.alertmanagerAuth;
+    if (guarded) job.basic_auth = stackClientAuth(PROMETHEUS_CLIENT_PASSWORD_PATH).basic_auth;
+    return [job];
   });
   if (input.logAgentHost) {
     jobs.push({
@@ -179,6 +203,7 @@ export function prometheusConfig(input: PrometheusInput): PrometheusConfig {
               {
                 api_version: "v2",
                 static_configs: [{ targets: [`${input.alertmanagerHost}:${CATALOG.alertmanager.ports.http}`] }],
+                ...(input.alertmanagerAuth ? stackClientAuth(PROMETHEUS_CLIENT_PASSWORD_PATH) : {}),
               },
             ],
           },
@@ -203,6 +228,7 @@ export function prometheusFiles(input: PrometheusInput): ConfigFile[] {
     ...(input.hostRules ? hostRulesFiles(input.hostRules, input.maxFor) : []),
     ...(input.diskMeter ? [diskRulesFile(input.diskMeter.intervalSeconds, input.maxFor)] : []),
     ...(input.fleet ? [fleetRulesFile(input.maxFor)] : []),
+    ...(input.selfAuth ? [stackClientFile(PROMETHEUS_CLIENT_CONFIG_PATH, PROMETHEUS_CLIENT_PASSWORD_PATH)] : []),
   ];
 }
 
@@ -219,14 +245,31 @@ export function prometheusCommand(input: PrometheusInput): string[] {
     "--web.enable-remote-write-receiver",
     "--web.enable-otlp-receiver",
     ...(input.adminApi ? ["--web.enable-admin-api"] : []),
+    ...(input.selfAuth ? [`--web.config.file=${PROMETHEUS_WEB_CONFIG_PATH}`] : []),
     `--web.external-url=${externalUrl(input.externalHost, input.externalPort)}`,
     // Keeps the exemplars the collector's spanmetrics attach, so Grafana can jump to traces.
     "--enable-feature=exemplar-storage",
   ];
 }
 
-/** The image is busybox-based: its wget asks Prometheus' own readiness endpoint. */
-export const prometheusHealthcheck = wgetCheck(
-  `http://127.0.0.1:${CATALOG.prometheus.ports.http}${PROMETHEUS_READY_PATH}`,
-  "20s",
-);
+/**
+ * Prometheus' own readiness endpoint. Open, the image's busybox wget asks it. Behind the web
+ * config, the image's promtool does (`check ready`, cmd/promtool/main.go at v3.14.0), with the
+ * stack client's login and its password read from a file: wget would need it on its command line,
+ * which `docker inspect` shows.
+ */
+export function prometheusHealthcheck(selfAuth: boolean | undefined): HealthcheckSpec {
+  const url = `http://127.0.0.1:${CATALOG.prometheus.ports.http}`;
+  if (!selfAuth) return wgetCheck(`${url}${PROMETHEUS_READY_PATH}`, "20s");
+  return {
+    test: [
+      "CMD",
+      "/bin/promtool",
+      "check",
+      "ready",
+      `--url=${url}`,
+      `--http.config.file=${PROMETHEUS_CLIENT_CONFIG_PATH}`,
+    ],
+    startPeriod: "20s",
+  };
+}

@@ -91,12 +91,14 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
         diskMeter: diskMeterOn(s)
           ? { target: `${diskMeterHost(s)}:${DISK_METER_PORT}`, intervalSeconds: s.storage.meterIntervalSeconds }
           : undefined,
+        selfAuth: prometheusAuthOn(s),
+        alertmanagerAuth: alertmanagerAuthOn(s),
       };
       return {
         files: prometheusFiles(input),
         command: prometheusCommand(input),
         env: {},
-        healthcheck: prometheusHealthcheck,
+        healthcheck: prometheusHealthcheck(input.selfAuth),
       };
     },
     loki: () => {
@@ -104,7 +106,7 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
         ? `http://${hosts.alertmanager}:${CATALOG.alertmanager.ports.http}`
         : undefined;
       return {
-        files: lokiFiles({ ...s.loki, alertmanagerUrl }),
+        files: lokiFiles({ ...s.loki, alertmanagerUrl, alertmanagerAuth: alertmanagerAuthOn(s) }),
         command: lokiCommand(),
         env: {},
         healthcheck: lokiHealthcheck,
@@ -120,6 +122,8 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
         adminUser: s.grafana.adminUser,
         hostMetrics: hostRules,
         alertmanager: s.services.alertmanager.enabled,
+        prometheusAuth: prometheusAuthOn(s),
+        alertmanagerAuth: alertmanagerAuthOn(s),
       };
       return { files: grafanaFiles(input), command: [], env: grafanaEnv(input), healthcheck: grafanaHealthcheck };
     },
@@ -136,6 +140,7 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
         // In a swarm the node agents read every node's host, the manager's included.
         hostMetrics: fleetOn(s) ? { ...s.hostMetrics, enabled: false } : s.hostMetrics,
         fleetGateway: fleetOn(s),
+        prometheusAuth: prometheusAuthOn(s),
         dockerEndpoint,
         stackLabelKey: STACK_LABEL,
       };
@@ -147,9 +152,14 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
       };
     },
     alertmanager: () => {
-      const input = { alerting: s.alerting, externalUrl: externalUrl(hosts.alertmanager, s.ports.https) };
+      const input = {
+        alerting: s.alerting,
+        externalUrl: externalUrl(hosts.alertmanager, s.ports.https),
+        selfAuth: alertmanagerAuthOn(s),
+      };
       const { files, secretFiles } = alertmanagerFiles(input);
-      return { files, secretFiles, command: alertmanagerCommand(input), env: {}, healthcheck: alertmanagerHealthcheck };
+      const healthcheck = alertmanagerHealthcheck(input.selfAuth);
+      return { files, secretFiles, command: alertmanagerCommand(input), env: {}, healthcheck };
     },
     socketProxy: () => ({
       files: [],
@@ -179,6 +189,24 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
 /** Each budgeted backend's share of `storage.budgetGb`, in bytes. */
 export function shares(s: Settings): Partial<Record<Budgeted, number>> {
   return diskShares(s.storage, keepsData(s));
+}
+
+/**
+ * Whether Prometheus asks every caller for credentials, itself (configs/web-auth.ts): whenever its
+ * route does. Left open by `auth`, it is open on the network too, as asked.
+ */
+export function prometheusAuthOn(s: Settings): boolean {
+  return s.services.prometheus.enabled && isGuarded(s, "prometheus");
+}
+
+/** Whether Alertmanager asks every caller for credentials itself: whenever its route does. */
+export function alertmanagerAuthOn(s: Settings): boolean {
+  return s.services.alertmanager.enabled && isGuarded(s, "alertmanager");
+}
+
+/** Whether the stack's machine clients need their login: a server that checks credentials runs. */
+export function stackClientOn(s: Settings): boolean {
+  return prometheusAuthOn(s) || alertmanagerAuthOn(s);
 }
 
 /** Whether the stack runs the disk meter: asked for, and a Prometheus to scrape it. */

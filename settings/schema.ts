@@ -19,6 +19,7 @@ import {
 import { prometheusSettings } from "../configs/prometheus";
 import { dnsLabel, dockerName, hours } from "../configs/schema";
 import { fleetSettings } from "../configs/fleet";
+import { STACK_CLIENT_USER } from "../configs/web-auth";
 import { base2Bytes, keepsData, diskShares, storageSettings } from "../configs/disk-budget";
 
 // Image references: name[:tag][@digest]; a tag is required so deployments are reproducible.
@@ -260,6 +261,13 @@ export const settingsSchema = z
         });
       }
     });
+    if (s.auth.operatorUser === STACK_CLIENT_USER) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["auth", "operatorUser"],
+        message: `"${STACK_CLIENT_USER}" is the stack's own client login on Prometheus (configs/web-auth.ts); allowed: any other name`,
+      });
+    }
     if (s.auth.otlpTokenOnHost && !s.auth.enabled) {
       ctx.addIssue({
         code: "custom",

@@ -82,6 +82,13 @@ describe("settings", () => {
     ["domain", { domain: "Bad_Domain" }, "domain", '"Bad_Domain"', "DNS label"],
     ["bindAddress all interfaces", { bindAddress: "0.0.0.0" }, "bindAddress", '"0.0.0.0"', "allowAllInterfaces"],
     ["bindAddress ::", { bindAddress: "::" }, "bindAddress", '"::"'],
+    [
+      "operatorUser taking the stack client's login",
+      { auth: { operatorUser: "scaibu-stack" } },
+      "auth.operatorUser",
+      '"scaibu-stack"',
+      "any other name",
+    ],
     ["bindAddress [::]", { bindAddress: "[::]" }, "bindAddress", '"[::]"'],
     // Parsed, not compared as text: every spelling of "all interfaces" is refused.
     ["bindAddress ::0", { bindAddress: "::0" }, "bindAddress", '"::0"', "allowAllInterfaces"],

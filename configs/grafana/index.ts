@@ -13,6 +13,7 @@ import { secretString } from "../schema";
 import { wgetCheck, type ConfigFile } from "../types";
 import { externalUrl } from "../urls";
 import { toYaml } from "../yaml";
+import { STACK_CLIENT_USER } from "../web-auth";
 import { ALERTS_DASHBOARD_UID, alertsDashboard } from "./alerts-dashboard";
 import { dashboardJson } from "./dashboard";
 import {
@@ -41,6 +42,8 @@ export const GRAFANA_DASHBOARD_PROVIDER_PATH = `${GRAFANA_PROVISIONING_DIR}/dash
 export const GRAFANA_DASHBOARDS_DIR = "/etc/grafana/dashboards";
 /** Read through GF_SECURITY_ADMIN_PASSWORD__FILE, so the password is not in the container's environment. */
 export const GRAFANA_ADMIN_PASSWORD_PATH = "/etc/grafana/secrets/admin-password";
+/** The stack client's password (configs/web-auth.ts), an uploaded secret the datasources read. */
+export const GRAFANA_STACK_CLIENT_PASSWORD_PATH = "/etc/grafana/secrets/stack-client-password";
 export const GRAFANA_DASHBOARD_FOLDER = "Scaibu Observability";
 /** Runs before the image's own /run.sh (the container's entrypoint): see grafanaStartScript. */
 export const GRAFANA_START_PATH = "/etc/grafana/scaibu/start.sh";
@@ -115,6 +118,10 @@ export interface GrafanaInput {
   adminUser: string;
   /** Which of the collector's host receivers are on: their dashboards are provisioned with them. */
   hostMetrics?: { host: boolean; containers: boolean };
+  /** Prometheus asks for the stack client's login (configs/web-auth.ts): the datasource sends it. */
+  prometheusAuth?: boolean;
+  /** Alertmanager asks for it too. */
+  alertmanagerAuth?: boolean;
 }
 
 const UID = {
@@ -141,6 +148,9 @@ interface DatasourceBase {
 
 export interface PrometheusDatasource extends DatasourceBase {
   type: "prometheus";
+  basicAuth?: true;
+  basicAuthUser?: string;
+  secureJsonData?: { basicAuthPassword: string };
   jsonData: {
     httpMethod: "POST";
     prometheusType: "Prometheus";
@@ -193,6 +203,9 @@ export interface JaegerDatasource extends DatasourceBase {
  */
 export interface AlertmanagerDatasource extends DatasourceBase {
   type: "alertmanager";
+  basicAuth?: true;
+  basicAuthUser?: string;
+  secureJsonData?: { basicAuthPassword: string };
   jsonData: { implementation: "prometheus"; handleGrafanaManagedAlerts: boolean };
 }
 
@@ -220,6 +233,19 @@ export interface DashboardProvisioning {
   }[];
 }
 
+/**
+ * The stack client's login on the Prometheus and Alertmanager datasources. The password is read from the uploaded
+ * secret when Grafana provisions: `$__file{…}` is expanded in provisioned values
+ * (pkg/services/provisioning/values/values.go `interpolateValue` → pkg/setting/expanders.go
+ * `fileExpander`, which trims the content; read in the code index's newest copy, the mirror being
+ * over the fetch limit). NOT VERIFIED here: the Grafana image is a placeholder.
+ */
+const stackClientLogin = {
+  basicAuth: true as const,
+  basicAuthUser: STACK_CLIENT_USER,
+  secureJsonData: { basicAuthPassword: `$__file{${GRAFANA_STACK_CLIENT_PASSWORD_PATH}}` },
+};
+
 export function grafanaDatasources(input: GrafanaInput): DatasourcesProvisioning {
   const { hosts } = input;
   const base = { access: "proxy" as const, editable: false, version: 1 };
@@ -234,6 +260,7 @@ export function grafanaDatasources(input: GrafanaInput): DatasourcesProvisioning
         type: "prometheus",
         url: `http://${hosts.prometheus}:${CATALOG.prometheus.ports.http}`,
         isDefault: true,
+        ...(input.prometheusAuth ? stackClientLogin : {}),
         jsonData: {
           httpMethod: "POST",
           prometheusType: "Prometheus",
@@ -326,6 +353,7 @@ export function grafanaDatasources(input: GrafanaInput): DatasourcesProvisioning
               type: "alertmanager" as const,
               url: `http://${hosts.alertmanager}:${CATALOG.alertmanager.ports.http}`,
               isDefault: false,
+              ...(input.alertmanagerAuth ? stackClientLogin : {}),
               // Alerts Grafana itself evaluates go to the stack's Alertmanager too.
               jsonData: { implementation: "prometheus" as const, handleGrafanaManagedAlerts: true },
             },

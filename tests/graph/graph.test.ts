@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
+import type * as random from "@pulumi/random";
+import { parse } from "yaml";
 import { byType, declared, installMocks, promiseOf, record, resolvedInputs, urnName, inputsByName } from "./harness";
 
 installMocks({ keepDataVolumes: true });
@@ -73,7 +75,8 @@ describe("resource graph (defaults)", () => {
       "docker:index/remoteImage:RemoteImage": 8, // the disk meter runs the Prometheus image
       "docker:index/volume:Volume": 6,
       "docker:index/container:Container": 10,
-      "random:index/randomPassword:RandomPassword": 3,
+      // operator, Grafana admin, OTLP token, and the stack client's login (configs/web-auth.ts)
+      "random:index/randomPassword:RandomPassword": 4,
     });
   });
 
@@ -174,12 +177,27 @@ describe("resource graph (defaults)", () => {
       "scaibu.traefik": ["CMD", "traefik", "healthcheck", "--ping", "--configFile=/etc/traefik/traefik.yml"],
       "scaibu.otel": ["CMD", "/otelcol-contrib", "validate", "--config=/etc/otelcol-contrib/config.yaml"],
       "scaibu.loki": ["CMD", "/usr/bin/loki", "-health"],
-      "scaibu.prometheus": ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:9090/-/ready"],
+      // Behind its own web config: the image's promtool, the login's password read from a file.
+      "scaibu.prometheus": [
+        "CMD",
+        "/bin/promtool",
+        "check",
+        "ready",
+        "--url=http://127.0.0.1:9090",
+        "--http.config.file=/etc/prometheus/stack-client.yml",
+      ],
       "scaibu.jaeger": ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:13133/status"],
       "scaibu.grafana": ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:3000/api/health"],
       "scaibu.socket-proxy": ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:2375/_ping"],
       "scaibu.disk-usage": ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:9108/metrics"],
-      "scaibu.alertmanager": ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:9093/-/ready"],
+      "scaibu.alertmanager": [
+        "CMD",
+        "/bin/amtool",
+        "--alertmanager.url=http://127.0.0.1:9093",
+        "--http.config.file=/etc/alertmanager/stack-client.yml",
+        "cluster",
+        "show",
+      ],
       // Its config is its command line (nothing uploaded): the same argument.
       "scaibu.otel-logs": ["CMD", "/otelcol-contrib", "validate", (containers.get(AGENT)!.command as string[])[0]!],
     });
@@ -334,6 +352,51 @@ describe("resource graph (defaults)", () => {
     const upload = (grafana.uploads as { file: string; content: string }[]).find((u) => u.content === password);
     assert.equal(upload?.file, "/etc/grafana/secrets/admin-password");
     assert.equal(await pulumi.isSecret(stack.grafana!.adminPassword), true);
+  });
+
+  it("makes Prometheus and Alertmanager check the operator's login and the stack client's themselves, and hands their clients that login as secrets", async () => {
+    type Upload = { file: string; content: string };
+    const uploads = (k: string) => containers.get(k)!.uploads as Upload[];
+    const at = (k: string, file: string) => uploads(k).find((u) => u.file === file)?.content;
+    for (const k of ["prometheus", "alertmanager", "otel", "grafana", "loki"]) {
+      const decl = declared.find((d) => d.type === "docker:index/container:Container" && d.name.includes(`-${k}-`))!;
+      assert.equal(await pulumi.isSecret(pulumi.output(decl.inputs.uploads as pulumi.Input<unknown>)), true, k);
+    }
+    const [client] = await Promise.all(
+      byType("random:index/randomPassword:RandomPassword")
+        .filter((d) => d.name.endsWith("-stack-client-password"))
+        .map(resolvedInputs),
+    );
+    assert.deepEqual([client!.length, client!.special], [32, false]);
+    // The mocks derive a RandomPassword's result and hash from its name (harness.ts).
+    const password = at("scaibu.prometheus", "/etc/prometheus/stack-client-password")!;
+    assert.match(password, /^pw-/);
+    const operator = byType("random:index/randomPassword:RandomPassword").find((d) =>
+      d.name.endsWith("-operator-password"),
+    )!;
+    // The operator's hash is the one Traefik checks: a request through the route passes both.
+    const operatorHash = await promiseOf((operator.resource as random.RandomPassword).bcryptHash);
+    for (const [k, dir] of [
+      ["scaibu.prometheus", "/etc/prometheus"],
+      ["scaibu.alertmanager", "/etc/alertmanager"],
+    ] as const) {
+      const web = parse(at(k, `${dir}/web.yml`)!) as { basic_auth_users: Record<string, string> };
+      assert.deepEqual(Object.keys(web.basic_auth_users), ["admin", "scaibu-stack"], k);
+      assert.equal(web.basic_auth_users.admin, operatorHash, k);
+      assert.ok((containers.get(k)!.command as string[]).includes(`--web.config.file=${dir}/web.yml`), k);
+      assert.equal(at(k, `${dir}/stack-client-password`), password, k);
+    }
+    // Alertmanager keeps its receivers' secrets beside them.
+    assert.ok(uploads("scaibu.alertmanager").some((u) => u.file === "/etc/alertmanager/alertmanager.yml"));
+    const basic = Buffer.from(`scaibu-stack:${password}`).toString("base64");
+    assert.equal(at("scaibu.otel", "/etc/otelcol-contrib/prometheus-credentials"), basic);
+    assert.equal(at("scaibu.loki", "/etc/loki/alertmanager-credentials"), basic);
+    assert.equal(at("scaibu.grafana", "/etc/grafana/secrets/stack-client-password"), password);
+    // Nowhere in plain sight: no environment, no command line.
+    for (const [name, c] of containers) {
+      const plain = [...((c.envs ?? []) as string[]), ...((c.command ?? []) as string[])].join("\n");
+      assert.ok(!plain.includes(password), `${name}: the stack client's password in its env or command`);
+    }
   });
 
   it("puts no secret value into any container's environment", async () => {

@@ -55,12 +55,16 @@ async function inNetns(k: number, name: string, cmd: string[]): Promise<string> 
 const curlIn = (k: number, name: string, url: string, extra: string[] = []) =>
   inNetns(k, name, ["curl", "-sS", "--max-time", "10", ...extra, url]);
 
+/** The operator login (the `operator` output): Prometheus asks for it on its own port too. */
+let operator = { user: "", password: "" };
+
 /** PromQL against the real Prometheus on node 1, from inside its own network namespace. */
 async function prom(query: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
   const body = await curlIn(
     1,
     `${domain}.prometheus`,
     `http://127.0.0.1:${CATALOG.prometheus.ports.http}/api/v1/query?query=${encodeURIComponent(query)}`,
+    ["-u", `${operator.user}:${operator.password}`],
   );
   return (JSON.parse(body) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data
     .result;
@@ -176,6 +180,7 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
     const up = await stack.up({ onOutput: log });
     assert.equal(up.summary.result, "succeeded");
     ca = String(up.outputs.caCertPem!.value);
+    operator = up.outputs.operator!.value as typeof operator;
     // What an app stack reads to join the fleet (the `fleet` output).
     assert.deepEqual(up.outputs.fleet!.value, { network: fleetNetwork, agents: agentServices });
     outputsFile = join(state, "outputs.json");
@@ -263,6 +268,34 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
       const [trace] = (JSON.parse(body) as { data?: { spans: unknown[] }[] }).data ?? [];
       return trace?.spans.length === sent.spans ? true : undefined;
     });
+    // The same app task reaches Prometheus on the overlay (it scrapes there), and gets nothing
+    // from it without a login: no query, no admin API (configs/web-auth.ts).
+    const prometheus = await dk(
+      1,
+      "inspect",
+      "-f",
+      `{{(index .NetworkSettings.Networks "${fleetNetwork}").IPAddress}}`,
+      `${domain}.prometheus`,
+    );
+    const code = (path: string, extra: string[] = []) =>
+      inNetns(2, app, [
+        "curl",
+        "-s",
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{http_code}",
+        "--max-time",
+        "10",
+        ...extra,
+        `http://${prometheus}:${CATALOG.prometheus.ports.http}${path}`,
+      ]);
+    assert.equal(await code("/api/v1/query?query=up"), "401");
+    assert.equal(
+      await code("/api/v1/admin/tsdb/delete_series", ["-X", "POST", "--data-urlencode", "match[]=up"]),
+      "401",
+    );
+    assert.equal(await code("/api/v1/query?query=up", ["-u", `${operator.user}:${operator.password}`]), "200");
     await dk(1, "service", "rm", `${domain}-app`);
   });
 

@@ -5,9 +5,18 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { alertmanagerFiles } from "../../configs/alertmanager";
+import {
+  ALERTMANAGER_CLIENT_CONFIG_PATH,
+  ALERTMANAGER_CLIENT_PASSWORD_PATH,
+  ALERTMANAGER_WEB_CONFIG_PATH,
+  alertmanagerCommand,
+  alertmanagerFiles,
+  alertmanagerHealthcheck,
+} from "../../configs/alertmanager";
+import { STACK_CLIENT_USER, webConfigYaml } from "../../configs/web-auth";
 import { parseSettings } from "../../settings/schema";
 import { findAmtool, run, writeTree } from "../support/config-files";
 
@@ -160,5 +169,115 @@ describe("inhibition, in the real alertmanager", () => {
     assert.equal(inhibited("DiskFull", "a"), true, "same alert and instance: hidden");
     assert.equal(inhibited("DiskFull", "b"), false, "another instance: not hidden");
     assert.equal(inhibited("LokiRequestErrors", "loki:3100"), true, "a down target's other alert: hidden");
+  });
+});
+
+/**
+ * Alertmanager's own credentials check (configs/web-auth.ts) in the real alertmanager and amtool:
+ * the rendered command line's web config flag, and the health check's exact command.
+ */
+describe("alertmanager: its own credentials check, in the real alertmanager", () => {
+  const port = 19094;
+  const url = `http://127.0.0.1:${port}`;
+  /** exporter-toolkit v0.17.1 web/handler.go writes this bcrypt hash of "fakepassword" down (Node has no bcrypt). */
+  const known = { password: "fakepassword", hash: "$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi" };
+  const input = {
+    alerting: parseSettings({ alerting: full }).alerting,
+    externalUrl: "https://scaibu.alertmanager",
+    selfAuth: true,
+  };
+  let proc: ReturnType<typeof spawn>;
+  let root: string;
+  const local = (p: string) => join(root, p);
+  before(async () => {
+    const { files } = alertmanagerFiles(input);
+    root = writeTree([
+      ...files,
+      {
+        path: ALERTMANAGER_WEB_CONFIG_PATH,
+        content: webConfigYaml({ admin: known.hash, [STACK_CLIENT_USER]: known.hash }),
+      },
+      { path: ALERTMANAGER_CLIENT_PASSWORD_PATH, content: known.password },
+    ]);
+    // The client config names the password by its in-container path.
+    const client = local(ALERTMANAGER_CLIENT_CONFIG_PATH);
+    writeFileSync(
+      client,
+      readFileSync(client, "utf8").replace(ALERTMANAGER_CLIENT_PASSWORD_PATH, local(ALERTMANAGER_CLIENT_PASSWORD_PATH)),
+    );
+    const flags = alertmanagerCommand(input).filter(
+      (f) => f.startsWith("--web.config.file=") || f.startsWith("--cluster"),
+    );
+    assert.deepEqual(flags, ["--cluster.listen-address=", `--web.config.file=${ALERTMANAGER_WEB_CONFIG_PATH}`]);
+    proc = spawn(am.alertmanager, [
+      `--config.file=${write(full)}`,
+      `--storage.path=${writeTree([])}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      ...flags.map((f) => f.replace(ALERTMANAGER_WEB_CONFIG_PATH, local(ALERTMANAGER_WEB_CONFIG_PATH))),
+    ]);
+    for (let i = 0; i < 100; i++) {
+      if ((await fetch(`${url}/-/ready`).catch(() => undefined)) !== undefined) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error("alertmanager did not answer");
+  });
+  after(() => proc.kill());
+  const basic = (user: string, password: string) => ({
+    Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`,
+  });
+
+  it("answers 401 to a caller without the login: no silence, no alert, no status", async () => {
+    const silence = {
+      matchers: [{ name: "alertname", value: ".+", isRegex: true }],
+      startsAt: new Date().toISOString(),
+      endsAt: new Date(Date.now() + 3600_000).toISOString(),
+      createdBy: "anyone",
+      comment: "mute everything",
+    };
+    for (const [path, method, body] of [
+      ["/api/v2/silences", "POST", JSON.stringify(silence)],
+      ["/api/v2/alerts", "POST", "[]"],
+      ["/api/v2/status", "GET", undefined],
+      ["/-/ready", "GET", undefined],
+    ] as const) {
+      const init = { method, body, headers: { "Content-Type": "application/json" } };
+      assert.equal((await fetch(`${url}${path}`, init)).status, 401, `${method} ${path}`);
+      const wrong = await fetch(`${url}${path}`, {
+        ...init,
+        headers: { ...init.headers, ...basic(STACK_CLIENT_USER, "x") },
+      });
+      assert.equal(wrong.status, 401, `${method} ${path} with a wrong password`);
+    }
+    const ok = await fetch(`${url}/api/v2/status`, { headers: basic(STACK_CLIENT_USER, known.password) });
+    assert.equal(ok.status, 200);
+  });
+
+  it("passes the health check's exact command, and fails it with a wrong password", () => {
+    const args = alertmanagerHealthcheck(true)
+      .test.slice(2)
+      .map((a) =>
+        a.startsWith("--alertmanager.url=")
+          ? `--alertmanager.url=${url}`
+          : a.replace(ALERTMANAGER_CLIENT_CONFIG_PATH, local(ALERTMANAGER_CLIENT_CONFIG_PATH)),
+      );
+    assert.equal(alertmanagerHealthcheck(true).test[1], "/bin/amtool");
+    const ok = run(am.amtool, args);
+    assert.equal(ok.status, 0, ok.output);
+    writeFileSync(local(ALERTMANAGER_CLIENT_PASSWORD_PATH), "wrong");
+    try {
+      const bad = run(am.amtool, args);
+      assert.notEqual(bad.status, 0, bad.output);
+    } finally {
+      writeFileSync(local(ALERTMANAGER_CLIENT_PASSWORD_PATH), known.password);
+    }
+    // Open, it stays the image's busybox wget on /-/ready.
+    assert.deepEqual(alertmanagerHealthcheck(false).test, [
+      "CMD",
+      "wget",
+      "-q",
+      "-O",
+      "/dev/null",
+      "http://127.0.0.1:9093/-/ready",
+    ]);
   });
 });

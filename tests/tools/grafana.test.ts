@@ -9,6 +9,7 @@ import {
   GRAFANA_ADMIN_PASSWORD_PATH,
   GRAFANA_DASHBOARD_PROVIDER_PATH,
   GRAFANA_DATASOURCES_PATH,
+  GRAFANA_STACK_CLIENT_PASSWORD_PATH,
   CONTAINERS_DASHBOARD_UID,
   DOCKER_HOST_DASHBOARD_UID,
   REQUEST_DASHBOARD_UID,
@@ -25,6 +26,7 @@ import type { Dashboard, Panel } from "../../configs/grafana/dashboard";
 import { SPANMETRICS_CALLS_METRIC, SPANMETRICS_DURATION_BUCKET_METRIC } from "../../configs/otel-collector";
 import { fileAt, findPromtool, parseYaml, promqlErrors, withGrafanaVariables } from "../support/config-files";
 import { defaultGrafanaInput } from "../support/grafana-input";
+import { STACK_CLIENT_USER } from "../../configs/web-auth";
 
 const base: GrafanaInput = defaultGrafanaInput;
 
@@ -152,6 +154,28 @@ describe("grafana provisioning", () => {
     const text = fileAt(grafanaFiles(base), GRAFANA_DATASOURCES_PATH).content;
     for (const line of text.split("\n")) assertEscaped(line);
     assert.equal(literal("a$b${c}"), "a$$b$${c}");
+  });
+
+  it("logs in to Prometheus and Alertmanager as the stack client when they ask, the password read from a file", () => {
+    const input = { ...base, alertmanager: true, prometheusAuth: true, alertmanagerAuth: true };
+    const text = fileAt(grafanaFiles(input), GRAFANA_DATASOURCES_PATH).content;
+    const all = parseYaml<Doc>(text).datasources as Doc[];
+    for (const uid of ["prometheus", "alertmanager"]) {
+      const d = all.find((x) => x.uid === uid)!;
+      assert.equal(d.basicAuth, true, uid);
+      assert.equal(d.basicAuthUser, STACK_CLIENT_USER, uid);
+      // The one expansion left in: Grafana reads the uploaded secret when it provisions.
+      assert.deepEqual(d.secureJsonData, { basicAuthPassword: `$__file{${GRAFANA_STACK_CLIENT_PASSWORD_PATH}}` }, uid);
+    }
+    for (const line of text.split("\n").filter((l) => !l.includes("$__file{"))) assertEscaped(line);
+    // Loki and Jaeger do not get it; nor does any datasource when neither server asks.
+    assert.ok(
+      all.filter((d) => !["prometheus", "alertmanager"].includes(d.uid)).every((d) => d.basicAuth === undefined),
+    );
+    const open = parseYaml<Doc>(
+      fileAt(grafanaFiles({ ...base, alertmanager: true }), GRAFANA_DATASOURCES_PATH).content,
+    );
+    assert.ok((open.datasources as Doc[]).every((d) => d.basicAuth === undefined && d.secureJsonData === undefined));
   });
 
   it("provisions dashboards from files, read-only", () => {

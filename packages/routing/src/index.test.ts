@@ -28,6 +28,12 @@ describe("traefikLabels", () => {
     assert.equal(labels["traefik.http.routers.scaibu-traefik.service"], "api@internal");
     assert.equal(labels["traefik.http.middlewares.scaibu-traefik-auth.basicauth.users"], "admin:$2a$10$x");
     assert.equal(labels["traefik.http.routers.scaibu-traefik.middlewares"], "scaibu-traefik-auth");
+    // The login goes on to the service (removeHeader defaults to false, Traefik v3.7.13
+    // pkg/config/dynamic/middlewares.go): Prometheus checks the same login itself (configs/web-auth.ts).
+    assert.equal(
+      Object.keys(labels).some((k) => k.toLowerCase().endsWith(".removeheader")),
+      false,
+    );
     assert.equal(
       Object.keys(labels).some((k) => k.startsWith("traefik.http.services.")),
       false,

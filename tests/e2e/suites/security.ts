@@ -8,7 +8,8 @@ import { OTEL_LOGS_HOST } from "../../../configs/otel-logs";
 import { DISK_METER_HOST } from "../../../configs/disk-meter";
 import { COLLECTOR_UID, privilegesFor, type PrivilegedKey } from "../../../configs/privileges";
 import { parseSettings } from "../../../settings/schema";
-import { curl, eventually, sh } from "../shell";
+import { PROMETHEUS_CLIENT_PASSWORD_PATH } from "../../../configs/prometheus";
+import { curl, eventually, health, sh } from "../shell";
 import { authed, https, live, promSeries } from "../fixture";
 
 /** Every container of the e2e stack with its privileges row (configs/privileges.ts). */
@@ -65,6 +66,76 @@ export function securitySuite(): void {
       assert.deepEqual([dash.user, dash.password], [live.operator.user, live.operator.password]);
     });
 
+    it("asks for credentials on Prometheus' and Alertmanager's own ports too, inside the stack's network", async () => {
+      // What a consumer app joined to the network (or a swarm app task) reaches: the container
+      // itself, not the route. Run from inside Traefik's network namespace with the host's curl.
+      const ipOf = async (name: string) =>
+        (await sh("docker", ["inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}", name]))
+          .trim()
+          .split(" ")[0]!;
+      const pid = await sh("docker", ["inspect", "-f", "{{.State.Pid}}", `${domain}.traefik`]);
+      const direct = async (url: string, extra: string[] = []) =>
+        Number(
+          await sh("nsenter", [
+            "-t",
+            pid,
+            "-n",
+            "curl",
+            "-s",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "--max-time",
+            "10",
+            ...extra,
+            url,
+          ]),
+        );
+      const operator = ["-u", `${live.operator.user}:${live.operator.password}`];
+      const wrong = ["-u", `${live.operator.user}:wrong`];
+
+      const prom = `http://${await ipOf(`${domain}.prometheus`)}:${CATALOG.prometheus.ports.http}`;
+      const deleteSeries = ["-X", "POST", "--data-urlencode", 'match[]={__name__="up"}'];
+      assert.equal(await direct(`${prom}/api/v1/query?query=up`), 401, "a query without credentials");
+      assert.equal(await direct(`${prom}/api/v1/admin/tsdb/delete_series`, deleteSeries), 401, "delete_series");
+      assert.equal(await direct(`${prom}/api/v1/otlp/v1/metrics`, ["-X", "POST"]), 401, "an OTLP write");
+      assert.equal(await direct(`${prom}/api/v1/query?query=up`, wrong), 401, "a wrong password");
+      assert.equal(await direct(`${prom}/api/v1/query?query=up`, operator), 200);
+
+      // A silence would mute every alert: nobody on the network may set one without the login.
+      const am = `http://${await ipOf(`${domain}.alertmanager`)}:${CATALOG.alertmanager.ports.http}`;
+      const silence = JSON.stringify({
+        matchers: [{ name: "alertname", value: ".+", isRegex: true }],
+        startsAt: new Date().toISOString(),
+        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+        createdBy: "e2e",
+        comment: "would mute everything",
+      });
+      const post = ["-X", "POST", "-H", "Content-Type: application/json", "-d", silence];
+      assert.equal(await direct(`${am}/api/v2/silences`, post), 401, "a silence without credentials");
+      assert.equal(
+        await direct(`${am}/api/v2/alerts`, ["-X", "POST", "-H", "Content-Type: application/json", "-d", "[]"]),
+        401,
+      );
+      assert.equal(await direct(`${am}/api/v2/status`, wrong), 401, "a wrong password");
+      assert.equal(await direct(`${am}/api/v2/status`, operator), 200);
+
+      // The stack's own clients pass: the collector's push (host_metrics reach Prometheus only
+      // through it), the self-scrape, Prometheus' scrape of Alertmanager, both health checks.
+      await promSeries("Prometheus scrapes itself with the stack client's login", 'up{job="prometheus"} == 1');
+      await promSeries("Prometheus scrapes Alertmanager with the stack client's login", 'up{job="alertmanager"} == 1');
+      await promSeries(
+        "the collector pushes to Prometheus with the stack client's login",
+        "system_cpu_load_average_1m",
+      );
+      await promSeries(
+        "Prometheus reaches Alertmanager with its alerts, with the stack client's login",
+        "prometheus_notifications_sent_total > 0",
+      );
+      for (const k of ["prometheus", "alertmanager"]) assert.equal(await health(`${domain}.${k}`), "healthy", k);
+    });
+
     it("takes OTLP through Traefik only with the bearer token", async () => {
       assert.equal(live.outputs.otlpToken!.secret, true);
       const token = live.outputs.otlpToken!.value as string;
@@ -80,7 +151,11 @@ export function securitySuite(): void {
     });
 
     it("shows no secret in docker inspect of any container", async () => {
+      // The stack client's Prometheus password is no output: read it where Prometheus reads it.
+      const client = await sh("docker", ["exec", `${domain}.prometheus`, "cat", PROMETHEUS_CLIENT_PASSWORD_PATH]);
+      assert.match(client, /^[A-Za-z0-9]{32}$/);
       const secrets = [
+        client,
         live.operator.password,
         live.outputs.otlpToken!.value as string,
         (live.outputs.grafanaAdmin!.value as { password: string }).password,

@@ -1,0 +1,53 @@
+/**
+ * Basic auth on Prometheus itself, not only on its Traefik route. Everything on the stack's
+ * network reaches Prometheus' port directly: a consumer app joins that network to be routed, and in
+ * a swarm every app task on the fleet network does. Without this, any of them could query every
+ * series, write series, and delete them through the admin API.
+ *
+ * Upstream, at the pinned releases:
+ * - exporter-toolkit v0.17.1 (the version in Prometheus v3.14.0's go.mod), web/tls_config.go: the
+ *   `--web.config.file` key `basic_auth_users` maps each user to a bcrypt hash. web/handler.go
+ *   checks every request, /-/ready included, and caches a match, so bcrypt runs once per client.
+ * - Prometheus v3.14.0 cmd/promtool/main.go: `promtool check ready --url --http.config.file` for
+ *   the health check. common/config HTTPClientConfig `basic_auth.password_file` for the
+ *   self-scrape job.
+ * - collector-contrib bearertokenauthextension v0.161.0 config.go: `scheme` and `filename`. As a
+ *   client it sends `Authorization: <scheme> <file content>` (bearertokenauth.go).
+ *
+ * Two users are accepted:
+ * - the operator, with the same bcrypt hash Traefik checks. Traefik's basicAuth middleware
+ *   forwards the Authorization header (removeHeader defaults to false), so a request through the
+ *   route passes both checks.
+ * - STACK_CLIENT_USER, with a password of its own, for the stack's machine clients: the collector
+ *   (OTLP push), Grafana's datasource, Prometheus' own scrape of itself and its health check.
+ */
+import type { ConfigFile } from "./types";
+import { toYaml } from "./yaml";
+
+/** The stack's machine clients' login; `auth.operatorUser` may not take it. */
+export const STACK_CLIENT_USER = "scaibu-stack";
+
+/** exporter-toolkit's web config: users and their bcrypt hashes, sorted so the bytes are stable. */
+export function webConfigYaml(users: Record<string, string>): string {
+  const sorted = Object.fromEntries(
+    Object.keys(users)
+      .sort()
+      .map((u) => [u, users[u]!]),
+  );
+  return toYaml({ basic_auth_users: sorted });
+}
+
+/** Prometheus' HTTP client config (promtool `--http.config.file`, a scrape job's `basic_auth`). */
+export function stackClientAuth(passwordFile: string) {
+  return { basic_auth: { username: STACK_CLIENT_USER, password_file: passwordFile } };
+}
+
+/** The header value a client without a basic-auth setting of its own sends: `Basic base64(user:password)`. */
+export function basicCredentials(password: string): string {
+  return Buffer.from(`${STACK_CLIENT_USER}:${password}`).toString("base64");
+}
+
+/** The client config file promtool reads in the health check. */
+export function stackClientFile(path: string, passwordFile: string): ConfigFile {
+  return { path, content: toYaml(stackClientAuth(passwordFile)) };
+}
