@@ -174,6 +174,10 @@ export class SwarmService extends pulumi.ComponentResource {
             },
           },
         },
+        // Its tasks' own addresses in DNS, no virtual IP: nothing calls an agent by its service
+        // name, and a VIP needs IPVS in every node's kernel (which some lack; this project's CI
+        // machines do). swarmkit allows dnsrr with no published port (manager/controlapi/service.go).
+        endpointSpec: { mode: "dnsrr" },
         // Stateless: the new task runs before the old one stops; a task that fails rolls back.
         updateConfig: { parallelism: 1, order: "start-first", failureAction: "rollback", monitor: "15s" },
         rollbackConfig: { parallelism: 1, order: "stop-first", failureAction: "pause", monitor: "15s" },

@@ -267,6 +267,10 @@ describe("resource graph (fleet.mode swarm)", () => {
       assert.deepEqual(hc.tests.slice(0, 3), ["CMD", "/otelcol-contrib", "validate"]);
     }
   });
+
+  it("gives the agents no virtual IP: their tasks' addresses in DNS (dnsrr), which needs no IPVS", () => {
+    for (const [name, svc] of services) assert.deepEqual(svc.endpointSpec, { mode: "dnsrr" }, name);
+  });
 });
 
 describe("fleet settings", () => {

@@ -195,6 +195,18 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
       const nodes = await agentNodes();
       return nodes.join() === [nodeName(1), nodeName(2)].join() ? nodes : undefined;
     });
+    // dnsrr, as the engine applied it: no virtual IP on any network (this kernel has no IPVS).
+    for (const svc of agentServices) {
+      const endpoint = await dk(
+        1,
+        "service",
+        "inspect",
+        "-f",
+        "{{.Spec.EndpointSpec.Mode}} {{len .Endpoint.VirtualIPs}}",
+        svc,
+      );
+      assert.equal(endpoint, "dnsrr 0", svc);
+    }
   });
 
   it("has every node's host metrics in Prometheus, one series set per host.name with its swarm node id", async () => {
