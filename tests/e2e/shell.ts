@@ -56,3 +56,6 @@ export async function curl(args: {
   const split = rest.indexOf("\r\n\r\n");
   return { status, headers: rest.slice(0, split), body: rest.slice(split + 4) };
 }
+
+/** curl's arguments to print only the HTTP status code (10 s at most), for a request's URL after them. */
+export const STATUS_ONLY = ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "10"];

@@ -12,7 +12,7 @@ import {
   prometheusSettings,
   type PrometheusInput,
 } from "../../configs/prometheus";
-import { hostsFor } from "../../configs/catalog";
+import { defaultPrometheusInput } from "../support/prometheus-input";
 import { PROMETHEUS_STACK_RULES_PATH, stackAlertRules, type AlertingRule } from "../../configs/prometheus-rules";
 import {
   fileAt,
@@ -24,13 +24,7 @@ import {
   type Promtool,
 } from "../support/config-files";
 
-const base: PrometheusInput = {
-  ...prometheusSettings.parse({}),
-  hosts: hostsFor("scaibu"),
-  externalHost: "scaibu.prometheus",
-  dockerNetwork: "observability-network",
-  dockerEndpoint: "tcp://scaibu.socket-proxy:2375",
-};
+const base: PrometheusInput = defaultPrometheusInput;
 
 /** Top-level keys Prometheus 3 accepts and 2.x rejects ("field otlp not found"). */
 const V3_ONLY_KEYS = ["otlp"];
