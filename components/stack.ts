@@ -27,13 +27,14 @@ import {
   nodeAgentKinds,
   nodeAgentServiceName,
   alertmanagerAuthOn,
+  jaegerAuthOn,
   prometheusAuthOn,
   renderNodeAgent,
   stackClientOn,
   type Rendered,
 } from "../configs/render";
 import { Fleet } from "./fleet";
-import { basicCredentials, STACK_CLIENT_USER, webConfigYaml } from "../configs/web-auth";
+import { basicCredentials, htpasswdFile, STACK_CLIENT_USER, webConfigYaml } from "../configs/web-auth";
 import { volumesOf } from "../configs/volumes";
 import { DISK_METER_MEMORY_MB } from "../configs/disk-meter";
 import { DiskMeter } from "./disk-meter";
@@ -181,7 +182,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       );
     }
 
-    // Prometheus and Alertmanager check credentials themselves, not only at their routes
+    // Prometheus, Alertmanager and Jaeger's query check credentials themselves, not only at their routes
     // (configs/web-auth.ts): the operator's, which Traefik forwards, and a login of the stack's
     // own for its machine clients.
     const stackClient = stackClientOn(s)
@@ -276,7 +277,23 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       );
     }
     if (on("jaeger")) {
-      this.jaeger = new Jaeger(`${name}-jaeger`, parts("jaeger"), child);
+      const htpasswdOf = stackClient && jaegerAuthOn(s) ? stackClient : undefined;
+      this.jaeger = new Jaeger(
+        `${name}-jaeger`,
+        {
+          ...parts("jaeger"),
+          htpasswd:
+            htpasswdOf &&
+            pulumi.secret(
+              pulumi
+                .all([operatorPassword.bcryptHash, htpasswdOf.bcryptHash])
+                .apply(([operator, stack]) =>
+                  htpasswdFile({ [s.auth.operatorUser]: operator, [STACK_CLIENT_USER]: stack }),
+                ),
+            ),
+        },
+        child,
+      );
     }
 
     const logAgent = renderLogAgent(s);

@@ -4,6 +4,7 @@ import {
   JAEGER_CONFIG_PATH,
   JAEGER_DATA_DIR,
   JAEGER_HEALTH_PATH,
+  JAEGER_HTPASSWD_PATH,
   jaegerCommand,
   jaegerFiles,
   jaegerSettings,
@@ -59,6 +60,24 @@ describe("jaeger v2 config", () => {
     assert.deepEqual(c.service.telemetry.metrics.readers, [
       { pull: { exporter: { prometheus: { host: "0.0.0.0", port: 8888 } } } },
     ]);
+  });
+
+  it("asks for a login on the query API and UI (HTTP and gRPC) when its route is guarded, never on health or OTLP", () => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const c: any = parseYaml(fileAt(jaegerFiles({ ...input(), queryAuth: true }), JAEGER_CONFIG_PATH).content);
+    const auth = { authenticator: "basicauth/query" };
+    assert.deepEqual(c.extensions.jaeger_query.http.auth, auth);
+    assert.deepEqual(c.extensions.jaeger_query.grpc.auth, auth);
+    assert.deepEqual(c.extensions["basicauth/query"], { htpasswd: { file: JAEGER_HTPASSWD_PATH } });
+    assert.ok(c.service.extensions.includes("basicauth/query"));
+    // The collector's OTLP push (gRPC, no TLS inside the network: per-RPC credentials need TLS)
+    // and the health check stay as they were.
+    assert.equal(c.receivers.otlp.protocols.grpc.auth, undefined);
+    assert.equal(c.extensions.healthcheckv2.http.auth, undefined);
+    const open = doc();
+    assert.equal(open.extensions.jaeger_query.http.auth, undefined);
+    assert.equal(open.extensions["basicauth/query"], undefined);
+    assert.ok(!open.service.extensions.includes("basicauth/query"));
   });
 
   it("is deterministic", () => {

@@ -37,9 +37,24 @@ export const jaegerSettings = z
   })
   .prefault({});
 
-export type JaegerInput = z.output<typeof jaegerSettings>;
+export type JaegerInput = z.output<typeof jaegerSettings> & {
+  /** The query API and UI ask every caller for credentials (configs/web-auth.ts): its route is guarded. */
+  queryAuth?: boolean;
+};
+
+/** htpasswd of the query's basicauth (users and bcrypt hashes, configs/web-auth.ts htpasswd), an uploaded secret. */
+export const JAEGER_HTPASSWD_PATH = "/etc/jaeger/htpasswd";
+/**
+ * contrib `basicauth` extension as a server (bundled with Jaeger: cmd/jaeger/internal/components.go
+ * at v2.13.0 and v2.20.0; config.go `htpasswd.file`, read with tg123/go-htpasswd, which takes
+ * bcrypt's $2a$/$2y$). jaeger_query hands the host's extensions to confighttp/configgrpc
+ * `ToServer` (cmd/query/app/server.go at v2.13.0, extension/jaegerquery/internal/server.go at
+ * v2.20.0), so `auth.authenticator` guards the UI and both query APIs.
+ */
+const QUERY_AUTH = "basicauth/query";
 
 type Endpoint = { endpoint: string };
+type Auth = { auth?: { authenticator: string } };
 
 export type JaegerStorageBackend =
   | {
@@ -67,7 +82,8 @@ export interface JaegerConfig {
   };
   extensions: {
     healthcheckv2: { use_v2: true; http: Endpoint & { status: { enabled: boolean; path: string } } };
-    jaeger_query: { storage: { traces: string }; http: Endpoint; grpc: Endpoint };
+    jaeger_query: { storage: { traces: string }; http: Endpoint & Auth; grpc: Endpoint & Auth };
+    [QUERY_AUTH]?: { htpasswd: { file: string } };
     jaeger_storage: { backends: Record<string, JaegerStorageBackend> };
   };
   receivers: { otlp: { protocols: { grpc: Endpoint; http: Endpoint } } };
@@ -77,6 +93,7 @@ export interface JaegerConfig {
 
 export function jaegerConfig(input: JaegerInput): JaegerConfig {
   const p = CATALOG.jaeger.ports;
+  const auth: Auth = input.queryAuth ? { auth: { authenticator: QUERY_AUTH } } : {};
   const backend: JaegerStorageBackend =
     input.storage === "badger"
       ? {
@@ -90,7 +107,7 @@ export function jaegerConfig(input: JaegerInput): JaegerConfig {
       : { memory: { max_traces: input.memoryMaxTraces } };
   return {
     service: {
-      extensions: ["jaeger_storage", "jaeger_query", "healthcheckv2"],
+      extensions: ["jaeger_storage", "jaeger_query", "healthcheckv2", ...(input.queryAuth ? [QUERY_AUTH] : [])],
       pipelines: { traces: { receivers: ["otlp"], processors: ["batch"], exporters: ["jaeger_storage_exporter"] } },
       telemetry: {
         resource: { "service.name": "jaeger" },
@@ -108,10 +125,11 @@ export function jaegerConfig(input: JaegerInput): JaegerConfig {
       },
       jaeger_query: {
         storage: { traces: JAEGER_STORE_NAME },
-        http: { endpoint: `0.0.0.0:${p.ui}` },
-        grpc: { endpoint: `0.0.0.0:${p.queryGrpc}` },
+        http: { endpoint: `0.0.0.0:${p.ui}`, ...auth },
+        grpc: { endpoint: `0.0.0.0:${p.queryGrpc}`, ...auth },
       },
       jaeger_storage: { backends: { [JAEGER_STORE_NAME]: backend } },
+      ...(input.queryAuth ? { [QUERY_AUTH]: { htpasswd: { file: JAEGER_HTPASSWD_PATH } } } : {}),
     },
     receivers: {
       otlp: {

@@ -112,7 +112,12 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
         healthcheck: lokiHealthcheck,
       };
     },
-    jaeger: () => ({ files: jaegerFiles(s.jaeger), command: jaegerCommand(), env: {}, healthcheck: jaegerHealthcheck }),
+    jaeger: () => ({
+      files: jaegerFiles({ ...s.jaeger, queryAuth: jaegerAuthOn(s) }),
+      command: jaegerCommand(),
+      env: {},
+      healthcheck: jaegerHealthcheck,
+    }),
     grafana: () => {
       const input = {
         ...external,
@@ -124,6 +129,7 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
         alertmanager: s.services.alertmanager.enabled,
         prometheusAuth: prometheusAuthOn(s),
         alertmanagerAuth: alertmanagerAuthOn(s),
+        jaegerAuth: jaegerAuthOn(s),
       };
       return { files: grafanaFiles(input), command: [], env: grafanaEnv(input), healthcheck: grafanaHealthcheck };
     },
@@ -204,9 +210,14 @@ export function alertmanagerAuthOn(s: Settings): boolean {
   return s.services.alertmanager.enabled && isGuarded(s, "alertmanager");
 }
 
+/** Whether Jaeger's query API and UI ask every caller for credentials themselves: whenever its route does. */
+export function jaegerAuthOn(s: Settings): boolean {
+  return s.services.jaeger.enabled && isGuarded(s, "jaeger");
+}
+
 /** Whether the stack's machine clients need their login: a server that checks credentials runs. */
 export function stackClientOn(s: Settings): boolean {
-  return prometheusAuthOn(s) || alertmanagerAuthOn(s);
+  return prometheusAuthOn(s) || alertmanagerAuthOn(s) || jaegerAuthOn(s);
 }
 
 /** Whether the stack runs the disk meter: asked for, and a Prometheus to scrape it. */

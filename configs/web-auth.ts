@@ -37,6 +37,14 @@ export function webConfigYaml(users: Record<string, string>): string {
   return toYaml({ basic_auth_users: sorted });
 }
 
+/** An htpasswd file of the same users (the collector's basicauth extension, which Jaeger's query uses). */
+export function htpasswdFile(users: Record<string, string>): string {
+  return Object.keys(users)
+    .sort()
+    .map((u) => `${u}:${users[u]!}\n`)
+    .join("");
+}
+
 /** Prometheus' HTTP client config (promtool `--http.config.file`, a scrape job's `basic_auth`). */
 export function stackClientAuth(passwordFile: string) {
   return { basic_auth: { username: STACK_CLIENT_USER, password_file: passwordFile } };

@@ -122,6 +122,8 @@ export interface GrafanaInput {
   prometheusAuth?: boolean;
   /** Alertmanager asks for it too. */
   alertmanagerAuth?: boolean;
+  /** Jaeger's query API asks for it too. */
+  jaegerAuth?: boolean;
 }
 
 const UID = {
@@ -176,6 +178,9 @@ export interface LokiDatasource extends DatasourceBase {
 
 export interface JaegerDatasource extends DatasourceBase {
   type: "jaeger";
+  basicAuth?: true;
+  basicAuthUser?: string;
+  secureJsonData?: { basicAuthPassword: string };
   jsonData: {
     nodeGraph: { enabled: boolean };
     tracesToLogsV2: {
@@ -318,6 +323,7 @@ export function grafanaDatasources(input: GrafanaInput): DatasourcesProvisioning
         type: "jaeger",
         url: `http://${hosts.jaeger}:${CATALOG.jaeger.ports.ui}`,
         isDefault: false,
+        ...(input.jaegerAuth ? stackClientLogin : {}),
         jsonData: {
           nodeGraph: { enabled: true },
           // Grafana builds ${__tags} from span and process tags only; Jaeger moves service.name into

@@ -358,7 +358,7 @@ describe("resource graph (defaults)", () => {
     type Upload = { file: string; content: string };
     const uploads = (k: string) => containers.get(k)!.uploads as Upload[];
     const at = (k: string, file: string) => uploads(k).find((u) => u.file === file)?.content;
-    for (const k of ["prometheus", "alertmanager", "otel", "grafana", "loki"]) {
+    for (const k of ["prometheus", "alertmanager", "jaeger", "otel", "grafana", "loki"]) {
       const decl = declared.find((d) => d.type === "docker:index/container:Container" && d.name.includes(`-${k}-`))!;
       assert.equal(await pulumi.isSecret(pulumi.output(decl.inputs.uploads as pulumi.Input<unknown>)), true, k);
     }
@@ -386,6 +386,15 @@ describe("resource graph (defaults)", () => {
       assert.ok((containers.get(k)!.command as string[]).includes(`--web.config.file=${dir}/web.yml`), k);
       assert.equal(at(k, `${dir}/stack-client-password`), password, k);
     }
+    // Jaeger's query: an htpasswd of the same two users (the basicauth extension's file).
+    const jaegerUsers = at("scaibu.jaeger", "/etc/jaeger/htpasswd")!;
+    const clientHash = await promiseOf(
+      (
+        byType("random:index/randomPassword:RandomPassword").find((d) => d.name.endsWith("-stack-client-password"))!
+          .resource as random.RandomPassword
+      ).bcryptHash,
+    );
+    assert.equal(jaegerUsers, `admin:${operatorHash}\nscaibu-stack:${clientHash}\n`);
     // Alertmanager keeps its receivers' secrets beside them.
     assert.ok(uploads("scaibu.alertmanager").some((u) => u.file === "/etc/alertmanager/alertmanager.yml"));
     const basic = Buffer.from(`scaibu-stack:${password}`).toString("base64");

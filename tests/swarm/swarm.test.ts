@@ -18,7 +18,7 @@ import { e2eWorkspace, image, repo, SWARM_MANAGER_IMAGES, SWARM_STACK_SERVICES }
 import { CATALOG } from "../../configs/catalog";
 import { traefikLabels } from "@scaibu/observability-routing";
 import { COLLECTOR_UID } from "../../configs/privileges";
-import { eventually, sh } from "../e2e/shell";
+import { eventually, sh, STATUS_ONLY } from "../e2e/shell";
 
 const harness = join(repo, "tests/swarm/harness.sh");
 const domain = "sw";
@@ -276,6 +276,7 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
         1,
         `${domain}.jaeger`,
         `http://127.0.0.1:${CATALOG.jaeger.ports.ui}/api/traces/${sent.traceId}`,
+        ["-u", `${operator.user}:${operator.password}`],
       );
       const [trace] = (JSON.parse(body) as { data?: { spans: unknown[] }[] }).data ?? [];
       return trace?.spans.length === sent.spans ? true : undefined;
@@ -290,18 +291,7 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
       `${domain}.prometheus`,
     );
     const code = (path: string, extra: string[] = []) =>
-      inNetns(2, app, [
-        "curl",
-        "-s",
-        "-o",
-        "/dev/null",
-        "-w",
-        "%{http_code}",
-        "--max-time",
-        "10",
-        ...extra,
-        `http://${prometheus}:${CATALOG.prometheus.ports.http}${path}`,
-      ]);
+      inNetns(2, app, [...STATUS_ONLY, ...extra, `http://${prometheus}:${CATALOG.prometheus.ports.http}${path}`]);
     assert.equal(await code("/api/v1/query?query=up"), "401");
     assert.equal(
       await code("/api/v1/admin/tsdb/delete_series", ["-X", "POST", "--data-urlencode", "match[]=up"]),

@@ -156,11 +156,11 @@ describe("grafana provisioning", () => {
     assert.equal(literal("a$b${c}"), "a$$b$${c}");
   });
 
-  it("logs in to Prometheus and Alertmanager as the stack client when they ask, the password read from a file", () => {
-    const input = { ...base, alertmanager: true, prometheusAuth: true, alertmanagerAuth: true };
+  it("logs in to Prometheus, Alertmanager and Jaeger as the stack client when they ask, the password read from a file", () => {
+    const input = { ...base, alertmanager: true, prometheusAuth: true, alertmanagerAuth: true, jaegerAuth: true };
     const text = fileAt(grafanaFiles(input), GRAFANA_DATASOURCES_PATH).content;
     const all = parseYaml<Doc>(text).datasources as Doc[];
-    for (const uid of ["prometheus", "alertmanager"]) {
+    for (const uid of ["prometheus", "alertmanager", "jaeger"]) {
       const d = all.find((x) => x.uid === uid)!;
       assert.equal(d.basicAuth, true, uid);
       assert.equal(d.basicAuthUser, STACK_CLIENT_USER, uid);
@@ -168,10 +168,8 @@ describe("grafana provisioning", () => {
       assert.deepEqual(d.secureJsonData, { basicAuthPassword: `$__file{${GRAFANA_STACK_CLIENT_PASSWORD_PATH}}` }, uid);
     }
     for (const line of text.split("\n").filter((l) => !l.includes("$__file{"))) assertEscaped(line);
-    // Loki and Jaeger do not get it; nor does any datasource when neither server asks.
-    assert.ok(
-      all.filter((d) => !["prometheus", "alertmanager"].includes(d.uid)).every((d) => d.basicAuth === undefined),
-    );
+    // Loki does not get it; nor does any datasource when no server asks.
+    assert.equal(all.find((d) => d.uid === "loki")!.basicAuth, undefined);
     const open = parseYaml<Doc>(
       fileAt(grafanaFiles({ ...base, alertmanager: true }), GRAFANA_DATASOURCES_PATH).content,
     );

@@ -10,7 +10,6 @@ import { existsSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { stringify } from "yaml";
-import { hostsFor } from "../../configs/catalog";
 import {
   PROMETHEUS_CLIENT_CONFIG_PATH,
   PROMETHEUS_CLIENT_PASSWORD_PATH,
@@ -18,20 +17,14 @@ import {
   prometheusConfig,
   prometheusFiles,
   prometheusHealthcheck,
-  prometheusSettings,
   PROMETHEUS_WEB_CONFIG_PATH,
   type PrometheusInput,
 } from "../../configs/prometheus";
 import { basicCredentials, STACK_CLIENT_USER, webConfigYaml } from "../../configs/web-auth";
+import { defaultPrometheusInput } from "../support/prometheus-input";
 import { fileAt, findPromtool, parseYaml, run, writeTree } from "../support/config-files";
 
-const base: PrometheusInput = {
-  ...prometheusSettings.parse({}),
-  hosts: hostsFor("scaibu"),
-  externalHost: "scaibu.prometheus",
-  dockerNetwork: "observability-network",
-  dockerEndpoint: "tcp://scaibu.socket-proxy:2375",
-};
+const base: PrometheusInput = defaultPrometheusInput;
 const guarded: PrometheusInput = { ...base, selfAuth: true };
 
 /**

@@ -9,7 +9,7 @@ import { DISK_METER_HOST } from "../../../configs/disk-meter";
 import { COLLECTOR_UID, privilegesFor, type PrivilegedKey } from "../../../configs/privileges";
 import { parseSettings } from "../../../settings/schema";
 import { PROMETHEUS_CLIENT_PASSWORD_PATH } from "../../../configs/prometheus";
-import { curl, eventually, health, sh } from "../shell";
+import { curl, eventually, health, sh, STATUS_ONLY } from "../shell";
 import { authed, https, live, promSeries } from "../fixture";
 
 /** Every container of the e2e stack with its privileges row (configs/privileges.ts). */
@@ -66,7 +66,7 @@ export function securitySuite(): void {
       assert.deepEqual([dash.user, dash.password], [live.operator.user, live.operator.password]);
     });
 
-    it("asks for credentials on Prometheus' and Alertmanager's own ports too, inside the stack's network", async () => {
+    it("asks for credentials on Prometheus', Alertmanager's and Jaeger's query ports too, inside the stack's network", async () => {
       // What a consumer app joined to the network (or a swarm app task) reaches: the container
       // itself, not the route. Run from inside Traefik's network namespace with the host's curl.
       const ipOf = async (name: string) =>
@@ -75,23 +75,7 @@ export function securitySuite(): void {
           .split(" ")[0]!;
       const pid = await sh("docker", ["inspect", "-f", "{{.State.Pid}}", `${domain}.traefik`]);
       const direct = async (url: string, extra: string[] = []) =>
-        Number(
-          await sh("nsenter", [
-            "-t",
-            pid,
-            "-n",
-            "curl",
-            "-s",
-            "-o",
-            "/dev/null",
-            "-w",
-            "%{http_code}",
-            "--max-time",
-            "10",
-            ...extra,
-            url,
-          ]),
-        );
+        Number(await sh("nsenter", ["-t", pid, "-n", ...STATUS_ONLY, ...extra, url]));
       const operator = ["-u", `${live.operator.user}:${live.operator.password}`];
       const wrong = ["-u", `${live.operator.user}:wrong`];
 
@@ -121,6 +105,12 @@ export function securitySuite(): void {
       assert.equal(await direct(`${am}/api/v2/status`, wrong), 401, "a wrong password");
       assert.equal(await direct(`${am}/api/v2/status`, operator), 200);
 
+      // Traces can carry anything an app put in them: Jaeger's query API asks too.
+      const jaeger = `http://${await ipOf(`${domain}.jaeger`)}:${CATALOG.jaeger.ports.ui}`;
+      assert.equal(await direct(`${jaeger}/api/services`), 401, "Jaeger's query without credentials");
+      assert.equal(await direct(`${jaeger}/api/services`, wrong), 401, "Jaeger's query with a wrong password");
+      assert.equal(await direct(`${jaeger}/api/services`, operator), 200);
+
       // The stack's own clients pass: the collector's push (host_metrics reach Prometheus only
       // through it), the self-scrape, Prometheus' scrape of Alertmanager, both health checks.
       await promSeries("Prometheus scrapes itself with the stack client's login", 'up{job="prometheus"} == 1');
@@ -133,7 +123,9 @@ export function securitySuite(): void {
         "Prometheus reaches Alertmanager with its alerts, with the stack client's login",
         "prometheus_notifications_sent_total > 0",
       );
-      for (const k of ["prometheus", "alertmanager"]) assert.equal(await health(`${domain}.${k}`), "healthy", k);
+      for (const k of ["prometheus", "alertmanager", "jaeger"]) {
+        assert.equal(await health(`${domain}.${k}`), "healthy", k);
+      }
     });
 
     it("takes OTLP through Traefik only with the bearer token", async () => {
