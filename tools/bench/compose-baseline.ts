@@ -78,7 +78,7 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 /** Where the copy of container `name`'s uploaded file `path` lives on the host. */
 export const uploadCopy = (filesDir: string, name: string, path: string) => join(filesDir, name, path);
 
-/** Copies every uploaded file out of the running containers (same bytes and mode). */
+/** Copies every uploaded file out of the running containers (same bytes, mode and owner). */
 export async function copyUploads(uploads: Record<string, string[]>, filesDir: string, opts?: RunOptions) {
   for (const [name, paths] of Object.entries(uploads)) {
     // Not the volume roots (`/badger/`): those are directories of data, owned by the volume-owner
@@ -86,7 +86,20 @@ export async function copyUploads(uploads: Record<string, string[]>, filesDir: s
     for (const path of paths.filter((p) => !p.endsWith("/"))) {
       const dest = uploadCopy(filesDir, name, path);
       mkdirSync(dirname(dest), { recursive: true });
-      await run("docker", ["cp", `${name}:${path}`, dest], opts);
+      // As a tar stream, extracted keeping its owner: `docker cp` to a path makes the file the
+      // caller's (root:root here, -a or not), and a secret is root:<the service's group> 0440, which
+      // the service's user reads only through that group (the stack client's password).
+      await run(
+        "bash",
+        [
+          "-c",
+          'docker cp "$1" - | tar -x --same-owner --same-permissions -C "$2"',
+          "copy",
+          `${name}:${path}`,
+          dirname(dest),
+        ],
+        opts,
+      );
     }
   }
 }
