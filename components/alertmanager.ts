@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CATALOG } from "../configs/catalog";
 import { ALERTMANAGER_CLIENT_PASSWORD_PATH, ALERTMANAGER_WEB_CONFIG_PATH } from "../configs/alertmanager";
-import { serviceOf, type Service, type ServiceParts } from "./service";
-import { webAuthFiles, type WebAuthArgs } from "./web-auth";
+import { secretFilesOf, serviceOf, type Service, type ServiceParts } from "./service";
+import type { WebAuthArgs } from "./web-auth";
 
 /**
  * Alert delivery: Prometheus and Loki's ruler send firing alerts here; it groups, inhibits,
@@ -17,10 +17,11 @@ export class Alertmanager extends pulumi.ComponentResource {
     this.service = serviceOf(this, name, args, {
       // The UI and API behind the operator's credentials (ServiceBase.routeAuth).
       route: { port: CATALOG.alertmanager.ports.http },
-      // Its own credentials check (configs/web-auth.ts), beside the receivers' secrets.
-      ...(args.webConfig
-        ? { secretFiles: webAuthFiles(args, ALERTMANAGER_WEB_CONFIG_PATH, ALERTMANAGER_CLIENT_PASSWORD_PATH) }
-        : {}),
+      // Its own credentials check (configs/web-auth.ts), after the receivers' secrets.
+      secretFiles: secretFilesOf([
+        [ALERTMANAGER_WEB_CONFIG_PATH, args.webConfig],
+        [ALERTMANAGER_CLIENT_PASSWORD_PATH, args.clientPassword],
+      ]),
     });
     this.registerOutputs({ hostname: this.service.hostname });
   }

@@ -7,13 +7,13 @@ import {
   GRAFANA_STACK_CLIENT_PASSWORD_PATH,
   GRAFANA_START_PATH,
 } from "../configs/grafana";
-import { serviceOf, type Service, type ServiceParts } from "./service";
+import { secretFilesOf, serviceOf, type Service, type ServiceParts } from "./service";
 
 export interface GrafanaArgs extends ServiceParts {
   adminUser: string;
   /** The user's own password (a secret); a random one when unset. */
   adminPassword?: pulumi.Output<string>;
-  /** The stack client's password (configs/web-auth.ts), when Prometheus or Alertmanager asks for it. Secret. */
+  /** The stack client's password (configs/web-auth.ts), when a datasource's server asks for it. Secret. */
   stackClientPassword?: pulumi.Input<string>;
 }
 
@@ -35,12 +35,10 @@ export class Grafana extends pulumi.ComponentResource {
     this.service = serviceOf(this, name, args, {
       // The password reaches Grafana as a file (GF_SECURITY_ADMIN_PASSWORD__FILE), never as an
       // environment value that `docker inspect` would show.
-      secretFiles: pulumi
-        .all([this.adminPassword, args.stackClientPassword])
-        .apply(([admin, client]) => [
-          { path: GRAFANA_ADMIN_PASSWORD_PATH, content: admin },
-          ...(client === undefined ? [] : [{ path: GRAFANA_STACK_CLIENT_PASSWORD_PATH, content: client }]),
-        ]),
+      secretFiles: secretFilesOf([
+        [GRAFANA_ADMIN_PASSWORD_PATH, this.adminPassword],
+        [GRAFANA_STACK_CLIENT_PASSWORD_PATH, args.stackClientPassword],
+      ]),
       // Sets the stack's admin password on a kept database, then runs the image's /run.sh.
       entrypoint: ["/bin/sh", GRAFANA_START_PATH],
       // Grafana keeps its own login; its /metrics (no login) is only for Prometheus, in-network.

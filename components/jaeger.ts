@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CATALOG } from "../configs/catalog";
 import { JAEGER_HTPASSWD_PATH } from "../configs/jaeger";
-import { serviceOf, type Service, type ServiceParts } from "./service";
+import { secretFilesOf, serviceOf, type Service, type ServiceParts } from "./service";
 
 export interface JaegerArgs extends ServiceParts {
   /** The query's htpasswd (configs/web-auth.ts), when its route is guarded. Secret. */
@@ -17,11 +17,7 @@ export class Jaeger extends pulumi.ComponentResource {
     this.service = serviceOf(this, name, args, {
       route: { port: CATALOG.jaeger.ports.ui },
       // Its query API checks the operator's login (which Traefik forwards) and the stack client's.
-      ...(args.htpasswd
-        ? {
-            secretFiles: pulumi.output(args.htpasswd).apply((content) => [{ path: JAEGER_HTPASSWD_PATH, content }]),
-          }
-        : {}),
+      secretFiles: secretFilesOf([[JAEGER_HTPASSWD_PATH, args.htpasswd]]),
     });
     this.registerOutputs({ hostname: this.service.hostname });
   }

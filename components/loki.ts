@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CATALOG } from "../configs/catalog";
 import { LOKI_ALERTMANAGER_CREDENTIALS_PATH } from "../configs/loki";
-import { serviceOf, type Service, type ServiceParts } from "./service";
+import { secretFilesOf, serviceOf, type Service, type ServiceParts } from "./service";
 
 export interface LokiArgs extends ServiceParts {
   /** `base64(user:password)` of the stack client, when Alertmanager asks for it (configs/web-auth.ts). Secret. */
@@ -17,13 +17,7 @@ export class Loki extends pulumi.ComponentResource {
     this.service = serviceOf(this, name, args, {
       route: { port: CATALOG.loki.ports.http },
       // The ruler's login on Alertmanager, read from a file (configs/loki.ts).
-      ...(args.alertmanagerCredentials
-        ? {
-            secretFiles: pulumi
-              .output(args.alertmanagerCredentials)
-              .apply((content) => [{ path: LOKI_ALERTMANAGER_CREDENTIALS_PATH, content }]),
-          }
-        : {}),
+      secretFiles: secretFilesOf([[LOKI_ALERTMANAGER_CREDENTIALS_PATH, args.alertmanagerCredentials]]),
     });
     this.registerOutputs({ hostname: this.service.hostname });
   }

@@ -10,9 +10,8 @@ import {
   OTEL_PROMETHEUS_CREDENTIALS_PATH,
   OTEL_TOKEN_PATH,
 } from "../configs/otel-collector";
-import type { ConfigFile } from "../configs/types";
 import type { SignedPair } from "./certificates";
-import { Service, serviceOf, type ServiceParts } from "./service";
+import { secretFilesOf, Service, serviceOf, type ServiceParts } from "./service";
 
 export interface OtelCollectorArgs extends ServiceParts {
   /** Host address and ports apps on the host send OTLP to. */
@@ -53,13 +52,11 @@ export class OtelCollector extends pulumi.ComponentResource {
     const gateway = args.fleetGateway;
     this.service = serviceOf(this, name, args, {
       // The token (and a gateway's key) are files the collector reads, never environment values.
-      secretFiles: pulumi
-        .all([this.token, gateway?.tls.keyPem, args.prometheusCredentials])
-        .apply(([token, key, credentials]): ConfigFile[] => [
-          { path: OTEL_TOKEN_PATH, content: token },
-          ...(key === undefined ? [] : [{ path: GATEWAY_KEY_PATH, content: key }]),
-          ...(credentials === undefined ? [] : [{ path: OTEL_PROMETHEUS_CREDENTIALS_PATH, content: credentials }]),
-        ]),
+      secretFiles: secretFilesOf([
+        [OTEL_TOKEN_PATH, this.token],
+        [GATEWAY_KEY_PATH, gateway?.tls.keyPem],
+        [OTEL_PROMETHEUS_CREDENTIALS_PATH, args.prometheusCredentials],
+      ]),
       ...(gateway
         ? {
             files: pulumi

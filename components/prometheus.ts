@@ -2,8 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { CATALOG } from "../configs/catalog";
 import { certificateRulesFile } from "../configs/certificate-rules";
 import { PROMETHEUS_CLIENT_PASSWORD_PATH, PROMETHEUS_WEB_CONFIG_PATH } from "../configs/prometheus";
-import { serviceOf, type Service, type ServiceParts } from "./service";
-import { webAuthFiles, type WebAuthArgs } from "./web-auth";
+import { secretFilesOf, serviceOf, type Service, type ServiceParts } from "./service";
+import type { WebAuthArgs } from "./web-auth";
 
 export interface PrometheusArgs extends ServiceParts, WebAuthArgs {
   /** The CA's validity end (RFC 3339): its expiry alert counts down to it. */
@@ -24,9 +24,10 @@ export class Prometheus extends pulumi.ComponentResource {
         .output(args.caNotAfter)
         .apply((caNotAfter) => [...files, certificateRulesFile(caNotAfter, args.maxFor)]),
       route: { port: CATALOG.prometheus.ports.http },
-      ...(args.webConfig || args.clientPassword
-        ? { secretFiles: webAuthFiles(args, PROMETHEUS_WEB_CONFIG_PATH, PROMETHEUS_CLIENT_PASSWORD_PATH) }
-        : {}),
+      secretFiles: secretFilesOf([
+        [PROMETHEUS_WEB_CONFIG_PATH, args.webConfig],
+        [PROMETHEUS_CLIENT_PASSWORD_PATH, args.clientPassword],
+      ]),
     });
     this.registerOutputs({ hostname: this.service.hostname });
   }

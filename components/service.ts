@@ -261,7 +261,11 @@ export interface ServiceParts {
   rendered: Rendered;
 }
 
-/** What a service component adds to the shared base and its rendered config: only what is special about it. */
+/**
+ * What a service component adds to the shared base and its rendered config: only what is special
+ * about it. Its `secretFiles` come after the rendered ones; its `files` replace them (a component
+ * that adds files passes the rendered ones too).
+ */
 export type ServiceSpecifics = Omit<ServiceArgs, keyof ServiceBase | keyof Rendered> &
   Partial<Pick<ServiceArgs, "files" | "secretFiles">>;
 
@@ -276,5 +280,23 @@ export function serviceOf(
   parts: ServiceParts,
   specifics: ServiceSpecifics,
 ): Service {
-  return new Service(`${name}-service`, { ...parts.base, ...parts.rendered, ...specifics }, { parent });
+  const rendered = parts.rendered.secretFiles;
+  const added = specifics.secretFiles;
+  const secretFiles =
+    rendered && added ? pulumi.all([rendered, added]).apply(([r, a]) => [...r, ...a]) : (added ?? rendered);
+  return new Service(`${name}-service`, { ...parts.base, ...parts.rendered, ...specifics, secretFiles }, { parent });
+}
+
+/**
+ * Secret files from secret values, in the order listed: one per path whose value is given (a
+ * feature that is off passes undefined). Undefined when none is.
+ */
+export function secretFilesOf(
+  files: [path: string, content: pulumi.Input<string> | undefined][],
+): pulumi.Output<ConfigFile[]> | undefined {
+  const given = files.filter((f): f is [string, pulumi.Input<string>] => f[1] !== undefined);
+  if (!given.length) return undefined;
+  return pulumi
+    .all(given.map(([, content]) => content))
+    .apply((contents) => given.map(([path], i) => ({ path, content: contents[i]! })));
 }

@@ -26,9 +26,8 @@ import {
   fleetOn,
   nodeAgentKinds,
   nodeAgentServiceName,
-  alertmanagerAuthOn,
-  jaegerAuthOn,
-  prometheusAuthOn,
+  type SelfAuthKey,
+  selfAuthOn,
   renderNodeAgent,
   stackClientOn,
   type Rendered,
@@ -190,13 +189,22 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       : undefined;
     const stackClientPassword = stackClient && pulumi.secret(stackClient.result);
     const stackCredentials = stackClientPassword?.apply(basicCredentials);
-    /** exporter-toolkit's web config of a server that checks credentials itself: the two logins. */
-    const webConfig = (client: random.RandomPassword) =>
+    /** The two logins such a server accepts: user → bcrypt hash (the operator's is the one Traefik checks). */
+    const logins =
+      stackClient &&
       pulumi.secret(
         pulumi
-          .all([operatorPassword.bcryptHash, client.bcryptHash])
-          .apply(([operator, stack]) => webConfigYaml({ [s.auth.operatorUser]: operator, [STACK_CLIENT_USER]: stack })),
+          .all([operatorPassword.bcryptHash, stackClient.bcryptHash])
+          .apply(([operator, stack]): Record<string, string> => ({
+            [s.auth.operatorUser]: operator,
+            [STACK_CLIENT_USER]: stack,
+          })),
       );
+    /** What server `k` reads its logins from (`format`: web config or htpasswd), when it checks them itself. */
+    const loginsFor = (k: SelfAuthKey, format: (users: Record<string, string>) => string) =>
+      logins && selfAuthOn(s, k) ? logins.apply(format) : undefined;
+    /** The stack client's login for what calls server `k`, when that checks credentials itself. */
+    const clientOf = <T>(k: SelfAuthKey, login: T | undefined) => (selfAuthOn(s, k) ? login : undefined);
 
     /** Exactly what every container shares; nothing else of the settings reaches `Service`. */
     const serviceBase = (k: ServiceKey): ServiceBase => ({
@@ -259,7 +267,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     const onFleet = (p: ReturnType<typeof parts>): ReturnType<typeof parts> =>
       this.fleet ? { ...p, base: { ...p.base, networks: [...p.base.networks, this.fleet.network.name] } } : p;
     if (on("loki")) {
-      const alertmanagerCredentials = on("alertmanager") && alertmanagerAuthOn(s) ? stackCredentials : undefined;
+      const alertmanagerCredentials = clientOf("alertmanager", stackCredentials);
       this.loki = new Loki(`${name}-loki`, { ...parts("loki"), alertmanagerCredentials }, child);
     }
     if (on("prometheus")) {
@@ -270,28 +278,16 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           ...onFleet(parts("prometheus")),
           caNotAfter: this.certificates.caNotAfter,
           maxFor: s.alerting.maxFor,
-          webConfig: stackClient && prometheusAuthOn(s) ? webConfig(stackClient) : undefined,
+          webConfig: loginsFor("prometheus", webConfigYaml),
           clientPassword: stackClientPassword,
         },
         child,
       );
     }
     if (on("jaeger")) {
-      const htpasswdOf = stackClient && jaegerAuthOn(s) ? stackClient : undefined;
       this.jaeger = new Jaeger(
         `${name}-jaeger`,
-        {
-          ...parts("jaeger"),
-          htpasswd:
-            htpasswdOf &&
-            pulumi.secret(
-              pulumi
-                .all([operatorPassword.bcryptHash, htpasswdOf.bcryptHash])
-                .apply(([operator, stack]) =>
-                  htpasswdFile({ [s.auth.operatorUser]: operator, [STACK_CLIENT_USER]: stack }),
-                ),
-            ),
-        },
+        { ...parts("jaeger"), htpasswd: loginsFor("jaeger", htpasswdFile) },
         child,
       );
     }
@@ -302,8 +298,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         `${name}-alertmanager`,
         {
           ...parts("alertmanager"),
-          webConfig: stackClient && alertmanagerAuthOn(s) ? webConfig(stackClient) : undefined,
-          clientPassword: stackClientPassword,
+          webConfig: loginsFor("alertmanager", webConfigYaml),
+          clientPassword: clientOf("alertmanager", stackClientPassword),
         },
         child,
       );
@@ -322,7 +318,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           // The gateway: the agents reach it by its name on the fleet network.
           ...onFleet(parts("otelCollector")),
           bindAddress: s.bindAddress,
-          prometheusCredentials: prometheusAuthOn(s) ? stackCredentials : undefined,
+          prometheusCredentials: clientOf("prometheus", stackCredentials),
           grpcPort: s.ports.otlpGrpc,
           httpPort: s.ports.otlpHttp,
           hostMetrics: s.hostMetrics.enabled && !this.fleet,

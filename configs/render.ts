@@ -91,8 +91,8 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
         diskMeter: diskMeterOn(s)
           ? { target: `${diskMeterHost(s)}:${DISK_METER_PORT}`, intervalSeconds: s.storage.meterIntervalSeconds }
           : undefined,
-        selfAuth: prometheusAuthOn(s),
-        alertmanagerAuth: alertmanagerAuthOn(s),
+        selfAuth: selfAuthOn(s, "prometheus"),
+        alertmanagerAuth: selfAuthOn(s, "alertmanager"),
       };
       return {
         files: prometheusFiles(input),
@@ -106,14 +106,14 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
         ? `http://${hosts.alertmanager}:${CATALOG.alertmanager.ports.http}`
         : undefined;
       return {
-        files: lokiFiles({ ...s.loki, alertmanagerUrl, alertmanagerAuth: alertmanagerAuthOn(s) }),
+        files: lokiFiles({ ...s.loki, alertmanagerUrl, alertmanagerAuth: selfAuthOn(s, "alertmanager") }),
         command: lokiCommand(),
         env: {},
         healthcheck: lokiHealthcheck,
       };
     },
     jaeger: () => ({
-      files: jaegerFiles({ ...s.jaeger, queryAuth: jaegerAuthOn(s) }),
+      files: jaegerFiles({ ...s.jaeger, queryAuth: selfAuthOn(s, "jaeger") }),
       command: jaegerCommand(),
       env: {},
       healthcheck: jaegerHealthcheck,
@@ -127,9 +127,9 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
         adminUser: s.grafana.adminUser,
         hostMetrics: hostRules,
         alertmanager: s.services.alertmanager.enabled,
-        prometheusAuth: prometheusAuthOn(s),
-        alertmanagerAuth: alertmanagerAuthOn(s),
-        jaegerAuth: jaegerAuthOn(s),
+        prometheusAuth: selfAuthOn(s, "prometheus"),
+        alertmanagerAuth: selfAuthOn(s, "alertmanager"),
+        jaegerAuth: selfAuthOn(s, "jaeger"),
       };
       return { files: grafanaFiles(input), command: [], env: grafanaEnv(input), healthcheck: grafanaHealthcheck };
     },
@@ -146,7 +146,7 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
         // In a swarm the node agents read every node's host, the manager's included.
         hostMetrics: fleetOn(s) ? { ...s.hostMetrics, enabled: false } : s.hostMetrics,
         fleetGateway: fleetOn(s),
-        prometheusAuth: prometheusAuthOn(s),
+        prometheusAuth: selfAuthOn(s, "prometheus"),
         dockerEndpoint,
         stackLabelKey: STACK_LABEL,
       };
@@ -161,7 +161,7 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
       const input = {
         alerting: s.alerting,
         externalUrl: externalUrl(hosts.alertmanager, s.ports.https),
-        selfAuth: alertmanagerAuthOn(s),
+        selfAuth: selfAuthOn(s, "alertmanager"),
       };
       const { files, secretFiles } = alertmanagerFiles(input);
       const healthcheck = alertmanagerHealthcheck(input.selfAuth);
@@ -197,27 +197,21 @@ export function shares(s: Settings): Partial<Record<Budgeted, number>> {
   return diskShares(s.storage, keepsData(s));
 }
 
+/** The servers that check credentials themselves, not only at their routes (configs/web-auth.ts). */
+export const SELF_AUTH_SERVICES = ["prometheus", "alertmanager", "jaeger"] as const;
+export type SelfAuthKey = (typeof SELF_AUTH_SERVICES)[number];
+
 /**
- * Whether Prometheus asks every caller for credentials, itself (configs/web-auth.ts): whenever its
- * route does. Left open by `auth`, it is open on the network too, as asked.
+ * Whether `key` (Jaeger: its query API and UI) asks every caller for credentials itself: whenever
+ * its route does. Left open by `auth`, it is open on the network too, as asked.
  */
-export function prometheusAuthOn(s: Settings): boolean {
-  return s.services.prometheus.enabled && isGuarded(s, "prometheus");
-}
-
-/** Whether Alertmanager asks every caller for credentials itself: whenever its route does. */
-export function alertmanagerAuthOn(s: Settings): boolean {
-  return s.services.alertmanager.enabled && isGuarded(s, "alertmanager");
-}
-
-/** Whether Jaeger's query API and UI ask every caller for credentials themselves: whenever its route does. */
-export function jaegerAuthOn(s: Settings): boolean {
-  return s.services.jaeger.enabled && isGuarded(s, "jaeger");
+export function selfAuthOn(s: Settings, key: SelfAuthKey): boolean {
+  return s.services[key].enabled && isGuarded(s, key);
 }
 
 /** Whether the stack's machine clients need their login: a server that checks credentials runs. */
 export function stackClientOn(s: Settings): boolean {
-  return prometheusAuthOn(s) || alertmanagerAuthOn(s) || jaegerAuthOn(s);
+  return SELF_AUTH_SERVICES.some((k) => selfAuthOn(s, k));
 }
 
 /** Whether the stack runs the disk meter: asked for, and a Prometheus to scrape it. */

@@ -1,8 +1,9 @@
 /**
- * Basic auth on Prometheus itself, not only on its Traefik route. Everything on the stack's
- * network reaches Prometheus' port directly: a consumer app joins that network to be routed, and in
- * a swarm every app task on the fleet network does. Without this, any of them could query every
- * series, write series, and delete them through the admin API.
+ * Basic auth on the servers themselves (Prometheus, Alertmanager, Jaeger's query), not only on their
+ * Traefik routes. Everything on the stack's network reaches their ports directly: a consumer app
+ * joins that network to be routed, and in a swarm every app task on the fleet network does. Without
+ * this, any of them could read every series and trace, write series, delete them through
+ * Prometheus' admin API, or mute every alert with a silence.
  *
  * Upstream, at the pinned releases:
  * - exporter-toolkit v0.17.1 (the version in Prometheus v3.14.0's go.mod), web/tls_config.go: the
@@ -19,7 +20,8 @@
  *   forwards the Authorization header (removeHeader defaults to false), so a request through the
  *   route passes both checks.
  * - STACK_CLIENT_USER, with a password of its own, for the stack's machine clients: the collector
- *   (OTLP push), Grafana's datasource, Prometheus' own scrape of itself and its health check.
+ *   (OTLP push), Prometheus' scrapes and alerts, Loki's ruler, Grafana's datasources and the
+ *   health checks. Sources for Alertmanager, Jaeger and Loki: docs/upstream.md.
  */
 import type { ConfigFile } from "./types";
 import { toYaml } from "./yaml";

@@ -265,7 +265,7 @@ export const settingsSchema = z
       ctx.addIssue({
         code: "custom",
         path: ["auth", "operatorUser"],
-        message: `"${STACK_CLIENT_USER}" is the stack's own client login on Prometheus (configs/web-auth.ts); allowed: any other name`,
+        message: `"${STACK_CLIENT_USER}" is the stack's own client login on Prometheus, Alertmanager and Jaeger (configs/web-auth.ts); allowed: any other name`,
       });
     }
     if (s.auth.otlpTokenOnHost && !s.auth.enabled) {

@@ -148,11 +148,8 @@ interface DatasourceBase {
   version: number;
 }
 
-export interface PrometheusDatasource extends DatasourceBase {
+export interface PrometheusDatasource extends DatasourceBase, Partial<StackClientLogin> {
   type: "prometheus";
-  basicAuth?: true;
-  basicAuthUser?: string;
-  secureJsonData?: { basicAuthPassword: string };
   jsonData: {
     httpMethod: "POST";
     prometheusType: "Prometheus";
@@ -176,11 +173,8 @@ export interface LokiDatasource extends DatasourceBase {
   };
 }
 
-export interface JaegerDatasource extends DatasourceBase {
+export interface JaegerDatasource extends DatasourceBase, Partial<StackClientLogin> {
   type: "jaeger";
-  basicAuth?: true;
-  basicAuthUser?: string;
-  secureJsonData?: { basicAuthPassword: string };
   jsonData: {
     nodeGraph: { enabled: boolean };
     tracesToLogsV2: {
@@ -206,11 +200,8 @@ export interface JaegerDatasource extends DatasourceBase {
  * and `handleGrafanaManagedAlerts` (public/app/plugins/datasource/alertmanager/types.ts; with
  * `prometheus` nothing is appended to the URL: pkg/services/ngalert/sender/router.go).
  */
-export interface AlertmanagerDatasource extends DatasourceBase {
+export interface AlertmanagerDatasource extends DatasourceBase, Partial<StackClientLogin> {
   type: "alertmanager";
-  basicAuth?: true;
-  basicAuthUser?: string;
-  secureJsonData?: { basicAuthPassword: string };
   jsonData: { implementation: "prometheus"; handleGrafanaManagedAlerts: boolean };
 }
 
@@ -239,12 +230,13 @@ export interface DashboardProvisioning {
 }
 
 /**
- * The stack client's login on the Prometheus and Alertmanager datasources. The password is read from the uploaded
+ * The stack client's login on the Prometheus, Alertmanager and Jaeger datasources. The password is read from the uploaded
  * secret when Grafana provisions: `$__file{…}` is expanded in provisioned values
  * (pkg/services/provisioning/values/values.go `interpolateValue` → pkg/setting/expanders.go
  * `fileExpander`, which trims the content; read in the code index's newest copy, the mirror being
  * over the fetch limit). NOT VERIFIED here: the Grafana image is a placeholder.
  */
+type StackClientLogin = typeof stackClientLogin;
 const stackClientLogin = {
   basicAuth: true as const,
   basicAuthUser: STACK_CLIENT_USER,

@@ -119,3 +119,12 @@ export function findAmtool(): { amtool: string; alertmanager: string; version: s
   if (v.status !== 0 || !m) throw new Error(`${path} does not run: ${v.stderr}`);
   return { amtool: path, alertmanager: join(dirname(path), "alertmanager"), version: m[1]! };
 }
+
+/**
+ * A bcrypt hash and its password, as exporter-toolkit v0.17.1 web/handler.go writes them down (its
+ * fixed hash of "fakepassword"): Node has no bcrypt, and the pair is public.
+ */
+export const KNOWN_BCRYPT = {
+  password: "fakepassword",
+  hash: "$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi",
+};

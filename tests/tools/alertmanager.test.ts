@@ -18,7 +18,7 @@ import {
 } from "../../configs/alertmanager";
 import { STACK_CLIENT_USER, webConfigYaml } from "../../configs/web-auth";
 import { parseSettings } from "../../settings/schema";
-import { findAmtool, run, writeTree } from "../support/config-files";
+import { findAmtool, KNOWN_BCRYPT, run, writeTree } from "../support/config-files";
 
 const am = findAmtool();
 const write = (alerting: unknown) =>
@@ -179,8 +179,7 @@ describe("inhibition, in the real alertmanager", () => {
 describe("alertmanager: its own credentials check, in the real alertmanager", () => {
   const port = 19094;
   const url = `http://127.0.0.1:${port}`;
-  /** exporter-toolkit v0.17.1 web/handler.go writes this bcrypt hash of "fakepassword" down (Node has no bcrypt). */
-  const known = { password: "fakepassword", hash: "$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi" };
+  const known = KNOWN_BCRYPT;
   const input = {
     alerting: parseSettings({ alerting: full }).alerting,
     externalUrl: "https://scaibu.alertmanager",

@@ -22,16 +22,12 @@ import {
 } from "../../configs/prometheus";
 import { basicCredentials, STACK_CLIENT_USER, webConfigYaml } from "../../configs/web-auth";
 import { defaultPrometheusInput } from "../support/prometheus-input";
-import { fileAt, findPromtool, parseYaml, run, writeTree } from "../support/config-files";
+import { fileAt, findPromtool, KNOWN_BCRYPT, parseYaml, run, writeTree } from "../support/config-files";
 
 const base: PrometheusInput = defaultPrometheusInput;
 const guarded: PrometheusInput = { ...base, selfAuth: true };
 
-/**
- * A bcrypt hash and its password, as exporter-toolkit v0.17.1 web/handler.go writes them down
- * (its fixed hash of "fakepassword"): Node has no bcrypt, and the pair is public.
- */
-const KNOWN = { password: "fakepassword", hash: "$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi" };
+const KNOWN = KNOWN_BCRYPT;
 
 describe("prometheus: its own credentials check, rendered", () => {
   it("reads a web config and sends the stack client's login only when its route is guarded", () => {
