@@ -24,6 +24,8 @@ export interface CertificatesArgs {
   validityHours: pulumi.Input<number>;
   /** A swarm's mutual TLS (fleet.mode swarm): the gateway's server name and the agents' common name. */
   fleet?: { gatewayDnsName: string; agentCommonName: string };
+  /** Jaeger's in-network name, when its OTLP receivers take TLS (the collector's push). */
+  jaegerDnsName?: string;
 }
 
 /** A certificate the CA signed and its key (secret). */
@@ -50,6 +52,8 @@ export class Certificates extends pulumi.ComponentResource {
   readonly caNotAfter: pulumi.Output<string>;
   /** The gateway's server pair and the node agents' client pair, with fleet.mode swarm. */
   readonly fleet?: { gateway: SignedPair; agent: SignedPair };
+  /** Jaeger's OTLP server pair: a key of its own, not Traefik's. */
+  readonly jaeger?: SignedPair;
 
   constructor(name: string, args: CertificatesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("scaibu:observability:Certificates", name, {}, opts);
@@ -119,6 +123,15 @@ export class Certificates extends pulumi.ComponentResource {
           CLIENT_USAGES,
         ),
       };
+    }
+
+    if (args.jaegerDnsName) {
+      this.jaeger = signed(
+        `${name}-jaeger-otlp`,
+        { commonName: args.jaegerDnsName, organization: args.organization },
+        [args.jaegerDnsName],
+        SERVER_USAGES,
+      );
     }
 
     this.caCertPem = ca.certPem;

@@ -1,11 +1,19 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CATALOG } from "../configs/catalog";
-import { JAEGER_HTPASSWD_PATH } from "../configs/jaeger";
+import {
+  JAEGER_HTPASSWD_PATH,
+  JAEGER_OTLP_CERT_PATH,
+  JAEGER_OTLP_HTPASSWD_PATH,
+  JAEGER_OTLP_KEY_PATH,
+} from "../configs/jaeger";
+import type { SignedPair } from "./certificates";
 import { secretFilesOf, serviceOf, type Service, type ServiceParts } from "./service";
 
 export interface JaegerArgs extends ServiceParts {
   /** The query's htpasswd (configs/web-auth.ts), when its route is guarded. Secret. */
   htpasswd?: pulumi.Input<string>;
+  /** The OTLP receivers' TLS pair and htpasswd (the stack client alone), with the query's. */
+  otlp?: { tls: SignedPair; htpasswd: pulumi.Input<string> };
 }
 
 /** Trace store and UI (Jaeger v2): OTLP from the collector, query API for Grafana. */
@@ -14,10 +22,24 @@ export class Jaeger extends pulumi.ComponentResource {
 
   constructor(name: string, args: JaegerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("scaibu:observability:Jaeger", name, {}, opts);
+    const { otlp } = args;
+    const { files } = args.rendered;
     this.service = serviceOf(this, name, args, {
       route: { port: CATALOG.jaeger.ports.ui },
-      // Its query API checks the operator's login (which Traefik forwards) and the stack client's.
-      secretFiles: secretFilesOf([[JAEGER_HTPASSWD_PATH, args.htpasswd]]),
+      ...(otlp
+        ? {
+            files: pulumi
+              .output(otlp.tls.certPem)
+              .apply((cert) => [...files, { path: JAEGER_OTLP_CERT_PATH, content: cert }]),
+          }
+        : {}),
+      // Its query API checks the operator's login (which Traefik forwards) and the stack client's;
+      // its OTLP receivers the stack client's alone.
+      secretFiles: secretFilesOf([
+        [JAEGER_HTPASSWD_PATH, args.htpasswd],
+        [JAEGER_OTLP_HTPASSWD_PATH, otlp?.htpasswd],
+        [JAEGER_OTLP_KEY_PATH, otlp?.tls.keyPem],
+      ]),
     });
     this.registerOutputs({ hostname: this.service.hostname });
   }

@@ -7,7 +7,8 @@ import {
   GATEWAY_KEY_PATH,
   OTEL_DOCKER_LOGS_DIR,
   OTEL_HOSTFS,
-  OTEL_PROMETHEUS_CREDENTIALS_PATH,
+  OTEL_STACK_CA_PATH,
+  OTEL_STACK_CLIENT_CREDENTIALS_PATH,
   OTEL_TOKEN_PATH,
 } from "../configs/otel-collector";
 import type { SignedPair } from "./certificates";
@@ -31,8 +32,10 @@ export interface OtelCollectorArgs extends ServiceParts {
   dockerApi?: pulumi.Resource;
   /** As a swarm's gateway (fleet.mode swarm; its parts join the fleet network): its mTLS server pair. */
   fleetGateway?: { tls: SignedPair & { caPem: pulumi.Input<string> } };
-  /** `base64(user:password)` of the stack client, when Prometheus asks for it (configs/web-auth.ts). Secret. */
-  prometheusCredentials?: pulumi.Input<string>;
+  /** `base64(user:password)` of the stack client, when Prometheus or Jaeger asks for it (configs/web-auth.ts). Secret. */
+  stackClientCredentials?: pulumi.Input<string>;
+  /** The stack's CA, when Jaeger's OTLP receivers take TLS: the push checks Jaeger's certificate. */
+  jaegerCaPem?: pulumi.Input<string>;
 }
 
 /** The single OTLP entry point: batches and forwards logs, metrics and traces to their stores. */
@@ -55,16 +58,21 @@ export class OtelCollector extends pulumi.ComponentResource {
       secretFiles: secretFilesOf([
         [OTEL_TOKEN_PATH, this.token],
         [GATEWAY_KEY_PATH, gateway?.tls.keyPem],
-        [OTEL_PROMETHEUS_CREDENTIALS_PATH, args.prometheusCredentials],
+        [OTEL_STACK_CLIENT_CREDENTIALS_PATH, args.stackClientCredentials],
       ]),
-      ...(gateway
+      ...(gateway || args.jaegerCaPem
         ? {
             files: pulumi
-              .all([gateway.tls.certPem, gateway.tls.caPem])
-              .apply(([cert, ca]) => [
+              .all([gateway?.tls.certPem, gateway?.tls.caPem, args.jaegerCaPem])
+              .apply(([cert, ca, jaegerCa]) => [
                 ...args.rendered.files,
-                { path: GATEWAY_CERT_PATH, content: cert },
-                { path: GATEWAY_CLIENT_CA_PATH, content: ca },
+                ...(cert && ca
+                  ? [
+                      { path: GATEWAY_CERT_PATH, content: cert },
+                      { path: GATEWAY_CLIENT_CA_PATH, content: ca },
+                    ]
+                  : []),
+                ...(jaegerCa ? [{ path: OTEL_STACK_CA_PATH, content: jaegerCa }] : []),
               ]),
           }
         : {}),

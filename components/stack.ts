@@ -150,6 +150,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         fleet: fleetOn(s)
           ? { gatewayDnsName: this.hosts.otelCollector, agentCommonName: `${s.domain}-node-agent` }
           : undefined,
+        jaegerDnsName: selfAuthOn(s, "jaeger") ? this.hosts.jaeger : undefined,
       },
       { parent: this },
     );
@@ -285,9 +286,23 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       );
     }
     if (on("jaeger")) {
+      const otlpTls = this.certificates.jaeger;
       this.jaeger = new Jaeger(
         `${name}-jaeger`,
-        { ...parts("jaeger"), htpasswd: loginsFor("jaeger", htpasswdFile) },
+        {
+          ...parts("jaeger"),
+          htpasswd: loginsFor("jaeger", htpasswdFile),
+          // Its OTLP receivers take the stack client alone (the collector), over TLS.
+          otlp:
+            stackClient && otlpTls
+              ? {
+                  tls: otlpTls,
+                  htpasswd: pulumi.secret(
+                    stackClient.bcryptHash.apply((hash) => htpasswdFile({ [STACK_CLIENT_USER]: hash })),
+                  ),
+                }
+              : undefined,
+        },
         child,
       );
     }
@@ -318,7 +333,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           // The gateway: the agents reach it by its name on the fleet network.
           ...onFleet(parts("otelCollector")),
           bindAddress: s.bindAddress,
-          prometheusCredentials: clientOf("prometheus", stackCredentials),
+          stackClientCredentials: selfAuthOn(s, "prometheus") || selfAuthOn(s, "jaeger") ? stackCredentials : undefined,
+          jaegerCaPem: selfAuthOn(s, "jaeger") ? this.certificates.caCertPem : undefined,
           grpcPort: s.ports.otlpGrpc,
           httpPort: s.ports.otlpHttp,
           hostMetrics: s.hostMetrics.enabled && !this.fleet,

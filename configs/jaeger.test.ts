@@ -5,6 +5,9 @@ import {
   JAEGER_DATA_DIR,
   JAEGER_HEALTH_PATH,
   JAEGER_HTPASSWD_PATH,
+  JAEGER_OTLP_CERT_PATH,
+  JAEGER_OTLP_HTPASSWD_PATH,
+  JAEGER_OTLP_KEY_PATH,
   jaegerCommand,
   jaegerFiles,
   jaegerSettings,
@@ -62,7 +65,7 @@ describe("jaeger v2 config", () => {
     ]);
   });
 
-  it("asks for a login on the query API and UI (HTTP and gRPC) when its route is guarded, never on health or OTLP", () => {
+  it("asks for a login on the query API and UI (HTTP and gRPC) when its route is guarded, never on health", () => {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const c: any = parseYaml(fileAt(jaegerFiles({ ...input(), queryAuth: true }), JAEGER_CONFIG_PATH).content);
     const auth = { authenticator: "basicauth/query" };
@@ -70,14 +73,32 @@ describe("jaeger v2 config", () => {
     assert.deepEqual(c.extensions.jaeger_query.grpc.auth, auth);
     assert.deepEqual(c.extensions["basicauth/query"], { htpasswd: { file: JAEGER_HTPASSWD_PATH } });
     assert.ok(c.service.extensions.includes("basicauth/query"));
-    // The collector's OTLP push (gRPC, no TLS inside the network: per-RPC credentials need TLS)
-    // and the health check stay as they were.
-    assert.equal(c.receivers.otlp.protocols.grpc.auth, undefined);
+    // The health check stays open (Docker's probe has no login).
     assert.equal(c.extensions.healthcheckv2.http.auth, undefined);
     const open = doc();
     assert.equal(open.extensions.jaeger_query.http.auth, undefined);
     assert.equal(open.extensions["basicauth/query"], undefined);
     assert.ok(!open.service.extensions.includes("basicauth/query"));
+  });
+
+  it("takes OTLP (gRPC and HTTP) only over TLS 1.3 and from the stack client, with a file of its own, when guarded", () => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const c: any = parseYaml(fileAt(jaegerFiles({ ...input(), queryAuth: true }), JAEGER_CONFIG_PATH).content);
+    const tls = { cert_file: JAEGER_OTLP_CERT_PATH, key_file: JAEGER_OTLP_KEY_PATH, min_version: "1.3" };
+    for (const protocol of ["grpc", "http"]) {
+      assert.deepEqual(c.receivers.otlp.protocols[protocol].tls, tls, protocol);
+      assert.deepEqual(c.receivers.otlp.protocols[protocol].auth, { authenticator: "basicauth/otlp" }, protocol);
+    }
+    // Not the query's file: the operator can read traces but not write them.
+    assert.deepEqual(c.extensions["basicauth/otlp"], { htpasswd: { file: JAEGER_OTLP_HTPASSWD_PATH } });
+    assert.notEqual(JAEGER_OTLP_HTPASSWD_PATH, JAEGER_HTPASSWD_PATH);
+    assert.ok(c.service.extensions.includes("basicauth/otlp"));
+    const open = doc();
+    for (const protocol of ["grpc", "http"]) {
+      assert.equal(open.receivers.otlp.protocols[protocol].tls, undefined, protocol);
+      assert.equal(open.receivers.otlp.protocols[protocol].auth, undefined, protocol);
+    }
+    assert.equal(open.extensions["basicauth/otlp"], undefined);
   });
 
   it("is deterministic", () => {

@@ -38,7 +38,10 @@ export const jaegerSettings = z
   .prefault({});
 
 export type JaegerInput = z.output<typeof jaegerSettings> & {
-  /** The query API and UI ask every caller for credentials (configs/web-auth.ts): its route is guarded. */
+  /**
+   * The query API and UI ask every caller for credentials (configs/web-auth.ts), and the OTLP
+   * receivers take only the stack client, over TLS: its route is guarded.
+   */
   queryAuth?: boolean;
 };
 
@@ -53,8 +56,23 @@ export const JAEGER_HTPASSWD_PATH = "/etc/jaeger/htpasswd";
  */
 const QUERY_AUTH = "basicauth/query";
 
+/** htpasswd of the OTLP receivers' basicauth: the stack client alone (the collector), an uploaded secret. */
+export const JAEGER_OTLP_HTPASSWD_PATH = "/etc/jaeger/otlp-htpasswd";
+/** The OTLP receivers' server certificate (from the stack's CA, for `<domain>.jaeger`) and its key (a secret). */
+export const JAEGER_OTLP_CERT_PATH = "/etc/jaeger/otlp-cert.pem";
+export const JAEGER_OTLP_KEY_PATH = "/etc/jaeger/otlp-key.pem";
+/**
+ * The same extension for the OTLP receivers, with its own file: only the collector writes traces.
+ * The receivers are core otlpreceiver v0.155.0 (Jaeger v2.20.0's go.mod; its
+ * components/ext/receiver/otlpreceiver re-exports the factory), whose gRPC and HTTP server configs
+ * take `tls` (configtls ServerConfig) and `auth` (configauth). Over TLS, because the collector's
+ * gRPC client sends per-RPC credentials only on a secure transport.
+ */
+const OTLP_AUTH = "basicauth/otlp";
+
 type Endpoint = { endpoint: string };
 type Auth = { auth?: { authenticator: string } };
+type ServerTls = { tls?: { cert_file: string; key_file: string; min_version: "1.3" } };
 
 export type JaegerStorageBackend =
   | {
@@ -84,9 +102,10 @@ export interface JaegerConfig {
     healthcheckv2: { use_v2: true; http: Endpoint & { status: { enabled: boolean; path: string } } };
     jaeger_query: { storage: { traces: string }; http: Endpoint & Auth; grpc: Endpoint & Auth };
     [QUERY_AUTH]?: { htpasswd: { file: string } };
+    [OTLP_AUTH]?: { htpasswd: { file: string } };
     jaeger_storage: { backends: Record<string, JaegerStorageBackend> };
   };
-  receivers: { otlp: { protocols: { grpc: Endpoint; http: Endpoint } } };
+  receivers: { otlp: { protocols: { grpc: Endpoint & Auth & ServerTls; http: Endpoint & Auth & ServerTls } } };
   processors: { batch: Record<string, never> };
   exporters: { jaeger_storage_exporter: { trace_storage: string } };
 }
@@ -94,6 +113,12 @@ export interface JaegerConfig {
 export function jaegerConfig(input: JaegerInput): JaegerConfig {
   const p = CATALOG.jaeger.ports;
   const auth: Auth = input.queryAuth ? { auth: { authenticator: QUERY_AUTH } } : {};
+  const otlpAuth: Auth & ServerTls = input.queryAuth
+    ? {
+        tls: { cert_file: JAEGER_OTLP_CERT_PATH, key_file: JAEGER_OTLP_KEY_PATH, min_version: "1.3" },
+        auth: { authenticator: OTLP_AUTH },
+      }
+    : {};
   const backend: JaegerStorageBackend =
     input.storage === "badger"
       ? {
@@ -107,7 +132,12 @@ export function jaegerConfig(input: JaegerInput): JaegerConfig {
       : { memory: { max_traces: input.memoryMaxTraces } };
   return {
     service: {
-      extensions: ["jaeger_storage", "jaeger_query", "healthcheckv2", ...(input.queryAuth ? [QUERY_AUTH] : [])],
+      extensions: [
+        "jaeger_storage",
+        "jaeger_query",
+        "healthcheckv2",
+        ...(input.queryAuth ? [QUERY_AUTH, OTLP_AUTH] : []),
+      ],
       pipelines: { traces: { receivers: ["otlp"], processors: ["batch"], exporters: ["jaeger_storage_exporter"] } },
       telemetry: {
         resource: { "service.name": "jaeger" },
@@ -129,13 +159,18 @@ export function jaegerConfig(input: JaegerInput): JaegerConfig {
         grpc: { endpoint: `0.0.0.0:${p.queryGrpc}`, ...auth },
       },
       jaeger_storage: { backends: { [JAEGER_STORE_NAME]: backend } },
-      ...(input.queryAuth ? { [QUERY_AUTH]: { htpasswd: { file: JAEGER_HTPASSWD_PATH } } } : {}),
+      ...(input.queryAuth
+        ? {
+            [QUERY_AUTH]: { htpasswd: { file: JAEGER_HTPASSWD_PATH } },
+            [OTLP_AUTH]: { htpasswd: { file: JAEGER_OTLP_HTPASSWD_PATH } },
+          }
+        : {}),
     },
     receivers: {
       otlp: {
         protocols: {
-          grpc: { endpoint: `0.0.0.0:${p.otlpGrpc}` },
-          http: { endpoint: `0.0.0.0:${p.otlpHttp}` },
+          grpc: { endpoint: `0.0.0.0:${p.otlpGrpc}`, ...otlpAuth },
+          http: { endpoint: `0.0.0.0:${p.otlpHttp}`, ...otlpAuth },
         },
       },
     },

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
   OTEL_CONFIG_PATH,
-  OTEL_PROMETHEUS_CREDENTIALS_PATH,
+  OTEL_STACK_CA_PATH,
+  OTEL_STACK_CLIENT_CREDENTIALS_PATH,
   SPANMETRICS_BUCKETS_MS,
   otelCollectorCommand,
   otelCollectorFiles,
@@ -183,19 +184,34 @@ describe("otel collector config", () => {
   it("sends the stack client's login to Prometheus, from a file, only when Prometheus asks for it", () => {
     const c = doc({ ...base, prometheusAuth: true });
     // bearertokenauth as a client sends `Authorization: <scheme> <file>` (v0.161.0 bearertokenauth.go).
-    assert.deepEqual(c.extensions["bearertokenauth/prometheus"], {
+    assert.deepEqual(c.extensions["bearertokenauth/stack_client"], {
       scheme: "Basic",
-      filename: OTEL_PROMETHEUS_CREDENTIALS_PATH,
+      filename: OTEL_STACK_CLIENT_CREDENTIALS_PATH,
     });
-    assert.deepEqual(c.exporters["otlp_http/prometheus"].auth, { authenticator: "bearertokenauth/prometheus" });
-    assert.ok(c.service.extensions.includes("bearertokenauth/prometheus"));
-    // Only that exporter: Loki and Jaeger do not know the login.
+    assert.deepEqual(c.exporters["otlp_http/prometheus"].auth, { authenticator: "bearertokenauth/stack_client" });
+    assert.ok(c.service.extensions.includes("bearertokenauth/stack_client"));
+    // Only that exporter: Loki and Jaeger do not ask for the login here.
     assert.equal(c.exporters["otlp_http/loki"].auth, undefined);
     assert.equal(c.exporters["otlp_grpc/jaeger"].auth, undefined);
+    assert.deepEqual(c.exporters["otlp_grpc/jaeger"].tls, { insecure: true });
     const open = doc(base);
-    assert.equal(open.extensions["bearertokenauth/prometheus"], undefined);
+    assert.equal(open.extensions["bearertokenauth/stack_client"], undefined);
     assert.equal(open.exporters["otlp_http/prometheus"].auth, undefined);
-    assert.ok(!open.service.extensions.includes("bearertokenauth/prometheus"));
+    assert.ok(!open.service.extensions.includes("bearertokenauth/stack_client"));
+  });
+
+  it("sends the same login to Jaeger over TLS checked against the stack's CA, when Jaeger asks for it", () => {
+    const c = doc({ ...base, jaegerAuth: true });
+    const jaeger = c.exporters["otlp_grpc/jaeger"];
+    // gRPC per-RPC credentials need a secure transport: no `insecure` next to the login.
+    assert.deepEqual(jaeger.tls, { ca_file: OTEL_STACK_CA_PATH });
+    assert.deepEqual(jaeger.auth, { authenticator: "bearertokenauth/stack_client" });
+    // The certificate is issued for the name the exporter dials.
+    assert.equal(jaeger.endpoint, `${base.hosts.jaeger}:4317`);
+    assert.ok(c.service.extensions.includes("bearertokenauth/stack_client"));
+    assert.equal(c.exporters["otlp_http/prometheus"].auth, undefined);
+    // The queue is the same exporter's: its name, and with it its on-disk queue, is unchanged.
+    assert.equal(jaeger.sending_queue.storage, "file_storage/queue");
   });
 
   it("queues each OTLP exporter on disk with bounded retries", () => {

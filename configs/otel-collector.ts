@@ -96,6 +96,11 @@ export interface OtelCollectorInput {
   fleetGateway?: boolean;
   /** Prometheus asks for the stack client's login (configs/web-auth.ts): the push sends it. */
   prometheusAuth?: boolean;
+  /**
+   * Jaeger's OTLP receivers ask for it too, over TLS (configs/jaeger.ts): the push sends it and
+   * checks Jaeger's certificate against the stack's CA.
+   */
+  jaegerAuth?: boolean;
 }
 
 /** memory_limiter hard limit by default (seed: 400 MiB); the container limit must stay above it. */
@@ -167,10 +172,15 @@ export const OTEL_TOKEN_PATH = "/etc/otelcol-contrib/otlp-token";
 /** Named volume mount point of the exporters' persistent queues. */
 export const OTEL_QUEUE_DIR = "/var/lib/otelcol/queue";
 const AUTH = "bearertokenauth/otlp";
-/** The same extension as a client: `Authorization: Basic <file>` on the push to Prometheus. */
-const PROMETHEUS_AUTH = "bearertokenauth/prometheus";
+/**
+ * The same extension as a client: `Authorization: Basic <file>` on the pushes to Prometheus and
+ * Jaeger, which check the stack client's login themselves (configs/web-auth.ts).
+ */
+const STACK_CLIENT_AUTH = "bearertokenauth/stack_client";
 /** `base64(user:password)` of the stack client (configs/web-auth.ts basicCredentials), an uploaded secret. */
-export const OTEL_PROMETHEUS_CREDENTIALS_PATH = "/etc/otelcol-contrib/prometheus-credentials";
+export const OTEL_STACK_CLIENT_CREDENTIALS_PATH = "/etc/otelcol-contrib/stack-client-credentials";
+/** The stack's CA, which signed Jaeger's OTLP server certificate (public). */
+export const OTEL_STACK_CA_PATH = "/etc/otelcol-contrib/stack-ca.pem";
 const QUEUE_STORAGE = "file_storage/queue";
 
 type Endpoint = { endpoint: string };
@@ -216,7 +226,7 @@ export interface OtelCollectorConfig {
   extensions: {
     health_check: Endpoint;
     [AUTH]?: { filename: string };
-    [PROMETHEUS_AUTH]?: { scheme: "Basic"; filename: string };
+    [STACK_CLIENT_AUTH]?: { scheme: "Basic"; filename: string };
     [QUEUE_STORAGE]?: {
       directory: string;
       create_directory: boolean;
@@ -261,7 +271,7 @@ export interface OtelCollectorConfig {
   exporters: {
     "otlp_http/loki": { endpoint: string } & Queue;
     "otlp_http/prometheus": { endpoint: string } & Queue & Auth;
-    "otlp_grpc/jaeger": { endpoint: string; tls: { insecure: boolean } } & Queue;
+    "otlp_grpc/jaeger": { endpoint: string; tls: { insecure: true } | { ca_file: string } } & Auth & Queue;
   };
   service: {
     extensions: string[];
@@ -274,6 +284,11 @@ export interface OtelCollectorConfig {
     };
     pipelines: Record<string, { receivers: string[]; processors: string[]; exporters: string[] }>;
   };
+}
+
+/** Whether the collector sends the stack client's login to any server (the file then holds it). */
+export function stackClient(input: Pick<OtelCollectorInput, "prometheusAuth" | "jaegerAuth">): boolean {
+  return Boolean(input.prometheusAuth || input.jaegerAuth);
 }
 
 export function otelCollectorConfig(input: OtelCollectorInput): OtelCollectorConfig {
@@ -343,11 +358,16 @@ export function otelCollectorConfig(input: OtelCollectorInput): OtelCollectorCon
       "otlp_http/prometheus": {
         endpoint: `http://${input.hosts.prometheus}:${CATALOG.prometheus.ports.http}/api/v1/otlp`,
         ...queue,
-        ...(input.prometheusAuth ? { auth: { authenticator: PROMETHEUS_AUTH } } : {}),
+        ...(input.prometheusAuth ? { auth: { authenticator: STACK_CLIENT_AUTH } } : {}),
       },
+      // bearertokenauth's per-RPC credentials require a secure transport (its
+      // RequireTransportSecurity is true at v0.161.0), so the login goes with TLS: the endpoint's
+      // host is the name Jaeger's certificate is issued for (configtls ClientConfig `ca_file`).
       "otlp_grpc/jaeger": {
         endpoint: `${input.hosts.jaeger}:${CATALOG.jaeger.ports.otlpGrpc}`,
-        tls: { insecure: true },
+        ...(input.jaegerAuth
+          ? { tls: { ca_file: OTEL_STACK_CA_PATH }, auth: { authenticator: STACK_CLIENT_AUTH } }
+          : { tls: { insecure: true } }),
         ...queue,
       },
     },
@@ -355,7 +375,7 @@ export function otelCollectorConfig(input: OtelCollectorInput): OtelCollectorCon
       extensions: [
         "health_check",
         ...(input.tokenOnHost || input.tokenOnRouted ? [AUTH] : []),
-        ...(input.prometheusAuth ? [PROMETHEUS_AUTH] : []),
+        ...(stackClient(input) ? [STACK_CLIENT_AUTH] : []),
         ...(input.persistentQueue ? [QUEUE_STORAGE] : []),
       ],
       telemetry: {
@@ -370,8 +390,8 @@ export function otelCollectorConfig(input: OtelCollectorInput): OtelCollectorCon
   };
 
   if (input.tokenOnHost || input.tokenOnRouted) config.extensions[AUTH] = { filename: OTEL_TOKEN_PATH };
-  if (input.prometheusAuth) {
-    config.extensions[PROMETHEUS_AUTH] = { scheme: "Basic", filename: OTEL_PROMETHEUS_CREDENTIALS_PATH };
+  if (stackClient(input)) {
+    config.extensions[STACK_CLIENT_AUTH] = { scheme: "Basic", filename: OTEL_STACK_CLIENT_CREDENTIALS_PATH };
   }
   if (input.persistentQueue) {
     config.extensions[QUEUE_STORAGE] = {

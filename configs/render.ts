@@ -147,6 +147,7 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
         hostMetrics: fleetOn(s) ? { ...s.hostMetrics, enabled: false } : s.hostMetrics,
         fleetGateway: fleetOn(s),
         prometheusAuth: selfAuthOn(s, "prometheus"),
+        jaegerAuth: selfAuthOn(s, "jaeger"),
         dockerEndpoint,
         stackLabelKey: STACK_LABEL,
       };

@@ -58,10 +58,10 @@ describe("resource graph (defaults)", () => {
       "scaibu:observability:StatsResync": 1,
       "scaibu:docker:StatsResync": 1, // docker_stats sees every container (providers/stats-resync.ts)
       "scaibu:observability:Certificates": 1,
-      "tls:index/privateKey:PrivateKey": 2,
+      "tls:index/privateKey:PrivateKey": 3,
       "tls:index/selfSignedCert:SelfSignedCert": 1,
-      "tls:index/certRequest:CertRequest": 1,
-      "tls:index/locallySignedCert:LocallySignedCert": 1,
+      "tls:index/certRequest:CertRequest": 2,
+      "tls:index/locallySignedCert:LocallySignedCert": 2,
       "scaibu:observability:Loki": 1,
       "scaibu:observability:Prometheus": 1,
       "scaibu:observability:Jaeger": 1,
@@ -398,7 +398,7 @@ describe("resource graph (defaults)", () => {
     // Alertmanager keeps its receivers' secrets beside them.
     assert.ok(uploads("scaibu.alertmanager").some((u) => u.file === "/etc/alertmanager/alertmanager.yml"));
     const basic = Buffer.from(`scaibu-stack:${password}`).toString("base64");
-    assert.equal(at("scaibu.otel", "/etc/otelcol-contrib/prometheus-credentials"), basic);
+    assert.equal(at("scaibu.otel", "/etc/otelcol-contrib/stack-client-credentials"), basic);
     assert.equal(at("scaibu.loki", "/etc/loki/alertmanager-credentials"), basic);
     assert.equal(at("scaibu.grafana", "/etc/grafana/secrets/stack-client-password"), password);
     // Nowhere in plain sight: no environment, no command line.
@@ -406,6 +406,42 @@ describe("resource graph (defaults)", () => {
       const plain = [...((c.envs ?? []) as string[]), ...((c.command ?? []) as string[])].join("\n");
       assert.ok(!plain.includes(password), `${name}: the stack client's password in its env or command`);
     }
+  });
+
+  it("has Jaeger take OTLP from the stack client alone, over TLS with a key of its own that the collector checks against the CA", async () => {
+    type Upload = { file: string; content: string };
+    const at = (k: string, file: string) =>
+      (containers.get(k)!.uploads as Upload[]).find((u) => u.file === file)?.content;
+    const clientHash = await promiseOf(
+      (
+        byType("random:index/randomPassword:RandomPassword").find((d) => d.name.endsWith("-stack-client-password"))!
+          .resource as random.RandomPassword
+      ).bcryptHash,
+    );
+    // The stack client alone: the operator reads traces, only the collector writes them.
+    assert.equal(at("scaibu.jaeger", "/etc/jaeger/otlp-htpasswd"), `scaibu-stack:${clientHash}\n`);
+    const certs = byType("tls:index/locallySignedCert:LocallySignedCert").filter((d) =>
+      d.name.endsWith("-jaeger-otlp"),
+    );
+    assert.equal(certs.length, 1);
+    const [csr] = await Promise.all(
+      byType("tls:index/certRequest:CertRequest")
+        .filter((d) => d.name.endsWith("-jaeger-otlp-csr"))
+        .map(resolvedInputs),
+    );
+    // Issued for the name the collector dials, and for nothing else.
+    assert.deepEqual(csr!.dnsNames, ["scaibu.jaeger"]);
+    assert.deepEqual((await resolvedInputs(certs[0]!)).allowedUses, [
+      "digital_signature",
+      "key_encipherment",
+      "server_auth",
+    ]);
+    const key = at("scaibu.jaeger", "/etc/jaeger/otlp-key.pem")!;
+    assert.ok(key.length > 0);
+    assert.notEqual(key, await promiseOf(stack.certificates.serverKeyPem), "Traefik's key");
+    assert.equal(await pulumi.isSecret(stack.certificates.jaeger!.keyPem), true);
+    assert.ok(at("scaibu.jaeger", "/etc/jaeger/otlp-cert.pem"));
+    assert.equal(at("scaibu.otel", "/etc/otelcol-contrib/stack-ca.pem"), await promiseOf(stack.certificates.caCertPem));
   });
 
   it("puts no secret value into any container's environment", async () => {

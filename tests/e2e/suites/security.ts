@@ -9,8 +9,9 @@ import { DISK_METER_HOST } from "../../../configs/disk-meter";
 import { COLLECTOR_UID, privilegesFor, type PrivilegedKey } from "../../../configs/privileges";
 import { parseSettings } from "../../../settings/schema";
 import { PROMETHEUS_CLIENT_PASSWORD_PATH } from "../../../configs/prometheus";
+import { STACK_CLIENT_USER } from "../../../configs/web-auth";
 import { curl, eventually, health, sh, STATUS_ONLY } from "../shell";
-import { authed, https, live, promSeries } from "../fixture";
+import { authed, caFile, https, live, promSeries } from "../fixture";
 
 /** Every container of the e2e stack with its privileges row (configs/privileges.ts). */
 const privilegedContainers = (): [string, PrivilegedKey][] => [
@@ -110,6 +111,24 @@ export function securitySuite(): void {
       assert.equal(await direct(`${jaeger}/api/services`), 401, "Jaeger's query without credentials");
       assert.equal(await direct(`${jaeger}/api/services`, wrong), 401, "Jaeger's query with a wrong password");
       assert.equal(await direct(`${jaeger}/api/services`, operator), 200);
+
+      // Nor may anyone on the network write traces past the collector: Jaeger's OTLP receivers
+      // take TLS alone (its own certificate from the stack's CA) and the stack client's login alone.
+      const jaegerIp = await ipOf(`${domain}.jaeger`);
+      const otlpPort = CATALOG.jaeger.ports.otlpHttp;
+      const trace = ["-X", "POST", "-H", "Content-Type: application/json", "-d", '{"resourceSpans":[]}'];
+      const overTls = ["--cacert", caFile, "--resolve", `${domain}.jaeger:${otlpPort}:${jaegerIp}`, ...trace];
+      const otlpUrl = `https://${domain}.jaeger:${otlpPort}/v1/traces`;
+      // Go's TLS server answers plain HTTP with 400 (net/http: "Client sent an HTTP request to an HTTPS server").
+      assert.equal(await direct(`http://${jaegerIp}:${otlpPort}/v1/traces`, trace), 400, "plain HTTP to Jaeger's OTLP");
+      assert.equal(await direct(otlpUrl, overTls), 401, "an OTLP write to Jaeger without credentials");
+      assert.equal(await direct(otlpUrl, [...overTls, ...operator]), 401, "the operator writes no traces");
+      const stackClient = await sh("docker", ["exec", `${domain}.prometheus`, "cat", PROMETHEUS_CLIENT_PASSWORD_PATH]);
+      assert.equal(
+        await direct(otlpUrl, [...overTls, "-u", `${STACK_CLIENT_USER}:${stackClient}`]),
+        200,
+        "the stack client",
+      );
 
       // The stack's own clients pass: the collector's push (host_metrics reach Prometheus only
       // through it), the self-scrape, Prometheus' scrape of Alertmanager, both health checks.
