@@ -15,6 +15,8 @@ export interface NetworksArgs {
    * every container, waits for it, and a rejection fails the preview with its message.
    */
   preflight?: Promise<void>;
+  /** Name of the network the socket proxy serves on, when it runs: its clients alone join it. */
+  dockerApiName?: string;
 }
 
 /** The bridge networks of the platform: observability, plus the shared ones unless another stack owns them. */
@@ -23,6 +25,13 @@ export class Networks extends pulumi.ComponentResource {
   readonly ids: Partial<Record<NetworkRole, pulumi.Output<string>>>;
   /** The Docker network of each role (NetworkGuards depends on them). */
   readonly byRole: (readonly [NetworkRole, docker.Network])[];
+  /**
+   * The socket proxy's own network: internal (no route out), joined by the proxy and its clients
+   * (Traefik, Prometheus, the collector's docker_stats) and nothing else. On the stack's network,
+   * any container there (a consumer app joined to be routed) could read every container's
+   * inspect, logs and files (`GET /containers/{id}/archive`) through the proxy's CONTAINERS section.
+   */
+  readonly dockerApi?: docker.Network;
 
   constructor(name: string, args: NetworksArgs, opts?: pulumi.ComponentResourceOptions) {
     super("scaibu:observability:Networks", name, {}, opts);
@@ -53,9 +62,23 @@ export class Networks extends pulumi.ComponentResource {
       return [role, network] as const;
     });
     this.byRole = networks;
+    if (args.dockerApiName) {
+      const apiName = args.dockerApiName;
+      this.dockerApi = new docker.Network(
+        `${name}-docker-api`,
+        {
+          name: args.preflight ? pulumi.output(args.preflight.then(() => apiName)) : apiName,
+          driver: "bridge",
+          internal: true,
+          labels: [{ label: STACK_LABEL, value: args.stackLabel }],
+        },
+        // As above: a fixed name, and the label marks the owner at creation.
+        { parent: this, deleteBeforeReplace: true, ignoreChanges: ["labels"] },
+      );
+    }
     this.names = Object.fromEntries(networks.map(([r, n]) => [r, n.name])) as Networks["names"];
     this.ids = Object.fromEntries(networks.map(([r, n]) => [r, n.id]));
-    this.registerOutputs({ names: this.names, ids: this.ids });
+    this.registerOutputs({ names: this.names, ids: this.ids, dockerApi: this.dockerApi?.name });
   }
 }
 

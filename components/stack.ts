@@ -16,6 +16,7 @@ import { OtelCollector } from "./otel-collector";
 import { Prometheus } from "./prometheus";
 import {
   diskMeterHost,
+  dockerApiNetworkName,
   dockerStatsOn,
   logAgentHost,
   meteredVolumes,
@@ -131,6 +132,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         observabilitySubnet: s.networks.observability.subnet,
         stackLabel: args.stackLabel,
         preflight: args.preflight,
+        dockerApiName: on("socketProxy") ? dockerApiNetworkName(s) : undefined,
       },
       { parent: this },
     );
@@ -233,13 +235,19 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     // `up` takes about as long as the slowest service alone. Nothing breaks without its peers: the collector retries and queues
     // until its backends answer, Grafana starts without its datasources, and Traefik and Prometheus
     // retry the socket proxy until it answers.
-    if (on("socketProxy")) {
+    const dockerApi = this.networks.dockerApi?.name;
+    if (on("socketProxy") && dockerApi) {
+      // On its own network alone: only its clients reach it (components/networks.ts says why).
+      const proxy = parts("socketProxy");
       this.socketProxy = new SocketProxy(
         `${name}-socket-proxy`,
-        { ...parts("socketProxy"), dockerSocket: s.dockerSocket },
+        { ...proxy, base: { ...proxy.base, networks: [dockerApi] }, dockerSocket: s.dockerSocket },
         child,
       );
     }
+    /** A client's parts with the socket proxy's network added (Traefik, Prometheus, the collector with docker_stats). */
+    const onDockerApi = (p: ReturnType<typeof parts>, uses = true): ReturnType<typeof parts> =>
+      dockerApi && uses ? { ...p, base: { ...p.base, networks: [...p.base.networks, dockerApi] } } : p;
     // First in a swarm: the collector (the gateway) and Prometheus (which scrapes the agents) join its network.
     const kinds = nodeAgentKinds(s);
     if (kinds.length && this.certificates.fleet) {
@@ -276,7 +284,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       this.prometheus = new Prometheus(
         `${name}-prometheus`,
         {
-          ...onFleet(parts("prometheus")),
+          ...onFleet(onDockerApi(parts("prometheus"))),
           caNotAfter: this.certificates.caNotAfter,
           maxFor: s.alerting.maxFor,
           webConfig: loginsFor("prometheus", webConfigYaml),
@@ -331,7 +339,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         `${name}-otel`,
         {
           // The gateway: the agents reach it by its name on the fleet network.
-          ...onFleet(parts("otelCollector")),
+          ...onFleet(onDockerApi(parts("otelCollector"), dockerStatsOn(s))),
           bindAddress: s.bindAddress,
           stackClientCredentials: selfAuthOn(s, "prometheus") || selfAuthOn(s, "jaeger") ? stackCredentials : undefined,
           jaegerCaPem: selfAuthOn(s, "jaeger") ? this.certificates.caCertPem : undefined,
@@ -375,7 +383,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         `${name}-traefik`,
         {
           // In a swarm it also routes app services on any node, over the fleet network.
-          ...onFleet(parts("traefik")),
+          ...onFleet(onDockerApi(parts("traefik"))),
           bindAddress: s.bindAddress,
           httpPort: s.ports.http,
           httpsPort: s.ports.https,

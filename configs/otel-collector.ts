@@ -287,7 +287,7 @@ export interface OtelCollectorConfig {
 }
 
 /** Whether the collector sends the stack client's login to any server (the file then holds it). */
-export function stackClient(input: Pick<OtelCollectorInput, "prometheusAuth" | "jaegerAuth">): boolean {
+function stackClient(input: Pick<OtelCollectorInput, "prometheusAuth" | "jaegerAuth">): boolean {
   return Boolean(input.prometheusAuth || input.jaegerAuth);
 }
 

@@ -215,6 +215,11 @@ export function stackClientOn(s: Settings): boolean {
   return SELF_AUTH_SERVICES.some((k) => selfAuthOn(s, k));
 }
 
+/** The socket proxy's own network (components/networks.ts): `<instanceName>-docker-api-network`. */
+export function dockerApiNetworkName(s: Settings): string {
+  return `${s.instanceName}-docker-api-network`;
+}
+
 /** Whether the stack runs the disk meter: asked for, and a Prometheus to scrape it. */
 export function diskMeterOn(s: Settings): boolean {
   return s.storage.meter && s.services.prometheus.enabled;

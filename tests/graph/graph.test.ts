@@ -53,7 +53,7 @@ describe("resource graph (defaults)", () => {
       "scaibu:observability:ObservabilityStack": 1,
       "scaibu:observability:Networks": 1,
       "scaibu:observability:NetworkGuards": 1,
-      "docker:index/network:Network": 5,
+      "docker:index/network:Network": 6,
       "scaibu:docker:NetworkGuard": 1, // one guard for every network
       "scaibu:observability:StatsResync": 1,
       "scaibu:docker:StatsResync": 1, // docker_stats sees every container (providers/stats-resync.ts)
@@ -92,11 +92,12 @@ describe("resource graph (defaults)", () => {
     }
   });
 
-  it("creates the five seed networks, the observability one with its subnet", async () => {
+  it("creates the five seed networks, the observability one with its subnet, and the socket proxy's internal one", async () => {
     const nets = await Promise.all(byType("docker:index/network:Network").map(resolvedInputs));
     assert.deepEqual(nets.map((n) => n.name).sort(), [
       "scaibu-cicd-network",
       "scaibu-data-network",
+      "scaibu-docker-api-network",
       "scaibu-messaging-network",
       "scaibu-observability-network",
       "scaibu-temporal-network",
@@ -105,15 +106,36 @@ describe("resource graph (defaults)", () => {
     // With the gateway the engine would fill in anyway, so a refresh reads no difference.
     assert.deepEqual(obs.ipamConfigs, [{ subnet: "172.28.0.0/16", gateway: "172.28.0.1" }]);
     for (const n of nets) assert.equal(n.driver, "bridge");
+    // No route out, and only the socket proxy's network is internal.
+    assert.deepEqual(
+      nets.filter((n) => n.internal).map((n) => n.name),
+      ["scaibu-docker-api-network"],
+    );
   });
 
   it("names each container after its host and gives it the same network alias", () => {
     assert.deepEqual([...containers.keys()].sort(), [...HOSTS, ...UNROUTED].sort());
     for (const [name, c] of containers) {
       const [first] = c.networksAdvanced as { name: string; aliases: string[] }[];
-      assert.equal(first!.name, "scaibu-observability-network");
+      const network = name === "scaibu.socket-proxy" ? "scaibu-docker-api-network" : "scaibu-observability-network";
+      assert.equal(first!.name, network, name);
       assert.deepEqual(first!.aliases, [name]);
     }
+  });
+
+  it("puts the socket proxy on its own network alone, joined only by the three clients of the Docker API", () => {
+    const members = [...containers]
+      .filter(([, c]) => (c.networksAdvanced as { name: string }[]).some((n) => n.name === "scaibu-docker-api-network"))
+      .map(([name]) => name)
+      .sort();
+    // Traefik's docker provider, Prometheus' docker_sd, the collector's docker_stats.
+    assert.deepEqual(members, ["scaibu.otel", "scaibu.prometheus", "scaibu.socket-proxy", "scaibu.traefik"]);
+    const proxy = containers.get("scaibu.socket-proxy")!;
+    assert.deepEqual(
+      (proxy.networksAdvanced as { name: string }[]).map((n) => n.name),
+      ["scaibu-docker-api-network"],
+      "not on the stack's network, which consumer apps join",
+    );
   });
 
   it("uses each image's id, not its tag, and pins the default tags", async () => {

@@ -18,6 +18,8 @@ export const E2E_SUBNET = "172.16.238.0/24";
 export const containerNames = [...services, "socket-proxy", "otel-logs", "disk-usage"].map((s) => `${domain}.${s}`);
 const roles = NETWORK_ROLES;
 export const networkNames = roles.map((n) => `${domain}-${n}-network`);
+/** The socket proxy's internal network (configs/render.ts dockerApiNetworkName): the stack's own, in no output. */
+export const dockerApiNetwork = `${domain}-docker-api-network`;
 /** Local image per service (toolchain/images/build-all.sh); no registry is reachable in CI. */
 export const IMAGE_SERVICES = [
   "traefik",

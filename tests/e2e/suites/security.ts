@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { bind, config, containerNames, domain, ports, repo } from "@scaibu/observability-devkit";
+import { bind, config, containerNames, dockerApiNetwork, domain, ports, repo } from "@scaibu/observability-devkit";
 import { CATALOG, SERVICE_KEYS } from "../../../configs/catalog";
 import { OTEL_LOGS_HOST } from "../../../configs/otel-logs";
 import { DISK_METER_HOST } from "../../../configs/disk-meter";
@@ -325,6 +325,61 @@ time.sleep(120)`,
         const value = /"value":\[[^,]+,"(\d+)"\]/.exec(r.body)?.[1];
         return value !== undefined && Number(value) > 0 ? true : undefined;
       });
+    });
+
+    it("lets only the Docker API's three clients reach the socket proxy, on a network of its own", async () => {
+      // The proxy's CONTAINERS section answers every GET under /containers, archives and logs
+      // included: a consumer app on the stack's network must not reach it at all.
+      const network = dockerApiNetwork;
+      assert.equal(await sh("docker", ["network", "inspect", "-f", "{{.Internal}}", network]), "true");
+      const members = (
+        await sh("docker", ["network", "inspect", "-f", "{{range .Containers}}{{.Name}} {{end}}", network])
+      )
+        .split(" ")
+        .filter(Boolean)
+        .sort();
+      assert.deepEqual(
+        members,
+        ["otel", "prometheus", "socket-proxy", "traefik"].map((k) => `${domain}.${k}`),
+      );
+      const proxyNetworks = await sh("docker", [
+        "inspect",
+        "-f",
+        "{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}",
+        `${domain}.socket-proxy`,
+      ]);
+      assert.equal(proxyNetworks.trim(), network);
+      const proxyIp = await sh("docker", [
+        "inspect",
+        "-f",
+        `{{(index .NetworkSettings.Networks "${network}").IPAddress}}`,
+        `${domain}.socket-proxy`,
+      ]);
+      const archive = `http://${proxyIp}:${CATALOG.socketProxy.ports.api}/containers/${domain}.grafana/archive?path=/etc`;
+      const from = async (name: string) => {
+        const pid = await sh("docker", ["inspect", "-f", "{{.State.Pid}}", name]);
+        return sh("nsenter", [
+          "-t",
+          pid,
+          "-n",
+          "curl",
+          "-s",
+          "-o",
+          "/dev/null",
+          "-w",
+          "%{http_code}",
+          "--max-time",
+          "5",
+          archive,
+        ]).then(
+          (code) => code,
+          (err: { stdout?: string }) => `failed ${err.stdout ?? ""}`.trim(),
+        );
+      };
+      // From a container on the stack's network alone (what a consumer app joins): no way through.
+      for (const k of ["jaeger", "grafana"]) assert.match(await from(`${domain}.${k}`), /^failed/, k);
+      // From a client, the same request gets through: that is what the network keeps from the rest.
+      assert.equal(await from(`${domain}.prometheus`), "200");
     });
   });
 }
