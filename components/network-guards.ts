@@ -34,10 +34,7 @@ export class NetworkGuards extends pulumi.ComponentResource {
 
   constructor(name: string, args: NetworkGuardsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("scaibu:observability:NetworkGuards", name, {}, opts);
-    const networks = [
-      ...args.networks.byRole.map(([, network]) => network),
-      ...(args.networks.dockerApi ? [args.networks.dockerApi] : []),
-    ];
+    const networks = [...args.networks.byRole.map(([, network]) => network), ...Object.values(args.networks.served)];
     this.guard = new NetworkGuard(
       name,
       { networks: networks.map((n) => n.name), stackLabel: args.stackLabel, dockerHost: args.dockerHost },

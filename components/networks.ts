@@ -2,6 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { STACK_LABEL } from "@scaibu/observability-routing";
 import type { NetworkRole } from "../settings/schema";
+import { SERVED_NETWORKS, type ServedNetwork } from "../configs/render";
 
 export interface NetworksArgs {
   /** Docker network name per role to create; other projects attach their containers by these names. */
@@ -15,8 +16,8 @@ export interface NetworksArgs {
    * every container, waits for it, and a rejection fails the preview with its message.
    */
   preflight?: Promise<void>;
-  /** Name of the network the socket proxy serves on, when it runs: its clients alone join it. */
-  dockerApiName?: string;
+  /** Internal networks that one service serves on and only its clients join (see `served`), by name. */
+  served?: Partial<Record<ServedNetwork, string>>;
 }
 
 /** The bridge networks of the platform: observability, plus the shared ones unless another stack owns them. */
@@ -25,13 +26,8 @@ export class Networks extends pulumi.ComponentResource {
   readonly ids: Partial<Record<NetworkRole, pulumi.Output<string>>>;
   /** The Docker network of each role (NetworkGuards depends on them). */
   readonly byRole: (readonly [NetworkRole, docker.Network])[];
-  /**
-   * The socket proxy's own network: internal (no route out), joined by the proxy and its clients
-   * (Traefik, Prometheus, the collector's docker_stats) and nothing else. On the stack's network,
-   * any container there (a consumer app joined to be routed) could read every container's
-   * inspect, logs and files (`GET /containers/{id}/archive`) through the proxy's CONTAINERS section.
-   */
-  readonly dockerApi?: docker.Network;
+  /** Internal networks (no route out), each joined by one service and its clients alone (configs/render.ts). */
+  readonly served: Partial<Record<ServedNetwork, docker.Network>> = {};
 
   constructor(name: string, args: NetworksArgs, opts?: pulumi.ComponentResourceOptions) {
     super("scaibu:observability:Networks", name, {}, opts);
@@ -62,12 +58,15 @@ export class Networks extends pulumi.ComponentResource {
       return [role, network] as const;
     });
     this.byRole = networks;
-    if (args.dockerApiName) {
-      const apiName = args.dockerApiName;
-      this.dockerApi = new docker.Network(
-        `${name}-docker-api`,
+    this.names = Object.fromEntries(networks.map(([r, n]) => [r, n.name])) as Networks["names"];
+    this.ids = Object.fromEntries(networks.map(([r, n]) => [r, n.id]));
+    for (const key of SERVED_NETWORKS) {
+      const served = args.served?.[key];
+      if (!served) continue;
+      this.served[key] = new docker.Network(
+        `${name}-${key === "dockerApi" ? "docker-api" : key}`,
         {
-          name: args.preflight ? pulumi.output(args.preflight.then(() => apiName)) : apiName,
+          name: args.preflight ? pulumi.output(args.preflight.then(() => served)) : served,
           driver: "bridge",
           internal: true,
           labels: [{ label: STACK_LABEL, value: args.stackLabel }],
@@ -76,9 +75,7 @@ export class Networks extends pulumi.ComponentResource {
         { parent: this, deleteBeforeReplace: true, ignoreChanges: ["labels"] },
       );
     }
-    this.names = Object.fromEntries(networks.map(([r, n]) => [r, n.name])) as Networks["names"];
-    this.ids = Object.fromEntries(networks.map(([r, n]) => [r, n.id]));
-    this.registerOutputs({ names: this.names, ids: this.ids, dockerApi: this.dockerApi?.name });
+    this.registerOutputs({ names: this.names, ids: this.ids });
   }
 }
 

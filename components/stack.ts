@@ -16,8 +16,8 @@ import { OtelCollector } from "./otel-collector";
 import { Prometheus } from "./prometheus";
 import {
   diskMeterHost,
-  dockerApiNetworkName,
   dockerStatsOn,
+  servedNetworks,
   logAgentHost,
   meteredVolumes,
   renderAll,
@@ -132,7 +132,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         observabilitySubnet: s.networks.observability.subnet,
         stackLabel: args.stackLabel,
         preflight: args.preflight,
-        dockerApiName: on("socketProxy") ? dockerApiNetworkName(s) : undefined,
+        served: Object.fromEntries(Object.entries(servedNetworks(s)).map(([k, spec]) => [k, spec.name])),
       },
       { parent: this },
     );
@@ -209,13 +209,23 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     /** The stack client's login for what calls server `k`, when that checks credentials itself. */
     const clientOf = <T>(k: SelfAuthKey, login: T | undefined) => (selfAuthOn(s, k) ? login : undefined);
 
+    // A server of an internal network is on it alone; its clients join it beside the stack's network.
+    const served = Object.entries(servedNetworks(s)).map(([k, spec]) => ({
+      ...spec,
+      network: this.networks.served[k as keyof typeof this.networks.served]!.name,
+    }));
+    const networksOf = (k: ServiceKey): pulumi.Output<string>[] => {
+      const own = served.find((n) => n.server === k);
+      if (own) return [own.network];
+      return [this.networks.names.observability, ...served.filter((n) => n.clients.includes(k)).map((n) => n.network)];
+    };
     /** Exactly what every container shares; nothing else of the settings reaches `Service`. */
     const serviceBase = (k: ServiceKey): ServiceBase => ({
       hostname: this.hosts[k],
       image: s.services[k].image,
       memoryMb: s.services[k].memoryMb,
       keepImage: s.keepImages,
-      networks: [this.networks.names.observability],
+      networks: networksOf(k),
       stackLabel: args.stackLabel,
       volumePrefix: `${s.instanceName}-${CATALOG[k].host}`,
       retainVolumes: s.keepDataVolumes,
@@ -235,19 +245,13 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     // `up` takes about as long as the slowest service alone. Nothing breaks without its peers: the collector retries and queues
     // until its backends answer, Grafana starts without its datasources, and Traefik and Prometheus
     // retry the socket proxy until it answers.
-    const dockerApi = this.networks.dockerApi?.name;
-    if (on("socketProxy") && dockerApi) {
-      // On its own network alone: only its clients reach it (components/networks.ts says why).
-      const proxy = parts("socketProxy");
+    if (on("socketProxy")) {
       this.socketProxy = new SocketProxy(
         `${name}-socket-proxy`,
-        { ...proxy, base: { ...proxy.base, networks: [dockerApi] }, dockerSocket: s.dockerSocket },
+        { ...parts("socketProxy"), dockerSocket: s.dockerSocket },
         child,
       );
     }
-    /** A client's parts with the socket proxy's network added (Traefik, Prometheus, the collector with docker_stats). */
-    const onDockerApi = (p: ReturnType<typeof parts>, uses = true): ReturnType<typeof parts> =>
-      dockerApi && uses ? { ...p, base: { ...p.base, networks: [...p.base.networks, dockerApi] } } : p;
     // First in a swarm: the collector (the gateway) and Prometheus (which scrapes the agents) join its network.
     const kinds = nodeAgentKinds(s);
     if (kinds.length && this.certificates.fleet) {
@@ -284,7 +288,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       this.prometheus = new Prometheus(
         `${name}-prometheus`,
         {
-          ...onFleet(onDockerApi(parts("prometheus"))),
+          ...onFleet(parts("prometheus")),
           caNotAfter: this.certificates.caNotAfter,
           maxFor: s.alerting.maxFor,
           webConfig: loginsFor("prometheus", webConfigYaml),
@@ -339,7 +343,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         `${name}-otel`,
         {
           // The gateway: the agents reach it by its name on the fleet network.
-          ...onFleet(onDockerApi(parts("otelCollector"), dockerStatsOn(s))),
+          ...onFleet(parts("otelCollector")),
           bindAddress: s.bindAddress,
           stackClientCredentials: selfAuthOn(s, "prometheus") || selfAuthOn(s, "jaeger") ? stackCredentials : undefined,
           jaegerCaPem: selfAuthOn(s, "jaeger") ? this.certificates.caCertPem : undefined,
@@ -355,6 +359,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
             // The collector's image and the stack's shared settings; its own name, memory and privileges.
             base: {
               ...serviceBase("otelCollector"),
+              // Only the collector it sends to: none of the collector's internal networks.
+              networks: [this.networks.names.observability],
               hostname: logAgentHost(s),
               memoryMb: s.collector.logAgentMemoryMb,
               routeAuth: undefined,
@@ -383,7 +389,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         `${name}-traefik`,
         {
           // In a swarm it also routes app services on any node, over the fleet network.
-          ...onFleet(onDockerApi(parts("traefik"))),
+          ...onFleet(parts("traefik")),
           bindAddress: s.bindAddress,
           httpPort: s.ports.http,
           httpsPort: s.ports.https,
@@ -409,6 +415,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         {
           base: {
             ...serviceBase("prometheus"),
+            // Scraped by Prometheus; it calls nothing, so none of Prometheus' internal networks.
+            networks: [this.networks.names.observability],
             hostname: diskMeterHost(s),
             memoryMb: DISK_METER_MEMORY_MB,
             routeAuth: undefined,

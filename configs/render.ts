@@ -215,9 +215,49 @@ export function stackClientOn(s: Settings): boolean {
   return SELF_AUTH_SERVICES.some((k) => selfAuthOn(s, k));
 }
 
-/** The socket proxy's own network (components/networks.ts): `<instanceName>-docker-api-network`. */
-export function dockerApiNetworkName(s: Settings): string {
-  return `${s.instanceName}-docker-api-network`;
+/**
+ * Services that serve on an internal network of their own (no route out), joined by their clients
+ * alone, because they must not be reachable from the stack's network, where consumer apps join:
+ * - `dockerApi`: the socket proxy, whose CONTAINERS section answers every GET under /containers
+ *   (a container's inspect, logs and files: `GET /containers/{id}/archive`);
+ * - `loki`: Loki, which checks no credentials of its own (reads, pushes and deletes).
+ */
+export const SERVED_NETWORKS = ["dockerApi", "loki"] as const;
+export type ServedNetwork = (typeof SERVED_NETWORKS)[number];
+
+export interface ServedNetworkSpec {
+  /** Docker network name: `<instanceName>-docker-api-network`, `<instanceName>-loki-network`. */
+  name: string;
+  /** The one service on it alone. */
+  server: ServiceKey;
+  /** What calls it, each also on the stack's network. */
+  clients: ServiceKey[];
+}
+
+/** The internal networks this stack runs, for its enabled servers. */
+export function servedNetworks(s: Settings): Partial<Record<ServedNetwork, ServedNetworkSpec>> {
+  const on = (k: ServiceKey) => s.services[k].enabled;
+  const specs: Record<ServedNetwork, ServedNetworkSpec> = {
+    dockerApi: {
+      name: `${s.instanceName}-docker-api-network`,
+      server: "socketProxy",
+      // Traefik's docker provider, Prometheus' docker_sd, the collector's docker_stats.
+      clients: ["traefik", "prometheus", ...(dockerStatsOn(s) ? (["otelCollector"] as const) : [])],
+    },
+    loki: {
+      name: `${s.instanceName}-loki-network`,
+      server: "loki",
+      // The collector's push, Grafana's datasource, Prometheus' scrape, Traefik's route, and
+      // Alertmanager, which Loki's ruler calls.
+      clients: ["otelCollector", "grafana", "prometheus", "traefik", "alertmanager"],
+    },
+  };
+  return Object.fromEntries(
+    SERVED_NETWORKS.filter((k) => on(specs[k].server)).map((k) => [
+      k,
+      { ...specs[k], clients: specs[k].clients.filter(on) },
+    ]),
+  );
 }
 
 /** Whether the stack runs the disk meter: asked for, and a Prometheus to scrape it. */

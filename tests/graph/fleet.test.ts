@@ -108,7 +108,12 @@ describe("resource graph (fleet.mode swarm)", () => {
   it("has Traefik route the swarm's app services too: on the fleet network, its swarm provider through the socket proxy", () => {
     const traefik = containers.get("scaibu.traefik")!;
     const networks = (traefik.networksAdvanced as { name: string }[]).map((n) => n.name);
-    assert.deepEqual(networks, ["scaibu-observability-network", "scaibu-docker-api-network", "scaibu-fleet-network"]);
+    assert.deepEqual(networks, [
+      "scaibu-observability-network",
+      "scaibu-docker-api-network",
+      "scaibu-loki-network",
+      "scaibu-fleet-network",
+    ]);
     const file = uploads(traefik).find((u) => u.file === "/etc/traefik/traefik.yml")!;
     const providers = (parse(file.content) as { providers: Record<string, Record<string, unknown>> }).providers;
     assert.equal(providers.swarm!.network, "scaibu-fleet-network");

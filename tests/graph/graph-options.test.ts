@@ -116,7 +116,7 @@ describe("resource graph (options)", () => {
     const nets = await Promise.all(byType("docker:index/network:Network").map(resolvedInputs));
     assert.deepEqual(
       nets.map((n) => n.name),
-      ["scaibu-observability-network", "scaibu-docker-api-network"],
+      ["scaibu-observability-network", "scaibu-docker-api-network", "scaibu-loki-network"],
     );
   });
 

@@ -53,7 +53,7 @@ describe("resource graph (defaults)", () => {
       "scaibu:observability:ObservabilityStack": 1,
       "scaibu:observability:Networks": 1,
       "scaibu:observability:NetworkGuards": 1,
-      "docker:index/network:Network": 6,
+      "docker:index/network:Network": 7,
       "scaibu:docker:NetworkGuard": 1, // one guard for every network
       "scaibu:observability:StatsResync": 1,
       "scaibu:docker:StatsResync": 1, // docker_stats sees every container (providers/stats-resync.ts)
@@ -98,6 +98,7 @@ describe("resource graph (defaults)", () => {
       "scaibu-cicd-network",
       "scaibu-data-network",
       "scaibu-docker-api-network",
+      "scaibu-loki-network",
       "scaibu-messaging-network",
       "scaibu-observability-network",
       "scaibu-temporal-network",
@@ -106,10 +107,13 @@ describe("resource graph (defaults)", () => {
     // With the gateway the engine would fill in anyway, so a refresh reads no difference.
     assert.deepEqual(obs.ipamConfigs, [{ subnet: "172.28.0.0/16", gateway: "172.28.0.1" }]);
     for (const n of nets) assert.equal(n.driver, "bridge");
-    // No route out, and only the socket proxy's network is internal.
+    // No route out, for the two networks a service serves on alone.
     assert.deepEqual(
-      nets.filter((n) => n.internal).map((n) => n.name),
-      ["scaibu-docker-api-network"],
+      nets
+        .filter((n) => n.internal)
+        .map((n) => n.name)
+        .sort(),
+      ["scaibu-docker-api-network", "scaibu-loki-network"],
     );
   });
 
@@ -117,25 +121,56 @@ describe("resource graph (defaults)", () => {
     assert.deepEqual([...containers.keys()].sort(), [...HOSTS, ...UNROUTED].sort());
     for (const [name, c] of containers) {
       const [first] = c.networksAdvanced as { name: string; aliases: string[] }[];
-      const network = name === "scaibu.socket-proxy" ? "scaibu-docker-api-network" : "scaibu-observability-network";
+      const own: Record<string, string> = {
+        "scaibu.socket-proxy": "scaibu-docker-api-network",
+        "scaibu.loki": "scaibu-loki-network",
+      };
+      const network = own[name] ?? "scaibu-observability-network";
       assert.equal(first!.name, network, name);
       assert.deepEqual(first!.aliases, [name]);
     }
   });
 
-  it("puts the socket proxy on its own network alone, joined only by the three clients of the Docker API", () => {
-    const members = [...containers]
-      .filter(([, c]) => (c.networksAdvanced as { name: string }[]).some((n) => n.name === "scaibu-docker-api-network"))
-      .map(([name]) => name)
-      .sort();
+  it("puts the socket proxy and Loki each on its own network alone, joined only by their clients", () => {
+    const membersOf = (network: string) =>
+      [...containers]
+        .filter(([, c]) => (c.networksAdvanced as { name: string }[]).some((n) => n.name === network))
+        .map(([name]) => name)
+        .sort();
     // Traefik's docker provider, Prometheus' docker_sd, the collector's docker_stats.
-    assert.deepEqual(members, ["scaibu.otel", "scaibu.prometheus", "scaibu.socket-proxy", "scaibu.traefik"]);
-    const proxy = containers.get("scaibu.socket-proxy")!;
-    assert.deepEqual(
-      (proxy.networksAdvanced as { name: string }[]).map((n) => n.name),
-      ["scaibu-docker-api-network"],
-      "not on the stack's network, which consumer apps join",
-    );
+    assert.deepEqual(membersOf("scaibu-docker-api-network"), [
+      "scaibu.otel",
+      "scaibu.prometheus",
+      "scaibu.socket-proxy",
+      "scaibu.traefik",
+    ]);
+    // The collector's push, Grafana's datasource, Prometheus' scrape, Traefik's route, Alertmanager (Loki's ruler).
+    assert.deepEqual(membersOf("scaibu-loki-network"), [
+      "scaibu.alertmanager",
+      "scaibu.grafana",
+      "scaibu.loki",
+      "scaibu.otel",
+      "scaibu.prometheus",
+      "scaibu.traefik",
+    ]);
+    for (const [name, network] of [
+      ["scaibu.socket-proxy", "scaibu-docker-api-network"],
+      ["scaibu.loki", "scaibu-loki-network"],
+    ]) {
+      assert.deepEqual(
+        (containers.get(name!)!.networksAdvanced as { name: string }[]).map((n) => n.name),
+        [network],
+        `${name}: not on the stack's network, which consumer apps join`,
+      );
+    }
+    // The log agent and the disk meter call neither.
+    for (const name of ["scaibu.otel-logs", "scaibu.disk-usage"]) {
+      assert.deepEqual(
+        (containers.get(name)!.networksAdvanced as { name: string }[]).map((n) => n.name),
+        ["scaibu-observability-network"],
+        name,
+      );
+    }
   });
 
   it("uses each image's id, not its tag, and pins the default tags", async () => {
@@ -264,7 +299,9 @@ describe("resource graph (defaults)", () => {
       const router = host.replace(".", "-");
       assert.equal(labels["io.scaibu.stack"], "scaibu-observability/unit", host);
       assert.equal(labels["traefik.enable"], "true", host);
-      assert.equal(labels["traefik.docker.network"], "scaibu-observability-network", host);
+      // Loki is on its own network alone, which Traefik joins to route it.
+      const network = host === "scaibu.loki" ? "scaibu-loki-network" : "scaibu-observability-network";
+      assert.equal(labels["traefik.docker.network"], network, host);
       const rule = host === "scaibu.grafana" ? `Host(\`${host}\`) && !PathPrefix(\`/metrics\`)` : `Host(\`${host}\`)`;
       assert.equal(labels[`traefik.http.routers.${router}.rule`], rule, host);
       assert.equal(labels[`traefik.http.routers.${router}.entrypoints`], "websecure", host);

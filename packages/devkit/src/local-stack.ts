@@ -20,6 +20,8 @@ const roles = NETWORK_ROLES;
 export const networkNames = roles.map((n) => `${domain}-${n}-network`);
 /** The socket proxy's internal network (configs/render.ts dockerApiNetworkName): the stack's own, in no output. */
 export const dockerApiNetwork = `${domain}-docker-api-network`;
+/** Loki's internal network (configs/render.ts servedNetworks): the stack's own, in no output. */
+export const lokiNetwork = `${domain}-loki-network`;
 /** Local image per service (toolchain/images/build-all.sh); no registry is reachable in CI. */
 export const IMAGE_SERVICES = [
   "traefik",

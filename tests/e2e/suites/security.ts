@@ -2,7 +2,16 @@ import assert from "node:assert/strict";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { bind, config, containerNames, dockerApiNetwork, domain, ports, repo } from "@scaibu/observability-devkit";
+import {
+  bind,
+  config,
+  containerNames,
+  dockerApiNetwork,
+  domain,
+  lokiNetwork,
+  ports,
+  repo,
+} from "@scaibu/observability-devkit";
 import { CATALOG, SERVICE_KEYS } from "../../../configs/catalog";
 import { OTEL_LOGS_HOST } from "../../../configs/otel-logs";
 import { DISK_METER_HOST } from "../../../configs/disk-meter";
@@ -327,59 +336,55 @@ time.sleep(120)`,
       });
     });
 
-    it("lets only the Docker API's three clients reach the socket proxy, on a network of its own", async () => {
-      // The proxy's CONTAINERS section answers every GET under /containers, archives and logs
-      // included: a consumer app on the stack's network must not reach it at all.
-      const network = dockerApiNetwork;
-      assert.equal(await sh("docker", ["network", "inspect", "-f", "{{.Internal}}", network]), "true");
-      const members = (
-        await sh("docker", ["network", "inspect", "-f", "{{range .Containers}}{{.Name}} {{end}}", network])
-      )
-        .split(" ")
-        .filter(Boolean)
-        .sort();
-      assert.deepEqual(
-        members,
-        ["otel", "prometheus", "socket-proxy", "traefik"].map((k) => `${domain}.${k}`),
-      );
-      const proxyNetworks = await sh("docker", [
-        "inspect",
-        "-f",
-        "{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}",
-        `${domain}.socket-proxy`,
-      ]);
-      assert.equal(proxyNetworks.trim(), network);
-      const proxyIp = await sh("docker", [
-        "inspect",
-        "-f",
-        `{{(index .NetworkSettings.Networks "${network}").IPAddress}}`,
-        `${domain}.socket-proxy`,
-      ]);
-      const archive = `http://${proxyIp}:${CATALOG.socketProxy.ports.api}/containers/${domain}.grafana/archive?path=/etc`;
-      const from = async (name: string) => {
+    it("serves the socket proxy and Loki each on an internal network of its own, which only their clients join", async () => {
+      // The proxy's CONTAINERS section answers every GET under /containers (archives and logs
+      // included), and Loki checks no login: a consumer app on the stack's network must reach neither.
+      const membersOf = async (network: string) =>
+        (await sh("docker", ["network", "inspect", "-f", "{{range .Containers}}{{.Name}} {{end}}", network]))
+          .split(" ")
+          .filter(Boolean)
+          .sort();
+      const networksOf = async (name: string) =>
+        (await sh("docker", ["inspect", "-f", "{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}", name]))
+          .trim()
+          .split(" ");
+      const ipOn = (name: string, network: string) =>
+        sh("docker", ["inspect", "-f", `{{(index .NetworkSettings.Networks "${network}").IPAddress}}`, name]);
+      /** An HTTP status from inside container `name`'s network namespace, or `failed` if it does not connect. */
+      const from = async (name: string, url: string) => {
         const pid = await sh("docker", ["inspect", "-f", "{{.State.Pid}}", name]);
-        return sh("nsenter", [
-          "-t",
-          pid,
-          "-n",
-          "curl",
-          "-s",
-          "-o",
-          "/dev/null",
-          "-w",
-          "%{http_code}",
-          "--max-time",
-          "5",
-          archive,
-        ]).then(
+        return sh("nsenter", ["-t", pid, "-n", ...STATUS_ONLY, "--max-time", "5", url]).then(
           (code) => code,
-          (err: { stdout?: string }) => `failed ${err.stdout ?? ""}`.trim(),
+          () => "failed",
         );
       };
-      // From a container on the stack's network alone (what a consumer app joins): no way through.
-      for (const k of ["jaeger", "grafana"]) assert.match(await from(`${domain}.${k}`), /^failed/, k);
-      // From a client, the same request gets through: that is what the network keeps from the rest.
-      assert.equal(await from(`${domain}.prometheus`), "200");
+      const cases = [
+        {
+          network: dockerApiNetwork,
+          server: `${domain}.socket-proxy`,
+          clients: ["otel", "prometheus", "traefik"],
+          url: (ip: string) =>
+            `http://${ip}:${CATALOG.socketProxy.ports.api}/containers/${domain}.grafana/archive?path=/etc`,
+          // A client still gets through (that is what the network keeps from everyone else).
+          client: `${domain}.prometheus`,
+        },
+        {
+          network: lokiNetwork,
+          server: `${domain}.loki`,
+          clients: ["alertmanager", "grafana", "otel", "prometheus", "traefik"],
+          url: (ip: string) => `http://${ip}:${CATALOG.loki.ports.http}/ready`,
+          client: `${domain}.grafana`,
+        },
+      ];
+      for (const c of cases) {
+        assert.equal(await sh("docker", ["network", "inspect", "-f", "{{.Internal}}", c.network]), "true", c.network);
+        assert.deepEqual(await membersOf(c.network), [c.server, ...c.clients.map((k) => `${domain}.${k}`)].sort());
+        assert.deepEqual(await networksOf(c.server), [c.network], `${c.server}: on its own network alone`);
+        const url = c.url(await ipOn(c.server, c.network));
+        // Jaeger is on the stack's network alone, as a consumer app is: no way through.
+        assert.equal(await from(`${domain}.jaeger`, url), "failed", `${c.server} from Jaeger`);
+        assert.match(await from(c.client, url), /^[1-5]\d\d$/, `${c.server} from ${c.client}`);
+      }
     });
   });
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { containerNames, dockerApiNetwork, networkNames } from "@scaibu/observability-devkit";
+import { containerNames, dockerApiNetwork, lokiNetwork, networkNames } from "@scaibu/observability-devkit";
 import { lines } from "../shell";
 import { live, log, stackLabel } from "../fixture";
 
@@ -14,7 +14,7 @@ export function teardownSuite(): void {
         await lines("docker", ["volume", "ls", "-q", "--filter", `label=io.scaibu.stack=${stackLabel}`]),
         [],
       );
-      for (const name of [...networkNames, dockerApiNetwork]) {
+      for (const name of [...networkNames, dockerApiNetwork, lokiNetwork]) {
         assert.deepEqual(await lines("docker", ["network", "ls", "-q", "--filter", `name=^${name}$`]), [], name);
       }
       for (const name of containerNames) {
