@@ -152,6 +152,16 @@ plugin_installed() { # <name> <version>   (columns: NAME KIND VERSION ...)
 }
 
 # build_provider <name> <version> <upstream module@version> <upstream module path as imported>
+# provider_key <name> <version> <upstream module@version>: sha256 of everything tfgen's output
+# depends on: the versions it is built from and the wrapper and patch sources (not the kept schema).
+provider_key() {
+  local name="$1" v="$2" up="$3"
+  {
+    printf '%s\n' "$name" "$v" "$BRIDGE_VERSION" "$BRIDGE_PULUMI_VERSION" "$up" "$TF_PLUGIN_SDK_V2_FORK"
+    (cd "$here" && find "providers/$name" patches -type f ! -path "providers/$name/schema/*" | LC_ALL=C sort | xargs sha256sum)
+  } | sha256sum | cut -d' ' -f1
+}
+
 build_provider() {
   local name="$1" v="$2" up="$3" imported="$4"
   local up_mod="${up%@*}" up_ver="${up#*@}"
@@ -162,6 +172,7 @@ build_provider() {
   rm -rf "$work"
   mkdir -p "$work" "$(dirname "$out")"
   cp -R "$src/." "$work/"
+  rm -rf "$work/schema"
   # The wrapper module lives "inside" the upstream module's import path so that
   # it may import the upstream's internal/provider package.
   local up_require="$imported $up_ver" up_replace=""
@@ -202,11 +213,31 @@ EOF
   echo '{}' >"$work/cmd/provider/schema.json"
   echo '{}' >"$work/cmd/provider/bridge-metadata.json"
   tidy "$work" "$what"
-  go_build "$work" ./cmd/tfgen "$work/pulumi-tfgen-$name" "-X main.version=$v" "pulumi-tfgen-$name v$v (schema generator)"
-  log "generating schema for $name..."
-  (cd "$work" && run_logged "$tools/logs/tfgen-$name-$v.log" "schema generation for $what" \
-    env PULUMI_SKIP_MISSING_MAPPING_ERROR=true PULUMI_SKIP_EXTRA_MAPPING_ERROR=true \
-    "./pulumi-tfgen-$name" schema --skip-docs --out "$work/cmd/provider")
+  # The schema and bridge metadata the provider embeds are what tfgen writes for these exact
+  # inputs; toolchain/providers/<name>/schema keeps them with the key of those inputs, so a cold
+  # run does not build tfgen (it compiles Pulumi's code generators for every language: 10-12 min
+  # of the toolchain's CPU on 2 cores, where the provider alone then takes a few). A key that no
+  # longer matches (a version or the wrapper changed) builds tfgen as before;
+  # SCAIBU_TFGEN=1 always does, and writes the files back to commit.
+  local kept="$src/schema" key
+  key="$(provider_key "$name" "$v" "$up")"
+  if [[ "${SCAIBU_TFGEN:-}" != 1 && -f "$kept/key" && "$(cat "$kept/key")" == "$key" ]]; then
+    cp "$kept/schema.json" "$kept/bridge-metadata.json" "$work/cmd/provider/"
+    log "schema for $name: the one tfgen wrote for these inputs (toolchain/providers/$name/schema, key ${key:0:12}), tfgen not built"
+  else
+    [[ -f "$kept/key" ]] && log "schema for $name: toolchain/providers/$name/schema is for other inputs; building tfgen (SCAIBU_TFGEN=1 refreshes it)"
+    go_build "$work" ./cmd/tfgen "$work/pulumi-tfgen-$name" "-X main.version=$v" "pulumi-tfgen-$name v$v (schema generator)"
+    log "generating schema for $name..."
+    (cd "$work" && run_logged "$tools/logs/tfgen-$name-$v.log" "schema generation for $what" \
+      env PULUMI_SKIP_MISSING_MAPPING_ERROR=true PULUMI_SKIP_EXTRA_MAPPING_ERROR=true \
+      "./pulumi-tfgen-$name" schema --skip-docs --out "$work/cmd/provider")
+    if [[ "${SCAIBU_TFGEN:-}" == 1 ]]; then
+      mkdir -p "$kept"
+      cp "$work/cmd/provider/schema.json" "$work/cmd/provider/bridge-metadata.json" "$kept/"
+      printf '%s\n' "$key" >"$kept/key"
+      log "schema for $name written to toolchain/providers/$name/schema (key ${key:0:12}): commit it"
+    fi
+  fi
   local sdk="$repo_root/node_modules/@pulumi/$name" check_log="$tools/logs/schema-check-$name-$v.log"
   if [[ -d "$sdk" ]] && command -v node >/dev/null 2>&1; then
     if node "$here/check-schema.js" "$work/cmd/provider/schema.json" "$sdk" >"$check_log" 2>&1; then
