@@ -32,6 +32,8 @@ export interface CertificatesArgs {
 export interface SignedPair {
   certPem: pulumi.Output<string>;
   keyPem: pulumi.Output<string>;
+  /** Its validity end (RFC 3339): an alert counts down to it where nothing serves it. */
+  notAfter: pulumi.Output<string>;
 }
 
 /**
@@ -99,7 +101,7 @@ export class Certificates extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-      return { certPem: cert.certPem, keyPem: pulumi.secret(key.privateKeyPem) };
+      return { certPem: cert.certPem, keyPem: pulumi.secret(key.privateKeyPem), notAfter: cert.validityEndTime };
     };
     const server = signed(
       `${name}-server`,

@@ -10,6 +10,8 @@ export interface PrometheusArgs extends ServiceParts, WebAuthArgs {
   caNotAfter: pulumi.Input<string>;
   /** Caps every alert rule's `for` (`alerting.maxFor`). */
   maxFor?: string;
+  /** Jaeger's OTLP certificate's validity end, when it has one: its expiry alert counts down to it. */
+  jaegerNotAfter?: pulumi.Input<string>;
 }
 
 /** Metric store: OTLP from the collector, scrapes of the stack itself and labelled containers. */
@@ -21,8 +23,11 @@ export class Prometheus extends pulumi.ComponentResource {
     const { files } = args.rendered;
     this.service = serviceOf(this, name, args, {
       files: pulumi
-        .output(args.caNotAfter)
-        .apply((caNotAfter) => [...files, certificateRulesFile(caNotAfter, args.maxFor)]),
+        .all([args.caNotAfter, args.jaegerNotAfter])
+        .apply(([caNotAfter, jaegerNotAfter]) => [
+          ...files,
+          certificateRulesFile(caNotAfter, args.maxFor, jaegerNotAfter),
+        ]),
       route: { port: CATALOG.prometheus.ports.http },
       secretFiles: secretFilesOf([
         [PROMETHEUS_WEB_CONFIG_PATH, args.webConfig],

@@ -290,6 +290,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         {
           ...onFleet(parts("prometheus")),
           caNotAfter: this.certificates.caNotAfter,
+          jaegerNotAfter: this.certificates.jaeger?.notAfter,
           maxFor: s.alerting.maxFor,
           webConfig: loginsFor("prometheus", webConfigYaml),
           clientPassword: stackClientPassword,

@@ -4,8 +4,11 @@
  *   the notAfter (unix seconds) of every certificate in its default store, the file provider's
  *   included (traefik v3.7.13 pkg/observability/metrics/prometheus.go, cmd/traefik/traefik.go
  *   appendCertMetric, pkg/tls/tlsmanager.go GetServerCertificates).
- * - The CA, which nothing serves: its notAfter comes from the program (the tls provider's
- *   `validityEndTime`) into a rule of its own, so the file changes only when the CA does.
+ * - The CA, which nothing serves, and Jaeger's OTLP certificate, whose server exports no expiry
+ *   metric: their notAfter comes from the program (the tls provider's `validityEndTime`) into a
+ *   rule of their own, so the file changes only when one of them does. Jaeger's is issued
+ *   beside Traefik's but replaced on its own (a new route renews Traefik's alone), so its end can
+ *   come first.
  * An `up` inside a certificate's renewal window replaces it (configs: certificate.*, README
  * "Certificates"); these alerts say an `up` is due.
  */
@@ -33,12 +36,22 @@ const expiry = (
   },
 });
 
-/** The rules file; `caNotAfter` is the CA's validity end (RFC 3339, as the tls provider gives it). */
-export function certificateRules(caNotAfter: string): RulesFile {
-  const caSeconds = Math.floor(Date.parse(caNotAfter) / 1000);
-  if (!Number.isFinite(caSeconds)) throw new Error(`certificate-rules: caNotAfter is not a time: ${caNotAfter}`);
+/** Unix seconds of a validity end (RFC 3339, as the tls provider gives it), or an error naming it. */
+function secondsOf(key: string, notAfter: string): number {
+  const seconds = Math.floor(Date.parse(notAfter) / 1000);
+  if (!Number.isFinite(seconds)) throw new Error(`certificate-rules: ${key} is not a time: ${notAfter}`);
+  return seconds;
+}
+
+/**
+ * The rules file; `caNotAfter` is the CA's validity end, `jaegerNotAfter` that of Jaeger's OTLP
+ * certificate when it has one (RFC 3339, as the tls provider gives them).
+ */
+export function certificateRules(caNotAfter: string, jaegerNotAfter?: string): RulesFile {
   const server = "min by (cn, serial) (traefik_tls_certs_not_after) - time()";
-  const ca = `vector(${caSeconds} - time())`;
+  const ca = `vector(${secondsOf("caNotAfter", caNotAfter)} - time())`;
+  const jaeger = jaegerNotAfter && `vector(${secondsOf("jaegerNotAfter", jaegerNotAfter)} - time())`;
+  const jaegerWhat = "Jaeger's OTLP certificate (the collector's push)";
   return {
     groups: [
       {
@@ -60,6 +73,12 @@ export function certificateRules(caNotAfter: string): RulesFile {
           ),
           expiry("CaCertificateExpiresSoon", ca, 30, "warning", "The stack's CA"),
           expiry("CaCertificateExpiring", ca, 7, "critical", "The stack's CA"),
+          ...(jaeger
+            ? [
+                expiry("JaegerCertificateExpiresSoon", jaeger, 30, "warning", jaegerWhat),
+                expiry("JaegerCertificateExpiring", jaeger, 7, "critical", jaegerWhat),
+              ]
+            : []),
         ],
       },
     ],
@@ -67,6 +86,9 @@ export function certificateRules(caNotAfter: string): RulesFile {
 }
 
 /** The rules file, every `for` capped at `maxFor` when given (`alerting.maxFor`). */
-export function certificateRulesFile(caNotAfter: string, maxFor?: string): ConfigFile {
-  return { path: CERTIFICATE_RULES_PATH, content: toYaml(capFor(certificateRules(caNotAfter), maxFor)) };
+export function certificateRulesFile(caNotAfter: string, maxFor?: string, jaegerNotAfter?: string): ConfigFile {
+  return {
+    path: CERTIFICATE_RULES_PATH,
+    content: toYaml(capFor(certificateRules(caNotAfter, jaegerNotAfter), maxFor)),
+  };
 }

@@ -501,6 +501,10 @@ describe("resource graph (defaults)", () => {
     assert.equal(await pulumi.isSecret(stack.certificates.jaeger!.keyPem), true);
     assert.ok(at("scaibu.jaeger", "/etc/jaeger/otlp-cert.pem"));
     assert.equal(at("scaibu.otel", "/etc/otelcol-contrib/stack-ca.pem"), await promiseOf(stack.certificates.caCertPem));
+    // Nothing exports its expiry: Prometheus counts down to the end the program knows.
+    const rules = at("scaibu.prometheus", "/etc/prometheus/rules/certificate-alerts.yml")!;
+    const end = Math.floor(Date.parse(await promiseOf(stack.certificates.jaeger!.notAfter)) / 1000);
+    assert.match(rules, new RegExp(`alert: JaegerCertificateExpiresSoon\\n\\s+expr: vector\\(${end} - time\\(\\)\\)`));
   });
 
   it("puts no secret value into any container's environment", async () => {

@@ -30,8 +30,49 @@ describe("certificate expiry alerts", () => {
     }
   });
 
-  it("refuses a CA end that is not a time", () => {
+  it("refuses a CA or Jaeger end that is not a time, naming it", () => {
     assert.throws(() => certificateRules("soon"), /caNotAfter is not a time: soon/);
+    assert.throws(() => certificateRules(caNotAfter, "later"), /jaegerNotAfter is not a time: later/);
+  });
+
+  it("counts down to Jaeger's OTLP certificate when it has one: both windows, through the real promtool", () => {
+    // Jaeger's expires 5 days after the epoch: inside both windows.
+    const jaegerNotAfter = new Date(5 * DAY * 1000).toISOString();
+    const jaegerRoot = writeTree([certificateRulesFile(caNotAfter, undefined, jaegerNotAfter)]);
+    const jaegerFile = join(jaegerRoot, "etc/prometheus/rules/certificate-alerts.yml");
+    const check = run(promtool.path, ["check", "rules", jaegerFile]);
+    assert.equal(check.status, 0, check.output);
+    assert.match(check.output, /SUCCESS: 6 rules found/);
+    const what = "Jaeger's OTLP certificate (the collector's push)";
+    const tests = {
+      rule_files: [jaegerFile],
+      evaluation_interval: "1m",
+      tests: [
+        {
+          interval: "1m",
+          input_series: [],
+          alert_rule_test: (["JaegerCertificateExpiresSoon", "JaegerCertificateExpiring"] as const).map(
+            (alertname) => ({
+              eval_time: "15m",
+              alertname,
+              exp_alerts: [
+                {
+                  exp_labels: { severity: alertname.endsWith("Soon") ? "warning" : "critical" },
+                  exp_annotations: {
+                    summary: `${what} expires in less than ${alertname.endsWith("Soon") ? 30 : 7} days`,
+                    description: `${what} expires in 4d 23h 45m 0s. Run \`pulumi up\`: it renews a certificate in its renewal window (README "Certificates").`,
+                  },
+                },
+              ],
+            }),
+          ),
+        },
+      ],
+    };
+    const r = promtoolTestRules(promtool, jaegerRoot, "tests.yml", tests);
+    assert.equal(r.status, 0, r.output);
+    // Without the certificate, no rule for it.
+    assert.ok(!JSON.stringify(certificateRules(caNotAfter)).includes("Jaeger"));
   });
 
   it("fires for a served certificate within 30 and 7 days and for the CA within 30, not otherwise (`promtool test rules`)", () => {
