@@ -30,11 +30,19 @@ import {
   type SelfAuthKey,
   selfAuthOn,
   renderNodeAgent,
-  stackClientOn,
   type Rendered,
 } from "../configs/render";
 import { Fleet } from "./fleet";
-import { basicCredentials, htpasswdFile, STACK_CLIENT_USER, webConfigYaml } from "../configs/web-auth";
+import {
+  basicCredentials,
+  CALLERS,
+  type CredentialSurface,
+  htpasswdFile,
+  STACK_CLIENTS,
+  type StackClient,
+  stackClientUser,
+  webConfigYaml,
+} from "../configs/web-auth";
 import { volumesOf } from "../configs/volumes";
 import { DISK_METER_MEMORY_MB } from "../configs/disk-meter";
 import { DiskMeter } from "./disk-meter";
@@ -184,30 +192,59 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       );
     }
 
-    // Prometheus, Alertmanager and Jaeger's query check credentials themselves, not only at their routes
-    // (configs/web-auth.ts): the operator's, which Traefik forwards, and a login of the stack's
-    // own for its machine clients.
-    const stackClient = stackClientOn(s)
-      ? new random.RandomPassword(`${name}-stack-client-password`, { length: 32, special: false }, { parent: this })
-      : undefined;
-    const stackClientPassword = stackClient && pulumi.secret(stackClient.result);
-    const stackCredentials = stackClientPassword?.apply(basicCredentials);
-    /** The two logins such a server accepts: user → bcrypt hash (the operator's is the one Traefik checks). */
-    const logins =
-      stackClient &&
-      pulumi.secret(
+    // Prometheus, Alertmanager and Jaeger check credentials themselves, not only at their routes
+    // (configs/web-auth.ts): the operator's, which Traefik forwards, and one login per machine
+    // client, each accepted only where that client calls (CALLERS).
+    const serverOf: Record<CredentialSurface, SelfAuthKey> = {
+      prometheus: "prometheus",
+      alertmanager: "alertmanager",
+      jaeger: "jaeger",
+      jaegerOtlp: "jaeger",
+    };
+    const clientService: Record<StackClient, ServiceKey> = {
+      collector: "otelCollector",
+      prometheus: "prometheus",
+      alertmanager: "alertmanager",
+      loki: "loki",
+      grafana: "grafana",
+    };
+    const checks = (x: CredentialSurface) => selfAuthOn(s, serverOf[x]);
+    const surfaces = Object.keys(CALLERS) as CredentialSurface[];
+    /** A client that runs and calls a surface that checks credentials holds a login. */
+    const clientPasswords = Object.fromEntries(
+      STACK_CLIENTS.filter(
+        (c) => on(clientService[c]) && surfaces.some((x) => checks(x) && (CALLERS[x] as readonly string[]).includes(c)),
+      ).map((c) => [
+        c,
+        new random.RandomPassword(`${name}-${c}-client-password`, { length: 32, special: false }, { parent: this }),
+      ]),
+    ) as Partial<Record<StackClient, random.RandomPassword>>;
+    /** Client `c`'s password (secret), when it holds one. */
+    const passwordOf = (c: StackClient) => {
+      const p = clientPasswords[c];
+      return p && pulumi.secret(p.result);
+    };
+    /** Client `c`'s password, when surface `x`, which it calls, checks credentials. */
+    const clientOf = (c: StackClient, x: CredentialSurface) => (checks(x) ? passwordOf(c) : undefined);
+    /** The logins surface `x` accepts (user → bcrypt hash), in `format` (web config or htpasswd), when it checks them. */
+    const loginsFor = (x: CredentialSurface, format: (users: Record<string, string>) => string) => {
+      if (!checks(x)) return undefined;
+      const users: [string, pulumi.Output<string>][] = [
+        // Jaeger's OTLP receivers take no operator: only the collector writes traces.
+        ...(x === "jaegerOtlp"
+          ? []
+          : [[s.auth.operatorUser, operatorPassword.bcryptHash] as [string, pulumi.Output<string>]]),
+        ...CALLERS[x].flatMap((c): [string, pulumi.Output<string>][] => {
+          const p = clientPasswords[c];
+          return p ? [[stackClientUser(c), p.bcryptHash]] : [];
+        }),
+      ];
+      return pulumi.secret(
         pulumi
-          .all([operatorPassword.bcryptHash, stackClient.bcryptHash])
-          .apply(([operator, stack]): Record<string, string> => ({
-            [s.auth.operatorUser]: operator,
-            [STACK_CLIENT_USER]: stack,
-          })),
+          .all(users.map(([, hash]) => hash))
+          .apply((hashes) => format(Object.fromEntries(users.map(([user], i) => [user, hashes[i]!])))),
       );
-    /** What server `k` reads its logins from (`format`: web config or htpasswd), when it checks them itself. */
-    const loginsFor = (k: SelfAuthKey, format: (users: Record<string, string>) => string) =>
-      logins && selfAuthOn(s, k) ? logins.apply(format) : undefined;
-    /** The stack client's login for what calls server `k`, when that checks credentials itself. */
-    const clientOf = <T>(k: SelfAuthKey, login: T | undefined) => (selfAuthOn(s, k) ? login : undefined);
+    };
 
     // A server of an internal network is on it alone; its clients join it beside the stack's network.
     const served = Object.entries(servedNetworks(s)).map(([k, spec]) => ({
@@ -280,7 +317,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     const onFleet = (p: ReturnType<typeof parts>): ReturnType<typeof parts> =>
       this.fleet ? { ...p, base: { ...p.base, networks: [...p.base.networks, this.fleet.network.name] } } : p;
     if (on("loki")) {
-      const alertmanagerCredentials = clientOf("alertmanager", stackCredentials);
+      const alertmanagerCredentials = clientOf("loki", "alertmanager")?.apply((p) => basicCredentials("loki", p));
       this.loki = new Loki(`${name}-loki`, { ...parts("loki"), alertmanagerCredentials }, child);
     }
     if (on("prometheus")) {
@@ -293,7 +330,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           jaegerNotAfter: this.certificates.jaeger?.notAfter,
           maxFor: s.alerting.maxFor,
           webConfig: loginsFor("prometheus", webConfigYaml),
-          clientPassword: stackClientPassword,
+          clientPassword: passwordOf("prometheus"),
         },
         child,
       );
@@ -305,16 +342,11 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         {
           ...parts("jaeger"),
           htpasswd: loginsFor("jaeger", htpasswdFile),
-          // Its OTLP receivers take the stack client alone (the collector), over TLS.
-          otlp:
-            stackClient && otlpTls
-              ? {
-                  tls: otlpTls,
-                  htpasswd: pulumi.secret(
-                    stackClient.bcryptHash.apply((hash) => htpasswdFile({ [STACK_CLIENT_USER]: hash })),
-                  ),
-                }
-              : undefined,
+          // Its OTLP receivers take the collector's login alone, over TLS.
+          otlp: (() => {
+            const htpasswd = loginsFor("jaegerOtlp", htpasswdFile);
+            return htpasswd && otlpTls ? { tls: otlpTls, htpasswd } : undefined;
+          })(),
         },
         child,
       );
@@ -327,7 +359,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         {
           ...parts("alertmanager"),
           webConfig: loginsFor("alertmanager", webConfigYaml),
-          clientPassword: clientOf("alertmanager", stackClientPassword),
+          clientPassword: clientOf("alertmanager", "alertmanager"),
         },
         child,
       );
@@ -346,7 +378,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           // The gateway: the agents reach it by its name on the fleet network.
           ...onFleet(parts("otelCollector")),
           bindAddress: s.bindAddress,
-          stackClientCredentials: selfAuthOn(s, "prometheus") || selfAuthOn(s, "jaeger") ? stackCredentials : undefined,
+          stackClientCredentials: passwordOf("collector")?.apply((p) => basicCredentials("collector", p)),
           jaegerCaPem: selfAuthOn(s, "jaeger") ? this.certificates.caCertPem : undefined,
           grpcPort: s.ports.otlpGrpc,
           httpPort: s.ports.otlpHttp,
@@ -380,7 +412,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           ...parts("grafana"),
           adminUser: s.grafana.adminUser,
           adminPassword: s.grafana.adminPassword,
-          stackClientPassword,
+          stackClientPassword: passwordOf("grafana"),
         },
         child,
       );

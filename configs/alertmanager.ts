@@ -289,7 +289,8 @@ export function alertmanagerFiles(input: AlertmanagerInput): { files: ConfigFile
     receivers,
   };
   const files = [{ path: ALERTMANAGER_CONFIG_PATH, content: toYaml(config) }];
-  if (input.selfAuth) files.push(stackClientFile(ALERTMANAGER_CLIENT_CONFIG_PATH, ALERTMANAGER_CLIENT_PASSWORD_PATH));
+  if (input.selfAuth)
+    files.push(stackClientFile("alertmanager", ALERTMANAGER_CLIENT_CONFIG_PATH, ALERTMANAGER_CLIENT_PASSWORD_PATH));
   return { files, secretFiles };
 }
 

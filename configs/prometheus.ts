@@ -137,7 +137,7 @@ export function prometheusConfig(input: PrometheusInput): PrometheusConfig {
     const job: ScrapeConfig = { job_name: entry.job, static_configs: [{ targets: [`${host}:${entry.metricsPort}`] }] };
     // The servers that check credentials themselves (configs/web-auth.ts) get the stack client's login.
     const guarded = self ? input.selfAuth : key === "alertmanager" && input.alertmanagerAuth;
-    if (guarded) job.basic_auth = stackClientAuth(PROMETHEUS_CLIENT_PASSWORD_PATH).basic_auth;
+    if (guarded) job.basic_auth = stackClientAuth("prometheus", PROMETHEUS_CLIENT_PASSWORD_PATH).basic_auth;
     return [job];
   });
   if (input.logAgentHost) {
@@ -203,7 +203,7 @@ export function prometheusConfig(input: PrometheusInput): PrometheusConfig {
               {
                 api_version: "v2",
                 static_configs: [{ targets: [`${input.alertmanagerHost}:${CATALOG.alertmanager.ports.http}`] }],
-                ...(input.alertmanagerAuth ? stackClientAuth(PROMETHEUS_CLIENT_PASSWORD_PATH) : {}),
+                ...(input.alertmanagerAuth ? stackClientAuth("prometheus", PROMETHEUS_CLIENT_PASSWORD_PATH) : {}),
               },
             ],
           },
@@ -228,7 +228,9 @@ export function prometheusFiles(input: PrometheusInput): ConfigFile[] {
     ...(input.hostRules ? hostRulesFiles(input.hostRules, input.maxFor) : []),
     ...(input.diskMeter ? [diskRulesFile(input.diskMeter.intervalSeconds, input.maxFor)] : []),
     ...(input.fleet ? [fleetRulesFile(input.maxFor)] : []),
-    ...(input.selfAuth ? [stackClientFile(PROMETHEUS_CLIENT_CONFIG_PATH, PROMETHEUS_CLIENT_PASSWORD_PATH)] : []),
+    ...(input.selfAuth
+      ? [stackClientFile("prometheus", PROMETHEUS_CLIENT_CONFIG_PATH, PROMETHEUS_CLIENT_PASSWORD_PATH)]
+      : []),
   ];
 }
 

@@ -199,8 +199,7 @@ export function shares(s: Settings): Partial<Record<Budgeted, number>> {
 }
 
 /** The servers that check credentials themselves, not only at their routes (configs/web-auth.ts). */
-export const SELF_AUTH_SERVICES = ["prometheus", "alertmanager", "jaeger"] as const;
-export type SelfAuthKey = (typeof SELF_AUTH_SERVICES)[number];
+export type SelfAuthKey = "prometheus" | "alertmanager" | "jaeger";
 
 /**
  * Whether `key` (Jaeger: its query API and UI) asks every caller for credentials itself: whenever
@@ -208,11 +207,6 @@ export type SelfAuthKey = (typeof SELF_AUTH_SERVICES)[number];
  */
 export function selfAuthOn(s: Settings, key: SelfAuthKey): boolean {
   return s.services[key].enabled && isGuarded(s, key);
-}
-
-/** Whether the stack's machine clients need their login: a server that checks credentials runs. */
-export function stackClientOn(s: Settings): boolean {
-  return SELF_AUTH_SERVICES.some((k) => selfAuthOn(s, k));
 }
 
 /**

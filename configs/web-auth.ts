@@ -15,19 +15,39 @@
  * - collector-contrib bearertokenauthextension v0.161.0 config.go: `scheme` and `filename`. As a
  *   client it sends `Authorization: <scheme> <file content>` (bearertokenauth.go).
  *
- * Two users are accepted:
+ * Each server accepts the operator and the machine clients that call it, each with a login of its
+ * own (least privilege: the collector, which parses untrusted OTLP, holds no login Alertmanager
+ * or Jaeger's query accepts, so it can neither silence alerts nor read traces):
  * - the operator, with the same bcrypt hash Traefik checks. Traefik's basicAuth middleware
  *   forwards the Authorization header (removeHeader defaults to false), so a request through the
- *   route passes both checks.
- * - STACK_CLIENT_USER, with a password of its own, for the stack's machine clients: the collector
- *   (OTLP push), Prometheus' scrapes and alerts, Loki's ruler, Grafana's datasources and the
- *   health checks. Sources for Alertmanager, Jaeger and Loki: docs/upstream.md.
+ *   route passes both checks. Jaeger's OTLP receivers take no operator: only the collector writes.
+ * - `scaibu-<client>` (STACK_CLIENTS), one generated password each, as CALLERS lists them.
+ *   Sources for Alertmanager, Jaeger and Loki: docs/upstream.md.
  */
 import type { ConfigFile } from "./types";
 import { toYaml } from "./yaml";
 
-/** The stack's machine clients' login; `auth.operatorUser` may not take it. */
-export const STACK_CLIENT_USER = "scaibu-stack";
+/** The stack's machine clients: each holds a login of its own (`scaibu-<client>`). */
+export const STACK_CLIENTS = ["collector", "prometheus", "alertmanager", "loki", "grafana"] as const;
+export type StackClient = (typeof STACK_CLIENTS)[number];
+
+/** A client's user name; `auth.operatorUser` may take none of them. */
+export function stackClientUser(client: StackClient): string {
+  return `scaibu-${client}`;
+}
+
+/** Who calls each credential-checking surface, besides the operator, and why. */
+export const CALLERS = {
+  // The OTLP push; its own scrape and health check; the datasource.
+  prometheus: ["collector", "prometheus", "grafana"],
+  // Prometheus' alerts and scrape; its own health check; Loki's ruler; the datasource.
+  alertmanager: ["prometheus", "alertmanager", "loki", "grafana"],
+  // Jaeger's query: the datasource.
+  jaeger: ["grafana"],
+  // Jaeger's OTLP receivers: the collector's push, and nobody else (no operator either).
+  jaegerOtlp: ["collector"],
+} as const satisfies Record<string, readonly StackClient[]>;
+export type CredentialSurface = keyof typeof CALLERS;
 
 /** exporter-toolkit's web config: users and their bcrypt hashes, sorted so the bytes are stable. */
 export function webConfigYaml(users: Record<string, string>): string {
@@ -48,16 +68,16 @@ export function htpasswdFile(users: Record<string, string>): string {
 }
 
 /** Prometheus' HTTP client config (promtool `--http.config.file`, a scrape job's `basic_auth`). */
-export function stackClientAuth(passwordFile: string) {
-  return { basic_auth: { username: STACK_CLIENT_USER, password_file: passwordFile } };
+export function stackClientAuth(client: StackClient, passwordFile: string) {
+  return { basic_auth: { username: stackClientUser(client), password_file: passwordFile } };
 }
 
 /** The header value a client without a basic-auth setting of its own sends: `Basic base64(user:password)`. */
-export function basicCredentials(password: string): string {
-  return Buffer.from(`${STACK_CLIENT_USER}:${password}`).toString("base64");
+export function basicCredentials(client: StackClient, password: string): string {
+  return Buffer.from(`${stackClientUser(client)}:${password}`).toString("base64");
 }
 
-/** The client config file promtool reads in the health check. */
-export function stackClientFile(path: string, passwordFile: string): ConfigFile {
-  return { path, content: toYaml(stackClientAuth(passwordFile)) };
+/** The client config file promtool or amtool reads in a health check. */
+export function stackClientFile(client: StackClient, path: string, passwordFile: string): ConfigFile {
+  return { path, content: toYaml(stackClientAuth(client, passwordFile)) };
 }

@@ -19,7 +19,7 @@ import {
 import { prometheusSettings } from "../configs/prometheus";
 import { dnsLabel, dockerName, hours } from "../configs/schema";
 import { fleetSettings } from "../configs/fleet";
-import { STACK_CLIENT_USER } from "../configs/web-auth";
+import { STACK_CLIENTS, stackClientUser } from "../configs/web-auth";
 import { base2Bytes, keepsData, diskShares, storageSettings } from "../configs/disk-budget";
 
 // Image references: name[:tag][@digest]; a tag is required so deployments are reproducible.
@@ -261,11 +261,12 @@ export const settingsSchema = z
         });
       }
     });
-    if (s.auth.operatorUser === STACK_CLIENT_USER) {
+    const clientUsers = STACK_CLIENTS.map(stackClientUser);
+    if (clientUsers.includes(s.auth.operatorUser)) {
       ctx.addIssue({
         code: "custom",
         path: ["auth", "operatorUser"],
-        message: `"${STACK_CLIENT_USER}" is the stack's own client login on Prometheus, Alertmanager and Jaeger (configs/web-auth.ts); allowed: any other name`,
+        message: `"${s.auth.operatorUser}" is one of the stack's own client logins on Prometheus, Alertmanager and Jaeger (configs/web-auth.ts); allowed: any name but ${clientUsers.join(", ")}`,
       });
     }
     if (s.auth.otlpTokenOnHost && !s.auth.enabled) {

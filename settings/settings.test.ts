@@ -83,11 +83,11 @@ describe("settings", () => {
     ["bindAddress all interfaces", { bindAddress: "0.0.0.0" }, "bindAddress", '"0.0.0.0"', "allowAllInterfaces"],
     ["bindAddress ::", { bindAddress: "::" }, "bindAddress", '"::"'],
     [
-      "operatorUser taking the stack client's login",
-      { auth: { operatorUser: "scaibu-stack" } },
+      "operatorUser taking a stack client's login",
+      { auth: { operatorUser: "scaibu-collector" } },
       "auth.operatorUser",
-      '"scaibu-stack"',
-      "any other name",
+      '"scaibu-collector"',
+      "any name but scaibu-collector, scaibu-prometheus, scaibu-alertmanager, scaibu-loki, scaibu-grafana",
     ],
     ["bindAddress [::]", { bindAddress: "[::]" }, "bindAddress", '"[::]"'],
     // Parsed, not compared as text: every spelling of "all interfaces" is refused.

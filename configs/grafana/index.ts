@@ -13,7 +13,7 @@ import { secretString } from "../schema";
 import { wgetCheck, type ConfigFile } from "../types";
 import { externalUrl } from "../urls";
 import { toYaml } from "../yaml";
-import { STACK_CLIENT_USER } from "../web-auth";
+import { stackClientUser } from "../web-auth";
 import { ALERTS_DASHBOARD_UID, alertsDashboard } from "./alerts-dashboard";
 import { dashboardJson } from "./dashboard";
 import {
@@ -239,7 +239,7 @@ export interface DashboardProvisioning {
 type StackClientLogin = typeof stackClientLogin;
 const stackClientLogin = {
   basicAuth: true as const,
-  basicAuthUser: STACK_CLIENT_USER,
+  basicAuthUser: stackClientUser("grafana"),
   secureJsonData: { basicAuthPassword: `$__file{${GRAFANA_STACK_CLIENT_PASSWORD_PATH}}` },
 };
 

@@ -76,7 +76,7 @@ describe("resource graph (defaults)", () => {
       "docker:index/volume:Volume": 6,
       "docker:index/container:Container": 10,
       // operator, Grafana admin, OTLP token, and the stack client's login (configs/web-auth.ts)
-      "random:index/randomPassword:RandomPassword": 4,
+      "random:index/randomPassword:RandomPassword": 8,
     });
   });
 
@@ -413,7 +413,7 @@ describe("resource graph (defaults)", () => {
     assert.equal(await pulumi.isSecret(stack.grafana!.adminPassword), true);
   });
 
-  it("makes Prometheus and Alertmanager check the operator's login and the stack client's themselves, and hands their clients that login as secrets", async () => {
+  it("makes Prometheus, Alertmanager and Jaeger check the operator's login and each caller's own, and hands each client its login as a secret", async () => {
     type Upload = { file: string; content: string };
     const uploads = (k: string) => containers.get(k)!.uploads as Upload[];
     const at = (k: string, file: string) => uploads(k).find((u) => u.file === file)?.content;
@@ -421,64 +421,100 @@ describe("resource graph (defaults)", () => {
       const decl = declared.find((d) => d.type === "docker:index/container:Container" && d.name.includes(`-${k}-`))!;
       assert.equal(await pulumi.isSecret(pulumi.output(decl.inputs.uploads as pulumi.Input<unknown>)), true, k);
     }
-    const [client] = await Promise.all(
-      byType("random:index/randomPassword:RandomPassword")
-        .filter((d) => d.name.endsWith("-stack-client-password"))
-        .map(resolvedInputs),
+    const passwords = byType("random:index/randomPassword:RandomPassword").filter((d) =>
+      d.name.endsWith("-client-password"),
     );
-    assert.deepEqual([client!.length, client!.special], [32, false]);
-    // The mocks derive a RandomPassword's result and hash from its name (harness.ts).
-    const password = at("scaibu.prometheus", "/etc/prometheus/stack-client-password")!;
-    assert.match(password, /^pw-/);
+    // One per machine client, none shared.
+    assert.deepEqual(passwords.map((d) => d.name.replace(/^observability-/, "")).sort(), [
+      "alertmanager-client-password",
+      "collector-client-password",
+      "grafana-client-password",
+      "loki-client-password",
+      "prometheus-client-password",
+    ]);
+    for (const p of await Promise.all(passwords.map(resolvedInputs)))
+      assert.deepEqual([p.length, p.special], [32, false]);
+    const client = async (c: string) => {
+      const r = passwords.find((d) => d.name.endsWith(`-${c}-client-password`))!.resource as random.RandomPassword;
+      return { password: await promiseOf(r.result), hash: await promiseOf(r.bcryptHash) };
+    };
+    const [collector, prom, am, loki, grafana] = await Promise.all(
+      ["collector", "prometheus", "alertmanager", "loki", "grafana"].map(client),
+    );
     const operator = byType("random:index/randomPassword:RandomPassword").find((d) =>
       d.name.endsWith("-operator-password"),
     )!;
     // The operator's hash is the one Traefik checks: a request through the route passes both.
     const operatorHash = await promiseOf((operator.resource as random.RandomPassword).bcryptHash);
+    // Each server lists the operator and exactly the clients that call it (configs/web-auth.ts CALLERS).
+    const webUsers = (k: string, dir: string) =>
+      (parse(at(k, `${dir}/web.yml`)!) as { basic_auth_users: Record<string, string> }).basic_auth_users;
+    assert.deepEqual(webUsers("scaibu.prometheus", "/etc/prometheus"), {
+      admin: operatorHash,
+      "scaibu-collector": collector!.hash,
+      "scaibu-grafana": grafana!.hash,
+      "scaibu-prometheus": prom!.hash,
+    });
+    assert.deepEqual(webUsers("scaibu.alertmanager", "/etc/alertmanager"), {
+      admin: operatorHash,
+      "scaibu-alertmanager": am!.hash,
+      "scaibu-grafana": grafana!.hash,
+      "scaibu-loki": loki!.hash,
+      "scaibu-prometheus": prom!.hash,
+    });
     for (const [k, dir] of [
       ["scaibu.prometheus", "/etc/prometheus"],
       ["scaibu.alertmanager", "/etc/alertmanager"],
     ] as const) {
-      const web = parse(at(k, `${dir}/web.yml`)!) as { basic_auth_users: Record<string, string> };
-      assert.deepEqual(Object.keys(web.basic_auth_users), ["admin", "scaibu-stack"], k);
-      assert.equal(web.basic_auth_users.admin, operatorHash, k);
       assert.ok((containers.get(k)!.command as string[]).includes(`--web.config.file=${dir}/web.yml`), k);
-      assert.equal(at(k, `${dir}/stack-client-password`), password, k);
     }
-    // Jaeger's query: an htpasswd of the same two users (the basicauth extension's file).
-    const jaegerUsers = at("scaibu.jaeger", "/etc/jaeger/htpasswd")!;
-    const clientHash = await promiseOf(
-      (
-        byType("random:index/randomPassword:RandomPassword").find((d) => d.name.endsWith("-stack-client-password"))!
-          .resource as random.RandomPassword
-      ).bcryptHash,
+    assert.equal(at("scaibu.prometheus", "/etc/prometheus/stack-client-password"), prom!.password);
+    assert.equal(at("scaibu.alertmanager", "/etc/alertmanager/stack-client-password"), am!.password);
+    // Jaeger's query: the operator and Grafana (the basicauth extension's htpasswd).
+    assert.equal(
+      at("scaibu.jaeger", "/etc/jaeger/htpasswd"),
+      `admin:${operatorHash}\nscaibu-grafana:${grafana!.hash}\n`,
     );
-    assert.equal(jaegerUsers, `admin:${operatorHash}\nscaibu-stack:${clientHash}\n`);
     // Alertmanager keeps its receivers' secrets beside them.
     assert.ok(uploads("scaibu.alertmanager").some((u) => u.file === "/etc/alertmanager/alertmanager.yml"));
-    const basic = Buffer.from(`scaibu-stack:${password}`).toString("base64");
-    assert.equal(at("scaibu.otel", "/etc/otelcol-contrib/stack-client-credentials"), basic);
-    assert.equal(at("scaibu.loki", "/etc/loki/alertmanager-credentials"), basic);
-    assert.equal(at("scaibu.grafana", "/etc/grafana/secrets/stack-client-password"), password);
-    // Nowhere in plain sight: no environment, no command line.
+    const basic = (user: string, password: string) => Buffer.from(`${user}:${password}`).toString("base64");
+    assert.equal(
+      at("scaibu.otel", "/etc/otelcol-contrib/stack-client-credentials"),
+      basic("scaibu-collector", collector!.password),
+    );
+    assert.equal(at("scaibu.loki", "/etc/loki/alertmanager-credentials"), basic("scaibu-loki", loki!.password));
+    assert.equal(at("scaibu.grafana", "/etc/grafana/secrets/stack-client-password"), grafana!.password);
+    // Each client holds its own login alone, and none is in plain sight (env, command line).
+    const holders: Record<string, string> = {
+      "scaibu.otel": collector!.password,
+      "scaibu.prometheus": prom!.password,
+      "scaibu.alertmanager": am!.password,
+      "scaibu.loki": loki!.password,
+      "scaibu.grafana": grafana!.password,
+    };
     for (const [name, c] of containers) {
+      const files = ((c.uploads ?? []) as Upload[]).map((u) => u.content).join("\n");
+      for (const [holder, password] of Object.entries(holders)) {
+        if (holder !== name) assert.ok(!files.includes(password), `${name} holds ${holder}'s login`);
+      }
       const plain = [...((c.envs ?? []) as string[]), ...((c.command ?? []) as string[])].join("\n");
-      assert.ok(!plain.includes(password), `${name}: the stack client's password in its env or command`);
+      for (const password of Object.values(holders))
+        assert.ok(!plain.includes(password), `${name}: a login in its env or command`);
     }
   });
 
-  it("has Jaeger take OTLP from the stack client alone, over TLS with a key of its own that the collector checks against the CA", async () => {
+  it("has Jaeger take OTLP from the collector alone, over TLS with a key of its own that the collector checks against the CA", async () => {
     type Upload = { file: string; content: string };
     const at = (k: string, file: string) =>
       (containers.get(k)!.uploads as Upload[]).find((u) => u.file === file)?.content;
     const clientHash = await promiseOf(
       (
-        byType("random:index/randomPassword:RandomPassword").find((d) => d.name.endsWith("-stack-client-password"))!
+        byType("random:index/randomPassword:RandomPassword").find((d) => d.name.endsWith("-collector-client-password"))!
           .resource as random.RandomPassword
       ).bcryptHash,
     );
-    // The stack client alone: the operator reads traces, only the collector writes them.
-    assert.equal(at("scaibu.jaeger", "/etc/jaeger/otlp-htpasswd"), `scaibu-stack:${clientHash}\n`);
+    // The collector alone: the operator reads traces, only the collector writes them.
+    assert.equal(at("scaibu.jaeger", "/etc/jaeger/otlp-htpasswd"), `scaibu-collector:${clientHash}\n`);
     const certs = byType("tls:index/locallySignedCert:LocallySignedCert").filter((d) =>
       d.name.endsWith("-jaeger-otlp"),
     );

@@ -16,9 +16,12 @@ import {
   alertmanagerFiles,
   alertmanagerHealthcheck,
 } from "../../configs/alertmanager";
-import { STACK_CLIENT_USER, webConfigYaml } from "../../configs/web-auth";
+import { stackClientUser, webConfigYaml } from "../../configs/web-auth";
 import { parseSettings } from "../../settings/schema";
 import { findAmtool, KNOWN_BCRYPT, run, writeTree } from "../support/config-files";
+
+/** Alertmanager's own client login: its health check. */
+const STACK_CLIENT_USER = stackClientUser("alertmanager");
 
 const am = findAmtool();
 const write = (alerting: unknown) =>

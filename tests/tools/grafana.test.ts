@@ -26,7 +26,7 @@ import type { Dashboard, Panel } from "../../configs/grafana/dashboard";
 import { SPANMETRICS_CALLS_METRIC, SPANMETRICS_DURATION_BUCKET_METRIC } from "../../configs/otel-collector";
 import { fileAt, findPromtool, parseYaml, promqlErrors, withGrafanaVariables } from "../support/config-files";
 import { defaultGrafanaInput } from "../support/grafana-input";
-import { STACK_CLIENT_USER } from "../../configs/web-auth";
+import { stackClientUser } from "../../configs/web-auth";
 
 const base: GrafanaInput = defaultGrafanaInput;
 
@@ -163,7 +163,7 @@ describe("grafana provisioning", () => {
     for (const uid of ["prometheus", "alertmanager", "jaeger"]) {
       const d = all.find((x) => x.uid === uid)!;
       assert.equal(d.basicAuth, true, uid);
-      assert.equal(d.basicAuthUser, STACK_CLIENT_USER, uid);
+      assert.equal(d.basicAuthUser, stackClientUser("grafana"), uid);
       // The one expansion left in: Grafana reads the uploaded secret when it provisions.
       assert.deepEqual(d.secureJsonData, { basicAuthPassword: `$__file{${GRAFANA_STACK_CLIENT_PASSWORD_PATH}}` }, uid);
     }

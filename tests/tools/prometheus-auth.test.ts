@@ -20,9 +20,12 @@ import {
   PROMETHEUS_WEB_CONFIG_PATH,
   type PrometheusInput,
 } from "../../configs/prometheus";
-import { basicCredentials, STACK_CLIENT_USER, webConfigYaml } from "../../configs/web-auth";
+import { basicCredentials, stackClientUser, webConfigYaml } from "../../configs/web-auth";
 import { defaultPrometheusInput } from "../support/prometheus-input";
 import { fileAt, findPromtool, KNOWN_BCRYPT, parseYaml, run, writeTree } from "../support/config-files";
+
+/** Prometheus' own client login: its self-scrape, its health check, its alerts. */
+const STACK_CLIENT_USER = stackClientUser("prometheus");
 
 const base: PrometheusInput = defaultPrometheusInput;
 const guarded: PrometheusInput = { ...base, selfAuth: true };
@@ -84,7 +87,7 @@ describe("prometheus: its own credentials check, rendered", () => {
     const a = webConfigYaml({ admin: "h1", [STACK_CLIENT_USER]: "h2" });
     assert.equal(a, webConfigYaml({ [STACK_CLIENT_USER]: "h2", admin: "h1" }));
     assert.deepEqual(parseYaml(a), { basic_auth_users: { admin: "h1", [STACK_CLIENT_USER]: "h2" } });
-    assert.equal(Buffer.from(basicCredentials("pw"), "base64").toString(), `${STACK_CLIENT_USER}:pw`);
+    assert.equal(Buffer.from(basicCredentials("collector", "pw"), "base64").toString(), "scaibu-collector:pw");
   });
 });
 

@@ -18,7 +18,8 @@ import { DISK_METER_HOST } from "../../../configs/disk-meter";
 import { COLLECTOR_UID, privilegesFor, type PrivilegedKey } from "../../../configs/privileges";
 import { parseSettings } from "../../../settings/schema";
 import { PROMETHEUS_CLIENT_PASSWORD_PATH } from "../../../configs/prometheus";
-import { STACK_CLIENT_USER } from "../../../configs/web-auth";
+import { stackClientUser } from "../../../configs/web-auth";
+import { OTEL_STACK_CLIENT_CREDENTIALS_PATH } from "../../../configs/otel-collector";
 import { curl, eventually, health, sh, STATUS_ONLY } from "../shell";
 import { authed, caFile, https, live, promSeries } from "../fixture";
 
@@ -132,12 +133,27 @@ export function securitySuite(): void {
       assert.equal(await direct(`http://${jaegerIp}:${otlpPort}/v1/traces`, trace), 400, "plain HTTP to Jaeger's OTLP");
       assert.equal(await direct(otlpUrl, overTls), 401, "an OTLP write to Jaeger without credentials");
       assert.equal(await direct(otlpUrl, [...overTls, ...operator]), 401, "the operator writes no traces");
-      const stackClient = await sh("docker", ["exec", `${domain}.prometheus`, "cat", PROMETHEUS_CLIENT_PASSWORD_PATH]);
+      // Another client's login does not pass either: Prometheus' is for Prometheus and Alertmanager.
+      const promClient = await sh("docker", ["exec", `${domain}.prometheus`, "cat", PROMETHEUS_CLIENT_PASSWORD_PATH]);
       assert.equal(
-        await direct(otlpUrl, [...overTls, "-u", `${STACK_CLIENT_USER}:${stackClient}`]),
-        200,
-        "the stack client",
+        await direct(otlpUrl, [...overTls, "-u", `${stackClientUser("prometheus")}:${promClient}`]),
+        401,
+        "Prometheus' client login at Jaeger's OTLP",
       );
+      // The collector's does: read where the collector reads it (its image has no shell: a tar stream).
+      const collectorCredentials = (
+        await sh("bash", ["-c", `docker cp ${domain}.otel:${OTEL_STACK_CLIENT_CREDENTIALS_PATH} - | tar -xO`])
+      ).trim();
+      assert.equal(Buffer.from(collectorCredentials, "base64").toString().split(":")[0], stackClientUser("collector"));
+      const collectorLogin = ["-H", `Authorization: Basic ${collectorCredentials}`];
+      assert.equal(await direct(otlpUrl, [...overTls, ...collectorLogin]), 200, "the collector's login");
+      // Least privilege: the collector's login is worth nothing at Alertmanager or Jaeger's query.
+      assert.equal(
+        await direct(`${am}/api/v2/silences`, [...post, ...collectorLogin]),
+        401,
+        "a silence by the collector",
+      );
+      assert.equal(await direct(`${jaeger}/api/services`, collectorLogin), 401, "Jaeger's query by the collector");
 
       // The stack's own clients pass: the collector's push (host_metrics reach Prometheus only
       // through it), the self-scrape, Prometheus' scrape of Alertmanager, both health checks.
