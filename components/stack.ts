@@ -27,22 +27,16 @@ import {
   fleetOn,
   nodeAgentKinds,
   nodeAgentServiceName,
-  type SelfAuthKey,
+  CLIENT_SERVICE,
+  CREDENTIAL_SURFACES,
+  SURFACE_SERVER,
   selfAuthOn,
   renderNodeAgent,
   type Rendered,
 } from "../configs/render";
 import { Fleet } from "./fleet";
-import {
-  basicCredentials,
-  CALLERS,
-  type CredentialSurface,
-  htpasswdFile,
-  STACK_CLIENTS,
-  type StackClient,
-  stackClientUser,
-  webConfigYaml,
-} from "../configs/web-auth";
+import { basicCredentials, htpasswdFile, STACK_CLIENTS, webConfigYaml } from "../configs/web-auth";
+import { ClientLogins } from "./client-logins";
 import { volumesOf } from "../configs/volumes";
 import { DISK_METER_MEMORY_MB } from "../configs/disk-meter";
 import { DiskMeter } from "./disk-meter";
@@ -194,57 +188,16 @@ export class ObservabilityStack extends pulumi.ComponentResource {
 
     // Prometheus, Alertmanager and Jaeger check credentials themselves, not only at their routes
     // (configs/web-auth.ts): the operator's, which Traefik forwards, and one login per machine
-    // client, each accepted only where that client calls (CALLERS).
-    const serverOf: Record<CredentialSurface, SelfAuthKey> = {
-      prometheus: "prometheus",
-      alertmanager: "alertmanager",
-      jaeger: "jaeger",
-      jaegerOtlp: "jaeger",
-    };
-    const clientService: Record<StackClient, ServiceKey> = {
-      collector: "otelCollector",
-      prometheus: "prometheus",
-      alertmanager: "alertmanager",
-      loki: "loki",
-      grafana: "grafana",
-    };
-    const checks = (x: CredentialSurface) => selfAuthOn(s, serverOf[x]);
-    const surfaces = Object.keys(CALLERS) as CredentialSurface[];
-    /** A client that runs and calls a surface that checks credentials holds a login. */
-    const clientPasswords = Object.fromEntries(
-      STACK_CLIENTS.filter(
-        (c) => on(clientService[c]) && surfaces.some((x) => checks(x) && (CALLERS[x] as readonly string[]).includes(c)),
-      ).map((c) => [
-        c,
-        new random.RandomPassword(`${name}-${c}-client-password`, { length: 32, special: false }, { parent: this }),
-      ]),
-    ) as Partial<Record<StackClient, random.RandomPassword>>;
-    /** Client `c`'s password (secret), when it holds one. */
-    const passwordOf = (c: StackClient) => {
-      const p = clientPasswords[c];
-      return p && pulumi.secret(p.result);
-    };
-    /** Client `c`'s password, when surface `x`, which it calls, checks credentials. */
-    const clientOf = (c: StackClient, x: CredentialSurface) => (checks(x) ? passwordOf(c) : undefined);
-    /** The logins surface `x` accepts (user → bcrypt hash), in `format` (web config or htpasswd), when it checks them. */
-    const loginsFor = (x: CredentialSurface, format: (users: Record<string, string>) => string) => {
-      if (!checks(x)) return undefined;
-      const users: [string, pulumi.Output<string>][] = [
-        // Jaeger's OTLP receivers take no operator: only the collector writes traces.
-        ...(x === "jaegerOtlp"
-          ? []
-          : [[s.auth.operatorUser, operatorPassword.bcryptHash] as [string, pulumi.Output<string>]]),
-        ...CALLERS[x].flatMap((c): [string, pulumi.Output<string>][] => {
-          const p = clientPasswords[c];
-          return p ? [[stackClientUser(c), p.bcryptHash]] : [];
-        }),
-      ];
-      return pulumi.secret(
-        pulumi
-          .all(users.map(([, hash]) => hash))
-          .apply((hashes) => format(Object.fromEntries(users.map(([user], i) => [user, hashes[i]!])))),
-      );
-    };
+    // client, each accepted only where that client calls.
+    const logins = new ClientLogins(
+      `${name}-client-logins`,
+      {
+        checking: CREDENTIAL_SURFACES.filter((x) => selfAuthOn(s, SURFACE_SERVER[x])),
+        running: STACK_CLIENTS.filter((c) => on(CLIENT_SERVICE[c])),
+        operator: { user: s.auth.operatorUser, bcryptHash: operatorPassword.bcryptHash },
+      },
+      { parent: this },
+    );
 
     // A server of an internal network is on it alone; its clients join it beside the stack's network.
     const served = Object.entries(servedNetworks(s)).map(([k, spec]) => ({
@@ -317,7 +270,9 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     const onFleet = (p: ReturnType<typeof parts>): ReturnType<typeof parts> =>
       this.fleet ? { ...p, base: { ...p.base, networks: [...p.base.networks, this.fleet.network.name] } } : p;
     if (on("loki")) {
-      const alertmanagerCredentials = clientOf("loki", "alertmanager")?.apply((p) => basicCredentials("loki", p));
+      const alertmanagerCredentials = logins
+        .clientOf("loki", "alertmanager")
+        ?.apply((p) => basicCredentials("loki", p));
       this.loki = new Loki(`${name}-loki`, { ...parts("loki"), alertmanagerCredentials }, child);
     }
     if (on("prometheus")) {
@@ -329,8 +284,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           caNotAfter: this.certificates.caNotAfter,
           jaegerNotAfter: this.certificates.jaeger?.notAfter,
           maxFor: s.alerting.maxFor,
-          webConfig: loginsFor("prometheus", webConfigYaml),
-          clientPassword: passwordOf("prometheus"),
+          webConfig: logins.loginsFor("prometheus", webConfigYaml),
+          clientPassword: logins.passwordOf("prometheus"),
         },
         child,
       );
@@ -341,10 +296,10 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         `${name}-jaeger`,
         {
           ...parts("jaeger"),
-          htpasswd: loginsFor("jaeger", htpasswdFile),
+          htpasswd: logins.loginsFor("jaeger", htpasswdFile),
           // Its OTLP receivers take the collector's login alone, over TLS.
           otlp: (() => {
-            const htpasswd = loginsFor("jaegerOtlp", htpasswdFile);
+            const htpasswd = logins.loginsFor("jaegerOtlp", htpasswdFile);
             return htpasswd && otlpTls ? { tls: otlpTls, htpasswd } : undefined;
           })(),
         },
@@ -358,8 +313,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         `${name}-alertmanager`,
         {
           ...parts("alertmanager"),
-          webConfig: loginsFor("alertmanager", webConfigYaml),
-          clientPassword: clientOf("alertmanager", "alertmanager"),
+          webConfig: logins.loginsFor("alertmanager", webConfigYaml),
+          clientPassword: logins.clientOf("alertmanager", "alertmanager"),
         },
         child,
       );
@@ -378,7 +333,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           // The gateway: the agents reach it by its name on the fleet network.
           ...onFleet(parts("otelCollector")),
           bindAddress: s.bindAddress,
-          stackClientCredentials: passwordOf("collector")?.apply((p) => basicCredentials("collector", p)),
+          stackClientCredentials: logins.passwordOf("collector")?.apply((p) => basicCredentials("collector", p)),
           jaegerCaPem: selfAuthOn(s, "jaeger") ? this.certificates.caCertPem : undefined,
           grpcPort: s.ports.otlpGrpc,
           httpPort: s.ports.otlpHttp,
@@ -412,7 +367,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           ...parts("grafana"),
           adminUser: s.grafana.adminUser,
           adminPassword: s.grafana.adminPassword,
-          stackClientPassword: passwordOf("grafana"),
+          stackClientPassword: logins.passwordOf("grafana"),
         },
         child,
       );

@@ -4,6 +4,7 @@
  * and tests/tools/validate-configs.sh hands exactly this to the real validators.
  */
 import { CATALOG, hostsFor, type Hosts, type ServiceKey, SERVICE_KEYS } from "./catalog";
+import type { CredentialSurface, StackClient } from "./web-auth";
 import { alertmanagerCommand, alertmanagerFiles, alertmanagerHealthcheck } from "./alertmanager";
 import { grafanaEnv, grafanaFiles, grafanaHealthcheck } from "./grafana";
 import { jaegerCommand, jaegerFiles, jaegerHealthcheck } from "./jaeger";
@@ -200,6 +201,24 @@ export function shares(s: Settings): Partial<Record<Budgeted, number>> {
 
 /** The servers that check credentials themselves, not only at their routes (configs/web-auth.ts). */
 export type SelfAuthKey = "prometheus" | "alertmanager" | "jaeger";
+
+/** The server behind each credential-checking surface (configs/web-auth.ts CALLERS). */
+export const SURFACE_SERVER: Record<CredentialSurface, SelfAuthKey> = {
+  prometheus: "prometheus",
+  alertmanager: "alertmanager",
+  jaeger: "jaeger",
+  jaegerOtlp: "jaeger",
+};
+export const CREDENTIAL_SURFACES = Object.keys(SURFACE_SERVER) as CredentialSurface[];
+
+/** The service each machine client runs in. */
+export const CLIENT_SERVICE: Record<StackClient, ServiceKey> = {
+  collector: "otelCollector",
+  prometheus: "prometheus",
+  alertmanager: "alertmanager",
+  loki: "loki",
+  grafana: "grafana",
+};
 
 /**
  * Whether `key` (Jaeger: its query API and UI) asks every caller for credentials itself: whenever

@@ -58,6 +58,7 @@ describe("resource graph (defaults)", () => {
       "scaibu:observability:StatsResync": 1,
       "scaibu:docker:StatsResync": 1, // docker_stats sees every container (providers/stats-resync.ts)
       "scaibu:observability:Certificates": 1,
+      "scaibu:observability:ClientLogins": 1,
       "tls:index/privateKey:PrivateKey": 3,
       "tls:index/selfSignedCert:SelfSignedCert": 1,
       "tls:index/certRequest:CertRequest": 2,
@@ -422,20 +423,20 @@ describe("resource graph (defaults)", () => {
       assert.equal(await pulumi.isSecret(pulumi.output(decl.inputs.uploads as pulumi.Input<unknown>)), true, k);
     }
     const passwords = byType("random:index/randomPassword:RandomPassword").filter((d) =>
-      d.name.endsWith("-client-password"),
+      d.name.startsWith("observability-client-logins-"),
     );
     // One per machine client, none shared.
-    assert.deepEqual(passwords.map((d) => d.name.replace(/^observability-/, "")).sort(), [
-      "alertmanager-client-password",
-      "collector-client-password",
-      "grafana-client-password",
-      "loki-client-password",
-      "prometheus-client-password",
+    assert.deepEqual(passwords.map((d) => d.name.replace(/^observability-client-logins-/, "")).sort(), [
+      "alertmanager",
+      "collector",
+      "grafana",
+      "loki",
+      "prometheus",
     ]);
     for (const p of await Promise.all(passwords.map(resolvedInputs)))
       assert.deepEqual([p.length, p.special], [32, false]);
     const client = async (c: string) => {
-      const r = passwords.find((d) => d.name.endsWith(`-${c}-client-password`))!.resource as random.RandomPassword;
+      const r = passwords.find((d) => d.name === `observability-client-logins-${c}`)!.resource as random.RandomPassword;
       return { password: await promiseOf(r.result), hash: await promiseOf(r.bcryptHash) };
     };
     const [collector, prom, am, loki, grafana] = await Promise.all(
@@ -509,8 +510,9 @@ describe("resource graph (defaults)", () => {
       (containers.get(k)!.uploads as Upload[]).find((u) => u.file === file)?.content;
     const clientHash = await promiseOf(
       (
-        byType("random:index/randomPassword:RandomPassword").find((d) => d.name.endsWith("-collector-client-password"))!
-          .resource as random.RandomPassword
+        byType("random:index/randomPassword:RandomPassword").find(
+          (d) => d.name === "observability-client-logins-collector",
+        )!.resource as random.RandomPassword
       ).bcryptHash,
     );
     // The collector alone: the operator reads traces, only the collector writes them.
