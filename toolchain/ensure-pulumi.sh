@@ -215,10 +215,10 @@ EOF
   tidy "$work" "$what"
   # The schema and bridge metadata the provider embeds are what tfgen writes for these exact
   # inputs; toolchain/providers/<name>/schema keeps them with the key of those inputs, so a cold
-  # run does not build tfgen (it compiles Pulumi's code generators for every language: 10-12 min
-  # of the toolchain's CPU on 2 cores, where the provider alone then takes a few). A key that no
-  # longer matches (a version or the wrapper changed) builds tfgen as before;
-  # SCAIBU_TFGEN=1 always does, and writes the files back to commit.
+  # run does not build tfgen (Pulumi's code generators for every language on top of what the
+  # plugin needs: about 2 min of a cold run here, toolchain/README.md). A key that no longer
+  # matches (a version or the wrapper changed) builds tfgen as before; SCAIBU_TFGEN=1 always
+  # does, and writes the files back to commit.
   local kept="$src/schema" key
   key="$(provider_key "$name" "$v" "$up")"
   if [[ "${SCAIBU_TFGEN:-}" != 1 && -f "$kept/key" && "$(cat "$kept/key")" == "$key" ]]; then
