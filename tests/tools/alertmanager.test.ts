@@ -21,7 +21,7 @@ import { parseSettings } from "../../settings/schema";
 import { findAmtool, KNOWN_BCRYPT, run, writeTree } from "../support/config-files";
 
 /** Alertmanager's own client login: its health check. */
-const STACK_CLIENT_USER = stackClientUser("alertmanager");
+const CLIENT_USER = stackClientUser("alertmanager");
 
 const am = findAmtool();
 const write = (alerting: unknown) =>
@@ -197,7 +197,7 @@ describe("alertmanager: its own credentials check, in the real alertmanager", ()
       ...files,
       {
         path: ALERTMANAGER_WEB_CONFIG_PATH,
-        content: webConfigYaml({ admin: known.hash, [STACK_CLIENT_USER]: known.hash }),
+        content: webConfigYaml({ admin: known.hash, [CLIENT_USER]: known.hash }),
       },
       { path: ALERTMANAGER_CLIENT_PASSWORD_PATH, content: known.password },
     ]);
@@ -246,11 +246,11 @@ describe("alertmanager: its own credentials check, in the real alertmanager", ()
       assert.equal((await fetch(`${url}${path}`, init)).status, 401, `${method} ${path}`);
       const wrong = await fetch(`${url}${path}`, {
         ...init,
-        headers: { ...init.headers, ...basic(STACK_CLIENT_USER, "x") },
+        headers: { ...init.headers, ...basic(CLIENT_USER, "x") },
       });
       assert.equal(wrong.status, 401, `${method} ${path} with a wrong password`);
     }
-    const ok = await fetch(`${url}/api/v2/status`, { headers: basic(STACK_CLIENT_USER, known.password) });
+    const ok = await fetch(`${url}/api/v2/status`, { headers: basic(CLIENT_USER, known.password) });
     assert.equal(ok.status, 200);
   });
 

@@ -25,7 +25,7 @@ import { defaultPrometheusInput } from "../support/prometheus-input";
 import { fileAt, findPromtool, KNOWN_BCRYPT, parseYaml, run, writeTree } from "../support/config-files";
 
 /** Prometheus' own client login: its self-scrape, its health check, its alerts. */
-const STACK_CLIENT_USER = stackClientUser("prometheus");
+const CLIENT_USER = stackClientUser("prometheus");
 
 const base: PrometheusInput = defaultPrometheusInput;
 const guarded: PrometheusInput = { ...base, selfAuth: true };
@@ -38,7 +38,7 @@ describe("prometheus: its own credentials check, rendered", () => {
     assert.ok(!prometheusCommand(base).some((f) => f.startsWith("--web.config.file")));
     const self = (i: PrometheusInput) => prometheusConfig(i).scrape_configs.find((j) => j.job_name === "prometheus")!;
     assert.deepEqual(self(guarded).basic_auth, {
-      username: STACK_CLIENT_USER,
+      username: CLIENT_USER,
       password_file: PROMETHEUS_CLIENT_PASSWORD_PATH,
     });
     assert.equal(self(base).basic_auth, undefined);
@@ -46,14 +46,14 @@ describe("prometheus: its own credentials check, rendered", () => {
     const others = prometheusConfig(guarded).scrape_configs.filter((j) => j.job_name !== "prometheus");
     assert.ok(others.every((j) => j.basic_auth === undefined));
     assert.deepEqual(parseYaml(fileAt(prometheusFiles(guarded), PROMETHEUS_CLIENT_CONFIG_PATH).content), {
-      basic_auth: { username: STACK_CLIENT_USER, password_file: PROMETHEUS_CLIENT_PASSWORD_PATH },
+      basic_auth: { username: CLIENT_USER, password_file: PROMETHEUS_CLIENT_PASSWORD_PATH },
     });
     assert.ok(!prometheusFiles(base).some((f) => f.path === PROMETHEUS_CLIENT_CONFIG_PATH));
   });
 
   it("sends the stack client's login with its alerts and its scrape of Alertmanager when that asks for it", () => {
     const am = { ...base, alertmanagerHost: "scaibu.alertmanager" };
-    const login = { username: STACK_CLIENT_USER, password_file: PROMETHEUS_CLIENT_PASSWORD_PATH };
+    const login = { username: CLIENT_USER, password_file: PROMETHEUS_CLIENT_PASSWORD_PATH };
     const job = (i: PrometheusInput) => prometheusConfig(i).scrape_configs.find((j) => j.job_name === "alertmanager")!;
     const guardedAm = { ...am, alertmanagerAuth: true };
     assert.deepEqual(prometheusConfig(guardedAm).alerting!.alertmanagers[0]!.basic_auth, login);
@@ -84,9 +84,9 @@ describe("prometheus: its own credentials check, rendered", () => {
   });
 
   it("writes the users sorted, byte for byte the same whatever their order", () => {
-    const a = webConfigYaml({ admin: "h1", [STACK_CLIENT_USER]: "h2" });
-    assert.equal(a, webConfigYaml({ [STACK_CLIENT_USER]: "h2", admin: "h1" }));
-    assert.deepEqual(parseYaml(a), { basic_auth_users: { admin: "h1", [STACK_CLIENT_USER]: "h2" } });
+    const a = webConfigYaml({ admin: "h1", [CLIENT_USER]: "h2" });
+    assert.equal(a, webConfigYaml({ [CLIENT_USER]: "h2", admin: "h1" }));
+    assert.deepEqual(parseYaml(a), { basic_auth_users: { admin: "h1", [CLIENT_USER]: "h2" } });
     assert.equal(Buffer.from(basicCredentials("collector", "pw"), "base64").toString(), "scaibu-collector:pw");
   });
 });
@@ -106,7 +106,7 @@ describe("prometheus: its own credentials check, in the real prometheus", () => 
     const prometheus = join(dirname(promtool), "prometheus");
     // Fails, never skips: toolchain/promtool.sh builds both.
     assert.ok(existsSync(prometheus), `no prometheus next to ${promtool}: the test needs the real server`);
-    const web = webConfigYaml({ admin: KNOWN.hash, [STACK_CLIENT_USER]: KNOWN.hash });
+    const web = webConfigYaml({ admin: KNOWN.hash, [CLIENT_USER]: KNOWN.hash });
     root = writeTree([
       ...prometheusFiles(guarded).filter((f) => f.path === PROMETHEUS_CLIENT_CONFIG_PATH),
       { path: PROMETHEUS_WEB_CONFIG_PATH, content: web },
@@ -164,7 +164,7 @@ describe("prometheus: its own credentials check, in the real prometheus", () => 
       ["/-/ready", "GET"],
     ] as const) {
       assert.equal((await get(path, { method })).status, 401, `${method} ${path} without credentials`);
-      const wrong = await get(path, { method, headers: as(STACK_CLIENT_USER, "wrong") });
+      const wrong = await get(path, { method, headers: as(CLIENT_USER, "wrong") });
       assert.equal(wrong.status, 401, `${method} ${path} with a wrong password`);
     }
     assert.equal((await get("/api/v1/query?query=up", { headers: as("admin", KNOWN.password) })).status, 200);
@@ -194,7 +194,7 @@ describe("prometheus: its own credentials check, in the real prometheus", () => 
   it("scrapes itself with the rendered basic_auth (up == 1)", async () => {
     for (let i = 0; i < 100; i++) {
       const r = await get(`/api/v1/query?query=${encodeURIComponent('up{job="prometheus"}')}`, {
-        headers: as(STACK_CLIENT_USER, KNOWN.password),
+        headers: as(CLIENT_USER, KNOWN.password),
       });
       const body = (await r.json()) as { data: { result: { value: [number, string] }[] } };
       if (body.data.result[0]?.value[1] === "1") return;
