@@ -49,10 +49,13 @@ export function driftSuite(): void {
       // renewal window (the tls provider reads validity_end_time from state at plan time:
       // terraform-provider-tls internal/provider/common_cert.go modifyPlanIfCertificateReadyForRenewal).
       const state = await live.stack.exportStack();
-      const resources = (state.deployment as { resources: { type: string; outputs: Record<string, unknown> }[] })
+      const resources = (state.deployment as { resources: { urn: string; outputs: Record<string, unknown> }[] })
         .resources;
-      const cert = resources.find((r) => r.type === "tls:index/locallySignedCert:LocallySignedCert")!;
-      cert.outputs.validityEndTime = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d+Z$/, "Z");
+      // Traefik's certificate and Jaeger's OTLP one (by name: the state's order is not fixed).
+      for (const name of ["observability-certs-server", "observability-certs-jaeger-otlp"]) {
+        const cert = resources.find((r) => r.urn.endsWith(`tls:index/locallySignedCert:LocallySignedCert::${name}`))!;
+        cert.outputs.validityEndTime = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d+Z$/, "Z");
+      }
       await live.stack.importStack(state);
       const replaced: string[] = [];
       const result = await live.stack.up({
@@ -65,6 +68,10 @@ export function driftSuite(): void {
       assert.equal(result.summary.result, "succeeded");
       assert.ok(replaced.includes("observability-certs-server"), `the certificate is renewed: ${replaced.join(", ")}`);
       assert.ok(replaced.includes("observability-traefik-service"), "Traefik gets the new one");
+      // Jaeger's too: Jaeger gets it, and Prometheus' expiry rule counts down to its new end.
+      assert.ok(replaced.includes("observability-certs-jaeger-otlp"), `Jaeger's certificate: ${replaced.join(", ")}`);
+      assert.ok(replaced.includes("observability-jaeger-service"), "Jaeger gets the new one");
+      assert.ok(replaced.includes("observability-prometheus-service"), "Prometheus gets the new expiry rule");
       assert.ok(!replaced.includes("observability-certs-ca"), "the CA stays");
       const after = await eventually("Traefik serves the renewed certificate", 60, async () => {
         const now = await served();
