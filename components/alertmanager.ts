@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CATALOG } from "../configs/catalog";
 import { ALERTMANAGER_CLIENT_PASSWORD_PATH, ALERTMANAGER_WEB_CONFIG_PATH } from "../configs/alertmanager";
-import { secretFilesOf, serviceOf, type Service, type ServiceParts } from "./service";
+import { filesOf, serviceOf, type Service, type ServiceParts } from "./service";
 import type { WebAuthArgs } from "./web-auth";
 
 /**
@@ -18,7 +18,7 @@ export class Alertmanager extends pulumi.ComponentResource {
       // The UI and API behind the operator's credentials (ServiceBase.routeAuth).
       route: { port: CATALOG.alertmanager.ports.http },
       // Its own credentials check (configs/web-auth.ts), after the receivers' secrets.
-      secretFiles: secretFilesOf([
+      secretFiles: filesOf([
         [ALERTMANAGER_WEB_CONFIG_PATH, args.webConfig],
         [ALERTMANAGER_CLIENT_PASSWORD_PATH, args.clientPassword],
       ]),

@@ -7,7 +7,7 @@ import {
   GRAFANA_STACK_CLIENT_PASSWORD_PATH,
   GRAFANA_START_PATH,
 } from "../configs/grafana";
-import { secretFilesOf, serviceOf, type Service, type ServiceParts } from "./service";
+import { filesOf, serviceOf, type Service, type ServiceParts } from "./service";
 
 export interface GrafanaArgs extends ServiceParts {
   adminUser: string;
@@ -35,7 +35,7 @@ export class Grafana extends pulumi.ComponentResource {
     this.service = serviceOf(this, name, args, {
       // The password reaches Grafana as a file (GF_SECURITY_ADMIN_PASSWORD__FILE), never as an
       // environment value that `docker inspect` would show.
-      secretFiles: secretFilesOf([
+      secretFiles: filesOf([
         [GRAFANA_ADMIN_PASSWORD_PATH, this.adminPassword],
         [GRAFANA_STACK_CLIENT_PASSWORD_PATH, args.stackClientPassword],
       ]),

@@ -7,7 +7,7 @@ import {
   JAEGER_OTLP_KEY_PATH,
 } from "../configs/jaeger";
 import type { SignedPair } from "./certificates";
-import { secretFilesOf, serviceOf, type Service, type ServiceParts } from "./service";
+import { filesOf, serviceOf, type Service, type ServiceParts } from "./service";
 
 export interface JaegerArgs extends ServiceParts {
   /** The query's htpasswd (configs/web-auth.ts), when its route is guarded. Secret. */
@@ -23,19 +23,12 @@ export class Jaeger extends pulumi.ComponentResource {
   constructor(name: string, args: JaegerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("scaibu:observability:Jaeger", name, {}, opts);
     const { otlp } = args;
-    const { files } = args.rendered;
     this.service = serviceOf(this, name, args, {
       route: { port: CATALOG.jaeger.ports.ui },
-      ...(otlp
-        ? {
-            files: pulumi
-              .output(otlp.tls.certPem)
-              .apply((cert) => [...files, { path: JAEGER_OTLP_CERT_PATH, content: cert }]),
-          }
-        : {}),
+      files: filesOf([[JAEGER_OTLP_CERT_PATH, otlp?.tls.certPem]]),
       // Its query API checks the operator's login (which Traefik forwards) and the stack client's;
       // its OTLP receivers the stack client's alone.
-      secretFiles: secretFilesOf([
+      secretFiles: filesOf([
         [JAEGER_HTPASSWD_PATH, args.htpasswd],
         [JAEGER_OTLP_HTPASSWD_PATH, otlp?.htpasswd],
         [JAEGER_OTLP_KEY_PATH, otlp?.tls.keyPem],

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CATALOG } from "../configs/catalog";
 import { LOKI_ALERTMANAGER_CREDENTIALS_PATH } from "../configs/loki";
-import { secretFilesOf, serviceOf, type Service, type ServiceParts } from "./service";
+import { filesOf, serviceOf, type Service, type ServiceParts } from "./service";
 
 export interface LokiArgs extends ServiceParts {
   /** `base64(user:password)` of the stack client, when Alertmanager asks for it (configs/web-auth.ts). Secret. */
@@ -17,7 +17,7 @@ export class Loki extends pulumi.ComponentResource {
     this.service = serviceOf(this, name, args, {
       route: { port: CATALOG.loki.ports.http },
       // The ruler's login on Alertmanager, read from a file (configs/loki.ts).
-      secretFiles: secretFilesOf([[LOKI_ALERTMANAGER_CREDENTIALS_PATH, args.alertmanagerCredentials]]),
+      secretFiles: filesOf([[LOKI_ALERTMANAGER_CREDENTIALS_PATH, args.alertmanagerCredentials]]),
     });
     this.registerOutputs({ hostname: this.service.hostname });
   }

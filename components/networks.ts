@@ -31,20 +31,15 @@ export class Networks extends pulumi.ComponentResource {
 
   constructor(name: string, args: NetworksArgs, opts?: pulumi.ComponentResourceOptions) {
     super("scaibu:observability:Networks", name, {}, opts);
-    const roles = Object.keys(args.names) as NetworkRole[];
-    const networks = roles.map((role) => {
-      const network = new docker.Network(
-        `${name}-${role}`,
+    /** A bridge network of the stack, `${name}-<suffix>`, named `dockerName` once the preflight passed. */
+    const bridge = (suffix: string, dockerName: string, extra: Partial<docker.NetworkArgs> = {}) =>
+      new docker.Network(
+        `${name}-${suffix}`,
         {
-          name: args.preflight ? pulumi.output(args.preflight.then(() => args.names[role]!)) : args.names[role]!,
+          name: args.preflight ? pulumi.output(args.preflight.then(() => dockerName)) : dockerName,
           driver: "bridge",
-          // The gateway is spelt out because the engine fills it in (after a daemon restart, at
-          // least): left out, a refresh then reads a diff and replaces the network.
-          ipamConfigs:
-            role === "observability"
-              ? [{ subnet: args.observabilitySubnet, gateway: defaultGateway(args.observabilitySubnet) }]
-              : undefined,
           labels: [{ label: STACK_LABEL, value: args.stackLabel }],
+          ...extra,
         },
         {
           parent: this,
@@ -55,25 +50,33 @@ export class Networks extends pulumi.ComponentResource {
           ignoreChanges: ["labels"],
         },
       );
-      return [role, network] as const;
-    });
+    const roles = Object.keys(args.names) as NetworkRole[];
+    const networks = roles.map(
+      (role) =>
+        [
+          role,
+          bridge(role, args.names[role]!, {
+            // The gateway is spelt out because the engine fills it in (after a daemon restart, at
+            // least): left out, a refresh then reads a diff and replaces the network.
+            ipamConfigs:
+              role === "observability"
+                ? [{ subnet: args.observabilitySubnet, gateway: defaultGateway(args.observabilitySubnet) }]
+                : undefined,
+          }),
+        ] as const,
+    );
     this.byRole = networks;
     this.names = Object.fromEntries(networks.map(([r, n]) => [r, n.name])) as Networks["names"];
     this.ids = Object.fromEntries(networks.map(([r, n]) => [r, n.id]));
     for (const key of SERVED_NETWORKS) {
       const served = args.served?.[key];
-      if (!served) continue;
-      this.served[key] = new docker.Network(
-        `${name}-${key === "dockerApi" ? "docker-api" : key}`,
-        {
-          name: args.preflight ? pulumi.output(args.preflight.then(() => served)) : served,
-          driver: "bridge",
-          internal: true,
-          labels: [{ label: STACK_LABEL, value: args.stackLabel }],
-        },
-        // As above: a fixed name, and the label marks the owner at creation.
-        { parent: this, deleteBeforeReplace: true, ignoreChanges: ["labels"] },
-      );
+      // `dockerApi` → `docker-api`.
+      if (served)
+        this.served[key] = bridge(
+          key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`),
+          served,
+          { internal: true },
+        );
     }
     this.registerOutputs({ names: this.names, ids: this.ids });
   }

@@ -12,7 +12,7 @@ import {
   OTEL_TOKEN_PATH,
 } from "../configs/otel-collector";
 import type { SignedPair } from "./certificates";
-import { secretFilesOf, Service, serviceOf, type ServiceParts } from "./service";
+import { filesOf, Service, serviceOf, type ServiceParts } from "./service";
 
 export interface OtelCollectorArgs extends ServiceParts {
   /** Host address and ports apps on the host send OTLP to. */
@@ -55,27 +55,17 @@ export class OtelCollector extends pulumi.ComponentResource {
     const gateway = args.fleetGateway;
     this.service = serviceOf(this, name, args, {
       // The token (and a gateway's key) are files the collector reads, never environment values.
-      secretFiles: secretFilesOf([
+      secretFiles: filesOf([
         [OTEL_TOKEN_PATH, this.token],
         [GATEWAY_KEY_PATH, gateway?.tls.keyPem],
         [OTEL_STACK_CLIENT_CREDENTIALS_PATH, args.stackClientCredentials],
       ]),
-      ...(gateway || args.jaegerCaPem
-        ? {
-            files: pulumi
-              .all([gateway?.tls.certPem, gateway?.tls.caPem, args.jaegerCaPem])
-              .apply(([cert, ca, jaegerCa]) => [
-                ...args.rendered.files,
-                ...(cert && ca
-                  ? [
-                      { path: GATEWAY_CERT_PATH, content: cert },
-                      { path: GATEWAY_CLIENT_CA_PATH, content: ca },
-                    ]
-                  : []),
-                ...(jaegerCa ? [{ path: OTEL_STACK_CA_PATH, content: jaegerCa }] : []),
-              ]),
-          }
-        : {}),
+      // Public: a gateway's certificate and the CA its agents' come from; the CA Jaeger's is from.
+      files: filesOf([
+        [GATEWAY_CERT_PATH, gateway?.tls.certPem],
+        [GATEWAY_CLIENT_CA_PATH, gateway?.tls.caPem],
+        [OTEL_STACK_CA_PATH, args.jaegerCaPem],
+      ]),
       hostMounts: [
         // The Docker host's paths (on a remote Docker host, that host's): /proc, /sys and the
         // filesystems under it are what host_metrics reads, through `root_path`. Its runtime and

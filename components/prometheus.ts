@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CATALOG } from "../configs/catalog";
 import { certificateRulesFile } from "../configs/certificate-rules";
 import { PROMETHEUS_CLIENT_PASSWORD_PATH, PROMETHEUS_WEB_CONFIG_PATH } from "../configs/prometheus";
-import { secretFilesOf, serviceOf, type Service, type ServiceParts } from "./service";
+import { filesOf, serviceOf, type Service, type ServiceParts } from "./service";
 import type { WebAuthArgs } from "./web-auth";
 
 export interface PrometheusArgs extends ServiceParts, WebAuthArgs {
@@ -20,16 +20,12 @@ export class Prometheus extends pulumi.ComponentResource {
 
   constructor(name: string, args: PrometheusArgs, opts?: pulumi.ComponentResourceOptions) {
     super("scaibu:observability:Prometheus", name, {}, opts);
-    const { files } = args.rendered;
     this.service = serviceOf(this, name, args, {
       files: pulumi
         .all([args.caNotAfter, args.jaegerNotAfter])
-        .apply(([caNotAfter, jaegerNotAfter]) => [
-          ...files,
-          certificateRulesFile(caNotAfter, args.maxFor, jaegerNotAfter),
-        ]),
+        .apply(([caNotAfter, jaegerNotAfter]) => [certificateRulesFile(caNotAfter, args.maxFor, jaegerNotAfter)]),
       route: { port: CATALOG.prometheus.ports.http },
-      secretFiles: secretFilesOf([
+      secretFiles: filesOf([
         [PROMETHEUS_WEB_CONFIG_PATH, args.webConfig],
         [PROMETHEUS_CLIENT_PASSWORD_PATH, args.clientPassword],
       ]),

@@ -263,8 +263,7 @@ export interface ServiceParts {
 
 /**
  * What a service component adds to the shared base and its rendered config: only what is special
- * about it. Its `secretFiles` come after the rendered ones; its `files` replace them (a component
- * that adds files passes the rendered ones too).
+ * about it. Its `files` and `secretFiles` come after the rendered ones.
  */
 export type ServiceSpecifics = Omit<ServiceArgs, keyof ServiceBase | keyof Rendered> &
   Partial<Pick<ServiceArgs, "files" | "secretFiles">>;
@@ -280,18 +279,32 @@ export function serviceOf(
   parts: ServiceParts,
   specifics: ServiceSpecifics,
 ): Service {
-  const rendered = parts.rendered.secretFiles;
-  const added = specifics.secretFiles;
-  const secretFiles =
-    rendered && added ? pulumi.all([rendered, added]).apply(([r, a]) => [...r, ...a]) : (added ?? rendered);
-  return new Service(`${name}-service`, { ...parts.base, ...parts.rendered, ...specifics, secretFiles }, { parent });
+  return new Service(
+    `${name}-service`,
+    {
+      ...parts.base,
+      ...parts.rendered,
+      ...specifics,
+      files: appended(parts.rendered.files, specifics.files),
+      secretFiles: appended(parts.rendered.secretFiles, specifics.secretFiles),
+    },
+    { parent },
+  );
+}
+
+/** The rendered files, then a component's own. */
+function appended(
+  rendered: pulumi.Input<ConfigFile[]> | undefined,
+  added: pulumi.Input<ConfigFile[]> | undefined,
+): pulumi.Input<ConfigFile[]> | undefined {
+  return rendered && added ? pulumi.all([rendered, added]).apply(([r, a]) => [...r, ...a]) : (added ?? rendered);
 }
 
 /**
- * Secret files from secret values, in the order listed: one per path whose value is given (a
- * feature that is off passes undefined). Undefined when none is.
+ * Files from values, in the order listed: one per path whose value is given (a feature that is
+ * off passes undefined). Undefined when none is. Secret values stay secret.
  */
-export function secretFilesOf(
+export function filesOf(
   files: [path: string, content: pulumi.Input<string> | undefined][],
 ): pulumi.Output<ConfigFile[]> | undefined {
   const given = files.filter((f): f is [string, pulumi.Input<string>] => f[1] !== undefined);

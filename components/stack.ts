@@ -127,6 +127,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       : NETWORK_ROLES.filter((r) => !(PLATFORM_NETWORK_ROLES as readonly string[]).includes(r));
     const networkNames: NetworksArgs["names"] = { observability: s.networks.observability.name };
     for (const r of roles) networkNames[r] = s.networks[r].name;
+    const servedSpecs = servedNetworks(s);
     this.networks = new Networks(
       `${name}-networks`,
       {
@@ -134,7 +135,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         observabilitySubnet: s.networks.observability.subnet,
         stackLabel: args.stackLabel,
         preflight: args.preflight,
-        served: Object.fromEntries(Object.entries(servedNetworks(s)).map(([k, spec]) => [k, spec.name])),
+        served: Object.fromEntries(Object.entries(servedSpecs).map(([k, spec]) => [k, spec.name])),
       },
       { parent: this },
     );
@@ -200,7 +201,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     );
 
     // A server of an internal network is on it alone; its clients join it beside the stack's network.
-    const served = Object.entries(servedNetworks(s)).map(([k, spec]) => ({
+    const served = Object.entries(servedSpecs).map(([k, spec]) => ({
       ...spec,
       network: this.networks.served[k as keyof typeof this.networks.served]!.name,
     }));
