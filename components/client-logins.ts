@@ -1,6 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { CALLERS, type CredentialSurface, STACK_CLIENTS, type StackClient, stackClientUser } from "../configs/web-auth";
+import {
+  CALLERS,
+  clientHash,
+  type CredentialSurface,
+  htpasswdFile,
+  LOGIN_FILE,
+  STACK_CLIENTS,
+  type StackClient,
+  stackClientUser,
+  webConfigYaml,
+} from "../configs/web-auth";
 
 export interface ClientLoginsArgs {
   /** The surfaces that check credentials themselves (their servers run, their routes are guarded). */
@@ -42,25 +52,29 @@ export class ClientLogins extends pulumi.ComponentResource {
     return this.args.checking.includes(x) ? this.passwordOf(c) : undefined;
   }
 
-  /** The logins surface `x` accepts (user → bcrypt hash) in `format` (a web config or an htpasswd), when it checks them. Secret. */
-  loginsFor(
-    x: CredentialSurface,
-    format: (users: Record<string, string>) => string,
-  ): pulumi.Output<string> | undefined {
+  /**
+   * The logins surface `x` accepts, as the file it reads them from (LOGIN_FILE), when it checks
+   * them: the operator's bcrypt hash and each calling client's hash (clientHash). Secret.
+   */
+  loginsFor(x: CredentialSurface): pulumi.Output<string> | undefined {
     if (!this.args.checking.includes(x)) return undefined;
     const { operator } = this.args;
+    const file = LOGIN_FILE[x];
     const users: [string, pulumi.Output<string>][] = [
       // Jaeger's OTLP receivers take no operator: only the collector writes traces.
       ...(x === "jaegerOtlp" ? [] : [[operator.user, operator.bcryptHash] as [string, pulumi.Output<string>]]),
       ...CALLERS[x].flatMap((c): [string, pulumi.Output<string>][] => {
         const p = this.passwords[c];
-        return p ? [[stackClientUser(c), p.bcryptHash]] : [];
+        return p
+          ? [[stackClientUser(c), pulumi.all([p.result, p.bcryptHash]).apply(([pw, h]) => clientHash(file, pw, h))]]
+          : [];
       }),
     ];
+    const render = file === "htpasswd" ? htpasswdFile : webConfigYaml;
     return pulumi.secret(
       pulumi
         .all(users.map(([, hash]) => hash))
-        .apply((hashes) => format(Object.fromEntries(users.map(([user], i) => [user, hashes[i]!])))),
+        .apply((hashes) => render(Object.fromEntries(users.map(([user], i) => [user, hashes[i]!])))),
     );
   }
 }

@@ -35,7 +35,7 @@ import {
   type Rendered,
 } from "../configs/render";
 import { Fleet } from "./fleet";
-import { basicCredentials, htpasswdFile, STACK_CLIENTS, webConfigYaml } from "../configs/web-auth";
+import { basicCredentials, STACK_CLIENTS } from "../configs/web-auth";
 import { ClientLogins } from "./client-logins";
 import { volumesOf } from "../configs/volumes";
 import { DISK_METER_MEMORY_MB } from "../configs/disk-meter";
@@ -285,7 +285,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           caNotAfter: this.certificates.caNotAfter,
           jaegerNotAfter: this.certificates.jaeger?.notAfter,
           maxFor: s.alerting.maxFor,
-          webConfig: logins.loginsFor("prometheus", webConfigYaml),
+          webConfig: logins.loginsFor("prometheus"),
           clientPassword: logins.passwordOf("prometheus"),
         },
         child,
@@ -297,10 +297,10 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         `${name}-jaeger`,
         {
           ...parts("jaeger"),
-          htpasswd: logins.loginsFor("jaeger", htpasswdFile),
+          htpasswd: logins.loginsFor("jaeger"),
           // Its OTLP receivers take the collector's login alone, over TLS.
           otlp: (() => {
-            const htpasswd = logins.loginsFor("jaegerOtlp", htpasswdFile);
+            const htpasswd = logins.loginsFor("jaegerOtlp");
             return htpasswd && otlpTls ? { tls: otlpTls, htpasswd } : undefined;
           })(),
         },
@@ -314,7 +314,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         `${name}-alertmanager`,
         {
           ...parts("alertmanager"),
-          webConfig: logins.loginsFor("alertmanager", webConfigYaml),
+          webConfig: logins.loginsFor("alertmanager"),
           clientPassword: logins.clientOf("alertmanager", "alertmanager"),
         },
         child,

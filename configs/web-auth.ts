@@ -24,6 +24,7 @@
  * - `scaibu-<client>` (STACK_CLIENTS), one generated password each, as CALLERS lists them.
  *   Sources for Alertmanager, Jaeger and Loki: docs/upstream.md.
  */
+import { createHash } from "node:crypto";
 import type { ConfigFile } from "./types";
 import { toYaml } from "./yaml";
 
@@ -49,6 +50,32 @@ export const CALLERS = {
 } as const satisfies Record<string, readonly StackClient[]>;
 export type CredentialSurface = keyof typeof CALLERS;
 
+/**
+ * The file each surface reads its logins from: exporter-toolkit's web config (Prometheus,
+ * Alertmanager) or an htpasswd (Jaeger's basicauth extension, query and OTLP receivers).
+ */
+export const LOGIN_FILE = {
+  prometheus: "webConfig",
+  alertmanager: "webConfig",
+  jaeger: "htpasswd",
+  jaegerOtlp: "htpasswd",
+} as const satisfies Record<CredentialSurface, "webConfig" | "htpasswd">;
+
+/**
+ * How a machine client's password is hashed in `file`. exporter-toolkit caches a match, so bcrypt
+ * runs once per client there. basicauth does not: contrib basicauth v0.155.0 `extension.go` hands
+ * each request (each gRPC call) to tg123/go-htpasswd `Match`, so bcrypt ran once per batch the
+ * collector sent Jaeger (measured: Jaeger's CPU per span 1.8× what it is with `{SHA}`,
+ * docs/benchmark.md), and any peer could make Jaeger spend that per guess. The clients' passwords
+ * are 32 random letters and digits (190 bits): bcrypt's work factor guards passwords a person can
+ * guess, and adds nothing against these. go-htpasswd v1.2.4 and v1.2.5 (`sha.go`, in
+ * `DefaultSystems`, which basicauth passes) take `{SHA}` (base64 of SHA-1), compared in
+ * constant time. The operator's login stays bcrypt everywhere: it is the one Traefik checks.
+ */
+export function clientHash(file: "webConfig" | "htpasswd", password: string, bcryptHash: string): string {
+  return file === "htpasswd" ? `{SHA}${createHash("sha1").update(password).digest("base64")}` : bcryptHash;
+}
+
 /** exporter-toolkit's web config: users and their bcrypt hashes, sorted so the bytes are stable. */
 export function webConfigYaml(users: Record<string, string>): string {
   const sorted = Object.fromEntries(
@@ -59,7 +86,7 @@ export function webConfigYaml(users: Record<string, string>): string {
   return toYaml({ basic_auth_users: sorted });
 }
 
-/** An htpasswd file of the same users (the collector's basicauth extension, which Jaeger's query uses). */
+/** An htpasswd file of the same users (the collector's basicauth extension, which Jaeger uses). */
 export function htpasswdFile(users: Record<string, string>): string {
   return Object.keys(users)
     .sort()

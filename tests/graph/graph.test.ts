@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import type * as random from "@pulumi/random";
@@ -44,6 +45,9 @@ before(async () => {
 
 const labelsOf = (c: Row) =>
   Object.fromEntries((c.labels as { label: string; value: string }[]).map((l) => [l.label, l.value]));
+
+/** The `{SHA}` htpasswd form of a password: base64 of its SHA-1 (Apache htpasswd -s). */
+const sha1 = (password: string) => createHash("sha1").update(password).digest("base64");
 
 describe("resource graph (defaults)", () => {
   it("declares exactly the expected resources", () => {
@@ -471,10 +475,11 @@ describe("resource graph (defaults)", () => {
     }
     assert.equal(at("scaibu.prometheus", "/etc/prometheus/stack-client-password"), prom!.password);
     assert.equal(at("scaibu.alertmanager", "/etc/alertmanager/stack-client-password"), am!.password);
-    // Jaeger's query: the operator and Grafana (the basicauth extension's htpasswd).
+    // Jaeger's query: the operator (bcrypt, as Traefik) and Grafana (the basicauth extension's
+    // htpasswd, which checks every request uncached: a client's random password as {SHA}).
     assert.equal(
       at("scaibu.jaeger", "/etc/jaeger/htpasswd"),
-      `admin:${operatorHash}\nscaibu-grafana:${grafana!.hash}\n`,
+      `admin:${operatorHash}\nscaibu-grafana:{SHA}${sha1(grafana!.password)}\n`,
     );
     // Alertmanager keeps its receivers' secrets beside them.
     assert.ok(uploads("scaibu.alertmanager").some((u) => u.file === "/etc/alertmanager/alertmanager.yml"));
@@ -508,15 +513,16 @@ describe("resource graph (defaults)", () => {
     type Upload = { file: string; content: string };
     const at = (k: string, file: string) =>
       (containers.get(k)!.uploads as Upload[]).find((u) => u.file === file)?.content;
-    const clientHash = await promiseOf(
+    const password = await promiseOf(
       (
         byType("random:index/randomPassword:RandomPassword").find(
           (d) => d.name === "observability-client-logins-collector",
         )!.resource as random.RandomPassword
-      ).bcryptHash,
+      ).result,
     );
-    // The collector alone: the operator reads traces, only the collector writes them.
-    assert.equal(at("scaibu.jaeger", "/etc/jaeger/otlp-htpasswd"), `scaibu-collector:${clientHash}\n`);
+    // The collector alone: the operator reads traces, only the collector writes them. {SHA}, not
+    // bcrypt: basicauth checks every gRPC call uncached (configs/web-auth.ts clientHash).
+    assert.equal(at("scaibu.jaeger", "/etc/jaeger/otlp-htpasswd"), `scaibu-collector:{SHA}${sha1(password)}\n`);
     const certs = byType("tls:index/locallySignedCert:LocallySignedCert").filter((d) =>
       d.name.endsWith("-jaeger-otlp"),
     );
