@@ -271,7 +271,12 @@ export interface OtelCollectorConfig {
   exporters: {
     "otlp_http/loki": { endpoint: string } & Queue;
     "otlp_http/prometheus": { endpoint: string } & Queue & Auth;
-    "otlp_grpc/jaeger": { endpoint: string; tls: { insecure: true } | { ca_file: string } } & Auth & Queue;
+    "otlp_grpc/jaeger": {
+      endpoint: string;
+      compression: "none";
+      tls: { insecure: true } | { ca_file: string };
+    } & Auth &
+      Queue;
   };
   service: {
     extensions: string[];
@@ -363,8 +368,12 @@ export function otelCollectorConfig(input: OtelCollectorInput): OtelCollectorCon
       // bearertokenauth's per-RPC credentials require a secure transport (its
       // RequireTransportSecurity is true at v0.161.0), so the login goes with TLS: the endpoint's
       // host is the name Jaeger's certificate is issued for (configtls ClientConfig `ca_file`).
+      // Uncompressed: the exporter gzips by default (otlpexporter v0.161.0 factory.go), which on
+      // the stack's own network only spends the collector's and Jaeger's CPU (docs/benchmark.md);
+      // `none` is a configcompression v1.67.0 type (compressiontype.go).
       "otlp_grpc/jaeger": {
         endpoint: `${input.hosts.jaeger}:${CATALOG.jaeger.ports.otlpGrpc}`,
+        compression: "none",
         ...(input.jaegerAuth
           ? { tls: { ca_file: OTEL_STACK_CA_PATH }, auth: { authenticator: STACK_CLIENT_AUTH } }
           : { tls: { insecure: true } }),
