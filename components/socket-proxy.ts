@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { SOCKET_PROXY_SOCKET } from "../configs/socket-proxy";
+import { SOCKET_PROXY_SOCKET, socketProxyEntrypoint } from "../configs/socket-proxy";
 import { serviceOf, type Service, type ServiceParts } from "./service";
 
 export interface SocketProxyArgs extends ServiceParts {
@@ -10,8 +10,9 @@ export interface SocketProxyArgs extends ServiceParts {
 /**
  * The only container that mounts the Docker socket. A read-only bind mount does not make the
  * Docker API read-only: whoever could talk to the socket could start a privileged container.
- * Traefik and Prometheus talk to this proxy instead, which allows the read calls they need and
- * answers 403 to everything else (configs/socket-proxy.ts).
+ * Traefik, Prometheus and the collector talk to this proxy instead, which allows the read calls
+ * they make and answers 403 to everything else (configs/socket-proxy.ts): it runs HAProxy on the
+ * stack's own filter, not the image's entrypoint and its wider sections.
  */
 export class SocketProxy extends pulumi.ComponentResource {
   readonly service: Service;
@@ -20,6 +21,7 @@ export class SocketProxy extends pulumi.ComponentResource {
     super("scaibu:observability:SocketProxy", name, {}, opts);
     this.service = serviceOf(this, name, args, {
       hostMounts: [{ source: args.dockerSocket, target: SOCKET_PROXY_SOCKET }],
+      entrypoint: socketProxyEntrypoint(),
     });
     this.registerOutputs({ hostname: this.service.hostname });
   }

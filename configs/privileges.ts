@@ -135,10 +135,10 @@ export function privilegesFor(key: PrivilegedKey, s: Settings): Privileges {
       return {
         ...none,
         user: "0:0",
-        // The image's entrypoint writes /tmp/haproxy.cfg and HAProxy its /run/haproxy.pid
-        // (tecnativa/docker-socket-proxy v0.4.1 docker-entrypoint.sh): the rest is read-only.
-        scratch: ["/run", "/tmp"],
-        why: "root without any capability: the Docker socket is root-owned 0660 and its group differs per host; read-only rootfs (no uploads)",
+        // HAProxy runs on the uploaded filter in the foreground with no pidfile
+        // (configs/socket-proxy.ts): it writes nothing, so no scratch space. The upload makes the
+        // rootfs writable (an upload cannot go into a read-only one), as for every uploaded config.
+        why: "root without any capability: the Docker socket is root-owned 0660 and its group differs per host; writes nothing",
       };
   }
 }

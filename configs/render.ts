@@ -12,7 +12,12 @@ import { lokiCommand, lokiFiles, lokiHealthcheck } from "./loki";
 import { otelCollectorCommand, otelCollectorFiles, otelCollectorHealthcheck } from "./otel-collector";
 import { OTEL_LOGS_HOST, otelLogsCommand, otelLogsHealthcheck } from "./otel-logs";
 import { prometheusCommand, prometheusFiles, prometheusHealthcheck } from "./prometheus";
-import { socketProxyEndpoint, socketProxyEnv, socketProxyHealthcheck } from "./socket-proxy";
+import {
+  SOCKET_PROXY_CONFIG_PATH,
+  socketProxyConfig,
+  socketProxyEndpoint,
+  socketProxyHealthcheck,
+} from "./socket-proxy";
 import { traefikCommand, traefikFiles, traefikHealthcheck } from "./traefik";
 import type { ConfigFile, HealthcheckSpec } from "./types";
 import { externalUrl } from "./urls";
@@ -170,9 +175,9 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
       return { files, secretFiles, command: alertmanagerCommand(input), env: {}, healthcheck };
     },
     socketProxy: () => ({
-      files: [],
+      files: [{ path: SOCKET_PROXY_CONFIG_PATH, content: socketProxyConfig(fleetOn(s)) }],
       command: [],
-      env: socketProxyEnv(fleetOn(s)),
+      env: {},
       healthcheck: socketProxyHealthcheck,
     }),
     traefik: () => {

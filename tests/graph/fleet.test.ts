@@ -23,6 +23,7 @@ import { loadSettings } from "../../settings/load";
 import { parseSettings, SettingsError } from "../../settings/schema";
 import { AGENT_CONFIG_PATH, NODE_ENV } from "../../configs/fleet";
 import { CATALOG } from "../../configs/catalog";
+import { SOCKET_PROXY_CONFIG_PATH, socketProxyConfig } from "../../configs/socket-proxy";
 import { swarmServiceProblems } from "../../policy/rules";
 import { OUTPUTS } from "../../contract/outputs";
 import { stackOutputs } from "../../contract/stack-outputs";
@@ -120,6 +121,9 @@ describe("resource graph (fleet.mode swarm)", () => {
     assert.equal(providers.swarm!.endpoint, `tcp://scaibu.socket-proxy:${CATALOG.socketProxy.ports.api}`);
     assert.equal(providers.swarm!.exposedByDefault, false);
     assert.equal(providers.swarm!.constraints, providers.docker!.constraints);
+    // The proxy lets through the swarm's lists the two readers make (configs/socket-proxy.ts).
+    const proxy = containers.get("scaibu.socket-proxy")!;
+    assert.equal(uploads(proxy).find((u) => u.file === SOCKET_PROXY_CONFIG_PATH)?.content, socketProxyConfig(true));
   });
 
   it("has Prometheus find the agents and the apps that opt in through the Swarm API, with their nodes' labels", () => {

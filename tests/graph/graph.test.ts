@@ -9,6 +9,7 @@ import { byType, declared, installMocks, promiseOf, record, resolvedInputs, urnN
 installMocks({ keepDataVolumes: true });
 
 import { CA_USAGES, SERVER_USAGES } from "../../components/certificates";
+import { SOCKET_PROXY_CONFIG_PATH, socketProxyConfig, socketProxyEntrypoint } from "../../configs/socket-proxy";
 import { loadSettings } from "../../settings/load";
 import { ObservabilityStack } from "../../components/stack";
 import { hostMounts, missingBasics, publicPorts, unpinnedImage } from "../../policy/rules";
@@ -377,10 +378,8 @@ describe("resource graph (defaults)", () => {
       "scaibu.otel:tmpfs:->/hostfs/var/run",
       "scaibu.otel:tmpfs:->/hostfs/var/tmp",
       "scaibu.otel:tmpfs:->/tmp",
+      // HAProxy on its uploaded filter writes nothing: no scratch space.
       "scaibu.socket-proxy:bind:/var/run/docker.sock->/var/run/docker.sock",
-      // Scratch space of a read-only rootfs: the entrypoint's rendered config and HAProxy's pid file.
-      "scaibu.socket-proxy:tmpfs:->/run (writable)",
-      "scaibu.socket-proxy:tmpfs:->/tmp (writable)",
     ]);
   });
 
@@ -582,6 +581,15 @@ describe("resource graph (defaults)", () => {
   it("keeps the CA through changes of its subject or validity", () => {
     const [ca] = byType("tls:index/selfSignedCert:SelfSignedCert");
     assert.deepEqual(ca!.opts.ignoreChanges, ["subject", "validityPeriodHours", "earlyRenewalHours"]);
+  });
+
+  it("runs the socket proxy's HAProxy on the stack's own read-only filter, not the image's sections", () => {
+    const proxy = containers.get(PROXY)!;
+    assert.deepEqual(proxy.entrypoints, socketProxyEntrypoint());
+    const files = (proxy.uploads as { file: string; content: string }[]).map((u) => [u.file, u.content]);
+    // The filter alone, without the swarm's lists; no switch in the environment to widen it.
+    assert.deepEqual(files, [[SOCKET_PROXY_CONFIG_PATH, socketProxyConfig(false)]]);
+    assert.equal(proxy.envs, undefined);
   });
 
   it("makes no service wait for another but the collector for the socket proxy (docker_stats needs it to start)", async () => {

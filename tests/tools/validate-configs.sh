@@ -6,6 +6,7 @@
 #   otel collector: `otelcol-contrib validate` in scaibu-e2e/otel-collector:local, per variant
 #   jaeger v2:      `jaeger validate` in scaibu-e2e/jaeger:local, for badger and memory storage
 #   prometheus:     `promtool check config` + `check rules` in scaibu-e2e/prometheus:local
+#   socket proxy:   `haproxy -c` of its filter in scaibu-e2e/socket-proxy:local
 #   loki, grafana:  NOT RUN: the local images are placeholders (AGPL programs are not built
 #                   here); the unit and tools tiers check them against their grammars and schemas.
 # A validator that is missing is reported as SKIPPED (exit code unaffected) unless
@@ -109,6 +110,17 @@ if image_exists scaibu-e2e/prometheus:local; then
 else
   missing "prometheus: no scaibu-e2e/prometheus:local image (the tools tier runs promtool anyway)"
 fi
+
+# The socket proxy's filter (configs/socket-proxy.ts): `haproxy -c` of the stand-in's HAProxy 2.6
+# (the image runs 3.2; docs/local-images.md), single host and swarm. A warning is a failure too.
+for v in default swarm; do
+  if image_exists scaibu-e2e/socket-proxy:local; then
+    check "haproxy -c socket proxy ($v)" -- in_image "$v" socketProxy scaibu-e2e/socket-proxy:local --entrypoint haproxy -- \
+      -c -dW -f "$(manifest "$v" socketProxy 0)"
+  else
+    missing "socket proxy ($v): no scaibu-e2e/socket-proxy:local image"
+  fi
+done
 
 # Alertmanager: amtool check-config in its own image (the credential files it names need not exist).
 if image_exists scaibu-e2e/alertmanager:local; then

@@ -252,7 +252,7 @@ export function securitySuite(): void {
         assert.deepEqual(secopt, ["no-new-privileges:true"], `${name}: no-new-privileges`);
         assert.deepEqual(groups ?? [], [...want.groups], `${name}: groups`);
         assert.equal(ipc === "none", want.ipcNone, `${name}: ipc`);
-        assert.equal(readOnly, ["socketProxy", "otelLogs", "diskMeter"].includes(key), `${name}: read-only rootfs`);
+        assert.equal(readOnly, ["otelLogs", "diskMeter"].includes(key), `${name}: read-only rootfs`);
         // And the kernel agrees: the main process holds exactly those capabilities.
         const pid = await sh("docker", ["inspect", "-f", "{{.State.Pid}}", name]);
         const status = await sh("cat", [`/proc/${pid}/status`]);
@@ -343,6 +343,23 @@ time.sleep(120)`,
       assert.ok(!create.ok && /403/.test(create.out), create.out);
       const images = await proxy(["http://127.0.0.1:2375/images/json"]);
       assert.ok(!images.ok && /403/.test(images.out), images.out);
+      // Its own filter (configs/socket-proxy.ts), not the image's CONTAINERS section: a container's
+      // files, logs and stdio stay closed, also with the path's "/" escaped (Docker would decode it).
+      const grafana = `http://127.0.0.1:2375/v1.44/containers/${domain}.grafana`;
+      for (const url of [
+        `${grafana}/archive?path=/etc`,
+        `${grafana}/export`,
+        `${grafana}/logs?stdout=1`,
+        `${grafana}/attach/ws`,
+        `${grafana}%2Farchive?path=/etc`,
+      ]) {
+        const r = await proxy([url]);
+        assert.ok(!r.ok && /403/.test(r.out), `${url}: ${r.out.slice(0, 200)}`);
+      }
+      for (const url of [`${grafana}/json`, `${grafana}/stats?stream=false`]) {
+        const r = await proxy([url]);
+        assert.ok(r.ok, `${url}: ${r.out.slice(0, 200)}`);
+      }
       // Both readers work through it: Traefik routes (every HTTPS check above), Prometheus discovers.
       const query = encodeURIComponent('sum(prometheus_sd_discovered_targets{config="docker"})');
       await eventually("Prometheus docker discovery through the proxy", 90, async () => {
@@ -353,8 +370,8 @@ time.sleep(120)`,
     });
 
     it("serves the socket proxy and Loki each on an internal network of its own, which only their clients join", async () => {
-      // The proxy's CONTAINERS section answers every GET under /containers (archives and logs
-      // included), and Loki checks no login: a consumer app on the stack's network must reach neither.
+      // The proxy lists and inspects every container on the host, and Loki checks no login: a
+      // consumer app on the stack's network must reach neither.
       const membersOf = async (network: string) =>
         (await sh("docker", ["network", "inspect", "-f", "{{range .Containers}}{{.Name}} {{end}}", network]))
           .split(" ")
@@ -379,8 +396,7 @@ time.sleep(120)`,
           network: dockerApiNetwork,
           server: `${domain}.socket-proxy`,
           clients: ["otel", "prometheus", "traefik"],
-          url: (ip: string) =>
-            `http://${ip}:${CATALOG.socketProxy.ports.api}/containers/${domain}.grafana/archive?path=/etc`,
+          url: (ip: string) => `http://${ip}:${CATALOG.socketProxy.ports.api}/containers/json`,
           // A client still gets through (that is what the network keeps from everyone else).
           client: `${domain}.prometheus`,
         },
