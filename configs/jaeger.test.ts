@@ -38,6 +38,11 @@ describe("jaeger v2 config", () => {
     assert.equal(c.extensions.jaeger_query.storage.traces, store);
     assert.ok(c.extensions.jaeger_storage.backends[store]);
     assert.deepEqual(c.service.pipelines.traces.exporters, ["jaeger_storage_exporter"]);
+    // Stored before answered: nothing between the receiver and the store that acknowledges early,
+    // and no queue on the exporter.
+    assert.deepEqual(c.service.pipelines.traces.processors, []);
+    assert.equal("processors" in c, false);
+    assert.equal("queue" in c.exporters.jaeger_storage_exporter, false);
     for (const e of ["jaeger_storage", "jaeger_query", "healthcheckv2"]) assert.ok(c.service.extensions.includes(e), e);
   });
 

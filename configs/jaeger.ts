@@ -106,7 +106,6 @@ export interface JaegerConfig {
     jaeger_storage: { backends: Record<string, JaegerStorageBackend> };
   };
   receivers: { otlp: { protocols: { grpc: Endpoint & Auth & ServerTls; http: Endpoint & Auth & ServerTls } } };
-  processors: { batch: Record<string, never> };
   exporters: { jaeger_storage_exporter: { trace_storage: string } };
 }
 
@@ -138,11 +137,21 @@ export function jaegerConfig(input: JaegerInput): JaegerConfig {
         "healthcheckv2",
         ...(input.queryAuth ? [QUERY_AUTH, OTLP_AUTH] : []),
       ],
-      pipelines: { traces: { receivers: ["otlp"], processors: ["batch"], exporters: ["jaeger_storage_exporter"] } },
+      // No batch processor: the collector batches already, and without one the storage exporter
+      // runs inside the receiver's call, so Jaeger answers the collector only once badger holds the
+      // spans (jaeger_storage_exporter has no queue and no retry by default: storageexporter
+      // factory.go `createDefaultConfig`, config.go `queue` optional, at v2.20.0 and v2.13.0).
+      // A batch processor answered first, and a Jaeger killed before its flush lost what the
+      // collector's durable queue had already let go.
+      pipelines: { traces: { receivers: ["otlp"], processors: [], exporters: ["jaeger_storage_exporter"] } },
       telemetry: {
         resource: { "service.name": "jaeger" },
         metrics: {
-          level: "detailed",
+          // Not upstream's example `detailed` (cmd/jaeger/config-badger.yaml): nothing the stack
+          // reads needs it (its exporter and receiver counters are `normal`), and `detailed`
+          // keeps per-call gRPC and HTTP instrumentation (service v0.155.0
+          // internal/metricviews/views.go drops it below detailed).
+          level: "normal",
           readers: [{ pull: { exporter: { prometheus: { host: "0.0.0.0", port: p.metrics } } } }],
         },
         logs: { level: "info" },
@@ -174,7 +183,6 @@ export function jaegerConfig(input: JaegerInput): JaegerConfig {
         },
       },
     },
-    processors: { batch: {} },
     exporters: { jaeger_storage_exporter: { trace_storage: JAEGER_STORE_NAME } },
   };
 }
