@@ -49,9 +49,14 @@ run_logged() {
 
 # go_env: Go settings for every build: modules only from the proxy (never a toolchain download),
 # no go.work from a module zip, reproducible paths. CGO stays as the caller set it (default off).
+# No DWARF from the compiler either (-gcflags=all=-dwarf=false): every build links with -s -w,
+# which drops it anyway, so generating it only cost time: an empty-cache build of alertmanager and
+# amtool took 0.90x as long without it (61.1 s and 61.7 s against 67.7 s and 69.0 s, alternating,
+# on a 2-core machine). Panics still print function names and lines (those are not DWARF).
+# A build that passes its own -gcflags replaces this one; none does.
 go_env() {
   command -v go >/dev/null 2>&1 || die "go is required to build this (none on PATH)"
-  export GOTOOLCHAIN=local GOWORK=off GOFLAGS="-mod=mod -buildvcs=false -trimpath"
+  export GOTOOLCHAIN=local GOWORK=off GOFLAGS="-mod=mod -buildvcs=false -trimpath -gcflags=all=-dwarf=false"
   export CGO_ENABLED="${CGO_ENABLED:-0}"
   # keep the Go build cache between runs (HOME may be unset under some CI shells)
   GOCACHE="${GOCACHE:-$(go env GOCACHE)}"
