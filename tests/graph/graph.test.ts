@@ -81,7 +81,7 @@ describe("resource graph (defaults)", () => {
       "docker:index/remoteImage:RemoteImage": 8, // the disk meter runs the Prometheus image
       "docker:index/volume:Volume": 6,
       "docker:index/container:Container": 10,
-      // operator, Grafana admin, OTLP token, and the stack client's login (configs/web-auth.ts)
+      // operator, Grafana admin, OTLP token, and the five machine clients' logins (configs/web-auth.ts)
       "random:index/randomPassword:RandomPassword": 8,
     });
   });
