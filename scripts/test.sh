@@ -47,10 +47,10 @@ summary() {
     tail -n 15 "${DOCKERD_LOG:-/var/log/scaibu-dockerd.log}" 2>/dev/null | cut -c1-300 || true
   fi
 }
-# The Pulumi toolchain (CLI, language host, provider plugins: about 10 min of Go builds on a cold
-# machine) depends on nothing the other tiers build, so it builds in the background from the start,
-# filling the time the static, unit and tools tiers leave a core idle (single-threaded links,
-# module downloads, tsc on one core). The e2e tier waits for it.
+# The Pulumi toolchain (CLI, language host, provider plugins: 13-25 min of Go builds and module
+# downloads on a cold machine) depends on nothing the other tiers build, so it builds in the
+# background from the start, filling the time the static, unit, tools and image steps leave a core
+# idle (single-threaded links, module downloads, tsc on one core). The e2e tests wait for it.
 pulumi_bg_pid="" pulumi_bg_dir=""
 start_pulumi_build() {
   pulumi_bg_dir="$(mktemp -d)"
@@ -63,7 +63,11 @@ start_pulumi_build() {
   ) &
   pulumi_bg_pid=$!
 }
-stop_background() { [ -z "$pulumi_bg_pid" ] || kill "$pulumi_bg_pid" 2>/dev/null || true; }
+prefetch_pid=""
+stop_background() {
+  [ -z "$pulumi_bg_pid" ] || kill "$pulumi_bg_pid" 2>/dev/null || true
+  [ -z "$prefetch_pid" ] || kill "$prefetch_pid" 2>/dev/null || true
+}
 trap 'stop_background; summary' EXIT
 
 step "node: the Active LTS (toolchain/ensure-node.sh)"
@@ -79,6 +83,9 @@ fi
 if want e2e; then
   step "e2e: Pulumi CLI, language host and provider plugins: building in the background"
   start_pulumi_build
+  # The engine's and the images' Go modules, downloaded while the first tiers run (best effort).
+  bash toolchain/prefetch-modules.sh 2>"$pulumi_bg_dir/prefetch" &
+  prefetch_pid=$!
 fi
 
 if want static; then
@@ -133,21 +140,26 @@ fi
 if want e2e; then
   step "e2e: Docker engine"
   bash toolchain/docker-engine.sh
+  # The images need only the engine: they build while the Pulumi toolchain may still be resolving
+  # modules in the background (a cold run waited 8.5 min for it with the images not yet begun).
+  step "e2e: local images (no registry is reachable here)"
+  bash toolchain/images/build-all.sh
+  step "tools: generated configs checked by the real collector, Jaeger and promtool"
+  SCAIBU_REQUIRE_VALIDATORS=1 bash tests/tools/validate-configs.sh
   step "e2e: Pulumi CLI, language host and provider plugins: waiting for the background build"
   pulumi_ok=0
   wait "$pulumi_bg_pid" || pulumi_ok=$?
   pulumi_bg_pid=""
   cat "$pulumi_bg_dir/err" >&2
+  wait "$prefetch_pid" 2>/dev/null || true
+  prefetch_pid=""
+  cat "$pulumi_bg_dir/prefetch" >&2
   [ "$pulumi_ok" -eq 0 ] || { echo "toolchain/ensure-pulumi.sh failed (its log is above)" >&2; exit 1; }
   timings+=("$(printf '%5ss  %s' "$(cat "$pulumi_bg_dir/seconds")" "(background) toolchain/ensure-pulumi.sh, from its start to its end")")
   toolbin="$(tail -n 1 "$pulumi_bg_dir/out")"
   rm -rf "$pulumi_bg_dir"
   export PATH="$toolbin:$PATH"
   pulumi version
-  step "e2e: local images (no registry is reachable here)"
-  bash toolchain/images/build-all.sh
-  step "tools: generated configs checked by the real collector, Jaeger and promtool"
-  SCAIBU_REQUIRE_VALIDATORS=1 bash tests/tools/validate-configs.sh
   step "e2e: pulumi preview / up / refresh / destroy on a throwaway stack"
   e2e_log="$(mktemp)"
   npm run --silent test:e2e 2>&1 | tee "$e2e_log"
