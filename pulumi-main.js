@@ -24,4 +24,7 @@ require("@scaibu/observability-loader/defer-code-paths").deferCodePaths(__dirnam
 // the TypeScript lines through the loader's source maps (process.setSourceMapsEnabled).
 Error.prepareStackTrace = undefined;
 
-module.exports = require("./index.ts");
+// An output the config turns off (fleet in single mode) is exported as undefined: left out here,
+// where Pulumi would warn "Undefined value (fleet) will not show as a stack output" on every run.
+const program = require("./index.ts");
+module.exports = Object.fromEntries(Object.entries(program).filter(([, value]) => value !== undefined));
