@@ -12,7 +12,12 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 work="${1:-$(mktemp -d "${TMPDIR:-/tmp}/scaibu-cold-ci.XXXXXX")}"
 mkdir -p "$work"
 git clone -q "$repo" "$work/clone"
-# No engine running (a new machine) means no images to remove.
+# With no engine running, images in its data root (containerd's image store) cannot be removed
+# here, and the run would reuse them: only a machine whose engine never ran may go on.
+if ! pgrep -x dockerd >/dev/null 2>&1 && [ -n "$(ls -A /var/lib/docker/containerd 2>/dev/null)" ]; then
+  echo "an engine ran here and may have left scaibu-e2e images in /var/lib/docker: start it (toolchain/docker-engine.sh) so that they are removed, and run this again" >&2
+  exit 2
+fi
 { docker images --format '{{.Repository}}:{{.Tag}}' 2>/dev/null || true; } | { grep '^scaibu-e2e/' || true; } | xargs -r docker rmi -f >/dev/null
 if pgrep -x dockerd >/dev/null 2>&1; then
   pkill -TERM -x dockerd
