@@ -29,23 +29,25 @@ step() {
   step_name="$*" step_t0=$SECONDS
   printf '\n==> %s (%s)\n' "$*" "$(date +%T)"
 }
-e2e_log=""
+e2e_log="" swarm_log=""
 summary() {
   step "end"
   printf '\n== step times\n'
   printf '%s\n' "${timings[@]}"
   # The spec reporter's failure section can run to thousands of lines (a Pulumi command's whole
   # output per failure); CI shows the end of the log, so the end says why each test failed.
-  if [ -n "$e2e_log" ] && grep -q '^✖ failing tests' "$e2e_log" 2>/dev/null; then
-    printf '\n== e2e failures: the first lines of each\n'
+  local log
+  for log in "$e2e_log" "$swarm_log"; do
+    [ -n "$log" ] && grep -q '^✖ failing tests' "$log" 2>/dev/null || continue
+    printf '\n== %s failures: the first lines of each\n' "$([ "$log" = "$swarm_log" ] && echo swarm || echo e2e)"
     # Per failure: its name, its first line, and up to 8 distinct lines that say error.
     awk '/^✖ failing tests/ {on=1; next}
       on && /^✖ / {print; first=1; n=8; delete seen; next}
       on && first {print substr($0, 1, 400); first=0; next}
-      on && n > 0 && /[Ee]rror|refus|expected|actual/ && !seen[$0]++ {print substr($0, 1, 400); n--}' "$e2e_log"
+      on && n > 0 && /[Ee]rror|refus|expected|actual/ && !seen[$0]++ {print substr($0, 1, 400); n--}' "$log"
     printf '\n== dockerd log, last lines\n'
     tail -n 15 "${DOCKERD_LOG:-/var/log/scaibu-dockerd.log}" 2>/dev/null | cut -c1-300 || true
-  fi
+  done
 }
 # The Pulumi toolchain (CLI, language host, provider plugins: 13-25 min of Go builds and module
 # downloads on a cold machine) depends on nothing the other tiers build, so it builds in the
@@ -63,10 +65,15 @@ start_pulumi_build() {
   ) &
   pulumi_bg_pid=$!
 }
-prefetch_pid=""
+prefetch_pid="" swarm_pid=""
+# The images the swarm tier's nodes load (tests/swarm/harness.sh save): this run's own, removed at its end.
+SWARM_IMAGES_DIR="$(mktemp -d)"
+export SWARM_IMAGES_DIR
 stop_background() {
   [ -z "$pulumi_bg_pid" ] || kill "$pulumi_bg_pid" 2>/dev/null || true
   [ -z "$prefetch_pid" ] || kill "$prefetch_pid" 2>/dev/null || true
+  [ -z "$swarm_pid" ] || kill "$swarm_pid" 2>/dev/null || true
+  rm -rf "$SWARM_IMAGES_DIR"
 }
 trap 'stop_background; summary' EXIT
 
@@ -160,17 +167,45 @@ if want e2e; then
   rm -rf "$pulumi_bg_dir"
   export PATH="$toolbin:$PATH"
   pulumi version
+  if want swarm; then
+    # The swarm tier runs beside the e2e tier: both mostly wait (containers starting, health
+    # checks, retries: about 85 % of the cores idle in the e2e tier here), on engines of their
+    # own (its nodes live in namespaces of their own). It takes the images from tars written now,
+    # since the e2e tier restarts the host's engine, and toolchain/docker-engine.sh stops only
+    # the host's engine (by its pid file), never the nodes'.
+    step "swarm: the images the nodes load, saved to $SWARM_IMAGES_DIR"
+    # shellcheck disable=SC2046 # one image per word
+    bash tests/swarm/harness.sh save $(bash toolchain/images/build-all.sh --list)
+    step "swarm: fleet.mode swarm on a 3-node swarm of the built engine (tests/swarm/harness.sh): started in the background"
+    swarm_log="$(mktemp)"
+    swarm_t0=$SECONDS
+    (
+      code=0
+      npm run --silent test:swarm >"$swarm_log" 2>&1 || code=$?
+      echo "$((SECONDS - swarm_t0))" >"$swarm_log.seconds"
+      exit "$code"
+    ) &
+    swarm_pid=$!
+  fi
   step "e2e: pulumi preview / up / refresh / destroy on a throwaway stack"
   e2e_log="$(mktemp)"
-  npm run --silent test:e2e 2>&1 | tee "$e2e_log"
+  e2e_ok=0
+  npm run --silent test:e2e 2>&1 | tee "$e2e_log" || e2e_ok=$?
 fi
 
 if want swarm; then
   # Needs what the e2e tier provides: the engine build, the Pulumi toolchain on PATH, the images.
   want e2e || { echo "the swarm tier needs the e2e tier's toolchain and images (SCAIBU_TIERS=\"e2e swarm\")" >&2; exit 1; }
-  step "swarm: fleet.mode swarm on a 3-node swarm of the built engine (tests/swarm/harness.sh)"
-  e2e_log="$(mktemp)"
-  npm run --silent test:swarm 2>&1 | tee "$e2e_log"
+  step "swarm: waiting for the tier beside the e2e tier; its output:"
+  swarm_ok=0
+  wait "$swarm_pid" || swarm_ok=$?
+  swarm_pid=""
+  cat "$swarm_log"
+  timings+=("$(printf '%5ss  %s' "$(cat "$swarm_log.seconds" 2>/dev/null || echo '?')" "(beside e2e) swarm: fleet.mode swarm on a 3-node swarm, from its start to its end")")
+  [ "$swarm_ok" -eq 0 ] || { echo "the swarm tier failed (its output is above)" >&2; exit 1; }
+fi
+if want e2e; then
+  [ "$e2e_ok" -eq 0 ] || { echo "the e2e tier failed (its output is above)" >&2; exit 1; }
 fi
 
 echo "all requested tiers passed in $((SECONDS - start))s"

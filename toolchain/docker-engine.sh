@@ -34,18 +34,24 @@ api_ok() {
   [ "$(printf '%s\n%s\n' "$MIN_API" "$v" | sort -V | head -1)" = "$MIN_API" ] && [ "$v" != '?' ]
 }
 
+running() { [ -f "$1" ] && kill -0 "$(cat "$1" 2>/dev/null)" 2>/dev/null; } # <pid file>
+
 stop_engine() {
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet docker 2>/dev/null; then
     log "stopping the docker engine (systemd)"
     as_root systemctl stop docker docker.socket 2>/dev/null || as_root systemctl stop docker
-  elif pgrep -x dockerd >/dev/null 2>&1; then
-    log "stopping dockerd (it stops its containers first)"
-    as_root pkill -TERM -x dockerd
-    for ((i = 0; i < 60; i++)); do pgrep -x dockerd >/dev/null 2>&1 || break; sleep 1; done
-    pgrep -x dockerd >/dev/null 2>&1 && die "dockerd did not stop within 60s"
+  elif running /var/run/docker.pid; then
+    # This engine only, by its pid file: other engines on the machine (the swarm tier's nodes,
+    # another user's rootless dockerd) are not ours to stop.
+    local pid ctr
+    pid="$(cat /var/run/docker.pid)" ctr="$(cat /var/run/docker/containerd/containerd.pid 2>/dev/null || true)"
+    log "stopping dockerd $pid (it stops its containers first)"
+    as_root kill -TERM "$pid"
+    for ((i = 0; i < 60; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+    kill -0 "$pid" 2>/dev/null && die "dockerd $pid did not stop within 60s"
+    # Its containerd is a child of dockerd; give it a moment to exit with it.
+    for ((i = 0; i < 15; i++)); do [ -n "$ctr" ] && kill -0 "$ctr" 2>/dev/null || break; sleep 1; done
   fi
-  # Our containerd is a child of dockerd; give it a moment to exit with it.
-  for ((i = 0; i < 15; i++)); do pgrep -x containerd >/dev/null 2>&1 || break; sleep 1; done
 }
 
 if [ "${1:-}" = restart ]; then
@@ -80,7 +86,7 @@ fi
 
 engine_bin="$(bash "$TOOLCHAIN_DIR/ensure-engine.sh")"
 
-if [ -S /var/run/docker.sock ] && pgrep -x dockerd >/dev/null 2>&1; then
+if [ -S /var/run/docker.sock ] && running /var/run/docker.pid; then
   log "dockerd process exists but does not answer yet; waiting for it"
 else
   # Stale pid file from a killed engine would make dockerd refuse to start.

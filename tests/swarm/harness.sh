@@ -15,15 +15,22 @@
 #   harness.sh start K...        start node K (namespaces and engine), waits until it answers
 #   harness.sh init              node 1 creates the swarm
 #   harness.sh join K...         node K joins as a manager (a 3-manager swarm survives a lost node)
-#   harness.sh load K IMAGE...   copies images from the host's engine to node K (save | load)
+#   harness.sh load K IMAGE...   copies images to node K: from the tar `save` wrote, else from the
+#                                host's engine (save | load)
+#   harness.sh save IMAGE...     writes each image to a tar in $SWARM_IMAGES_DIR, so that `load`
+#                                does not need the host's engine (which the e2e tier restarts while
+#                                this tier runs beside it)
 #   harness.sh host K            prints node K's DOCKER_HOST
 #   harness.sh stop              removes every node: containers, engines, namespaces, data
-# Env: SWARM_DIR (default /tmp/scaibu-swarm), SWARM_ENGINE_BIN (default: ensure-engine.sh's).
+# Env: SWARM_DIR (default /tmp/scaibu-swarm), SWARM_ENGINE_BIN (default: ensure-engine.sh's),
+#      SWARM_IMAGES_DIR (default /tmp/scaibu-swarm-images; `stop` leaves it).
 set -euo pipefail
 # shellcheck source=toolchain/lib.sh
 LOG_TAG=swarm source "$(dirname "${BASH_SOURCE[0]}")/../../toolchain/lib.sh"
 
 DIR="${SWARM_DIR:-/tmp/scaibu-swarm}"
+IMAGES="${SWARM_IMAGES_DIR:-/tmp/scaibu-swarm-images}"
+tar_of() { echo "$IMAGES/$(printf '%s' "$1" | tr '/:' '__').tar"; }
 BR=scaibu-sw-br
 ns() { echo "scaibu-sw-$1"; }
 addr() { echo "10.213.0.$1"; }
@@ -95,8 +102,16 @@ case "${1:-}" in
   load)
     k="$2"
     shift 2
-    docker save "$@" | dk "$k" load -q >/dev/null
+    for img in "$@"; do
+      if [ -f "$(tar_of "$img")" ]; then dk "$k" load -q -i "$(tar_of "$img")" >/dev/null; else docker save "$img" | dk "$k" load -q >/dev/null; fi
+    done
     log "node $k: loaded $*"
+    ;;
+  save)
+    shift
+    mkdir -p "$IMAGES"
+    for img in "$@"; do docker save -o "$(tar_of "$img").tmp" "$img" && mv "$(tar_of "$img").tmp" "$(tar_of "$img")"; done
+    log "saved to $IMAGES: $*"
     ;;
   host)
     host "$2"
