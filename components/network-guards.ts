@@ -1,10 +1,13 @@
+import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { NETWORK_GUARD_TYPE } from "../providers/network-guard";
 import type { Networks } from "./networks";
 
 export interface NetworkGuardsArgs {
   networks: Networks;
-  /** Every container of the stack: the guard depends on all of them. */
+  /** Networks beside `networks`: a swarm's fleet overlay. */
+  more?: docker.Network[];
+  /** Every container and Swarm service of the stack: the guard depends on all of them. */
   containers: pulumi.Resource[];
   stackLabel: string;
   /** The Docker endpoint the docker provider uses: the guard asks it, never a CLI. */
@@ -23,7 +26,8 @@ class NetworkGuard extends pulumi.CustomResource {
 }
 
 /**
- * One guard for every network, depending on the networks and on every container of the stack.
+ * One guard for every network, depending on the networks and on every container (and, in a swarm,
+ * every service) of the stack.
  * Pulumi deletes a resource before what it depends on, so `destroy` runs the guard's check
  * (providers/network-guard.ts) before it removes a single container: when other stacks'
  * containers still use a network, it stops, naming them, and leaves this stack running.
@@ -34,7 +38,11 @@ export class NetworkGuards extends pulumi.ComponentResource {
 
   constructor(name: string, args: NetworkGuardsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("scaibu:observability:NetworkGuards", name, {}, opts);
-    const networks = [...args.networks.byRole.map(([, network]) => network), ...Object.values(args.networks.served)];
+    const networks: docker.Network[] = [
+      ...args.networks.byRole.map(([, network]) => network),
+      ...Object.values(args.networks.served),
+      ...(args.more ?? []),
+    ];
     this.guard = new NetworkGuard(
       name,
       { networks: networks.map((n) => n.name), stackLabel: args.stackLabel, dockerHost: args.dockerHost },

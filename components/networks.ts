@@ -18,9 +18,19 @@ export interface NetworksArgs {
   preflight?: Promise<void>;
   /** Internal networks that one service serves on and only its clients join (see `served`), by name. */
   served?: Partial<Record<ServedNetwork, string>>;
+  /**
+   * In a swarm (`fleet.mode: swarm`): the role networks are attachable overlays, so a container or
+   * a task on any node joins them by the names in the stack's outputs, as on one host. The served
+   * networks stay bridges on the manager: their servers (Loki, the socket proxy) ask for no login,
+   * and an attachable overlay would let a container on any node join them (docs/fleet.md).
+   */
+  overlay?: { encrypted: boolean };
 }
 
-/** The bridge networks of the platform: observability, plus the shared ones unless another stack owns them. */
+/**
+ * The networks of the platform: observability, plus the shared ones unless another stack owns them
+ * (bridges, or attachable overlays in a swarm), and the internal networks of single servers.
+ */
 export class Networks extends pulumi.ComponentResource {
   readonly names: Partial<Record<NetworkRole, pulumi.Output<string>>> & { observability: pulumi.Output<string> };
   readonly ids: Partial<Record<NetworkRole, pulumi.Output<string>>>;
@@ -31,14 +41,15 @@ export class Networks extends pulumi.ComponentResource {
 
   constructor(name: string, args: NetworksArgs, opts?: pulumi.ComponentResourceOptions) {
     super("scaibu:observability:Networks", name, {}, opts);
-    /** A bridge network of the stack, `${name}-<suffix>`, named `dockerName` once the preflight passed. */
-    const bridge = (suffix: string, dockerName: string, extra: Partial<docker.NetworkArgs> = {}) =>
+    /** A network of the stack, `${name}-<suffix>`, named `dockerName` once the preflight passed. */
+    const network = (suffix: string, dockerName: string, extra: Partial<docker.NetworkArgs> = {}) =>
       new docker.Network(
         `${name}-${suffix}`,
         {
           name: args.preflight ? pulumi.output(args.preflight.then(() => dockerName)) : dockerName,
           driver: "bridge",
           labels: [{ label: STACK_LABEL, value: args.stackLabel }],
+          // A driver change (a switch of fleet.mode) replaces the network, and with it its containers.
           ...extra,
         },
         {
@@ -51,11 +62,17 @@ export class Networks extends pulumi.ComponentResource {
         },
       );
     const roles = Object.keys(args.names) as NetworkRole[];
+    // Attachable: the stack's own containers, and consumers' on any node, join it (a task could
+    // join a plain overlay, a container cannot). Encrypted as the fleet network is (fleet.encryptOverlay).
+    const overlay: Partial<docker.NetworkArgs> = args.overlay
+      ? { driver: "overlay", attachable: true, options: args.overlay.encrypted ? { encrypted: "" } : undefined }
+      : {};
     const networks = roles.map(
       (role) =>
         [
           role,
-          bridge(role, args.names[role]!, {
+          network(role, args.names[role]!, {
+            ...overlay,
             // The gateway is spelt out because the engine fills it in (after a daemon restart, at
             // least): left out, a refresh then reads a diff and replaces the network.
             ipamConfigs:
@@ -72,7 +89,7 @@ export class Networks extends pulumi.ComponentResource {
       const served = args.served?.[key];
       // `dockerApi` → `docker-api`.
       if (served)
-        this.served[key] = bridge(
+        this.served[key] = network(
           key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`),
           served,
           { internal: true },

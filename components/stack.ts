@@ -136,6 +136,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         stackLabel: args.stackLabel,
         preflight: args.preflight,
         served: Object.fromEntries(Object.entries(servedSpecs).map(([k, spec]) => [k, spec.name])),
+        overlay: s.fleet.mode === "swarm" ? { encrypted: s.fleet.encryptOverlay } : undefined,
       },
       { parent: this },
     );
@@ -440,7 +441,14 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     // Guards last: they depend on every container, so destroy checks them before removing any.
     new NetworkGuards(
       `${name}-network-guards`,
-      { networks: this.networks, stackLabel: args.stackLabel, dockerHost, containers },
+      {
+        networks: this.networks,
+        more: this.fleet ? [this.fleet.network] : [],
+        stackLabel: args.stackLabel,
+        dockerHost,
+        // In a swarm the agents too: a refused destroy leaves them running with the rest.
+        containers: [...containers, ...(this.fleet?.agents.map((a) => a.service) ?? [])],
+      },
       child,
     );
     if (dockerStatsOn(s)) {

@@ -23,6 +23,22 @@ before(async () => {
     "/containers/app-1/json": { Config: { Labels: {} } },
     "/containers/other/json": { Config: { Labels: { "io.scaibu.stack": "p/other" } } },
     "/networks/net-own": { Containers: { a: { Name: "own" } } },
+    // A swarm overlay: the engine's own container, a consumer's on node 2, the stack's service and another's.
+    "/networks/net-overlay": {
+      Containers: { a: { Name: "own" } },
+      Services: {
+        "": {
+          Tasks: [
+            { Name: "own", Info: { "Host IP": "10.0.0.1" } },
+            { Name: "consumer-on-node-2", Info: { "Host IP": "10.0.0.2" } },
+          ],
+        },
+        "sw-node-metrics": { Tasks: [{ Name: "sw-node-metrics.x.y", Info: { "Host IP": "10.0.0.2" } }] },
+        "app-svc": { Tasks: [{ Name: "app-svc.1.z", Info: null }] },
+      },
+    },
+    "/services/sw-node-metrics": { Spec: { Labels: { "io.scaibu.stack": "p/s" } } },
+    "/services/app-svc": { Spec: { Labels: {} } },
   });
   process.env.PATH = "/nonexistent"; // no docker CLI to fall back on
 });
@@ -34,7 +50,14 @@ after(async () => {
 describe("network guard", () => {
   it("names the attached containers that are not this stack's, sorted, through the Docker API", async () => {
     assert.deepEqual(await foreignContainers(engine.endpoint, "net-used", "p/s"), ["app-1", "other"]);
-    assert.ok(engine.asked.includes("/networks/net-used"));
+    assert.ok(engine.asked.includes("/networks/net-used?verbose=true"), engine.asked.join(" "));
+  });
+
+  it("names, on a swarm overlay, a container another node attached and a service not this stack's", async () => {
+    assert.deepEqual(await foreignContainers(engine.endpoint, "net-overlay", "p/s"), [
+      "consumer-on-node-2 (on 10.0.0.2)",
+      "service app-svc",
+    ]);
   });
 
   it("lets a network that is already gone be deleted", async () => {

@@ -32,19 +32,47 @@ export interface GuardProps {
 
 interface NetworkInspect {
   Containers?: Record<string, { Name: string }> | null;
+  /**
+   * With `verbose`, on a swarm overlay: every endpoint the swarm gossips for it, on every node,
+   * grouped by service name; a container attached to an attachable overlay is under "" with its
+   * name and its node's address in `Info["Host IP"]` (moby daemon/network.go
+   * buildServiceAttachments, daemon/libnetwork/agent.go addServiceInfoToCluster).
+   */
+  Services?: Record<string, { Tasks?: { Name: string; Info?: Record<string, string> | null }[] | null }> | null;
 }
 interface ContainerInspect {
   Config?: { Labels?: Record<string, string> | null };
 }
+interface ServiceInspect {
+  Spec?: { Labels?: Record<string, string> | null };
+}
 
-/** Containers on `network` that do not carry `stackLabel`; none when the network is gone. */
+/**
+ * Containers on `network` that do not carry `stackLabel`; none when the network is gone. On a
+ * swarm overlay also what other nodes attach to it: a container there (which this engine cannot
+ * inspect, so any whose name is not one of this engine's), or a service that is not this stack's.
+ * The swarm refuses to remove an overlay still in use, after the stack's containers are gone.
+ */
 export async function foreignContainers(endpoint: string, network: string, stackLabel: string): Promise<string[]> {
-  const net = await dockerGet<NetworkInspect>(endpoint, `/networks/${encodeURIComponent(network)}`);
+  const net = await dockerGet<NetworkInspect>(endpoint, `/networks/${encodeURIComponent(network)}`, {
+    verbose: true,
+  });
   const attached = Object.values(net?.Containers ?? {});
   const foreign: string[] = [];
   for (const { Name } of attached) {
     const c = await dockerGet<ContainerInspect>(endpoint, `/containers/${encodeURIComponent(Name)}/json`);
     if (c && c.Config?.Labels?.[STACK_LABEL] !== stackLabel) foreign.push(Name); // gone meanwhile: not in the way
+  }
+  const local = new Set(attached.map((c) => c.Name));
+  for (const [service, { Tasks }] of Object.entries(net?.Services ?? {})) {
+    if (service === "") {
+      for (const t of Tasks ?? []) {
+        if (!local.has(t.Name)) foreign.push(`${t.Name} (on ${t.Info?.["Host IP"] ?? "another node"})`);
+      }
+      continue;
+    }
+    const svc = await dockerGet<ServiceInspect>(endpoint, `/services/${encodeURIComponent(service)}`);
+    if (svc && svc.Spec?.Labels?.[STACK_LABEL] !== stackLabel) foreign.push(`service ${service}`);
   }
   return foreign.sort();
 }

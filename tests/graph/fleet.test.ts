@@ -18,6 +18,7 @@ import {
 installMocks({ fleet: { mode: "swarm" } });
 
 import { CLIENT_USAGES, SERVER_USAGES } from "../../components/certificates";
+import { Networks } from "../../components/networks";
 import { ObservabilityStack } from "../../components/stack";
 import { loadSettings } from "../../settings/load";
 import { parseSettings, SettingsError } from "../../settings/schema";
@@ -63,14 +64,73 @@ describe("resource graph (fleet.mode swarm)", () => {
     assert.equal(counts["docker:index/service:Service"], 2);
     assert.equal(counts["docker:index/serviceConfig:ServiceConfig"], 6, "config, certificate, CA of each");
     assert.equal(counts["docker:index/secret:Secret"], 2, "the agents' key, for each");
-    const overlay = (await Promise.all(byType("docker:index/network:Network").map(resolvedInputs))).filter(
-      (n) => n.driver === "overlay",
+    const fleet = (await Promise.all(byType("docker:index/network:Network").map(resolvedInputs))).filter(
+      (n) => n.name === "scaibu-fleet-network",
     );
-    assert.equal(overlay.length, 1);
-    assert.equal(overlay[0]!.name, "scaibu-fleet-network");
-    assert.equal(overlay[0]!.attachable, true);
+    assert.equal(fleet.length, 1);
+    assert.equal(fleet[0]!.driver, "overlay");
+    assert.equal(fleet[0]!.attachable, true);
     assert.deepEqual([...services.keys()].sort(), [LOGS, METRICS]);
     for (const svc of services.values()) assert.deepEqual(svc.mode, { global: true });
+  });
+
+  it("makes the stack's networks attachable overlays, encrypted, and keeps the internal ones bridges on the manager", async () => {
+    const networks = await Promise.all(byType("docker:index/network:Network").map(resolvedInputs));
+    const roles = Object.values(stack.networkOutputs).map((o) => o.name);
+    const roleNames = await Promise.all(roles.map(promiseOf));
+    assert.ok(roleNames.includes("scaibu-observability-network"), roleNames.join());
+    for (const name of roleNames) {
+      const n = networks.find((x) => x.name === name)!;
+      // A consumer's container on any node joins by the name in the stack's outputs.
+      assert.equal(n.driver, "overlay", name);
+      assert.equal(n.attachable, true, name);
+      assert.deepEqual(n.options, { encrypted: "" }, name);
+      assert.equal(n.internal, undefined, name);
+    }
+    // Loki and the socket proxy ask for no login: no container of another node may join theirs.
+    const internal = networks.filter((n) => n.internal === true);
+    assert.deepEqual(internal.map((n) => n.name).sort(), ["scaibu-docker-api-network", "scaibu-loki-network"]);
+    for (const n of internal) {
+      assert.equal(n.driver, "bridge", String(n.name));
+      assert.equal(n.attachable, undefined, String(n.name));
+    }
+  });
+
+  it("guards the fleet network too, and makes the guard wait for the agents' services: a refused destroy leaves them", async () => {
+    const guards = byType("scaibu:docker:NetworkGuard");
+    assert.equal(guards.length, 1);
+    const deps = guards[0]!.opts.dependsOn as pulumi.Resource[];
+    const want = ["docker:index/network:Network", "docker:index/container:Container", "docker:index/service:Service"];
+    const all = want.flatMap((t) =>
+      byType(t)
+        .filter((d) => !d.name.startsWith("unencrypted"))
+        .map((d) => d.resource!),
+    );
+    for (const r of all) assert.ok(deps.includes(r), "every network, container and service");
+    assert.equal(deps.length, all.length);
+    assert.ok(((await resolvedInputs(guards[0]!)).networks as string[]).includes("scaibu-fleet-network"));
+  });
+
+  it("does not encrypt them where the nodes' kernels lack ESP (fleet.encryptOverlay false)", async () => {
+    const before = declared.length;
+    const networks = new Networks(
+      "unencrypted",
+      {
+        names: { observability: "o" },
+        observabilitySubnet: "10.9.0.0/24",
+        stackLabel: "p/u",
+        overlay: { encrypted: false },
+      },
+      { transformations: [record] },
+    );
+    await promiseOf(networks.urn);
+    const [o] = await Promise.all(
+      declared
+        .slice(before)
+        .filter((d) => d.type === "docker:index/network:Network")
+        .map(resolvedInputs),
+    );
+    assert.deepEqual([o!.driver, o!.attachable, o!.options], ["overlay", true, undefined]);
   });
 
   it("drops the single host's log agent and the collector's own host_metrics: the node agents read every node", () => {

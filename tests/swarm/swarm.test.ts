@@ -69,6 +69,27 @@ async function prom(query: string): Promise<{ metric: Record<string, string>; va
   return (JSON.parse(body) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data
     .result;
 }
+/** Waits until Jaeger on node 1 holds every span of the trace `send.ts` reported. */
+const traceInJaeger = (what: string, sent: { traceId: string; spans: number }) =>
+  eventually(`${what} in Jaeger`, 90, async () => {
+    const body = await curlIn(
+      1,
+      `${domain}.jaeger`,
+      `http://127.0.0.1:${CATALOG.jaeger.ports.ui}/api/traces/${sent.traceId}`,
+      ["-u", `${operator.user}:${operator.password}`],
+    );
+    const [trace] = (JSON.parse(body) as { data?: { spans: unknown[] }[] }).data ?? [];
+    return trace?.spans.length === sent.spans ? true : undefined;
+  });
+/** Runs tests/swarm/send.ts in the network namespace of container `name` on node `k`, to `url`. */
+const sendFrom = async (k: number, name: string, url: string, run: string) =>
+  JSON.parse(
+    await inNetns(k, name, ["node", "-r", "@scaibu/observability-loader", join(repo, "tests/swarm/send.ts"), url, run]),
+  ) as { traceId: string; spans: number };
+/** A container's address on `network` (on the node it runs on). */
+const addressOn = (k: number, container: string, network: string) =>
+  dk(k, "inspect", "-f", `{{(index .NetworkSettings.Networks "${network}").IPAddress}}`, container);
+
 const hostsReporting = async (metric = "system_cpu_load_average_1m") =>
   (await prom(`count by (host_name) (${metric})`)).map((r) => r.metric.host_name).sort();
 
@@ -251,36 +272,17 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
       60,
       async () => (await taskContainer(2, `${domain}-app`)) || undefined,
     );
-    const gateway = await dk(
-      1,
-      "inspect",
-      "-f",
-      `{{(index .NetworkSettings.Networks "${fleetNetwork}").IPAddress}}`,
-      `${domain}.otel`,
-    );
+    const gateway = await addressOn(1, `${domain}.otel`, fleetNetwork);
     // Swarm's DNS on the overlay gives tasks on every node the gateway's name.
     const resolved = await dk(2, "exec", app, "nslookup", `${domain}.otel`);
     assert.ok(resolved.includes(gateway), `node 2 resolves ${domain}.otel to ${gateway}: ${resolved}`);
-    const sent = JSON.parse(
-      await inNetns(2, app, [
-        "node",
-        "-r",
-        "@scaibu/observability-loader",
-        join(repo, "tests/swarm/send.ts"),
-        `http://${gateway}:${CATALOG.otelCollector.ports.otlpHttp}`,
-        `swarm-${process.pid}`,
-      ]),
-    ) as { traceId: string; spans: number };
-    await eventually("the app's trace in Jaeger", 90, async () => {
-      const body = await curlIn(
-        1,
-        `${domain}.jaeger`,
-        `http://127.0.0.1:${CATALOG.jaeger.ports.ui}/api/traces/${sent.traceId}`,
-        ["-u", `${operator.user}:${operator.password}`],
-      );
-      const [trace] = (JSON.parse(body) as { data?: { spans: unknown[] }[] }).data ?? [];
-      return trace?.spans.length === sent.spans ? true : undefined;
-    });
+    const sent = await sendFrom(
+      2,
+      app,
+      `http://${gateway}:${CATALOG.otelCollector.ports.otlpHttp}`,
+      `swarm-${process.pid}`,
+    );
+    await traceInJaeger("the app's trace", sent);
     // The same app task reaches Prometheus on the overlay (it scrapes there), and gets nothing
     // from it without a login: no query, no admin API (configs/web-auth.ts).
     const prometheus = await dk(
@@ -299,6 +301,61 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
     );
     assert.equal(await code("/api/v1/query?query=up", ["-u", `${operator.user}:${operator.password}`]), "200");
     await dk(1, "service", "rm", `${domain}-app`);
+  });
+
+  it("joins a container on node 2 to the stack's own network by its output name: it reaches the collector by name, and destroy waits for it", async () => {
+    const outputs = JSON.parse(readFileSync(outputsFile, "utf8")) as {
+      networks: Record<string, { name: string }>;
+      routing: { httpsPort: number };
+    };
+    const network = outputs.networks.observability!.name;
+    // Traefik, on overlays now, still publishes its port on the manager's loopback (through docker_gwbridge).
+    const published = await sh("ip", ["netns", "exec", "scaibu-sw-1", ...STATUS_ONLY, "-k", `https://127.0.0.1:${outputs.routing.httpsPort}/`]);
+    assert.equal(published, "404", "Traefik answers on the published port");
+    // The stack's networks are attachable overlays; the internal ones of Loki and the socket proxy stay bridges.
+    assert.equal(
+      await dk(1, "network", "inspect", "-f", "{{.Driver}} {{.Attachable}} {{.Internal}}", network),
+      "overlay true false",
+    );
+    for (const served of [`${domain}-loki-network`, `${domain}-docker-api-network`]) {
+      assert.equal(await dk(1, "network", "inspect", "-f", "{{.Driver}} {{.Internal}}", served), "bridge true", served);
+    }
+    // What a consumer stack does on one host, here on node 2: a plain container on the network by name.
+    const consumer = `${domain}-consumer`;
+    await dk(
+      2,
+      "run",
+      "-d",
+      "--name",
+      consumer,
+      "--network",
+      network,
+      "--entrypoint",
+      "sleep",
+      image("prometheus"),
+      "600",
+    );
+    try {
+      const collector = await addressOn(1, `${domain}.otel`, network);
+      const resolved = await dk(2, "exec", consumer, "nslookup", `${domain}.otel`);
+      assert.ok(resolved.includes(collector), `node 2 resolves ${domain}.otel to ${collector}: ${resolved}`);
+      const sent = await sendFrom(
+        2,
+        consumer,
+        `http://${collector}:${CATALOG.otelCollector.ports.otlpHttp}`,
+        `consumer-${process.pid}`,
+      );
+      await traceInJaeger("the consumer's trace", sent);
+      // Node 1's engine cannot inspect it, but the swarm knows it: the guard names it before anything goes.
+      await assert.rejects(stack.destroy({ onOutput: log }), (err: Error) =>
+        new RegExp(`network ${network} is still used by ${consumer} \\(on (10\\.213\\.0\\.2|another node)\\)`).test(
+          String(err),
+        ),
+      );
+      assert.equal(await dk(1, "inspect", "-f", "{{.State.Running}}", `${domain}.otel`), "true");
+    } finally {
+      await dk(2, "rm", "-f", consumer);
+    }
   });
 
   it("routes an app service on node 2 through Traefik on the manager, by its service labels, with the stack's certificate", async () => {
@@ -569,6 +626,8 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
     assert.equal(await dk(1, "inspect", "-f", "{{.State.Health.Status}}", `${domain}.otel-logs`), "healthy");
     const networks = await dk(1, "inspect", "-f", "{{json .NetworkSettings.Networks}}", `${domain}.otel`);
     assert.ok(!networks.includes(fleetNetwork), networks);
+    // The stack's networks are bridges again (replaced, with their containers).
+    assert.equal(await dk(1, "network", "inspect", "-f", "{{.Driver}}", `${domain}-observability-network`), "bridge");
     assert.equal(r.outputs.fleet, undefined, "no fleet output");
   });
 
