@@ -7,6 +7,8 @@ import { dataAtRisk } from "./settings/data-loss";
 import { loadSettings } from "./settings/load";
 import { remoteEngineWarning } from "./settings/remote";
 import { swarmManagerProblem } from "./providers/swarm-manager";
+import { replacementProblems } from "./providers/network-replacement";
+import { plannedNetworks } from "./settings/networks";
 
 // Validate all config before registering a single resource: a bad value fails `pulumi preview`.
 const settings = loadSettings();
@@ -31,6 +33,12 @@ const preflight = Promise.all([
       throw new pulumi.RunError(`cannot list this stack's Docker volumes: ${err.message}`);
     },
   ),
+  // A network the plan replaces (fleet.mode switched, the subnet changed) while other stacks'
+  // containers use it: refused before this stack's containers go.
+  replacementProblems(dockerHost, plannedNetworks(settings), stackLabel).then((problems) => {
+    if (problems.length)
+      throw new pulumi.RunError(`refusing to replace networks in use:\n  - ${problems.join("\n  - ")}`);
+  }),
   settings.fleet.mode === "swarm"
     ? swarmManagerProblem(dockerHost).then((problem) => {
         if (problem) throw new pulumi.RunError(problem);

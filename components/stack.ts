@@ -45,9 +45,8 @@ import type { Service, ServiceBase } from "./service";
 import {
   AUTH_SURFACES,
   isGuarded,
-  NETWORK_ROLES,
   OPERATOR_SURFACES,
-  PLATFORM_NETWORK_ROLES,
+  stackNetworkRoles,
   type NetworkRole,
   type Settings,
 } from "../settings/schema";
@@ -122,9 +121,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     this.hosts = hostsFor(s.domain);
     const rendered = renderAll(s, args.stackLabel);
 
-    const roles: readonly NetworkRole[] = s.platformNetworks
-      ? NETWORK_ROLES
-      : NETWORK_ROLES.filter((r) => !(PLATFORM_NETWORK_ROLES as readonly string[]).includes(r));
+    const roles = stackNetworkRoles(s);
     const networkNames: NetworksArgs["names"] = { observability: s.networks.observability.name };
     for (const r of roles) networkNames[r] = s.networks[r].name;
     const servedSpecs = servedNetworks(s);

@@ -63,6 +63,13 @@ export type NetworkRole = (typeof NETWORK_ROLES)[number];
 /** The networks other projects attach to; `platformNetworks: false` leaves them to another stack. */
 export const PLATFORM_NETWORK_ROLES = ["data", "messaging", "cicd", "temporal"] as const;
 
+/** The networks this stack creates: observability, and the platform's unless another stack owns them. */
+export function stackNetworkRoles(s: { platformNetworks: boolean }): readonly NetworkRole[] {
+  return s.platformNetworks
+    ? NETWORK_ROLES
+    : NETWORK_ROLES.filter((r) => !(PLATFORM_NETWORK_ROLES as readonly string[]).includes(r));
+}
+
 /** Routed surfaces behind the operator's basic auth (Grafana has its own login). */
 export const OPERATOR_SURFACES = [
   "prometheus",

@@ -310,7 +310,14 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
     };
     const network = outputs.networks.observability!.name;
     // Traefik, on overlays now, still publishes its port on the manager's loopback (through docker_gwbridge).
-    const published = await sh("ip", ["netns", "exec", "scaibu-sw-1", ...STATUS_ONLY, "-k", `https://127.0.0.1:${outputs.routing.httpsPort}/`]);
+    const published = await sh("ip", [
+      "netns",
+      "exec",
+      "scaibu-sw-1",
+      ...STATUS_ONLY,
+      "-k",
+      `https://127.0.0.1:${outputs.routing.httpsPort}/`,
+    ]);
     assert.equal(published, "404", "Traefik answers on the published port");
     // The stack's networks are attachable overlays; the internal ones of Loki and the socket proxy stay bridges.
     assert.equal(
@@ -347,6 +354,7 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
       );
       await traceInJaeger("the consumer's trace", sent);
       // Node 1's engine cannot inspect it, but the swarm knows it: the guard names it before anything goes.
+      assert.ok((await dk(1, "network", "inspect", "--verbose", network)).includes(consumer));
       await assert.rejects(stack.destroy({ onOutput: log }), (err: Error) =>
         new RegExp(`network ${network} is still used by ${consumer} \\(on (10\\.213\\.0\\.2|another node)\\)`).test(
           String(err),
@@ -614,6 +622,34 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
 
   it("goes back to a single host with one up: no agent, config, secret or fleet network left, the log agent back", async () => {
     await stack.setConfig("scaibu-observability:fleet", { value: JSON.stringify({ mode: "single" }) });
+    // The switch replaces the overlays with bridges: another stack's container on one stops it at preview.
+    const network = `${domain}-observability-network`;
+    await dk(
+      3,
+      "run",
+      "-d",
+      "--name",
+      "in-the-way",
+      "--network",
+      network,
+      "--entrypoint",
+      "sleep",
+      image("prometheus"),
+      "600",
+    );
+    try {
+      // Node 1 learns of it through the overlay's gossip, a moment after it starts.
+      await eventually("node 1 sees the container on node 3", 30, async () =>
+        (await dk(1, "network", "inspect", "--verbose", network)).includes("in-the-way") ? true : undefined,
+      );
+      await assert.rejects(stack.preview({ onOutput: log }), (err: Error) =>
+        new RegExp(
+          `fleet\\.mode = "single" makes network ${network} a bridge \\(it is an overlay now\\), which replaces it, but in-the-way \\(on [^)]+\\) uses it`,
+        ).test(String(err)),
+      );
+    } finally {
+      await dk(3, "rm", "-f", "in-the-way");
+    }
     const r = await stack.up({ onOutput: log });
     assert.equal(r.summary.result, "succeeded");
     for (const kind of ["service", "config", "secret"]) {
