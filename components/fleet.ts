@@ -5,9 +5,11 @@ import {
   AGENT_CA_PATH,
   AGENT_CERT_PATH,
   AGENT_KEY_PATH,
+  NODE_PROXY_HOSTNAME,
   nodeAgentHostMounts,
   type NodeAgentKind,
 } from "../configs/fleet";
+import { SOCKET_PROXY_SOCKET, socketProxyEntrypoint } from "../configs/socket-proxy";
 import type { Privileges } from "../configs/privileges";
 import type { Rendered } from "../configs/render";
 import type { SignedPair } from "./certificates";
@@ -20,6 +22,8 @@ export interface NodeAgentArgs {
   serviceName: string;
   privileges: Privileges;
   rendered: Rendered;
+  /** The metrics agent: whether it reads the node's `/` (hostMetrics.enabled). */
+  hostMetrics?: boolean;
 }
 
 export interface FleetArgs {
@@ -35,6 +39,26 @@ export interface FleetArgs {
   memoryMb: number;
   logRotation: { maxSize: pulumi.Input<string>; maxFile: pulumi.Input<number> };
   agents: NodeAgentArgs[];
+  /**
+   * Each node's own Docker API proxy for its metrics agent's docker_stats (hostMetrics.containers):
+   * a global service on an internal overlay that only it and the metrics agents join.
+   */
+  nodeProxy?: {
+    serviceName: string;
+    networkName: string;
+    image: pulumi.Input<string>;
+    memoryMb: number;
+    privileges: Privileges;
+    rendered: Rendered;
+    /** Host path of each node's Docker socket. */
+    dockerSocket: string;
+  };
+  /**
+   * What the agents are created after: the stack's containers, so that docker_stats of the agent on
+   * the manager lists them when it starts, rather than race their start (as providers/stats-resync.ts
+   * mends for the collector on one host).
+   */
+  after?: Promise<pulumi.Resource[]>;
   /** The agents' client certificate and key, and the CA that signed the gateway's. */
   tls: SignedPair & { caPem: pulumi.Input<string> };
 }
@@ -46,6 +70,9 @@ export interface FleetArgs {
 export class Fleet extends pulumi.ComponentResource {
   readonly network: docker.Network;
   readonly agents: SwarmService[];
+  /** Each node's Docker API proxy and the overlay it serves on (hostMetrics.containers). */
+  readonly nodeProxy?: SwarmService;
+  readonly nodeApiNetwork?: docker.Network;
 
   constructor(name: string, args: FleetArgs, opts?: pulumi.ComponentResourceOptions) {
     super("scaibu:observability:Fleet", name, {}, opts);
@@ -62,6 +89,46 @@ export class Fleet extends pulumi.ComponentResource {
       // The name is fixed; the label marks the owner at creation (as components/networks.ts).
       { parent: this, deleteBeforeReplace: true, ignoreChanges: ["labels"] },
     );
+    const proxy = args.nodeProxy;
+    if (proxy) {
+      this.nodeApiNetwork = new docker.Network(
+        `${name}-node-api-network`,
+        {
+          name: args.preflight ? pulumi.output(args.preflight.then(() => proxy.networkName)) : proxy.networkName,
+          driver: "overlay",
+          // Not attachable: no container, only the services the manager declares, joins it; no route out.
+          internal: true,
+          options: args.encrypted ? { encrypted: "" } : undefined,
+          labels: [{ label: STACK_LABEL, value: args.stackLabel }],
+        },
+        { parent: this, deleteBeforeReplace: true, ignoreChanges: ["labels"] },
+      );
+      this.nodeProxy = new SwarmService(
+        `${name}-node-api`,
+        {
+          serviceName: proxy.serviceName,
+          image: proxy.image,
+          stackLabel: args.stackLabel,
+          networks: [this.nodeApiNetwork.id],
+          hostname: NODE_PROXY_HOSTNAME,
+          entrypoint: socketProxyEntrypoint(),
+          memoryMb: proxy.memoryMb,
+          logRotation: args.logRotation,
+          privileges: proxy.privileges,
+          command: proxy.rendered.command,
+          env: proxy.rendered.env,
+          files: proxy.rendered.files,
+          hostMounts: [{ source: proxy.dockerSocket, target: SOCKET_PROXY_SOCKET }],
+          healthcheck: proxy.rendered.healthcheck,
+        },
+        { parent: this },
+      );
+    }
+    // A promise: the containers are declared after the fleet, whose network they join.
+    const agentsAfter: Promise<pulumi.Input<pulumi.Resource>[]> = (args.after ?? Promise.resolve([])).then((after) => [
+      ...after,
+      ...(this.nodeProxy ? [this.nodeProxy.service] : []),
+    ]);
     this.agents = args.agents.map(
       (agent) =>
         new SwarmService(
@@ -70,7 +137,10 @@ export class Fleet extends pulumi.ComponentResource {
             serviceName: agent.serviceName,
             image: args.image,
             stackLabel: args.stackLabel,
-            network: this.network.id,
+            networks: [
+              this.network.id,
+              ...(agent.kind === "metrics" && this.nodeApiNetwork ? [this.nodeApiNetwork.id] : []),
+            ],
             memoryMb: args.memoryMb,
             logRotation: args.logRotation,
             privileges: agent.privileges,
@@ -83,12 +153,17 @@ export class Fleet extends pulumi.ComponentResource {
               { path: AGENT_CA_PATH, content: args.tls.caPem },
             ],
             secretFiles: [{ path: AGENT_KEY_PATH, content: args.tls.keyPem }],
-            hostMounts: nodeAgentHostMounts(agent.kind),
+            hostMounts: nodeAgentHostMounts(agent.kind, agent.hostMetrics),
             healthcheck: agent.rendered.healthcheck,
+            after: agentsAfter,
           },
           { parent: this },
         ),
     );
-    this.registerOutputs({ network: this.network.name, agents: this.agents.map((a) => a.serviceName) });
+    this.registerOutputs({
+      network: this.network.name,
+      agents: this.agents.map((a) => a.serviceName),
+      nodeProxy: this.nodeProxy?.serviceName,
+    });
   }
 }

@@ -16,7 +16,10 @@ import { OtelCollector } from "./otel-collector";
 import { Prometheus } from "./prometheus";
 import {
   diskMeterHost,
-  dockerStatsOn,
+  collectorDockerStatsOn,
+  nodeProxyNetworkName,
+  nodeProxyServiceName,
+  renderNodeProxy,
   servedNetworks,
   logAgentHost,
   meteredVolumes,
@@ -243,6 +246,10 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     }
     // First in a swarm: the collector (the gateway) and Prometheus (which scrapes the agents) join its network.
     const kinds = nodeAgentKinds(s);
+    // The stack's containers, once declared: the agents start after them (components/fleet.ts).
+    let containersDeclared: (containers: pulumi.Resource[]) => void = () => undefined;
+    const declaredContainers = new Promise<pulumi.Resource[]>((resolve) => (containersDeclared = resolve));
+    const nodeProxy = renderNodeProxy(s);
     if (kinds.length && this.certificates.fleet) {
       this.fleet = new Fleet(
         `${name}-fleet`,
@@ -259,8 +266,19 @@ export class ObservabilityStack extends pulumi.ComponentResource {
             serviceName: nodeAgentServiceName(s, kind),
             privileges: privilegesFor(kind === "metrics" ? "nodeMetrics" : "nodeLogs", s),
             rendered: renderNodeAgent(s, args.stackLabel, kind),
+            hostMetrics: s.hostMetrics.enabled,
           })),
           tls: { ...this.certificates.fleet.agent, caPem: this.certificates.caCertPem },
+          nodeProxy: nodeProxy && {
+            serviceName: nodeProxyServiceName(s),
+            networkName: nodeProxyNetworkName(s),
+            image: s.services.socketProxy.image,
+            memoryMb: s.services.socketProxy.memoryMb,
+            privileges: privilegesFor("nodeProxy", s),
+            rendered: nodeProxy,
+            dockerSocket: s.dockerSocket,
+          },
+          after: declaredContainers,
         },
         child,
       );
@@ -337,7 +355,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           grpcPort: s.ports.otlpGrpc,
           httpPort: s.ports.otlpHttp,
           hostMetrics: s.hostMetrics.enabled && !this.fleet,
-          dockerApi: dockerStatsOn(s) ? this.socketProxy?.service.container : undefined,
+          dockerApi: collectorDockerStatsOn(s) ? this.socketProxy?.service.container : undefined,
           fleetGateway: this.fleet &&
             this.certificates.fleet && {
               tls: { ...this.certificates.fleet.gateway, caPem: this.certificates.caCertPem },
@@ -434,21 +452,26 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       .flatMap((c) => (c ? [c.service.container] : []))
       .concat(this.collector?.logAgent ? [this.collector.logAgent.container] : [])
       .concat(this.diskMeter ? [this.diskMeter.service.container] : []);
+    containersDeclared(containers);
     const dockerHost = args.dockerHost ?? dockerEndpoint();
     // Guards last: they depend on every container, so destroy checks them before removing any.
     new NetworkGuards(
       `${name}-network-guards`,
       {
         networks: this.networks,
-        more: this.fleet ? [this.fleet.network] : [],
+        more: [this.fleet?.network, this.fleet?.nodeApiNetwork].filter((n) => n !== undefined),
         stackLabel: args.stackLabel,
         dockerHost,
         // In a swarm the agents too: a refused destroy leaves them running with the rest.
-        containers: [...containers, ...(this.fleet?.agents.map((a) => a.service) ?? [])],
+        containers: [
+          ...containers,
+          ...(this.fleet?.agents.map((a) => a.service) ?? []),
+          ...(this.fleet?.nodeProxy ? [this.fleet.nodeProxy.service] : []),
+        ],
       },
       child,
     );
-    if (dockerStatsOn(s)) {
+    if (collectorDockerStatsOn(s)) {
       new StatsResync(`${name}-stats-resync`, { containers, dockerHost }, child);
     }
 

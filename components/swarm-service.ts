@@ -26,8 +26,12 @@ export interface SwarmServiceArgs {
    */
   image: pulumi.Input<string>;
   stackLabel: string;
-  /** The overlay network (id) its tasks join. */
-  network: pulumi.Input<string>;
+  /** The overlay networks (ids) its tasks join. */
+  networks: pulumi.Input<string>[];
+  /** The task's hostname, with Swarm's templates (`{{.Node.ID}}`); also one of its DNS names on its networks. */
+  hostname?: string;
+  /** Replaces the image's entrypoint. */
+  entrypoint?: string[];
   memoryMb: number;
   logRotation: { maxSize: pulumi.Input<string>; maxFile: pulumi.Input<number> };
   privileges: Privileges;
@@ -41,6 +45,8 @@ export interface SwarmServiceArgs {
   /** Host paths of each node, always mounted read-only. */
   hostMounts?: { source: string; target: string }[];
   healthcheck: HealthcheckSpec;
+  /** What the service is created after (a promise: it may be declared after this). */
+  after?: Promise<pulumi.Input<pulumi.Resource>[]>;
 }
 
 /**
@@ -123,6 +129,8 @@ export class SwarmService extends pulumi.ComponentResource {
         taskSpec: {
           containerSpec: {
             image: args.image,
+            hostname: args.hostname,
+            commands: args.entrypoint?.length ? args.entrypoint : undefined,
             args: args.command?.length ? args.command : undefined,
             env: Object.fromEntries(
               Object.keys(env)
@@ -161,7 +169,7 @@ export class SwarmService extends pulumi.ComponentResource {
             healthcheck: healthcheckOf(args.healthcheck),
           },
           // By id: the provider replaces a service whose network is given by name on every run.
-          networksAdvanceds: [{ id: args.network }],
+          networksAdvanceds: args.networks.map((id) => ({ id })),
           resources: { limits: { memoryBytes: args.memoryMb * 1024 * 1024 } },
           // `window` spelt out: the engine returns "0s" for it, which is a diff on every preview otherwise.
           restartPolicy: { condition: "any", delay: "5s", maxAttempts: 0, window: "0s" },
@@ -182,7 +190,7 @@ export class SwarmService extends pulumi.ComponentResource {
         updateConfig: { parallelism: 1, order: "start-first", failureAction: "rollback", monitor: "15s" },
         rollbackConfig: { parallelism: 1, order: "stop-first", failureAction: "pause", monitor: "15s" },
       },
-      child,
+      { ...child, dependsOn: args.after },
     );
     this.serviceName = this.service.name;
     this.registerOutputs({ serviceName: this.serviceName, serviceId: this.service.id });

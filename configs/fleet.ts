@@ -16,7 +16,13 @@
 import { z } from "zod";
 import { CATALOG } from "./catalog";
 import { dockerName } from "./schema";
-import { hostMetricsReceiver, OTEL_DOCKER_LOGS_DIR, OTEL_HOSTFS, STACK_MARKER_ATTRIBUTE } from "./otel-collector";
+import {
+  dockerStatsReceiver,
+  hostMetricsReceiver,
+  OTEL_DOCKER_LOGS_DIR,
+  OTEL_HOSTFS,
+  STACK_MARKER_ATTRIBUTE,
+} from "./otel-collector";
 import { agentExporter, agentTelemetry, dockerLogReceiver, dockerLogServiceName } from "./otel-logs";
 import { capFor, PROMETHEUS_RULES_DIR, type RulesFile } from "./prometheus-rules";
 import type { ConfigFile, HealthcheckSpec } from "./types";
@@ -81,7 +87,22 @@ export interface NodeAgentInput {
   intervalSeconds: number;
   /** The `scaibu.stack` marker (`<project>/<stack>`); the gateway stamps it too. */
   stackName: string;
+  /** The metrics agent: the node's host metrics (`hostMetrics.enabled`). */
+  hostMetrics?: boolean;
+  /** The metrics agent: its node's containers through the node's own proxy (`hostMetrics.containers`). */
+  dockerStats?: { stackLabelKey: string };
 }
+
+/**
+ * A swarm node's own Docker API proxy (a global service on an internal overlay that only it and
+ * the metrics agents join): its hostname carries the node's id, and a task's hostname is one of
+ * its DNS names on its networks (moby daemon/container_operations.go buildEndpointDNSNames),
+ * which the swarm gossips to every node on the network (daemon/libnetwork/agent.go
+ * addServiceInfoToCluster, `TaskAliases`). So the agent on a node asks for the proxy by its own
+ * node's id, which Swarm gives it too (NODE_ENV): its node's engine, never another's by mistake.
+ */
+export const NODE_PROXY_HOSTNAME = "node-api-{{.Node.ID}}";
+export const NODE_PROXY_ENDPOINT = `tcp://node-api-\${env:SCAIBU_NODE_ID}:${CATALOG.socketProxy.ports.api}`;
 
 export function nodeAgentConfig(input: NodeAgentInput) {
   const mib = Math.floor(input.memoryMb * 0.8);
@@ -91,10 +112,17 @@ export function nodeAgentConfig(input: NodeAgentInput) {
     { key: STACK_MARKER_ATTRIBUTE, value: input.stackName, action: "upsert" as const },
   ];
   const metrics = input.kind === "metrics";
+  const interval = `${input.intervalSeconds}s`;
+  const receivers = metrics
+    ? {
+        ...(input.hostMetrics !== false ? { host_metrics: hostMetricsReceiver(interval) } : {}),
+        ...(input.dockerStats
+          ? { docker_stats: dockerStatsReceiver(NODE_PROXY_ENDPOINT, interval, input.dockerStats.stackLabelKey) }
+          : {}),
+      }
+    : { file_log: dockerLogReceiver() };
   return {
-    receivers: metrics
-      ? { host_metrics: hostMetricsReceiver(`${input.intervalSeconds}s`) }
-      : { file_log: dockerLogReceiver() },
+    receivers,
     processors: {
       memory_limiter: { check_interval: "1s", limit_mib: mib, spike_limit_mib: Math.floor(mib / 5) },
       "resource/node": { attributes: metrics ? node : [...node, ...dockerLogServiceName()] },
@@ -113,7 +141,7 @@ export function nodeAgentConfig(input: NodeAgentInput) {
       telemetry: agentTelemetry(AGENT_METRICS_PORT),
       pipelines: {
         [metrics ? "metrics" : "logs"]: {
-          receivers: [metrics ? "host_metrics" : "file_log"],
+          receivers: Object.keys(receivers),
           processors: ["memory_limiter", "resource/node", "batch"],
           exporters: ["otlp_grpc/gateway"],
         },
@@ -132,11 +160,10 @@ export const nodeAgentHealthcheck: HealthcheckSpec = {
   interval: "30s",
 };
 
-/** Host paths a node agent mounts read-only (on every node). */
-export function nodeAgentHostMounts(kind: NodeAgentKind): { source: string; target: string }[] {
-  return kind === "metrics"
-    ? [{ source: "/", target: OTEL_HOSTFS }]
-    : [{ source: OTEL_DOCKER_LOGS_DIR, target: OTEL_DOCKER_LOGS_DIR }];
+/** Host paths a node agent mounts read-only (on every node): the metrics agent's `/` only for host metrics. */
+export function nodeAgentHostMounts(kind: NodeAgentKind, hostMetrics = true): { source: string; target: string }[] {
+  if (kind === "logs") return [{ source: OTEL_DOCKER_LOGS_DIR, target: OTEL_DOCKER_LOGS_DIR }];
+  return hostMetrics ? [{ source: "/", target: OTEL_HOSTFS }] : [];
 }
 
 /** The Prometheus job that scrapes every node agent's own telemetry, found through the Swarm API. */

@@ -430,18 +430,8 @@ export function otelCollectorConfig(input: OtelCollectorInput): OtelCollectorCon
   const host = input.hostMetrics;
   const interval = `${host.intervalSeconds}s`;
   if (host.enabled) config.receivers.host_metrics = hostMetricsReceiver(interval);
-  if (host.containers) {
-    config.receivers.docker_stats = {
-      endpoint: input.dockerEndpoint,
-      api_version: DOCKER_STATS_API_VERSION,
-      collection_interval: interval,
-      timeout: "10s",
-      container_labels_to_metric_labels: { [input.stackLabelKey]: CONTAINER_STACK_ATTRIBUTE },
-      // Off by default upstream; the restart and OOM alerts read them. `container.memory.fails`
-      // is the cgroup v2 `memory.events` oom count (Docker's daemon/stats_unix.go), or v1 failcnt.
-      metrics: { "container.restarts": { enabled: true }, "container.memory.fails": { enabled: true } },
-    };
-  }
+  if (host.containers)
+    config.receivers.docker_stats = dockerStatsReceiver(input.dockerEndpoint, interval, input.stackLabelKey);
   const hostReceivers = [...(host.enabled ? ["host_metrics"] : []), ...(host.containers ? ["docker_stats"] : [])];
   if (hostReceivers.length) {
     pipelines["metrics/host"] = {
@@ -463,6 +453,20 @@ export function otelCollectorConfig(input: OtelCollectorInput): OtelCollectorCon
     pipelines.logs!.receivers = [...pipelines.logs!.receivers, "otlp/fleet"];
   }
   return config;
+}
+
+/** The docker_stats receiver of one engine (the collector's host, or a swarm node's agent), through a socket proxy. */
+export function dockerStatsReceiver(endpoint: string, interval: string, stackLabelKey: string): DockerStatsReceiver {
+  return {
+    endpoint,
+    api_version: DOCKER_STATS_API_VERSION,
+    collection_interval: interval,
+    timeout: "10s",
+    container_labels_to_metric_labels: { [stackLabelKey]: CONTAINER_STACK_ATTRIBUTE },
+    // Off by default upstream; the restart and OOM alerts read them. `container.memory.fails`
+    // is the cgroup v2 `memory.events` oom count (Docker's daemon/stats_unix.go), or v1 failcnt.
+    metrics: { "container.restarts": { enabled: true }, "container.memory.fails": { enabled: true } },
+  };
 }
 
 /** The host_metrics receiver of the Docker host whose `/` is mounted at OTEL_HOSTFS (the collector's, or a node agent's). */

@@ -46,8 +46,8 @@ export const COLLECTOR_UID = 10101;
  */
 export const HOSTFS_MASKS = MASKED_HOST_DIRS.map((p) => `${OTEL_HOSTFS}${p}`);
 
-/** A service of the catalog, the collector's log agent (configs/otel-logs.ts), the disk meter (configs/disk-meter.ts) or a swarm's node agents (configs/fleet.ts). */
-export type PrivilegedKey = ServiceKey | "otelLogs" | "diskMeter" | "nodeMetrics" | "nodeLogs";
+/** A service of the catalog, the collector's log agent (configs/otel-logs.ts), the disk meter (configs/disk-meter.ts) or a swarm's node agents and proxies (configs/fleet.ts). */
+export type PrivilegedKey = ServiceKey | "otelLogs" | "diskMeter" | "nodeMetrics" | "nodeLogs" | "nodeProxy";
 
 export function privilegesFor(key: PrivilegedKey, s: Settings): Privileges {
   const none = { capabilities: [], groups: [], masks: [], scratch: [], ipcNone: false } as const;
@@ -87,12 +87,23 @@ export function privilegesFor(key: PrivilegedKey, s: Settings): Privileges {
       };
     // A swarm's node agents (configs/fleet.ts): Swarm tasks, whose config and certificate are
     // mounted files, so their rootfs is read-only. Swarm has no IPC mode for tasks (no `ipc: none`).
-    case "nodeMetrics":
+    case "nodeMetrics": {
+      const host = s.hostMetrics.enabled;
       return {
         ...none,
         user: `${COLLECTOR_UID}:${COLLECTOR_UID}`,
-        masks: [...HOSTFS_MASKS, "/tmp"],
-        why: `a swarm node's host metrics: the collector's uid with no capability; the node's / read-only at ${OTEL_HOSTFS} with ${HOSTFS_MASKS.join(", ")} masked; read-only rootfs; sends only to the gateway, with its client certificate`,
+        masks: [...(host ? HOSTFS_MASKS : []), "/tmp"],
+        why:
+          "a swarm node's host metrics and its containers': the collector's uid with no capability" +
+          (host ? `; the node's / read-only at ${OTEL_HOSTFS} with ${HOSTFS_MASKS.join(", ")} masked` : "") +
+          "; read-only rootfs; reads its node's Docker API only through that node's proxy; sends only to the gateway, with its client certificate",
+      };
+    }
+    case "nodeProxy":
+      return {
+        ...none,
+        user: "0:0",
+        why: "a swarm node's Docker API for its metrics agent alone: root without any capability (the socket is root-owned 0660), the socket its one mount, read-only rootfs; docker_stats' reads only, 403 otherwise, on an internal overlay that only the metrics agents join",
       };
     case "nodeLogs":
       return {

@@ -13,6 +13,7 @@ import { otelCollectorCommand, otelCollectorFiles, otelCollectorHealthcheck } fr
 import { OTEL_LOGS_HOST, otelLogsCommand, otelLogsHealthcheck } from "./otel-logs";
 import { prometheusCommand, prometheusFiles, prometheusHealthcheck } from "./prometheus";
 import {
+  nodeProxyConfig,
   SOCKET_PROXY_CONFIG_PATH,
   socketProxyConfig,
   socketProxyEndpoint,
@@ -150,7 +151,8 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
         ...s.collector,
         queueShareBytes: shares(s).otelCollector,
         // In a swarm the node agents read every node's host, the manager's included.
-        hostMetrics: fleetOn(s) ? { ...s.hostMetrics, enabled: false } : s.hostMetrics,
+        // In a swarm the node agents read every node, its containers included.
+        hostMetrics: fleetOn(s) ? { ...s.hostMetrics, enabled: false, containers: false } : s.hostMetrics,
         fleetGateway: fleetOn(s),
         prometheusAuth: selfAuthOn(s, "prometheus"),
         jaegerAuth: selfAuthOn(s, "jaeger"),
@@ -260,7 +262,7 @@ export function servedNetworks(s: Settings): Partial<Record<ServedNetwork, Serve
       name: `${s.instanceName}-docker-api-network`,
       server: "socketProxy",
       // Traefik's docker provider, Prometheus' docker_sd, the collector's docker_stats.
-      clients: ["traefik", "prometheus", ...(dockerStatsOn(s) ? (["otelCollector"] as const) : [])],
+      clients: ["traefik", "prometheus", ...(collectorDockerStatsOn(s) ? (["otelCollector"] as const) : [])],
     },
     loki: {
       name: `${s.instanceName}-loki-network`,
@@ -312,9 +314,41 @@ export function renderDiskMeter(s: Settings): Rendered | undefined {
   return { files: [], command: diskMeterCommand(input), env: {}, healthcheck: diskMeterHealthcheck, volumes: [] };
 }
 
-/** Whether the collector runs docker_stats (`hostMetrics.containers`, with the collector on). */
+/** Whether the stack reads its containers' metrics with docker_stats (`hostMetrics.containers`, with the collector on). */
 export function dockerStatsOn(s: Settings): boolean {
   return s.services.otelCollector.enabled && s.hostMetrics.containers;
+}
+
+/** Whether the collector itself runs docker_stats: on one host (in a swarm each node's metrics agent does). */
+export function collectorDockerStatsOn(s: Settings): boolean {
+  return dockerStatsOn(s) && !fleetOn(s);
+}
+
+/** Whether every node of a swarm runs its own Docker API proxy for its metrics agent's docker_stats. */
+export function nodeProxyOn(s: Settings): boolean {
+  return dockerStatsOn(s) && fleetOn(s);
+}
+
+/** The node proxies' Swarm service: `<domain>-node-api`. */
+export function nodeProxyServiceName(s: Settings): string {
+  return `${s.domain}-node-api`;
+}
+
+/** The internal overlay the node proxies serve on, joined by the metrics agents alone. */
+export function nodeProxyNetworkName(s: Settings): string {
+  return `${s.instanceName}-node-api-network`;
+}
+
+/** The node proxy's config (its filter, a Swarm config) and health check: the stack's socket proxy image. */
+export function renderNodeProxy(s: Settings): Rendered | undefined {
+  if (!nodeProxyOn(s)) return undefined;
+  return {
+    files: [{ path: SOCKET_PROXY_CONFIG_PATH, content: nodeProxyConfig() }],
+    command: [],
+    env: {},
+    healthcheck: socketProxyHealthcheck,
+    volumes: [],
+  };
 }
 
 /** Whether the stack runs the log agent (the collector, with Docker's logs collected, on a single host). */
@@ -335,7 +369,9 @@ export function fleetNetworkName(s: Settings): string {
 /** The node agents a swarm runs: host metrics and container logs, as asked for. */
 export function nodeAgentKinds(s: Settings): NodeAgentKind[] {
   if (!fleetOn(s)) return [];
-  return NODE_AGENT_KINDS.filter((k) => (k === "metrics" ? s.hostMetrics.enabled : s.collectDockerLogs));
+  return NODE_AGENT_KINDS.filter((k) =>
+    k === "metrics" ? s.hostMetrics.enabled || s.hostMetrics.containers : s.collectDockerLogs,
+  );
 }
 
 /** A node agent's Swarm service name (Swarm allows no dots): `<domain>-node-metrics`, `<domain>-node-logs`. */
@@ -351,6 +387,8 @@ export function renderNodeAgent(s: Settings, stackLabel: string, kind: NodeAgent
     memoryMb: s.fleet.agentMemoryMb,
     intervalSeconds: s.hostMetrics.intervalSeconds,
     stackName: stackLabel,
+    hostMetrics: s.hostMetrics.enabled,
+    dockerStats: nodeProxyOn(s) ? { stackLabelKey: STACK_LABEL } : undefined,
   };
   return {
     files: [{ path: AGENT_CONFIG_PATH, content: nodeAgentYaml(input) }],

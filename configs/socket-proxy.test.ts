@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { socketProxyAllowed, socketProxyConfig, socketProxyEntrypoint, SOCKET_PROXY_CONFIG_PATH } from "./socket-proxy";
+import {
+  nodeProxyAllowed,
+  nodeProxyConfig,
+  socketProxyAllowed,
+  socketProxyConfig,
+  socketProxyEntrypoint,
+  SOCKET_PROXY_CONFIG_PATH,
+} from "./socket-proxy";
 
 /** Whether a GET of `path` passes the filter (the patterns are plain enough to read the same in JS and PCRE). */
 const passes = (path: string, swarm = false) => socketProxyAllowed(swarm).some((re) => new RegExp(re).test(path));
@@ -56,5 +63,32 @@ describe("socket proxy filter", () => {
     assert.deepEqual(socketProxyEntrypoint(), ["haproxy", "-db", "-f", SOCKET_PROXY_CONFIG_PATH]);
     assert.equal(socketProxyConfig(true), socketProxyConfig(true), "deterministic");
     assert.notEqual(socketProxyConfig(true), cfg);
+  });
+
+  it("gives a swarm node's own proxy docker_stats' reads alone", () => {
+    const node = (path: string) => nodeProxyAllowed().some((re) => new RegExp(re).test(path));
+    for (const path of [
+      "/_ping",
+      "/v1.44/version",
+      "/v1.44/events",
+      "/v1.44/containers/json",
+      "/v1.44/containers/ab12/json",
+      "/v1.44/containers/ab12/stats",
+    ])
+      assert.ok(node(path), path);
+    for (const path of [
+      "/v1.44/networks",
+      "/v1.44/services",
+      "/v1.44/tasks",
+      "/v1.44/nodes",
+      "/v1.44/nodes/x",
+      "/v1.44/containers/ab12/archive",
+      "/v1.44/containers/ab12/logs",
+      "/v1.44/containers/create",
+    ])
+      assert.ok(!node(path), path);
+    const cfg = nodeProxyConfig();
+    assert.match(cfg, /http-request deny deny_status 403 unless METH_GET allowed/);
+    assert.equal(cfg.match(/^ {4}acl allowed path -m reg /gm)?.length, nodeProxyAllowed().length);
   });
 });

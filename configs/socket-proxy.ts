@@ -57,6 +57,19 @@ export function socketProxyAllowed(swarm: boolean): string[] {
 }
 
 /**
+ * A swarm node's own proxy (configs/fleet.ts): what docker_stats reads of that node's engine, and
+ * nothing else: no network, service, task or node list.
+ */
+export function nodeProxyAllowed(): string[] {
+  return [api("_ping"), api("version"), api("events"), api("containers/json"), api(`containers/${ID}/(json|stats)`)];
+}
+
+/** The filter of a swarm node's own proxy: docker_stats' reads alone (nodeProxyAllowed). */
+export function nodeProxyConfig(): string {
+  return haproxyFilter(nodeProxyAllowed());
+}
+
+/**
  * The filter: GET and HEAD on the allowed paths reach the socket; anything else answers 403. An
  * event stream idle for 10 minutes is closed and its reader opens another (Traefik's provider
  * retries; the collector's event loop restarts after an error), as with the image's own timeouts
@@ -65,6 +78,10 @@ export function socketProxyAllowed(swarm: boolean): string[] {
  * refused rather than decoded into something the patterns did not mean.
  */
 export function socketProxyConfig(swarm: boolean): string {
+  return haproxyFilter(socketProxyAllowed(swarm));
+}
+
+function haproxyFilter(allowed: readonly string[]): string {
   return [
     "# The stack's Docker API filter (configs/socket-proxy.ts): read-only, exact paths, 403 otherwise.",
     "global",
@@ -85,7 +102,7 @@ export function socketProxyConfig(swarm: boolean): string {
     "frontend docker_api",
     `    bind :${CATALOG.socketProxy.ports.api}`,
     // Lines of one ACL name are ORed.
-    ...socketProxyAllowed(swarm).map((re) => `    acl allowed path -m reg ${re}`),
+    ...allowed.map((re) => `    acl allowed path -m reg ${re}`),
     "    http-request deny deny_status 403 unless METH_GET allowed",
     "    default_backend docker",
     "",

@@ -22,9 +22,14 @@ import { Networks } from "../../components/networks";
 import { ObservabilityStack } from "../../components/stack";
 import { loadSettings } from "../../settings/load";
 import { parseSettings, SettingsError } from "../../settings/schema";
-import { AGENT_CONFIG_PATH, NODE_ENV } from "../../configs/fleet";
+import { AGENT_CONFIG_PATH, NODE_ENV, NODE_PROXY_HOSTNAME } from "../../configs/fleet";
 import { CATALOG } from "../../configs/catalog";
-import { SOCKET_PROXY_CONFIG_PATH, socketProxyConfig } from "../../configs/socket-proxy";
+import {
+  nodeProxyConfig,
+  SOCKET_PROXY_CONFIG_PATH,
+  socketProxyConfig,
+  socketProxyEntrypoint,
+} from "../../configs/socket-proxy";
 import { swarmServiceProblems } from "../../policy/rules";
 import { OUTPUTS } from "../../contract/outputs";
 import { stackOutputs } from "../../contract/stack-outputs";
@@ -54,6 +59,8 @@ const collectorConfig = () =>
   };
 const METRICS = "scaibu-node-metrics";
 const LOGS = "scaibu-node-logs";
+const PROXY = "scaibu-node-api";
+const AGENTS = [METRICS, LOGS];
 const spec = (name: string) => (services.get(name)!.taskSpec as { containerSpec: Row }).containerSpec;
 
 describe("resource graph (fleet.mode swarm)", () => {
@@ -61,8 +68,12 @@ describe("resource graph (fleet.mode swarm)", () => {
     const counts: Record<string, number> = {};
     for (const d of declared) counts[d.type] = (counts[d.type] ?? 0) + 1;
     assert.equal(counts["scaibu:observability:Fleet"], 1);
-    assert.equal(counts["docker:index/service:Service"], 2);
-    assert.equal(counts["docker:index/serviceConfig:ServiceConfig"], 6, "config, certificate, CA of each");
+    assert.equal(counts["docker:index/service:Service"], 3, "two agents and the node proxy");
+    assert.equal(
+      counts["docker:index/serviceConfig:ServiceConfig"],
+      7,
+      "config, certificate, CA of each; the proxy's filter",
+    );
     assert.equal(counts["docker:index/secret:Secret"], 2, "the agents' key, for each");
     const fleet = (await Promise.all(byType("docker:index/network:Network").map(resolvedInputs))).filter(
       (n) => n.name === "scaibu-fleet-network",
@@ -70,7 +81,7 @@ describe("resource graph (fleet.mode swarm)", () => {
     assert.equal(fleet.length, 1);
     assert.equal(fleet[0]!.driver, "overlay");
     assert.equal(fleet[0]!.attachable, true);
-    assert.deepEqual([...services.keys()].sort(), [LOGS, METRICS]);
+    assert.deepEqual([...services.keys()].sort(), [PROXY, LOGS, METRICS]);
     for (const svc of services.values()) assert.deepEqual(svc.mode, { global: true });
   });
 
@@ -88,7 +99,7 @@ describe("resource graph (fleet.mode swarm)", () => {
       assert.equal(n.internal, undefined, name);
     }
     // Loki and the socket proxy ask for no login: no container of another node may join theirs.
-    const internal = networks.filter((n) => n.internal === true);
+    const internal = networks.filter((n) => n.internal === true && n.driver === "bridge");
     assert.deepEqual(internal.map((n) => n.name).sort(), ["scaibu-docker-api-network", "scaibu-loki-network"]);
     for (const n of internal) {
       assert.equal(n.driver, "bridge", String(n.name));
@@ -131,6 +142,75 @@ describe("resource graph (fleet.mode swarm)", () => {
         .map(resolvedInputs),
     );
     assert.deepEqual([o!.driver, o!.attachable, o!.options], ["overlay", true, undefined]);
+  });
+
+  it("runs a Docker API proxy on every node for that node's metrics agent alone, and docker_stats in the agent", async () => {
+    const networks = await Promise.all(byType("docker:index/network:Network").map(resolvedInputs));
+    const api = networks.find((n) => n.name === "scaibu-node-api-network")!;
+    // No container joins it, only the services the manager declares; no route out.
+    assert.deepEqual([api.driver, api.internal, api.attachable], ["overlay", true, undefined]);
+    const apiId = (await promiseOf(stack.fleet!.nodeApiNetwork!.id)) as string;
+    const fleetId = (await promiseOf(stack.fleet!.network.id)) as string;
+    const joined = (name: string) =>
+      ((services.get(name)!.taskSpec as { networksAdvanceds: { id: string }[] }).networksAdvanceds ?? []).map(
+        (n) => n.id,
+      );
+    assert.deepEqual(joined(PROXY), [apiId]);
+    assert.deepEqual(joined(METRICS), [fleetId, apiId]);
+    assert.deepEqual(joined(LOGS), [fleetId]);
+    for (const [name, c] of containers) {
+      const on = (c.networksAdvanced as { name: string }[]).map((n) => n.name);
+      assert.ok(!on.includes("scaibu-node-api-network"), name);
+    }
+    // Each task's hostname carries its node's id, and the agent asks for its own node's.
+    const proxy = spec(PROXY);
+    assert.equal(proxy.hostname, NODE_PROXY_HOSTNAME);
+    assert.equal(NODE_PROXY_HOSTNAME, "node-api-{{.Node.ID}}");
+    assert.deepEqual(proxy.commands, socketProxyEntrypoint());
+    assert.deepEqual(
+      (proxy.mounts as { type: string; source?: string; target: string; readOnly: boolean }[]).filter(
+        (m) => m.type === "bind",
+      ),
+      [{ type: "bind", source: "/var/run/docker.sock", target: "/var/run/docker.sock", readOnly: true }],
+    );
+    const configs = await Promise.all(byType("docker:index/serviceConfig:ServiceConfig").map(resolvedInputs));
+    const filter = configs.find((c) => String(c.name).startsWith(`${PROXY}-`))!;
+    assert.equal(Buffer.from(String(filter.data), "base64").toString(), nodeProxyConfig());
+    const agent = parse(
+      Buffer.from(
+        String(configs.find((c) => String(c.name).startsWith(`${METRICS}-agent.yaml`))!.data),
+        "base64",
+      ).toString(),
+    ) as {
+      receivers: Record<string, { endpoint?: string }>;
+      service: { pipelines: { metrics: { receivers: string[] } } };
+    };
+    assert.equal(agent.receivers.docker_stats!.endpoint, "tcp://node-api-${env:SCAIBU_NODE_ID}:2375");
+    assert.deepEqual(agent.service.pipelines.metrics.receivers, ["host_metrics", "docker_stats"]);
+  });
+
+  it("leaves docker_stats to the agents: not in the collector, which leaves the socket proxy's network, and no resync", async () => {
+    const config = collectorConfig() as unknown as { receivers: Record<string, unknown> };
+    assert.equal(config.receivers.docker_stats, undefined);
+    const on = (containers.get("scaibu.otel")!.networksAdvanced as { name: string }[]).map((n) => n.name);
+    assert.ok(!on.includes("scaibu-docker-api-network"), on.join());
+    assert.equal(byType("scaibu:docker:StatsResync").length, 0);
+  });
+
+  it("starts the agents after the stack's containers and the node proxy: docker_stats lists them when it starts", async () => {
+    for (const name of AGENTS) {
+      const d = declared.find(
+        (x) => x.type === "docker:index/service:Service" && x.name.endsWith(name === METRICS ? "metrics" : "logs"),
+      )!;
+      // The SDK hands a promised dependsOn to transformations as an Output.
+      const deps = (await promiseOf(d.opts.dependsOn as pulumi.Output<pulumi.Resource[]>)) as pulumi.Resource[];
+      assert.ok(Array.isArray(deps), name);
+      const all = [
+        ...byType("docker:index/container:Container").map((c) => c.resource!),
+        stack.fleet!.nodeProxy!.service,
+      ];
+      for (const r of all) assert.ok(deps.includes(r), name);
+    }
   });
 
   it("drops the single host's log agent and the collector's own host_metrics: the node agents read every node", () => {
@@ -269,7 +349,7 @@ describe("resource graph (fleet.mode swarm)", () => {
           c.user,
           ((c.capAdds as string[] | undefined) ?? []).join(", ") || "none",
           c.readOnly ? "yes" : "no",
-          mounts.join(", "),
+          mounts.join(", ") || "—",
         ],
         [user, caps, ro, tmpfs],
         name,
@@ -294,7 +374,8 @@ describe("resource graph (fleet.mode swarm)", () => {
 
   it("names each config by its content, so a change makes a new one and rolls the service", async () => {
     const configs = await Promise.all(byType("docker:index/serviceConfig:ServiceConfig").map(resolvedInputs));
-    for (const c of configs) assert.match(String(c.name), /^scaibu-node-(metrics|logs)-[A-Za-z0-9_.-]+-[0-9a-f]{12}$/);
+    for (const c of configs)
+      assert.match(String(c.name), /^scaibu-node-(metrics|logs|api)-[A-Za-z0-9_.-]+-[0-9a-f]{12}$/);
     const yamlOf = (svc: string) =>
       Buffer.from(
         String(configs.find((c) => String(c.name).startsWith(`${svc}-agent.yaml`))!.data),
@@ -325,7 +406,9 @@ describe("resource graph (fleet.mode swarm)", () => {
   });
 
   it("updates start-first with a rollback on failure, and health-checks each agent with its own binary", () => {
-    for (const [name, svc] of services) {
+    assert.deepEqual((spec(PROXY).healthcheck as { tests: string[] }).tests.slice(0, 2), ["CMD", "wget"]);
+    for (const name of AGENTS) {
+      const svc = services.get(name)!;
       const update = svc.updateConfig as Row;
       assert.deepEqual(
         { order: update.order, failureAction: update.failureAction },

@@ -169,7 +169,8 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
     await swarm("join", "2");
     await swarm("load", "1", ...SWARM_MANAGER_IMAGES);
     // The agent's image, and a small shell image for the app and the logger.
-    for (const k of ["2", "3"]) await swarm("load", k, image("otel-collector"), image("prometheus"));
+    for (const k of ["2", "3"])
+      await swarm("load", k, image("otel-collector"), image("prometheus"), image("socket-proxy"));
     stack = await e2eWorkspace(stackName, state, config);
     await stack.setConfig("docker:host", { value: host(1) });
   });
@@ -262,6 +263,53 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
       { what: `${domain}-node-logs`, value: "running on 3 of 3 nodes", level: "ok" },
       { what: `${domain}-node-metrics`, value: "running on 3 of 3 nodes", level: "ok" },
     ]);
+  });
+
+  it("reads each node's containers through that node's own proxy, and nothing else of its engine", async () => {
+    const running = async (k: number) => (await dk(k, "ps", "--format", "{{.Names}}")).split("\n").filter(Boolean);
+    const ids = Object.fromEntries(
+      (await dk(1, "node", "ls", "--format", "{{.Hostname}} {{.ID}}")).split("\n").map((l) => l.split(" ")),
+    ) as Record<string, string>;
+    for (const k of [1, 2, 3]) {
+      const mine = (await running(k)).filter((n) => n.startsWith(`${domain}-node-`) || n.startsWith(`${domain}.`));
+      await eventually(`node ${k}'s containers in docker_stats, under its host_name`, 150, async () => {
+        const seen = (
+          await prom(`count by (container_name) (container_memory_usage_total_bytes{host_name="${nodeName(k)}"})`)
+        ).map((r) => r.metric.container_name);
+        return mine.every((n) => seen.includes(n)) ? seen : undefined;
+      });
+      // Never another node's: a global task's name carries its node's id.
+      const seen = (
+        await prom(`count by (container_name) (container_memory_usage_total_bytes{host_name="${nodeName(k)}"})`)
+      ).map((r) => r.metric.container_name!);
+      for (const [host, id] of Object.entries(ids)) {
+        if (host !== nodeName(k)) assert.ok(!seen.some((n) => n.includes(`.${id}.`)), `${nodeName(k)} shows ${host}'s`);
+      }
+    }
+    // The manager's own containers too: the collector no longer reads the Docker API itself.
+    assert.ok((await running(1)).includes(`${domain}.prometheus`));
+    // The proxy on node 2 answers docker_stats' reads alone, and only on its internal overlay.
+    const apiNetwork = `${domain}-node-api-network`;
+    assert.equal(
+      await dk(1, "network", "inspect", "-f", "{{.Driver}} {{.Internal}} {{.Attachable}}", apiNetwork),
+      "overlay true false",
+    );
+    const proxy = await addressOn(2, await taskContainer(2, `${domain}-node-api`), apiNetwork);
+    const agent = await taskContainer(2, `${domain}-node-metrics`);
+    const code = (path: string, extra: string[] = []) =>
+      inNetns(2, agent, [...STATUS_ONLY, ...extra, `http://${proxy}:${CATALOG.socketProxy.ports.api}${path}`]);
+    assert.equal(await code("/v1.44/containers/json"), "200");
+    for (const path of ["/v1.44/networks", "/v1.44/services", "/v1.44/nodes", "/v1.44/secrets"])
+      assert.equal(await code(path), "403", path);
+    assert.equal(
+      await code("/v1.44/containers/create", ["-X", "POST", "-H", "Content-Type: application/json", "-d", "{}"]),
+      "403",
+    );
+    // No container joins it, on any node.
+    await assert.rejects(
+      dk(2, "run", "--rm", "--network", apiNetwork, "--entrypoint", "true", image("prometheus")),
+      /attachable|not manually attachable/i,
+    );
   });
 
   it("carries a trace from an app task on node 2 over the overlay to Jaeger", async () => {
@@ -546,6 +594,10 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
     const pidOf = async (svc: string) => dk(2, "inspect", "-f", "{{.State.Pid}}", await taskContainer(2, svc));
     const status = async (pid: string) => readFileSync(`/proc/${pid}/status`, "utf8");
     const capEff = (text: string) => BigInt(`0x${/^CapEff:\s*([0-9a-f]+)/m.exec(text)![1]}`);
+    // The node's Docker API proxy: root with no capability, and the node's socket the one it reaches.
+    const proxyPid = await pidOf(`${domain}-node-api`);
+    assert.equal(capEff(await status(proxyPid)), 0n, "node proxy: no capability");
+    assert.match(await status(proxyPid), /^Uid:\s+0\s/m);
     const metricsPid = await pidOf(`${domain}-node-metrics`);
     const logsPid = await pidOf(`${domain}-node-logs`);
     assert.equal(capEff(await status(metricsPid)), 0n, "host metrics: no capability");
@@ -564,6 +616,14 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
     assert.deepEqual(metrics.written, [], "nothing of the container or the node takes a new file");
     assert.deepEqual(metrics.masked["/hostfs/run"], [], "the node's /run (its engine's socket) is an empty mask");
     assert.ok(metrics.dirsChecked > 100, `${metrics.dirsChecked} directories checked`);
+    const proxy = await probe(proxyPid, ["0", "0", "", ""]);
+    assert.deepEqual(
+      Object.entries(proxy.sockets)
+        .filter(([, r]) => r === "CONNECTED")
+        .map(([path]) => path),
+      ["/var/run/docker.sock"],
+      "the proxy reaches its node's engine and no other socket",
+    );
     const logs = await probe(logsPid, ["0", "0", "", "CAP_DAC_READ_SEARCH"]);
     assert.deepEqual(logs.sockets, {}, "the log agent sees no socket at all");
     assert.deepEqual(logs.written, [], "and writes nothing");

@@ -9,7 +9,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { nodeAgentKinds, renderAll, renderLogAgent, renderNodeAgent } from "../../configs/render";
+import { nodeAgentKinds, renderAll, renderLogAgent, renderNodeAgent, renderNodeProxy } from "../../configs/render";
 import { parseSettings } from "../../settings/schema";
 
 const VARIANTS: Record<string, Record<string, unknown>> = {
@@ -34,9 +34,11 @@ for (const [variant, raw] of Object.entries(VARIANTS)) {
   manifest[variant] = {};
   const settings = parseSettings(raw);
   const logAgent = renderLogAgent(settings);
+  const nodeProxy = renderNodeProxy(settings);
   const rendered = {
     ...renderAll(settings, "scaibu-observability/validate"),
     ...(logAgent ? { otelLogs: logAgent } : {}),
+    ...(nodeProxy ? { "node-api": nodeProxy } : {}),
     ...Object.fromEntries(
       nodeAgentKinds(settings).map((k) => [`node-${k}`, renderNodeAgent(settings, "scaibu-observability/validate", k)]),
     ),

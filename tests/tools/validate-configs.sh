@@ -121,6 +121,13 @@ for v in default swarm; do
     missing "socket proxy ($v): no scaibu-e2e/socket-proxy:local image"
   fi
 done
+# A swarm node's own proxy (configs/socket-proxy.ts nodeProxyConfig): docker_stats' reads alone.
+if image_exists scaibu-e2e/socket-proxy:local; then
+  check "haproxy -c node proxy (swarm)" -- in_image swarm node-api scaibu-e2e/socket-proxy:local --entrypoint haproxy -- \
+    -c -dW -f "$(manifest swarm node-api 0)"
+else
+  missing "node proxy (swarm): no scaibu-e2e/socket-proxy:local image"
+fi
 
 # Alertmanager: amtool check-config in its own image (the credential files it names need not exist).
 if image_exists scaibu-e2e/alertmanager:local; then
