@@ -266,28 +266,42 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
   });
 
   it("reads each node's containers through that node's own proxy, and nothing else of its engine", async () => {
-    const running = async (k: number) => (await dk(k, "ps", "--format", "{{.Names}}")).split("\n").filter(Boolean);
-    const ids = Object.fromEntries(
-      (await dk(1, "node", "ls", "--format", "{{.Hostname}} {{.ID}}")).split("\n").map((l) => l.split(" ")),
-    ) as Record<string, string>;
-    for (const k of [1, 2, 3]) {
-      const mine = (await running(k)).filter((n) => n.startsWith(`${domain}-node-`) || n.startsWith(`${domain}.`));
-      await eventually(`node ${k}'s containers in docker_stats, under its host_name`, 150, async () => {
-        const seen = (
-          await prom(`count by (container_name) (container_memory_usage_total_bytes{host_name="${nodeName(k)}"})`)
-        ).map((r) => r.metric.container_name);
-        return mine.every((n) => seen.includes(n)) ? seen : undefined;
-      });
-      // Never another node's: a global task's name carries its node's id.
-      const seen = (
-        await prom(`count by (container_name) (container_memory_usage_total_bytes{host_name="${nodeName(k)}"})`)
-      ).map((r) => r.metric.container_name!);
-      for (const [host, id] of Object.entries(ids)) {
-        if (host !== nodeName(k)) assert.ok(!seen.some((n) => n.includes(`.${id}.`)), `${nodeName(k)} shows ${host}'s`);
+    // A container started on each node after its agent, as an app's would be.
+    const probes = [1, 2, 3].map((k) => `${domain}-probe-${k}`);
+    for (const k of [1, 2, 3])
+      await dk(k, "run", "-d", "--name", probes[k - 1]!, "--entrypoint", "sleep", image("prometheus"), "600");
+    try {
+      const seenOn = async (k: number) =>
+        (await prom(`count by (container_name) (container_memory_usage_total_bytes{host_name="${nodeName(k)}"})`)).map(
+          (r) => r.metric.container_name!,
+        );
+      // The manager's own containers too: the collector no longer reads the Docker API itself.
+      const manager = (await dk(1, "ps", "--format", "{{.Names}}"))
+        .split("\n")
+        .filter((n) => n.startsWith(`${domain}.`));
+      assert.ok(manager.includes(`${domain}.prometheus`), manager.join());
+      for (const k of [1, 2, 3]) {
+        const want = [probes[k - 1]!, ...(k === 1 ? manager : [])];
+        await eventually(`node ${k}'s containers in docker_stats, under its host_name`, 150, async () => {
+          const seen = new Set(await seenOn(k));
+          const missing = want.filter((n) => !seen.has(n));
+          if (missing.length) throw new Error(`missing ${missing.join(" ")}`);
+          return true;
+        }).catch(async (err: unknown) => {
+          // What the agent and the proxy said, for the failure's reader.
+          for (const svc of [`${domain}-node-metrics`, `${domain}-node-api`])
+            log(`${svc}:\n${await dk(1, "service", "logs", "--tail", "15", svc).catch((e: unknown) => String(e))}\n`);
+          throw err;
+        });
+        // Never another node's.
+        const seen = await seenOn(k);
+        for (const other of probes.filter((_, i) => i !== k - 1))
+          assert.ok(!seen.includes(other), `${nodeName(k)} shows ${other}`);
       }
+    } finally {
+      // -v: the image declares a volume (/prometheus), which would outlive the container.
+      for (const k of [1, 2, 3]) await dk(k, "rm", "-fv", probes[k - 1]!).catch(() => "");
     }
-    // The manager's own containers too: the collector no longer reads the Docker API itself.
-    assert.ok((await running(1)).includes(`${domain}.prometheus`));
     // The proxy on node 2 answers docker_stats' reads alone, and only on its internal overlay.
     const apiNetwork = `${domain}-node-api-network`;
     assert.equal(
@@ -306,10 +320,15 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
       "403",
     );
     // No container joins it, on any node.
-    await assert.rejects(
-      dk(2, "run", "--rm", "--network", apiNetwork, "--entrypoint", "true", image("prometheus")),
-      /attachable|not manually attachable/i,
-    );
+    try {
+      await assert.rejects(
+        dk(2, "run", "--name", "not-attached", "--network", apiNetwork, "--entrypoint", "true", image("prometheus")),
+        /attachable/i,
+      );
+    } finally {
+      // The engine creates the container before it refuses the network.
+      await dk(2, "rm", "-fv", "not-attached").catch(() => "");
+    }
   });
 
   it("carries a trace from an app task on node 2 over the overlay to Jaeger", async () => {
@@ -410,7 +429,7 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
       );
       assert.equal(await dk(1, "inspect", "-f", "{{.State.Running}}", `${domain}.otel`), "true");
     } finally {
-      await dk(2, "rm", "-f", consumer);
+      await dk(2, "rm", "-fv", consumer);
     }
   });
 
@@ -708,7 +727,7 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
         ).test(String(err)),
       );
     } finally {
-      await dk(3, "rm", "-f", "in-the-way");
+      await dk(3, "rm", "-fv", "in-the-way");
     }
     const r = await stack.up({ onOutput: log });
     assert.equal(r.summary.result, "succeeded");
@@ -733,7 +752,7 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
     await eventually("every node clean", 60, async () => {
       for (const k of [1, 2, 3]) {
         const left = [
-          ...(await dk(k, "ps", "-aq")).split("\n"),
+          ...(await dk(k, "ps", "-a", "--format", "{{.ID}} {{.Names}} ({{.Status}})")).split("\n"),
           ...(await dk(k, "volume", "ls", "-q")).split("\n"),
           ...(await dk(k, "network", "ls", "-q", "--filter", "label=io.scaibu.stack")).split("\n"),
           ...(k === 1
