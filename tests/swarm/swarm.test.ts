@@ -260,6 +260,7 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
       return seen.join() === want.join() ? true : undefined;
     });
     assert.deepEqual(await fleetStatus(), [
+      { what: `${domain}-node-api`, value: "running on 3 of 3 nodes", level: "ok" },
       { what: `${domain}-node-logs`, value: "running on 3 of 3 nodes", level: "ok" },
       { what: `${domain}-node-metrics`, value: "running on 3 of 3 nodes", level: "ok" },
     ]);
@@ -657,7 +658,7 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
     // npm run status counts the nodes that should run an agent: a drained one does not.
     assert.deepEqual(
       (await fleetStatus()).map((r) => `${r.value} ${r.level}`),
-      ["running on 2 of 2 nodes ok", "running on 2 of 2 nodes ok"],
+      ["running on 2 of 2 nodes ok", "running on 2 of 2 nodes ok", "running on 2 of 2 nodes ok"],
     );
     for (const k of [1, 3]) {
       await eventually(`node ${k} still reports`, 90, async () => {

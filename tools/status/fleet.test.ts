@@ -23,6 +23,7 @@ const manager = { Swarm: { LocalNodeState: "active", ControlAvailable: true } };
 const services = [
   { ID: "m", Spec: { Name: "sw-node-metrics" } },
   { ID: "l", Spec: { Name: "sw-node-logs" } },
+  { ID: "p", Spec: { Name: "sw-node-api" } },
   { ID: "x", Spec: { Name: "someone-else" } },
 ];
 
@@ -40,15 +41,24 @@ describe("npm run status: the fleet rows", () => {
         node("n3", "node-3", "drain"),
         node("n4", "node-4", "active", "down"),
       ],
-      "/tasks": [task("m", "n1"), task("m", "n2"), task("l", "n1"), task("l", "n2", "starting"), task("x", "n2")],
+      "/tasks": [
+        task("m", "n1"),
+        task("m", "n2"),
+        task("l", "n1"),
+        task("l", "n2", "starting"),
+        task("x", "n2"),
+        task("p", "n1"),
+        task("p", "n2"),
+      ],
     });
     assert.deepEqual(await fleetRows(engine.endpoint, "sw"), [
+      { section: "fleet", what: "sw-node-api", value: "running on 2 of 2 nodes", level: "ok", why: undefined },
       {
         section: "fleet",
         what: "sw-node-logs",
         value: "running on 1 of 2 nodes",
         level: "attention",
-        why: "no running agent on node-2: docker service ps sw-node-logs",
+        why: "no running task on node-2: docker service ps sw-node-logs",
       },
       { section: "fleet", what: "sw-node-metrics", value: "running on 2 of 2 nodes", level: "ok", why: undefined },
     ]);
@@ -59,7 +69,7 @@ describe("npm run status: the fleet rows", () => {
     engine = await fakeDocker({ "/info": { Swarm: { LocalNodeState: "inactive" } } });
     assert.deepEqual(await fleetRows(engine.endpoint, "sw"), []);
     await engine.close();
-    engine = await fakeDocker({ "/info": manager, "/services": [services[2]] });
+    engine = await fakeDocker({ "/info": manager, "/services": services.filter((s) => s.ID === "x") });
     assert.deepEqual(await fleetRows(engine.endpoint, "sw"), []);
   });
 });

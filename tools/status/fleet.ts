@@ -1,6 +1,6 @@
 /**
  * The fleet rows of `npm run status` (fleet.mode swarm, docs/fleet.md): for each node agent
- * service, on how many of the nodes that should run it a task is running, and which nodes lack
+ * service and the node proxy (`<domain>-node-api`, which docker_stats reads each node through), on how many of the nodes that should run it a task is running, and which nodes lack
  * one. Nodes that should: ready and active (a drained or paused node runs no agent, on purpose).
  * Nothing when the engine is not a swarm manager or the stack has no agents.
  */
@@ -30,7 +30,7 @@ interface Task {
 export async function fleetRows(endpoint: string, domain: string): Promise<Row[]> {
   const info = await dockerGet<Info>(endpoint, "/info");
   if (info?.Swarm?.LocalNodeState !== "active" || !info.Swarm.ControlAvailable) return [];
-  const names = NODE_AGENT_KINDS.map((k) => `${domain}-node-${k}`);
+  const names = [...NODE_AGENT_KINDS.map((k) => `${domain}-node-${k}`), `${domain}-node-api`];
   const services = ((await dockerGet<SwarmService[]>(endpoint, "/services")) ?? []).filter((s) =>
     names.includes(s.Spec.Name),
   );
@@ -51,7 +51,7 @@ export async function fleetRows(endpoint: string, domain: string): Promise<Row[]
         what: s.Spec.Name,
         value: `running on ${nodes.length - missing.length} of ${nodes.length} nodes`,
         level: missing.length ? "attention" : "ok",
-        why: missing.length ? `no running agent on ${missing.join(", ")}: docker service ps ${s.Spec.Name}` : undefined,
+        why: missing.length ? `no running task on ${missing.join(", ")}: docker service ps ${s.Spec.Name}` : undefined,
       };
     });
 }
