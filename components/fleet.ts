@@ -76,33 +76,25 @@ export class Fleet extends pulumi.ComponentResource {
 
   constructor(name: string, args: FleetArgs, opts?: pulumi.ComponentResourceOptions) {
     super("scaibu:observability:Fleet", name, {}, opts);
-    this.network = new docker.Network(
-      `${name}-network`,
-      {
-        name: args.preflight ? pulumi.output(args.preflight.then(() => args.networkName)) : args.networkName,
-        driver: "overlay",
-        // The gateway is a container, not a service: only an attachable overlay lets it join.
-        attachable: true,
-        options: args.encrypted ? { encrypted: "" } : undefined,
-        labels: [{ label: STACK_LABEL, value: args.stackLabel }],
-      },
-      // The name is fixed; the label marks the owner at creation (as components/networks.ts).
-      { parent: this, deleteBeforeReplace: true, ignoreChanges: ["labels"] },
-    );
-    const proxy = args.nodeProxy;
-    if (proxy) {
-      this.nodeApiNetwork = new docker.Network(
-        `${name}-node-api-network`,
+    /** An overlay of the fleet, named `dockerName` once the preflight passed; the name is fixed, the label marks the owner at creation (as components/networks.ts). */
+    const overlay = (suffix: string, dockerName: string, extra: Partial<docker.NetworkArgs>) =>
+      new docker.Network(
+        `${name}-${suffix}`,
         {
-          name: args.preflight ? pulumi.output(args.preflight.then(() => proxy.networkName)) : proxy.networkName,
+          name: args.preflight ? pulumi.output(args.preflight.then(() => dockerName)) : dockerName,
           driver: "overlay",
-          // Not attachable: no container, only the services the manager declares, joins it; no route out.
-          internal: true,
           options: args.encrypted ? { encrypted: "" } : undefined,
           labels: [{ label: STACK_LABEL, value: args.stackLabel }],
+          ...extra,
         },
         { parent: this, deleteBeforeReplace: true, ignoreChanges: ["labels"] },
       );
+    // The gateway is a container, not a service: only an attachable overlay lets it join.
+    this.network = overlay("network", args.networkName, { attachable: true });
+    const proxy = args.nodeProxy;
+    if (proxy) {
+      // Not attachable: no container, only the services the manager declares, joins it; no route out.
+      this.nodeApiNetwork = overlay("node-api-network", proxy.networkName, { internal: true });
       this.nodeProxy = new SwarmService(
         `${name}-node-api`,
         {

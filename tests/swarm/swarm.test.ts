@@ -86,6 +86,31 @@ const sendFrom = async (k: number, name: string, url: string, run: string) =>
   JSON.parse(
     await inNetns(k, name, ["node", "-r", "@scaibu/observability-loader", join(repo, "tests/swarm/send.ts"), url, run]),
   ) as { traceId: string; spans: number };
+/**
+ * From container `name` on node 2: it resolves the collector by name on `network` (node 2 learns
+ * it through the overlay), and a trace it sends there is in Jaeger.
+ */
+async function traceFromNode2(name: string, network: string, what: string): Promise<void> {
+  const collector = await addressOn(1, `${domain}.otel`, network);
+  const resolved = await dk(2, "exec", name, "nslookup", `${domain}.otel`);
+  assert.ok(resolved.includes(collector), `node 2 resolves ${domain}.otel to ${collector}: ${resolved}`);
+  const url = `http://${collector}:${CATALOG.otelCollector.ports.otlpHttp}`;
+  await traceInJaeger(what, await sendFrom(2, name, url, `${name}-${process.pid}`));
+}
+/** A container that sleeps on node `k` (busybox of the Prometheus image), on `network` if given; remove it with `rm -fv`. */
+const sleeper = (k: number, name: string, network?: string) =>
+  dk(
+    k,
+    "run",
+    "-d",
+    "--name",
+    name,
+    ...(network ? ["--network", network] : []),
+    "--entrypoint",
+    "sleep",
+    image("prometheus"),
+    "600",
+  );
 /** A container's address on `network` (on the node it runs on). */
 const addressOn = (k: number, container: string, network: string) =>
   dk(k, "inspect", "-f", `{{(index .NetworkSettings.Networks "${network}").IPAddress}}`, container);
@@ -269,8 +294,7 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
   it("reads each node's containers through that node's own proxy, and nothing else of its engine", async () => {
     // A container started on each node after its agent, as an app's would be.
     const probes = [1, 2, 3].map((k) => `${domain}-probe-${k}`);
-    for (const k of [1, 2, 3])
-      await dk(k, "run", "-d", "--name", probes[k - 1]!, "--entrypoint", "sleep", image("prometheus"), "600");
+    for (const k of [1, 2, 3]) await sleeper(k, probes[k - 1]!);
     try {
       const seenOn = async (k: number) =>
         (await prom(`count by (container_name) (container_memory_usage_total_bytes{host_name="${nodeName(k)}"})`)).map(
@@ -340,17 +364,8 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
       60,
       async () => (await taskContainer(2, `${domain}-app`)) || undefined,
     );
-    const gateway = await addressOn(1, `${domain}.otel`, fleetNetwork);
     // Swarm's DNS on the overlay gives tasks on every node the gateway's name.
-    const resolved = await dk(2, "exec", app, "nslookup", `${domain}.otel`);
-    assert.ok(resolved.includes(gateway), `node 2 resolves ${domain}.otel to ${gateway}: ${resolved}`);
-    const sent = await sendFrom(
-      2,
-      app,
-      `http://${gateway}:${CATALOG.otelCollector.ports.otlpHttp}`,
-      `swarm-${process.pid}`,
-    );
-    await traceInJaeger("the app's trace", sent);
+    await traceFromNode2(app, fleetNetwork, "the app's trace");
     // The same app task reaches Prometheus on the overlay (it scrapes there), and gets nothing
     // from it without a login: no query, no admin API (configs/web-auth.ts).
     const prometheus = await dk(
@@ -397,36 +412,13 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
     }
     // What a consumer stack does on one host, here on node 2: a plain container on the network by name.
     const consumer = `${domain}-consumer`;
-    await dk(
-      2,
-      "run",
-      "-d",
-      "--name",
-      consumer,
-      "--network",
-      network,
-      "--entrypoint",
-      "sleep",
-      image("prometheus"),
-      "600",
-    );
+    await sleeper(2, consumer, network);
     try {
-      const collector = await addressOn(1, `${domain}.otel`, network);
-      const resolved = await dk(2, "exec", consumer, "nslookup", `${domain}.otel`);
-      assert.ok(resolved.includes(collector), `node 2 resolves ${domain}.otel to ${collector}: ${resolved}`);
-      const sent = await sendFrom(
-        2,
-        consumer,
-        `http://${collector}:${CATALOG.otelCollector.ports.otlpHttp}`,
-        `consumer-${process.pid}`,
-      );
-      await traceInJaeger("the consumer's trace", sent);
+      await traceFromNode2(consumer, network, "the consumer's trace");
       // Node 1's engine cannot inspect it, but the swarm knows it: the guard names it before anything goes.
       assert.ok((await dk(1, "network", "inspect", "--verbose", network)).includes(consumer));
       await assert.rejects(stack.destroy({ onOutput: log }), (err: Error) =>
-        new RegExp(`network ${network} is still used by ${consumer} \\(on 10\\.213\\.0\\.2\\)`).test(
-          String(err),
-        ),
+        new RegExp(`network ${network} is still used by ${consumer} \\(on 10\\.213\\.0\\.2\\)`).test(String(err)),
       );
       assert.equal(await dk(1, "inspect", "-f", "{{.State.Running}}", `${domain}.otel`), "true");
     } finally {
@@ -704,19 +696,7 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
     await stack.setConfig("scaibu-observability:fleet", { value: JSON.stringify({ mode: "single" }) });
     // The switch replaces the overlays with bridges: another stack's container on one stops it at preview.
     const network = `${domain}-observability-network`;
-    await dk(
-      3,
-      "run",
-      "-d",
-      "--name",
-      "in-the-way",
-      "--network",
-      network,
-      "--entrypoint",
-      "sleep",
-      image("prometheus"),
-      "600",
-    );
+    await sleeper(3, "in-the-way", network);
     try {
       // Node 1 learns of it through the overlay's gossip, a moment after it starts.
       await eventually("node 1 sees the container on node 3", 30, async () =>

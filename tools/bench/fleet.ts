@@ -1,6 +1,7 @@
 /**
- * `npm run bench:fleet`: what a swarm's node agents cost each node, and what each node adds to the
- * gateway. Prints figures; it asserts nothing.
+ * `npm run bench:fleet`: what a swarm's node agents (and each node's Docker API proxy, which
+ * docker_stats reads the node through) cost each node, and what each node adds to the gateway.
+ * Prints figures; it asserts nothing.
  *
  * On a 3-node swarm built here (tests/swarm/harness.sh), with the backends on node 1, and on every
  * node that takes part a container writing FLEET_BENCH_LOG_RATE log lines a second (default 100;
@@ -8,7 +9,7 @@
  *   1. the baseline, in the same run: fleet.mode single on node 1, the collector (which reads
  *      its host) and the log agent;
  *   2. fleet.mode swarm with node 1 alone, then after node 2 and node 3 join: the gateway (the
- *      collector) and both agents of every node.
+ *      collector) and both agents and the proxy of every node.
  * Each step settles, then reads the Docker stats API over FLEET_BENCH_WINDOW_S seconds (default
  * 60): CPU in millicores, memory median and peak. One run; this machine is noisy and all three
  * nodes share its 2 cores, so read the ratios, not the absolutes.
@@ -40,7 +41,8 @@ const progress = (m: string) => process.stderr.write(`[bench:fleet] ${m}\n`);
 const swarm = (...args: string[]) => run("bash", [harness, ...args], { passStderr: true });
 const dk = (k: number, ...args: string[]) => run("docker", ["-H", `unix://${socket(k)}`, ...args]);
 const settle = () => new Promise((r) => setTimeout(r, SETTLE_S * 1000));
-const agents = NODE_AGENT_KINDS.map((kind) => `${domain}-node-${kind}`);
+/** What runs on every node: the two agents and the node's Docker API proxy. */
+const perNode = [...NODE_AGENT_KINDS.map((kind) => `${domain}-node-${kind}`), `${domain}-node-api`];
 const LOG_RATE = Number(process.env.FLEET_BENCH_LOG_RATE ?? 100);
 
 /** A container on node `k` writing LOG_RATE lines a second to its json log (busybox of the Prometheus image). */
@@ -63,25 +65,24 @@ async function task(k: number, service: string): Promise<string> {
 interface Step {
   name: string;
   gateway: Cost;
-  /** Per node: the metrics and logs agents' costs added together. */
+  /** Per node: the metrics and logs agents' and the proxy's costs added together. */
   agents: Cost[];
 }
 
 async function measureSwarm(name: string, nodes: number[]): Promise<Step> {
   const targets = [{ socket: socket(1), name: `${domain}.otel` }];
-  for (const k of nodes) for (const svc of agents) targets.push({ socket: socket(k), name: await task(k, svc) });
+  for (const k of nodes) for (const svc of perNode) targets.push({ socket: socket(k), name: await task(k, svc) });
   progress(`${name}: settling ${SETTLE_S}s, then measuring ${WINDOW_S}s`);
   await settle();
   const [gateway, ...rest] = await measureCosts(targets, WINDOW_S);
-  const perNode = nodes.map((_, i) => {
-    const [m, l] = [rest[2 * i]!, rest[2 * i + 1]!];
-    return {
-      millicores: m.millicores + l.millicores,
-      memMedian: m.memMedian + l.memMedian,
-      memPeak: m.memPeak + l.memPeak,
-    };
-  });
-  return { name, gateway: gateway!, agents: perNode };
+  const sums = nodes.map((_, i) =>
+    rest.slice(perNode.length * i, perNode.length * (i + 1)).reduce((a, c) => ({
+      millicores: a.millicores + c.millicores,
+      memMedian: a.memMedian + c.memMedian,
+      memPeak: a.memPeak + c.memPeak,
+    })),
+  );
+  return { name, gateway: gateway!, agents: sums };
 }
 
 async function main(): Promise<void> {
@@ -90,7 +91,8 @@ async function main(): Promise<void> {
   await swarm("start", "1", "2", "3");
   await swarm("init");
   await swarm("load", "1", ...SWARM_MANAGER_IMAGES);
-  for (const k of ["2", "3"]) await swarm("load", k, image("otel-collector"), image("prometheus"));
+  for (const k of ["2", "3"])
+    await swarm("load", k, image("otel-collector"), image("prometheus"), image("socket-proxy"));
 
   const state = mkdtempSync(join(tmpdir(), "scaibu-fleetbench-"));
   const base = {
@@ -153,9 +155,9 @@ async function main(): Promise<void> {
           "gateway CPU",
           "gateway memory",
           "gateway CPU added per node beyond the first",
-          "agents per node: CPU (median)",
+          "agents + proxy per node: CPU (median)",
           "× single-host collector + log agent",
-          "agents per node: memory (median)",
+          "agents + proxy per node: memory (median)",
         ],
         steps.map((s, i) => {
           const agentCpu = median(s.agents.map((a) => a.millicores));
