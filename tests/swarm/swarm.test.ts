@@ -402,6 +402,22 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
       `https://127.0.0.1:${outputs.routing.httpsPort}/`,
     ]);
     assert.equal(published, "404", "Traefik answers on the published port");
+    // And routes the stack's own services as on one host: its docker provider finds them on the overlay.
+    const port = outputs.routing.httpsPort;
+    const routed = (extra: string[]) =>
+      sh("ip", [
+        "netns",
+        "exec",
+        "scaibu-sw-1",
+        ...STATUS_ONLY,
+        "-k",
+        "--resolve",
+        `${domain}.prometheus:${port}:127.0.0.1`,
+        ...extra,
+        `https://${domain}.prometheus:${port}/-/ready`,
+      ]);
+    assert.equal(await routed([]), "401", "Prometheus routed, behind the operator's login");
+    assert.equal(await routed(["-u", `${operator.user}:${operator.password}`]), "200");
     // The stack's networks are attachable overlays; the internal ones of Loki and the socket proxy stay bridges.
     assert.equal(
       await dk(1, "network", "inspect", "-f", "{{.Driver}} {{.Attachable}} {{.Internal}}", network),
