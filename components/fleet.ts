@@ -1,6 +1,5 @@
-import * as docker from "@pulumi/docker";
+import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { STACK_LABEL } from "@scaibu/observability-routing";
 import {
   AGENT_CA_PATH,
   AGENT_CERT_PATH,
@@ -13,6 +12,7 @@ import { SOCKET_PROXY_SOCKET, socketProxyEntrypoint } from "../configs/socket-pr
 import type { Privileges } from "../configs/privileges";
 import type { Rendered } from "../configs/render";
 import type { SignedPair } from "./certificates";
+import { overlayArgs, stackNetwork } from "./networks";
 import { SwarmService } from "./swarm-service";
 
 /** One kind of node agent: its service name, privileges and rendered config. */
@@ -74,21 +74,20 @@ export class Fleet extends pulumi.ComponentResource {
   readonly nodeProxy?: SwarmService;
   readonly nodeApiNetwork?: docker.Network;
 
+  /** Its overlays: the fleet's, and the node proxies' when they run. */
+  get networks(): docker.Network[] {
+    return [this.network, ...(this.nodeApiNetwork ? [this.nodeApiNetwork] : [])];
+  }
+
+  /** Its Swarm services: the agents', and the node proxies' when they run. */
+  get services(): docker.Service[] {
+    return [...this.agents, ...(this.nodeProxy ? [this.nodeProxy] : [])].map((s) => s.service);
+  }
+
   constructor(name: string, args: FleetArgs, opts?: pulumi.ComponentResourceOptions) {
     super("scaibu:observability:Fleet", name, {}, opts);
-    /** An overlay of the fleet, named `dockerName` once the preflight passed; the name is fixed, the label marks the owner at creation (as components/networks.ts). */
     const overlay = (suffix: string, dockerName: string, extra: Partial<docker.NetworkArgs>) =>
-      new docker.Network(
-        `${name}-${suffix}`,
-        {
-          name: args.preflight ? pulumi.output(args.preflight.then(() => dockerName)) : dockerName,
-          driver: "overlay",
-          options: args.encrypted ? { encrypted: "" } : undefined,
-          labels: [{ label: STACK_LABEL, value: args.stackLabel }],
-          ...extra,
-        },
-        { parent: this, deleteBeforeReplace: true, ignoreChanges: ["labels"] },
-      );
+      stackNetwork(this, `${name}-${suffix}`, dockerName, args, { ...overlayArgs(args.encrypted), ...extra });
     // The gateway is a container, not a service: only an attachable overlay lets it join.
     this.network = overlay("network", args.networkName, { attachable: true });
     const proxy = args.nodeProxy;

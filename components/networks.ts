@@ -41,31 +41,13 @@ export class Networks extends pulumi.ComponentResource {
 
   constructor(name: string, args: NetworksArgs, opts?: pulumi.ComponentResourceOptions) {
     super("scaibu:observability:Networks", name, {}, opts);
-    /** A network of the stack, `${name}-<suffix>`, named `dockerName` once the preflight passed. */
     const network = (suffix: string, dockerName: string, extra: Partial<docker.NetworkArgs> = {}) =>
-      new docker.Network(
-        `${name}-${suffix}`,
-        {
-          name: args.preflight ? pulumi.output(args.preflight.then(() => dockerName)) : dockerName,
-          driver: "bridge",
-          labels: [{ label: STACK_LABEL, value: args.stackLabel }],
-          // A driver change (a switch of fleet.mode) replaces the network, and with it its containers.
-          ...extra,
-        },
-        {
-          parent: this,
-          // Network names are fixed, so a replacement must remove the old one first.
-          deleteBeforeReplace: true,
-          // Docker cannot relabel a network (the provider replaces it): the label marks the owner
-          // at creation, and renaming the stack must not tear down what other projects attach to.
-          ignoreChanges: ["labels"],
-        },
-      );
+      stackNetwork(this, `${name}-${suffix}`, dockerName, args, extra);
     const roles = Object.keys(args.names) as NetworkRole[];
     // Attachable: the stack's own containers, and consumers' on any node, join it (a task could
     // join a plain overlay, a container cannot). Encrypted as the fleet network is (fleet.encryptOverlay).
     const overlay: Partial<docker.NetworkArgs> = args.overlay
-      ? { driver: "overlay", attachable: true, options: args.overlay.encrypted ? { encrypted: "" } : undefined }
+      ? { ...overlayArgs(args.overlay.encrypted), attachable: true }
       : {};
     const networks = roles.map(
       (role) =>
@@ -97,6 +79,42 @@ export class Networks extends pulumi.ComponentResource {
     }
     this.registerOutputs({ names: this.names, ids: this.ids });
   }
+}
+
+/**
+ * A network of the stack (a bridge unless `extra` says otherwise), `urnName` to Pulumi under
+ * `parent`, named `dockerName` once the preflight passed.
+ */
+export function stackNetwork(
+  parent: pulumi.Resource,
+  urnName: string,
+  dockerName: string,
+  o: { stackLabel: string; preflight?: Promise<void> },
+  extra: Partial<docker.NetworkArgs> = {},
+): docker.Network {
+  return new docker.Network(
+    urnName,
+    {
+      name: o.preflight ? pulumi.output(o.preflight.then(() => dockerName)) : dockerName,
+      driver: "bridge",
+      labels: [{ label: STACK_LABEL, value: o.stackLabel }],
+      // A driver change (a switch of fleet.mode) replaces the network, and with it its containers.
+      ...extra,
+    },
+    {
+      parent,
+      // Network names are fixed, so a replacement must remove the old one first.
+      deleteBeforeReplace: true,
+      // Docker cannot relabel a network (the provider replaces it): the label marks the owner
+      // at creation, and renaming the stack must not tear down what other projects attach to.
+      ignoreChanges: ["labels"],
+    },
+  );
+}
+
+/** An overlay's driver and options: IPsec between nodes when asked (fleet.encryptOverlay; needs ESP). */
+export function overlayArgs(encrypted: boolean): Partial<docker.NetworkArgs> {
+  return { driver: "overlay", options: encrypted ? { encrypted: "" } : undefined };
 }
 
 /** The address Docker gives a bridge's gateway by default: the first host of the subnet. */

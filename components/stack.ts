@@ -459,15 +459,11 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       `${name}-network-guards`,
       {
         networks: this.networks,
-        more: [this.fleet?.network, this.fleet?.nodeApiNetwork].filter((n) => n !== undefined),
+        more: this.fleet?.networks,
         stackLabel: args.stackLabel,
         dockerHost,
         // In a swarm the agents too: a refused destroy leaves them running with the rest.
-        containers: [
-          ...containers,
-          ...(this.fleet?.agents.map((a) => a.service) ?? []),
-          ...(this.fleet?.nodeProxy ? [this.fleet.nodeProxy.service] : []),
-        ],
+        containers: [...containers, ...(this.fleet?.services ?? [])],
       },
       child,
     );

@@ -101,8 +101,17 @@ export interface NodeAgentInput {
  * addServiceInfoToCluster, `TaskAliases`). So the agent on a node asks for the proxy by its own
  * node's id, which Swarm gives it too (NODE_ENV): its node's engine, never another's by mistake.
  */
-export const NODE_PROXY_HOSTNAME = "node-api-{{.Node.ID}}";
-export const NODE_PROXY_ENDPOINT = `tcp://node-api-\${env:SCAIBU_NODE_ID}:${CATALOG.socketProxy.ports.api}`;
+const nodeProxyHost = (nodeId: string) => `node-api-${nodeId}`;
+export const NODE_PROXY_HOSTNAME = nodeProxyHost("{{.Node.ID}}");
+export const NODE_PROXY_ENDPOINT = `tcp://${nodeProxyHost("${env:SCAIBU_NODE_ID}")}:${CATALOG.socketProxy.ports.api}`;
+
+/**
+ * A Swarm service on every node (Swarm allows no dots): `<domain>-node-metrics`, `<domain>-node-logs`
+ * and the node proxy, `<domain>-node-api`.
+ */
+export function nodeServiceName(domain: string, part: NodeAgentKind | "api"): string {
+  return `${domain}-node-${part}`;
+}
 
 export function nodeAgentConfig(input: NodeAgentInput) {
   const mib = Math.floor(input.memoryMb * 0.8);

@@ -39,6 +39,7 @@ import {
   NODE_ENV,
   nodeAgentHealthcheck,
   nodeAgentYaml,
+  nodeServiceName,
   type NodeAgentKind,
 } from "./fleet";
 import { isGuarded, type Settings } from "../settings/schema";
@@ -150,8 +151,7 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
         tokenOnHost: s.auth.otlpTokenOnHost,
         ...s.collector,
         queueShareBytes: shares(s).otelCollector,
-        // In a swarm the node agents read every node's host, the manager's included.
-        // In a swarm the node agents read every node, its containers included.
+        // In a swarm the node agents read every node's host and containers, the manager's included.
         hostMetrics: fleetOn(s) ? { ...s.hostMetrics, enabled: false, containers: false } : s.hostMetrics,
         fleetGateway: fleetOn(s),
         prometheusAuth: selfAuthOn(s, "prometheus"),
@@ -331,7 +331,7 @@ export function nodeProxyOn(s: Settings): boolean {
 
 /** The node proxies' Swarm service: `<domain>-node-api`. */
 export function nodeProxyServiceName(s: Settings): string {
-  return `${s.domain}-node-api`;
+  return nodeServiceName(s.domain, "api");
 }
 
 /** The internal overlay the node proxies serve on, joined by the metrics agents alone. */
@@ -376,7 +376,7 @@ export function nodeAgentKinds(s: Settings): NodeAgentKind[] {
 
 /** A node agent's Swarm service name (Swarm allows no dots): `<domain>-node-metrics`, `<domain>-node-logs`. */
 export function nodeAgentServiceName(s: Settings, kind: NodeAgentKind): string {
-  return `${s.domain}-node-${kind}`;
+  return nodeServiceName(s.domain, kind);
 }
 
 /** A node agent's config (a Swarm config), environment and health check. */

@@ -26,32 +26,39 @@ interface NetworkInspect {
   IPAM?: { Config?: { Subnet?: string }[] | null };
 }
 
-/** One problem per network that the plan replaces while containers of other stacks use it. */
+/**
+ * One problem per network that the plan replaces while containers of other stacks use it. It runs
+ * at the start of every preview and up, so the networks are asked at once.
+ */
 export async function replacementProblems(
   endpoint: string,
   planned: readonly PlannedNetwork[],
   stackLabel: string,
 ): Promise<string[]> {
-  const problems: string[] = [];
-  for (const p of planned) {
-    const net = await dockerGet<NetworkInspect>(endpoint, `/networks/${encodeURIComponent(p.name)}`);
-    if (!net) continue; // created, not replaced
-    const subnets = (net.IPAM?.Config ?? []).map((c) => c.Subnet).filter(Boolean);
-    const why =
-      net.Driver !== p.driver
-        ? `${p.driverKey} makes network ${p.name} ${p.driver === "overlay" ? "an overlay" : "a bridge"} (it is ${net.Driver === "overlay" ? "an overlay" : `a ${net.Driver}`} now)`
-        : p.subnet && subnets.length && !subnets.includes(p.subnet)
-          ? `${p.subnetKey} = "${p.subnet}" moves network ${p.name} (its subnet is ${subnets.join(", ")} now)`
-          : undefined;
-    if (!why) continue;
-    const foreign = await foreignContainers(endpoint, p.name, stackLabel);
-    if (foreign.length) {
-      problems.push(
-        `${why}, which replaces it, but ${foreign.join(", ")} ${foreign.length === 1 ? "uses" : "use"} it, ` +
-          "which this stack did not create: " +
-          `stop them or \`docker network disconnect ${p.name} <container>\`, then run again`,
-      );
-    }
-  }
-  return problems;
+  const problems = await Promise.all(planned.map((p) => replacementProblem(endpoint, p, stackLabel)));
+  return problems.filter((p) => p !== undefined);
+}
+
+async function replacementProblem(
+  endpoint: string,
+  p: PlannedNetwork,
+  stackLabel: string,
+): Promise<string | undefined> {
+  const net = await dockerGet<NetworkInspect>(endpoint, `/networks/${encodeURIComponent(p.name)}`);
+  if (!net) return undefined; // created, not replaced
+  const subnets = (net.IPAM?.Config ?? []).map((c) => c.Subnet).filter(Boolean);
+  const why =
+    net.Driver !== p.driver
+      ? `${p.driverKey} makes network ${p.name} ${p.driver === "overlay" ? "an overlay" : "a bridge"} (it is ${net.Driver === "overlay" ? "an overlay" : `a ${net.Driver}`} now)`
+      : p.subnet && subnets.length && !subnets.includes(p.subnet)
+        ? `${p.subnetKey} = "${p.subnet}" moves network ${p.name} (its subnet is ${subnets.join(", ")} now)`
+        : undefined;
+  if (!why) return undefined;
+  const foreign = await foreignContainers(endpoint, p.name, stackLabel);
+  if (!foreign.length) return undefined;
+  return (
+    `${why}, which replaces it, but ${foreign.join(", ")} ${foreign.length === 1 ? "uses" : "use"} it, ` +
+    "which this stack did not create: " +
+    `stop them or \`docker network disconnect ${p.name} <container>\`, then run again`
+  );
 }

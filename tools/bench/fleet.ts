@@ -26,7 +26,7 @@ import {
   SWARM_MANAGER_IMAGES,
   SWARM_STACK_SERVICES,
 } from "@scaibu/observability-devkit";
-import { NODE_AGENT_KINDS } from "../../configs/fleet";
+import { NODE_AGENT_KINDS, nodeServiceName } from "../../configs/fleet";
 import { measureCosts, mib, type Cost } from "./container-cost";
 import { run } from "./exec";
 import { destroyThrowaway, prepareToolchain } from "./throwaway";
@@ -42,7 +42,7 @@ const swarm = (...args: string[]) => run("bash", [harness, ...args], { passStder
 const dk = (k: number, ...args: string[]) => run("docker", ["-H", `unix://${socket(k)}`, ...args]);
 const settle = () => new Promise((r) => setTimeout(r, SETTLE_S * 1000));
 /** What runs on every node: the two agents and the node's Docker API proxy. */
-const perNode = [...NODE_AGENT_KINDS.map((kind) => `${domain}-node-${kind}`), `${domain}-node-api`];
+const perNode = [...NODE_AGENT_KINDS, "api" as const].map((part) => nodeServiceName(domain, part));
 const LOG_RATE = Number(process.env.FLEET_BENCH_LOG_RATE ?? 100);
 
 /** A container on node `k` writing LOG_RATE lines a second to its json log (busybox of the Prometheus image). */

@@ -4,7 +4,7 @@
  * one. Nodes that should: ready and active (a drained or paused node runs no agent, on purpose).
  * Nothing when the engine is not a swarm manager or the stack has no agents.
  */
-import { NODE_AGENT_KINDS } from "../../configs/fleet";
+import { NODE_AGENT_KINDS, nodeServiceName } from "../../configs/fleet";
 import { dockerGet } from "../../providers/docker-api";
 import type { Row } from "./rows";
 
@@ -30,7 +30,7 @@ interface Task {
 export async function fleetRows(endpoint: string, domain: string): Promise<Row[]> {
   const info = await dockerGet<Info>(endpoint, "/info");
   if (info?.Swarm?.LocalNodeState !== "active" || !info.Swarm.ControlAvailable) return [];
-  const names = [...NODE_AGENT_KINDS.map((k) => `${domain}-node-${k}`), `${domain}-node-api`];
+  const names = [...NODE_AGENT_KINDS, "api" as const].map((part) => nodeServiceName(domain, part));
   const services = ((await dockerGet<SwarmService[]>(endpoint, "/services")) ?? []).filter((s) =>
     names.includes(s.Spec.Name),
   );
