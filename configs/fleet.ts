@@ -211,6 +211,7 @@ export function nodeAgentsScrapeConfig(input: FleetScrapeInput) {
       },
     ],
     relabel_configs: [
+      placedTasksOnly,
       // One target per task: its address on the fleet network.
       {
         source_labels: ["__meta_dockerswarm_network_name"],
@@ -224,6 +225,20 @@ export function nodeAgentsScrapeConfig(input: FleetScrapeInput) {
     ],
   };
 }
+
+/**
+ * Drops a task the scheduler has not placed on a node yet. Swarm gives a new task its overlay
+ * address before a node (tasks.go adds the node's labels only when `NodeID` names one), so the
+ * discovery can list it with no `host_name`; if its container starts before the next refresh, that
+ * label-less target scrapes fine and its series carry no node (the swarm tier saw it, and
+ * tests/tools/swarm-discovery.test.ts shows it with the real discovery). A placed task is scraped
+ * from its first refresh, under its node.
+ */
+const placedTasksOnly = {
+  source_labels: ["__meta_dockerswarm_node_hostname"],
+  regex: ".+",
+  action: "keep" as const,
+};
 
 /**
  * A Swarm node's labels (`docker node update --label-add zone=b`) on the series of every target on
@@ -269,6 +284,7 @@ export function swarmServicesScrapeConfig(input: FleetScrapeInput) {
         network: input.network,
         address: { label: "__address__", hostRegex: "(.+):[0-9]+" },
       }),
+      placedTasksOnly,
       { source_labels: ["__meta_dockerswarm_service_name"], target_label: "service" },
       { source_labels: ["__meta_dockerswarm_node_hostname"], target_label: "host_name" },
       { source_labels: ["__meta_dockerswarm_task_slot"], target_label: "task_slot" },

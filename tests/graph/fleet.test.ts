@@ -290,6 +290,8 @@ describe("resource graph (fleet.mode swarm)", () => {
         ),
       );
       assert.ok(job.relabel_configs.some((r) => r.action === "labelmap" && r.replacement === "node_label_$1"));
+      // A task not placed on a node yet is no target (tests/tools/swarm-discovery.test.ts).
+      assert.ok(keep.some((r) => r.source_labels![0] === "__meta_dockerswarm_node_hostname" && r.regex === ".+"));
     }
     const apps = swarmJobs.find((j) => j.job_name === "swarm-services")!;
     const optIn = apps.relabel_configs[0]!;
