@@ -131,11 +131,18 @@ const tasksOn = async (svc: string) =>
     .sort();
 
 /**
- * An app service with one task on node 2, on the fleet network (dnsrr: this kernel has no IPVS),
- * carrying `labels`; `rest` is what follows them (mounts, entrypoint, the image and its arguments).
+ * Runs `body` with an app service that has one task on node 2, on the fleet network (dnsrr: this
+ * kernel has no IPVS), carrying `labels`; `rest` is what follows them (mounts, entrypoint, the image
+ * and its arguments). The service is removed whatever `body` does: one left on the fleet network
+ * would hold it, and every later test's `up` and `destroy` would fail on it instead of its own fault.
  */
-const appOnNode2 = (name: string, labels: Record<string, string>, rest: string[]) =>
-  dk(
+async function withAppOnNode2<T>(
+  name: string,
+  labels: Record<string, string>,
+  rest: string[],
+  body: () => Promise<T>,
+): Promise<T> {
+  await dk(
     1,
     "service",
     "create",
@@ -151,6 +158,12 @@ const appOnNode2 = (name: string, labels: Record<string, string>, rest: string[]
     ...Object.entries(labels).flatMap(([k, v]) => ["--label", `${k}=${v}`]),
     ...rest,
   );
+  try {
+    return await body();
+  } finally {
+    await dk(1, "service", "rm", name).catch((err: unknown) => log(`cleanup: ${String(err)}\n`));
+  }
+}
 /** A real /metrics and /-/ready: Prometheus' own image with its default config, its data on a tmpfs its user can write (no volume left). */
 const prometheusApp = ["--mount", "type=tmpfs,destination=/prometheus,tmpfs-mode=1777", image("prometheus")];
 
@@ -358,32 +371,32 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
 
   it("carries a trace from an app task on node 2 over the overlay to Jaeger", async () => {
     // The app: a task on node 2 on the fleet network; the SDK sends from inside its network namespace.
-    await appOnNode2(`${domain}-app`, {}, ["--entrypoint", "sleep", image("prometheus"), "600"]);
-    const app = await eventually(
-      "the app's task on node 2",
-      60,
-      async () => (await taskContainer(2, `${domain}-app`)) || undefined,
-    );
-    // Swarm's DNS on the overlay gives tasks on every node the gateway's name.
-    await traceFromNode2(app, fleetNetwork, "the app's trace");
-    // The same app task reaches Prometheus on the overlay (it scrapes there), and gets nothing
-    // from it without a login: no query, no admin API (configs/web-auth.ts).
-    const prometheus = await dk(
-      1,
-      "inspect",
-      "-f",
-      `{{(index .NetworkSettings.Networks "${fleetNetwork}").IPAddress}}`,
-      `${domain}.prometheus`,
-    );
-    const code = (path: string, extra: string[] = []) =>
-      inNetns(2, app, [...STATUS_ONLY, ...extra, `http://${prometheus}:${CATALOG.prometheus.ports.http}${path}`]);
-    assert.equal(await code("/api/v1/query?query=up"), "401");
-    assert.equal(
-      await code("/api/v1/admin/tsdb/delete_series", ["-X", "POST", "--data-urlencode", "match[]=up"]),
-      "401",
-    );
-    assert.equal(await code("/api/v1/query?query=up", ["-u", `${operator.user}:${operator.password}`]), "200");
-    await dk(1, "service", "rm", `${domain}-app`);
+    await withAppOnNode2(`${domain}-app`, {}, ["--entrypoint", "sleep", image("prometheus"), "600"], async () => {
+      const app = await eventually(
+        "the app's task on node 2",
+        60,
+        async () => (await taskContainer(2, `${domain}-app`)) || undefined,
+      );
+      // Swarm's DNS on the overlay gives tasks on every node the gateway's name.
+      await traceFromNode2(app, fleetNetwork, "the app's trace");
+      // The same app task reaches Prometheus on the overlay (it scrapes there), and gets nothing
+      // from it without a login: no query, no admin API (configs/web-auth.ts).
+      const prometheus = await dk(
+        1,
+        "inspect",
+        "-f",
+        `{{(index .NetworkSettings.Networks "${fleetNetwork}").IPAddress}}`,
+        `${domain}.prometheus`,
+      );
+      const code = (path: string, extra: string[] = []) =>
+        inNetns(2, app, [...STATUS_ONLY, ...extra, `http://${prometheus}:${CATALOG.prometheus.ports.http}${path}`]);
+      assert.equal(await code("/api/v1/query?query=up"), "401");
+      assert.equal(
+        await code("/api/v1/admin/tsdb/delete_series", ["-X", "POST", "--data-urlencode", "match[]=up"]),
+        "401",
+      );
+      assert.equal(await code("/api/v1/query?query=up", ["-u", `${operator.user}:${operator.password}`]), "200");
+    });
   });
 
   it("joins a container on node 2 to the stack's own network by its output name: it reaches the collector by name, and destroy waits for it", async () => {
@@ -454,7 +467,6 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
       ...traefikLabels({ name: "consumer-web", host, port: CATALOG.prometheus.ports.http }, fleetNetwork, "swarm"),
       [outputs.routing.label.key]: outputs.routing.label.value,
     };
-    await appOnNode2(web, labels, prometheusApp);
     const caFile = join(state, "ca.crt");
     writeFileSync(caFile, ca);
     const { websecure } = CATALOG.traefik.ports;
@@ -465,14 +477,15 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
         "--cacert",
         caFile,
       ]);
-    const body = await eventually(`https://${host} through Traefik`, 90, async () =>
-      viaTraefik().then(
-        (b) => (/Ready/.test(b) ? b : undefined),
-        () => undefined,
-      ),
-    );
-    assert.match(body, /Prometheus Server is Ready/);
-    await dk(1, "service", "rm", web);
+    await withAppOnNode2(web, labels, prometheusApp, async () => {
+      const body = await eventually(`https://${host} through Traefik`, 90, async () =>
+        viaTraefik().then(
+          (b) => (/Ready/.test(b) ? b : undefined),
+          () => undefined,
+        ),
+      );
+      assert.match(body, /Prometheus Server is Ready/);
+    });
     await eventually("the removed service's route gone", 90, async () =>
       viaTraefik().then(
         (b) => (/Ready/.test(b) ? undefined : true),
@@ -484,36 +497,41 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
   it("scrapes an app service that opts in with its labels, on its node, with that node's labels", async () => {
     const app = `${domain}-metrics-app`;
     await dk(1, "node", "update", "--label-add", "scaibu.zone=b", nodeName(2));
-    await appOnNode2(
-      app,
-      { "prometheus.io/scrape": "true", "prometheus.io/port": String(CATALOG.prometheus.ports.http) },
-      prometheusApp,
-    );
-    const [target] = await eventually("the app's target up in job swarm-services", 120, async () => {
-      const r = await prom(`up{job="swarm-services"} == 1`);
-      return r.length ? r : undefined;
-    });
-    assert.equal(target!.metric.service, app);
-    assert.equal(target!.metric.host_name, nodeName(2));
-    assert.equal(target!.metric.node_label_scaibu_zone, "b");
-    // Only what opts in: the agents run on every node unlabelled, and are not in the apps' job.
-    assert.deepEqual(
-      (await prom(`count by (service) (up{job="swarm-services"})`)).map((r) => r.metric.service),
-      [app],
-    );
-    // The node's label reaches the agents' series too (from the discovery's next refresh after the
-    // label was added: their targets then change labels), which host metrics join on host_name.
-    await eventually("node 2's label on its agents' series", 60, async () => {
-      const agents = await prom(`up{job="node-agents", host_name="${nodeName(2)}"}`);
-      return agents.length === agentServices.length && agents.every((a) => a.metric.node_label_scaibu_zone === "b")
-        ? true
-        : undefined;
-    });
-    await dk(1, "service", "rm", app);
-    await eventually("the removed app leaves the targets", 120, async () =>
-      (await prom(`up{job="swarm-services"}`)).length === 0 ? true : undefined,
-    );
-    await dk(1, "node", "update", "--label-rm", "scaibu.zone", nodeName(2));
+    try {
+      await withAppOnNode2(
+        app,
+        { "prometheus.io/scrape": "true", "prometheus.io/port": String(CATALOG.prometheus.ports.http) },
+        prometheusApp,
+        async () => {
+          const [target] = await eventually("the app's target up in job swarm-services", 120, async () => {
+            const r = await prom(`up{job="swarm-services"} == 1`);
+            return r.length ? r : undefined;
+          });
+          assert.equal(target!.metric.service, app);
+          assert.equal(target!.metric.host_name, nodeName(2));
+          assert.equal(target!.metric.node_label_scaibu_zone, "b");
+          // Only what opts in: the agents run on every node unlabelled, and are not in the apps' job.
+          assert.deepEqual(
+            (await prom(`count by (service) (up{job="swarm-services"})`)).map((r) => r.metric.service),
+            [app],
+          );
+          // The node's label reaches the agents' series too (from the discovery's next refresh after the
+          // label was added: their targets then change labels), which host metrics join on host_name.
+          await eventually("node 2's label on its agents' series", 60, async () => {
+            const agents = await prom(`up{job="node-agents", host_name="${nodeName(2)}"}`);
+            return agents.length === agentServices.length &&
+              agents.every((a) => a.metric.node_label_scaibu_zone === "b")
+              ? true
+              : undefined;
+          });
+        },
+      );
+      await eventually("the removed app leaves the targets", 120, async () =>
+        (await prom(`up{job="swarm-services"}`)).length === 0 ? true : undefined,
+      );
+    } finally {
+      await dk(1, "node", "update", "--label-rm", "scaibu.zone", nodeName(2));
+    }
   });
 
   it("ships a container's log line on node 3 through node 3's agent and the gateway", async () => {
