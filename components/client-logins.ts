@@ -70,7 +70,7 @@ export class ClientLogins extends pulumi.ComponentResource {
           : [];
       }),
     ];
-    const render = file === "htpasswd" ? htpasswdFile : webConfigYaml;
+    const render = file === "webConfig" ? webConfigYaml : htpasswdFile;
     return pulumi.secret(
       pulumi
         .all(users.map(([, hash]) => hash))

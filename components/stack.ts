@@ -188,7 +188,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       );
     }
 
-    // Prometheus, Alertmanager and Jaeger check credentials themselves, not only at their routes
+    // Prometheus, Alertmanager, Jaeger and Traefik's metrics check credentials themselves, not only at their routes
     // (configs/web-auth.ts): the operator's, which Traefik forwards, and one login per machine
     // client, each accepted only where that client calls.
     const logins = new ClientLogins(
@@ -400,6 +400,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           httpsPort: s.ports.https,
           serverCertPem: this.certificates.serverCertPem,
           serverKeyPem: this.certificates.serverKeyPem,
+          metricsUsers: logins.loginsFor("traefikMetrics"),
         },
         child,
       );

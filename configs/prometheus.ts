@@ -83,6 +83,8 @@ export interface PrometheusInput extends PrometheusSettings {
   selfAuth?: boolean;
   /** Alertmanager asks for them too: alerts and its scrape send the stack client's login. */
   alertmanagerAuth?: boolean;
+  /** Traefik's metrics ask for them (configs/traefik.ts): its scrape sends the stack client's login. */
+  traefikAuth?: boolean;
 }
 
 export interface ScrapeConfig {
@@ -136,7 +138,9 @@ export function prometheusConfig(input: PrometheusInput): PrometheusConfig {
     if (!host) return [];
     const job: ScrapeConfig = { job_name: entry.job, static_configs: [{ targets: [`${host}:${entry.metricsPort}`] }] };
     // The servers that check credentials themselves (configs/web-auth.ts) get the stack client's login.
-    const guarded = self ? input.selfAuth : key === "alertmanager" && input.alertmanagerAuth;
+    const guarded = self
+      ? input.selfAuth
+      : (key === "alertmanager" && input.alertmanagerAuth) || (key === "traefik" && input.traefikAuth);
     if (guarded) job.basic_auth = stackClientAuth("prometheus", PROMETHEUS_CLIENT_PASSWORD_PATH).basic_auth;
     return [job];
   });

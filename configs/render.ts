@@ -101,6 +101,7 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
           : undefined,
         selfAuth: selfAuthOn(s, "prometheus"),
         alertmanagerAuth: selfAuthOn(s, "alertmanager"),
+        traefikAuth: selfAuthOn(s, "traefik"),
       };
       return {
         files: prometheusFiles(input),
@@ -189,6 +190,7 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
         constraintLabel: { key: STACK_LABEL, value: stackLabel },
         consumerLabel: ROUTE_LABEL,
         swarmNetwork: fleetOn(s) ? fleetNetworkName(s) : undefined,
+        metricsAuth: selfAuthOn(s, "traefik"),
       };
       return { files: traefikFiles(input), command: traefikCommand(), env: {}, healthcheck: traefikHealthcheck };
     },
@@ -207,7 +209,7 @@ export function shares(s: Settings): Partial<Record<Budgeted, number>> {
 }
 
 /** The servers that check credentials themselves, not only at their routes (configs/web-auth.ts). */
-export type SelfAuthKey = "prometheus" | "alertmanager" | "jaeger";
+export type SelfAuthKey = "prometheus" | "alertmanager" | "jaeger" | "traefik";
 
 /** The server behind each credential-checking surface (configs/web-auth.ts CALLERS). */
 export const SURFACE_SERVER: Record<CredentialSurface, SelfAuthKey> = {
@@ -215,6 +217,7 @@ export const SURFACE_SERVER: Record<CredentialSurface, SelfAuthKey> = {
   alertmanager: "alertmanager",
   jaeger: "jaeger",
   jaegerOtlp: "jaeger",
+  traefikMetrics: "traefik",
 };
 export const CREDENTIAL_SURFACES = Object.keys(SURFACE_SERVER) as CredentialSurface[];
 

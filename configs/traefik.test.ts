@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { TRAEFIK_STATIC_PATH, traefikFiles } from "./traefik";
+import { TRAEFIK_METRICS_USERS_PATH, TRAEFIK_STATIC_PATH, traefikFiles, traefikSecretFiles } from "./traefik";
 import { fileAt, parseYaml } from "../tests/support/config-files";
+import { parseSettings } from "../settings/schema";
+import { renderAll } from "./render";
+import { PROMETHEUS_CONFIG_PATH } from "./prometheus";
 
 const input = {
   networkName: "net",
@@ -23,6 +26,52 @@ describe("traefik config", () => {
     assert.deepEqual(s.entryPoints.websecure.http.middlewares, ["hsts@file"]);
     const d = doc("/etc/traefik/dynamic/dynamic.yml");
     assert.equal(d.http.middlewares.hsts.headers.stsSeconds, 31536000);
+  });
+
+  it("serves its metrics only behind basic auth when they ask for a login, and as Traefik would otherwise", () => {
+    const open = { static: doc(TRAEFIK_STATIC_PATH), dynamic: doc("/etc/traefik/dynamic/dynamic.yml") };
+    // Open: Traefik adds its own /metrics router on the internal entrypoint (no router of ours).
+    assert.equal(open.static.metrics.prometheus.manualRouting, undefined);
+    assert.equal(open.dynamic.http.routers, undefined);
+    const guarded = traefikFiles({ ...input, metricsAuth: true });
+    const at = (path: string) => parseYaml<Record<string, any>>(fileAt(guarded, path).content); // eslint-disable-line @typescript-eslint/no-explicit-any
+    assert.equal(at(TRAEFIK_STATIC_PATH).metrics.prometheus.manualRouting, true);
+    const d = at("/etc/traefik/dynamic/dynamic.yml");
+    // The router Traefik's internal provider would add (pkg/provider/traefik/internal.go), plus the login.
+    assert.deepEqual(d.http.routers.metrics, {
+      entryPoints: ["traefik"],
+      rule: "PathPrefix(`/metrics`)",
+      service: "prometheus@internal",
+      middlewares: ["metrics-auth"],
+    });
+    assert.deepEqual(d.http.middlewares["metrics-auth"], {
+      basicAuth: { usersFile: TRAEFIK_METRICS_USERS_PATH, removeHeader: true },
+    });
+    assert.equal(d.http.middlewares.hsts.headers.stsSeconds, 31536000);
+    // The ping the health check asks stays on the entrypoint, unguarded (it tells nothing).
+    assert.equal(at(TRAEFIK_STATIC_PATH).ping.entryPoint, "traefik");
+    assert.deepEqual(
+      traefikSecretFiles("c", "k", "u:{SHA}x\n").map((f) => f.path),
+      ["/etc/traefik/certs/server.crt", "/etc/traefik/certs/server.key", TRAEFIK_METRICS_USERS_PATH],
+    );
+    assert.equal(traefikSecretFiles("c", "k").length, 2);
+  });
+
+  it("guards its metrics whenever its route is guarded, and Prometheus' scrape sends the login then alone", () => {
+    type Job = { job_name: string; basic_auth?: unknown };
+    const rendered = (auth: object) => {
+      const r = renderAll(parseSettings({ auth }), "p/s");
+      const jobs = parseYaml<{ scrape_configs: Job[] }>(fileAt(r.prometheus!.files, PROMETHEUS_CONFIG_PATH).content);
+      return {
+        manual: parseYaml<{ metrics: { prometheus: { manualRouting?: boolean } } }>(
+          fileAt(r.traefik!.files, TRAEFIK_STATIC_PATH).content,
+        ).metrics.prometheus.manualRouting,
+        login: jobs.scrape_configs.find((j) => j.job_name === "traefik")!.basic_auth !== undefined,
+      };
+    };
+    assert.deepEqual(rendered({}), { manual: true, login: true });
+    assert.deepEqual(rendered({ open: ["traefik"] }), { manual: undefined, login: false });
+    assert.deepEqual(rendered({ enabled: false }), { manual: undefined, login: false });
   });
 
   it("accepts TLS 1.2 at the least", () => {

@@ -6,6 +6,8 @@ export const TRAEFIK_STATIC_PATH = "/etc/traefik/traefik.yml";
 export const TRAEFIK_DYNAMIC_DIR = "/etc/traefik/dynamic";
 export const TRAEFIK_CERT_PATH = "/etc/traefik/certs/server.crt";
 export const TRAEFIK_KEY_PATH = "/etc/traefik/certs/server.key";
+/** The logins its metrics take (configs/web-auth.ts `traefikMetrics`): an uploaded secret, `name:hash` lines. */
+export const TRAEFIK_METRICS_USERS_PATH = "/etc/traefik/auth/metrics.htpasswd";
 
 export interface TraefikConfigInput {
   /** Network Traefik reaches containers over (the observability network). */
@@ -18,6 +20,12 @@ export interface TraefikConfigInput {
   consumerLabel?: string;
   /** In a swarm (fleet.mode swarm): Swarm services on this overlay network are routed too. */
   swarmNetwork?: string;
+  /**
+   * Its metrics ask for a login (TRAEFIK_METRICS_USERS_PATH): whenever its route is guarded. They
+   * name every router and service with their hosts, and the entrypoint is on the stack's network,
+   * which consumer apps join (and in a swarm, any node's containers).
+   */
+  metricsAuth?: boolean;
 }
 
 export interface TraefikStaticConfig {
@@ -34,7 +42,9 @@ export interface TraefikStaticConfig {
   };
   api: { dashboard: boolean; insecure: boolean };
   ping: { entryPoint: string };
-  metrics: { prometheus: { entryPoint: string; addRoutersLabels: boolean; addServicesLabels: boolean } };
+  metrics: {
+    prometheus: { entryPoint: string; addRoutersLabels: boolean; addServicesLabels: boolean; manualRouting?: boolean };
+  };
   providers: {
     docker: { endpoint: string; exposedByDefault: boolean; network: string; constraints: string; watch: boolean };
     /** Polls the Swarm API every `refreshSeconds` (pkg/provider/docker/pswarm.go, v3.7.13). */
@@ -73,7 +83,15 @@ export function traefikStaticConfig(input: TraefikConfigInput): TraefikStaticCon
     },
     api: { dashboard: true, insecure: false }, // the dashboard is only served through its authenticated router
     ping: { entryPoint: "traefik" }, // what `traefik healthcheck --ping` asks
-    metrics: { prometheus: { entryPoint: "traefik", addRoutersLabels: true, addServicesLabels: true } },
+    metrics: {
+      prometheus: {
+        entryPoint: "traefik",
+        addRoutersLabels: true,
+        addServicesLabels: true,
+        // Served only by the guarded router of the dynamic file (traefikDynamicConfig).
+        ...(input.metricsAuth ? { manualRouting: true } : {}),
+      },
+    },
     providers: {
       docker: {
         endpoint: input.dockerEndpoint,
@@ -104,10 +122,36 @@ const HSTS_MIDDLEWARE = "hsts";
 /** One year: browsers then refuse plain HTTP for the host (which only redirects anyway). */
 export const HSTS_SECONDS = 31536000;
 
-/** Dynamic config: the generated certificate as default for every TLS router, TLS 1.2+, HSTS. */
-export function traefikDynamicConfig() {
+const METRICS_AUTH_MIDDLEWARE = "metrics-auth";
+
+/**
+ * Dynamic config: the generated certificate as default for every TLS router, TLS 1.2+, HSTS; with
+ * `metricsAuth`, the metrics router Traefik would otherwise add itself (same entrypoint, rule and
+ * internal service: pkg/provider/traefik/internal.go at v3.7.13), behind basic auth.
+ */
+export function traefikDynamicConfig(metricsAuth = false) {
+  const metrics = metricsAuth
+    ? {
+        routers: {
+          metrics: {
+            entryPoints: ["traefik"],
+            rule: "PathPrefix(`/metrics`)",
+            service: "prometheus@internal",
+            middlewares: [METRICS_AUTH_MIDDLEWARE],
+          },
+        },
+      }
+    : {};
   return {
-    http: { middlewares: { [HSTS_MIDDLEWARE]: { headers: { stsSeconds: HSTS_SECONDS } } } },
+    http: {
+      ...metrics,
+      middlewares: {
+        [HSTS_MIDDLEWARE]: { headers: { stsSeconds: HSTS_SECONDS } },
+        ...(metricsAuth
+          ? { [METRICS_AUTH_MIDDLEWARE]: { basicAuth: { usersFile: TRAEFIK_METRICS_USERS_PATH, removeHeader: true } } }
+          : {}),
+      },
+    },
     tls: {
       stores: { default: { defaultCertificate: { certFile: TRAEFIK_CERT_PATH, keyFile: TRAEFIK_KEY_PATH } } },
       options: { default: { minVersion: "VersionTLS12" } },
@@ -119,15 +163,19 @@ export function traefikDynamicConfig() {
 export function traefikFiles(input: TraefikConfigInput): ConfigFile[] {
   return [
     { path: TRAEFIK_STATIC_PATH, content: toYaml(traefikStaticConfig(input)) },
-    { path: `${TRAEFIK_DYNAMIC_DIR}/dynamic.yml`, content: toYaml(traefikDynamicConfig()) },
+    { path: `${TRAEFIK_DYNAMIC_DIR}/dynamic.yml`, content: toYaml(traefikDynamicConfig(input.metricsAuth)) },
   ];
 }
 
-/** The served certificate and its key; the key's content is a secret the caller passes through. */
-export function traefikCertFiles(certPem: string, keyPem: string): ConfigFile[] {
+/**
+ * The served certificate and its key, and the metrics' logins when they ask for one; the key and
+ * the logins are secrets the caller passes through.
+ */
+export function traefikSecretFiles(certPem: string, keyPem: string, metricsUsers?: string): ConfigFile[] {
   return [
     { path: TRAEFIK_CERT_PATH, content: certPem },
     { path: TRAEFIK_KEY_PATH, content: keyPem },
+    ...(metricsUsers === undefined ? [] : [{ path: TRAEFIK_METRICS_USERS_PATH, content: metricsUsers }]),
   ];
 }
 

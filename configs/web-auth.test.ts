@@ -14,5 +14,7 @@ describe("machine clients' password hashes", () => {
 
   it("keeps bcrypt in web configs, which exporter-toolkit checks once per client", () => {
     assert.equal(clientHash("webConfig", "password", "$2y$10$abc"), "$2y$10$abc");
+    // Traefik's usersFile: one algorithm with the operator's bcrypt.
+    assert.equal(clientHash("traefikUsers", "password", "$2y$10$abc"), "$2y$10$abc");
   });
 });

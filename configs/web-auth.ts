@@ -1,5 +1,5 @@
 /**
- * Basic auth on the servers themselves (Prometheus, Alertmanager, Jaeger's query), not only on their
+ * Basic auth on the servers themselves (Prometheus, Alertmanager, Jaeger's query, Traefik's metrics), not only on their
  * Traefik routes. Everything on the stack's network reaches their ports directly: a consumer app
  * joins that network to be routed, and in a swarm every app task on the fleet network does. Without
  * this, any of them could read every series and trace, write series, delete them through
@@ -14,6 +14,11 @@
  *   self-scrape job.
  * - collector-contrib bearertokenauthextension v0.161.0 config.go: `scheme` and `filename`. As a
  *   client it sends `Authorization: <scheme> <file content>` (bearertokenauth.go).
+ *
+ * - Traefik v3.7.13: `metrics.prometheus.manualRouting` (pkg/observability/types/metrics.go; without
+ *   it pkg/provider/traefik/internal.go adds its own unguarded `/metrics` router), and the basicAuth
+ *   middleware's `usersFile` of `name:hash` lines (pkg/middlewares/auth/basic_auth.go; "MD5, SHA1, or
+ *   BCrypt": docs/content/reference/routing-configuration/http/middlewares/basicauth.md).
  *
  * Each server accepts the operator and the machine clients that call it, each with a login of its
  * own (least privilege: the collector, which parses untrusted OTLP, holds no login Alertmanager
@@ -47,19 +52,26 @@ export const CALLERS = {
   jaeger: ["grafana"],
   // Jaeger's OTLP receivers: the collector's push, and nobody else (no operator either).
   jaegerOtlp: ["collector"],
+  // Traefik's own metrics (its internal entrypoint, configs/traefik.ts): Prometheus' scrape.
+  traefikMetrics: ["prometheus"],
 } as const satisfies Record<string, readonly StackClient[]>;
 export type CredentialSurface = keyof typeof CALLERS;
 
+/** A login file's kind: its format, and how a machine client's password is hashed in it (clientHash). */
+export type LoginFile = "webConfig" | "htpasswd" | "traefikUsers";
+
 /**
  * The file each surface reads its logins from: exporter-toolkit's web config (Prometheus,
- * Alertmanager) or an htpasswd (Jaeger's basicauth extension, query and OTLP receivers).
+ * Alertmanager), an htpasswd (Jaeger's basicauth extension, query and OTLP receivers), or Traefik's
+ * basicAuth `usersFile` (htpasswd lines too).
  */
 export const LOGIN_FILE = {
   prometheus: "webConfig",
   alertmanager: "webConfig",
   jaeger: "htpasswd",
   jaegerOtlp: "htpasswd",
-} as const satisfies Record<CredentialSurface, "webConfig" | "htpasswd">;
+  traefikMetrics: "traefikUsers",
+} as const satisfies Record<CredentialSurface, LoginFile>;
 
 /**
  * How a machine client's password is hashed in `file`. exporter-toolkit caches a match, so bcrypt
@@ -71,8 +83,13 @@ export const LOGIN_FILE = {
  * guess, and adds nothing against these. go-htpasswd v1.2.4 and v1.2.5 (`sha.go`, in
  * `DefaultSystems`, which basicauth passes) take `{SHA}` (base64 of SHA-1), compared in
  * constant time. The operator's login stays bcrypt everywhere: it is the one Traefik checks.
+ * Traefik's metrics keep bcrypt for Prometheus too: Traefik guards against telling which users
+ * exist only when every hash in the file is of one algorithm (v3.7.13 basic_auth.go `notFoundSecret`),
+ * and the operator's is bcrypt; bcrypt is also the one form both the pinned release's go-http-auth
+ * fork and the local image's older one certainly check (docs/local-images.md). Prometheus scrapes it
+ * once per scrape interval, which is all the CPU it costs.
  */
-export function clientHash(file: "webConfig" | "htpasswd", password: string, bcryptHash: string): string {
+export function clientHash(file: LoginFile, password: string, bcryptHash: string): string {
   return file === "htpasswd" ? `{SHA}${createHash("sha1").update(password).digest("base64")}` : bcryptHash;
 }
 

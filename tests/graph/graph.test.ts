@@ -480,6 +480,21 @@ describe("resource graph (defaults)", () => {
       at("scaibu.jaeger", "/etc/jaeger/htpasswd"),
       `admin:${operatorHash}\nscaibu-grafana:{SHA}${sha1(grafana!.password)}\n`,
     );
+    // Traefik's metrics: the operator and Prometheus' scrape, which sends its own login, both bcrypt
+    // (one algorithm in the file: configs/web-auth.ts clientHash).
+    assert.equal(
+      at("scaibu.traefik", "/etc/traefik/auth/metrics.htpasswd"),
+      `admin:${operatorHash}\nscaibu-prometheus:${prom!.hash}\n`,
+    );
+    const promJobs = (
+      parse(at("scaibu.prometheus", "/etc/prometheus/prometheus.yml")!) as {
+        scrape_configs: { job_name: string; basic_auth?: { username: string; password_file: string } }[];
+      }
+    ).scrape_configs;
+    assert.deepEqual(promJobs.find((j) => j.job_name === "traefik")!.basic_auth, {
+      username: "scaibu-prometheus",
+      password_file: "/etc/prometheus/stack-client-password",
+    });
     // Alertmanager keeps its receivers' secrets beside them.
     assert.ok(uploads("scaibu.alertmanager").some((u) => u.file === "/etc/alertmanager/alertmanager.yml"));
     const basic = (user: string, password: string) => Buffer.from(`${user}:${password}`).toString("base64");

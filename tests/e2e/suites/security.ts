@@ -77,7 +77,7 @@ export function securitySuite(): void {
       assert.deepEqual([dash.user, dash.password], [live.operator.user, live.operator.password]);
     });
 
-    it("asks for credentials on Prometheus', Alertmanager's and Jaeger's query ports too, inside the stack's network", async () => {
+    it("asks for credentials on Prometheus', Alertmanager's and Jaeger's query ports and Traefik's metrics too, inside the stack's network", async () => {
       // What a consumer app joined to the network (or a swarm app task) reaches: the container
       // itself, not the route. Run from inside Traefik's network namespace with the host's curl.
       const ipOf = async (name: string) =>
@@ -155,10 +155,23 @@ export function securitySuite(): void {
       );
       assert.equal(await direct(`${jaeger}/api/services`, collectorLogin), 401, "Jaeger's query by the collector");
 
+      // Traefik's metrics name every router, service and host it serves: they ask too, and take
+      // Prometheus' login (its scrape) and the operator's alone. Its ping, the health check, tells nothing.
+      const traefik = `http://${await ipOf(`${domain}.traefik`)}:${CATALOG.traefik.ports.internal}`;
+      const promLogin = ["-u", `${stackClientUser("prometheus")}:${promClient}`];
+      assert.equal(await direct(`${traefik}/metrics`), 401, "Traefik's metrics without credentials");
+      assert.equal(await direct(`${traefik}/metrics`, wrong), 401, "Traefik's metrics with a wrong password");
+      assert.equal(await direct(`${traefik}/metrics`, collectorLogin), 401, "Traefik's metrics by the collector");
+      assert.equal(await direct(`${traefik}/metrics`, promLogin), 200, "Traefik's metrics by Prometheus");
+      assert.equal(await direct(`${traefik}/metrics`, operator), 200, "Traefik's metrics by the operator");
+      assert.equal(await direct(`${traefik}/ping`), 200, "Traefik's ping");
+
       // The stack's own clients pass: the collector's push (host_metrics reach Prometheus only
       // through it), the self-scrape, Prometheus' scrape of Alertmanager, both health checks.
       await promSeries("Prometheus scrapes itself with the stack client's login", 'up{job="prometheus"} == 1');
       await promSeries("Prometheus scrapes Alertmanager with the stack client's login", 'up{job="alertmanager"} == 1');
+      // And Traefik, whose certificate-expiry alerts read its metrics (configs/certificate-rules.ts).
+      await promSeries("Prometheus scrapes Traefik with the stack client's login", "traefik_tls_certs_not_after");
       await promSeries(
         "the collector pushes to Prometheus with the stack client's login",
         "system_cpu_load_average_1m",
@@ -167,7 +180,7 @@ export function securitySuite(): void {
         "Prometheus reaches Alertmanager with its alerts, with the stack client's login",
         "prometheus_notifications_sent_total > 0",
       );
-      for (const k of ["prometheus", "alertmanager", "jaeger"]) {
+      for (const k of ["prometheus", "alertmanager", "jaeger", "traefik"]) {
         assert.equal(await health(`${domain}.${k}`), "healthy", k);
       }
     });
