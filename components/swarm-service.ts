@@ -190,7 +190,9 @@ export class SwarmService extends pulumi.ComponentResource {
         updateConfig: { parallelism: 1, order: "start-first", failureAction: "rollback", monitor: "15s" },
         rollbackConfig: { parallelism: 1, order: "stop-first", failureAction: "pause", monitor: "15s" },
       },
-      { ...child, dependsOn: args.after },
+      // `docker service update --force` (what NodeContainerMetricsMissing advises) bumps the task
+      // template's ForceUpdate counter; a refresh must not turn that into a rollout on the next up.
+      { ...child, dependsOn: args.after, ignoreChanges: ["taskSpec.forceUpdate"] },
     );
     this.serviceName = this.service.name;
     this.registerOutputs({ serviceName: this.serviceName, serviceId: this.service.id });

@@ -24,7 +24,7 @@ import {
   STACK_MARKER_ATTRIBUTE,
 } from "./otel-collector";
 import { agentExporter, agentTelemetry, dockerLogReceiver, dockerLogServiceName } from "./otel-logs";
-import { capFor, PROMETHEUS_RULES_DIR, type RulesFile } from "./prometheus-rules";
+import { capFor, PROMETHEUS_RULES_DIR, type AlertingRule, type RulesFile } from "./prometheus-rules";
 import type { ConfigFile, HealthcheckSpec } from "./types";
 import { toYaml } from "./yaml";
 import { escapeRegex } from "./regex";
@@ -293,8 +293,41 @@ export function swarmServicesScrapeConfig(input: FleetScrapeInput) {
   };
 }
 
-/** NodeAgentDown: an agent Swarm means to run (its task is running) that Prometheus cannot scrape. */
-export function fleetRules(): RulesFile {
+/** The agent that reads each node's containers (docker_stats) and the node's proxy it reads through. */
+export interface FleetContainerStats {
+  agentService: string;
+  proxyService: string;
+}
+
+/**
+ * NodeAgentDown: an agent Swarm means to run (its task is running) that Prometheus cannot scrape.
+ * NodeContainerMetricsMissing: a metrics agent that answers but measures no container of its node.
+ * Each agent's docker_stats counts what it scraped (scraperhelper's `scraper_scraped_metric_points`,
+ * core v0.159.0 and v0.165.0 `obs_metrics.go`, labelled `receiver`). A failed stats call counts
+ * nothing, not even as an error (contrib dockerstatsreceiver `scrapeV2` reports a partial error of
+ * 0 points), so zero is what a node shows when its proxy is down or crash-looping, or when the agent
+ * found none of the node's containers at its start (the start race, docs/fleet.md): every node runs
+ * at least the agent, the log agent and the proxy, so zero is never a quiet node.
+ */
+/** The points each node agent's docker_stats scraped, as Prometheus holds them (counter, by host_name). */
+export const AGENT_CONTAINER_POINTS = `{__name__=~"otelcol_scraper_scraped_metric_points(_total)?", job="${NODE_AGENTS_JOB}", receiver="docker_stats"}`;
+
+export function fleetRules(containerStats?: FleetContainerStats): RulesFile {
+  const scraped = AGENT_CONTAINER_POINTS;
+  const containers: AlertingRule[] = containerStats
+    ? [
+        {
+          alert: "NodeContainerMetricsMissing",
+          expr: `sum by (host_name) (rate(${scraped}[5m])) == 0`,
+          for: "5m",
+          labels: { severity: "warning" },
+          annotations: {
+            summary: "No container of {{ $labels.host_name }} is measured",
+            description: `${containerStats.agentService} on {{ $labels.host_name }} answers but has measured no container of its node for 10 minutes: that node's container metrics and container alerts are missing. Its node's Docker API proxy may be down (docker service ps ${containerStats.proxyService}), or the agent found no container when it started; docker service update --force ${containerStats.agentService} restarts it.`,
+          },
+        },
+      ]
+    : [];
   return {
     groups: [
       {
@@ -311,12 +344,13 @@ export function fleetRules(): RulesFile {
                 "Swarm runs {{ $labels.service }} on {{ $labels.host_name }}, and Prometheus has not reached it for 3 minutes: that node's host metrics or container logs are not arriving. The node may be down or cut off (docker node ls), or the agent stuck (docker service ps {{ $labels.service }}).",
             },
           },
+          ...containers,
         ],
       },
     ],
   };
 }
 
-export function fleetRulesFile(maxFor?: string): ConfigFile {
-  return { path: PROMETHEUS_FLEET_RULES_PATH, content: toYaml(capFor(fleetRules(), maxFor)) };
+export function fleetRulesFile(maxFor?: string, containerStats?: FleetContainerStats): ConfigFile {
+  return { path: PROMETHEUS_FLEET_RULES_PATH, content: toYaml(capFor(fleetRules(containerStats), maxFor)) };
 }

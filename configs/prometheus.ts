@@ -17,7 +17,13 @@ import type { ConfigFile, HealthcheckSpec } from "./types";
 import { wgetCheck } from "./types";
 import { externalUrl } from "./urls";
 import { toYaml } from "./yaml";
-import { fleetRulesFile, nodeAgentsScrapeConfig, swarmServicesScrapeConfig, type FleetScrapeInput } from "./fleet";
+import {
+  fleetRulesFile,
+  nodeAgentsScrapeConfig,
+  swarmServicesScrapeConfig,
+  type FleetContainerStats,
+  type FleetScrapeInput,
+} from "./fleet";
 import { optInRelabel, sanitizedLabel, type RelabelConfig } from "./scrape-labels";
 import { stackClientAuth, stackClientFile } from "./web-auth";
 
@@ -78,7 +84,10 @@ export interface PrometheusInput extends PrometheusSettings {
   /** The disk meter when it runs (job `disk-usage`, configs/disk-meter.ts), and its budget alerts. */
   diskMeter?: { target: string; intervalSeconds: number };
   /** A swarm's node agents (fleet.mode swarm): job `node-agents` and the NodeAgentDown alert. */
-  fleet?: Omit<FleetScrapeInput, "dockerEndpoint">;
+  fleet?: Omit<FleetScrapeInput, "dockerEndpoint"> & {
+    /** When the metrics agents read their nodes' containers: the NodeContainerMetricsMissing alert. */
+    containerStats?: FleetContainerStats;
+  };
   /** Prometheus asks every caller for credentials (configs/web-auth.ts): its route is guarded. */
   selfAuth?: boolean;
   /** Alertmanager asks for them too: alerts and its scrape send the stack client's login. */
@@ -231,7 +240,7 @@ export function prometheusFiles(input: PrometheusInput): ConfigFile[] {
     ...prometheusRulesFiles({}, input.maxFor),
     ...(input.hostRules ? hostRulesFiles(input.hostRules, input.maxFor) : []),
     ...(input.diskMeter ? [diskRulesFile(input.diskMeter.intervalSeconds, input.maxFor)] : []),
-    ...(input.fleet ? [fleetRulesFile(input.maxFor)] : []),
+    ...(input.fleet ? [fleetRulesFile(input.maxFor, input.fleet.containerStats)] : []),
     ...(input.selfAuth
       ? [stackClientFile("prometheus", PROMETHEUS_CLIENT_CONFIG_PATH, PROMETHEUS_CLIENT_PASSWORD_PATH)]
       : []),

@@ -94,6 +94,9 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
           ? {
               services: nodeAgentKinds(s).map((k) => nodeAgentServiceName(s, k)),
               network: fleetNetworkName(s),
+              containerStats: nodeProxyOn(s)
+                ? { agentService: nodeAgentServiceName(s, "metrics"), proxyService: nodeProxyServiceName(s) }
+                : undefined,
             }
           : undefined,
         diskMeter: diskMeterOn(s)

@@ -22,7 +22,7 @@ import { Networks } from "../../components/networks";
 import { ObservabilityStack } from "../../components/stack";
 import { loadSettings } from "../../settings/load";
 import { parseSettings, SettingsError } from "../../settings/schema";
-import { AGENT_CONFIG_PATH, NODE_ENV, NODE_PROXY_HOSTNAME } from "../../configs/fleet";
+import { AGENT_CONFIG_PATH, NODE_ENV, NODE_PROXY_HOSTNAME, PROMETHEUS_FLEET_RULES_PATH } from "../../configs/fleet";
 import { CATALOG } from "../../configs/catalog";
 import {
   nodeProxyConfig,
@@ -293,6 +293,19 @@ describe("resource graph (fleet.mode swarm)", () => {
       // A task not placed on a node yet is no target (tests/tools/swarm-discovery.test.ts).
       assert.ok(keep.some((r) => r.source_labels![0] === "__meta_dockerswarm_node_hostname" && r.regex === ".+"));
     }
+    // Its fleet alerts: an agent down, and a node whose agent measures none of its containers,
+    // naming the services to look at.
+    const rules = uploads(prom).find((u) => u.file === PROMETHEUS_FLEET_RULES_PATH)!.content;
+    const alerts = (parse(rules) as { groups: { rules: { alert: string; annotations: { description: string } }[] }[] })
+      .groups[0]!.rules;
+    assert.deepEqual(
+      alerts.map((r) => r.alert),
+      ["NodeAgentDown", "NodeContainerMetricsMissing"],
+    );
+    assert.match(
+      alerts[1]!.annotations.description,
+      /docker service ps scaibu-node-api\b.*--force scaibu-node-metrics/,
+    );
     const apps = swarmJobs.find((j) => j.job_name === "swarm-services")!;
     const optIn = apps.relabel_configs[0]!;
     assert.deepEqual(optIn, {
@@ -407,7 +420,7 @@ describe("resource graph (fleet.mode swarm)", () => {
     for (const [name, svc] of services) assert.deepEqual(swarmServiceProblems(svc), [], name);
   });
 
-  it("updates start-first with a rollback on failure, and health-checks each agent with its own binary", () => {
+  it("updates start-first with a rollback on failure, health-checks each agent with its own binary, and lets a forced restart be", () => {
     assert.deepEqual((spec(PROXY).healthcheck as { tests: string[] }).tests.slice(0, 2), ["CMD", "wget"]);
     for (const name of AGENTS) {
       const svc = services.get(name)!;
@@ -420,6 +433,9 @@ describe("resource graph (fleet.mode swarm)", () => {
       const hc = spec(name).healthcheck as { tests: string[] };
       assert.deepEqual(hc.tests.slice(0, 3), ["CMD", "/otelcol-contrib", "validate"]);
     }
+    // A restart by hand (`docker service update --force`) is no drift for the next up to undo.
+    for (const d of byType("docker:index/service:Service"))
+      assert.deepEqual(d.opts.ignoreChanges, ["taskSpec.forceUpdate"], d.name);
   });
 
   it("gives the agents no virtual IP: their tasks' addresses in DNS (dnsrr), which needs no IPVS", () => {

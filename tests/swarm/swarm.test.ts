@@ -16,6 +16,7 @@ import { promisify } from "node:util";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { e2eWorkspace, image, repo, SWARM_MANAGER_IMAGES, SWARM_STACK_SERVICES } from "@scaibu/observability-devkit";
 import { CATALOG } from "../../configs/catalog";
+import { AGENT_CONTAINER_POINTS } from "../../configs/fleet";
 import { traefikLabels } from "@scaibu/observability-routing";
 import { COLLECTOR_UID } from "../../configs/privileges";
 import { eventually, sh, STATUS_ONLY } from "../e2e/shell";
@@ -340,6 +341,13 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
       // -v: the image declares a volume (/prometheus), which would outlive the container.
       for (const k of [1, 2, 3]) await dk(k, "rm", "-fv", probes[k - 1]!).catch(() => "");
     }
+    // What NodeContainerMetricsMissing reads: each node's agent counts the points its docker_stats
+    // scrapes, and Prometheus has that count under every node's host_name, rising; the alert is quiet.
+    await eventually("every node's docker_stats count rising in Prometheus", 90, async () => {
+      const r = await prom(`sum by (host_name) (rate(${AGENT_CONTAINER_POINTS}[1m])) > 0`);
+      return r.length === 3 ? true : undefined;
+    });
+    assert.deepEqual(await prom('ALERTS{alertname="NodeContainerMetricsMissing"}'), []);
     // The proxy on node 2 answers docker_stats' reads alone, and only on its internal overlay.
     const apiNetwork = `${domain}-node-api-network`;
     assert.equal(
@@ -712,7 +720,15 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
     );
   });
 
-  it("changes nothing on a second up", async () => {
+  it("changes nothing on a second up, after a refresh that reads an agent restarted by hand", async () => {
+    // What NodeContainerMetricsMissing advises: a forced restart, which Swarm records in the service.
+    await dk(1, "service", "update", "--force", "--detach", `${domain}-node-metrics`);
+    await eventually("the agents' forced update completed on every node", 180, async () =>
+      (await dk(1, "service", "inspect", "-f", "{{.UpdateStatus.State}}", `${domain}-node-metrics`)) === "completed"
+        ? true
+        : undefined,
+    );
+    await stack.refresh({ onOutput: log });
     const steps: string[] = [];
     const r = await stack.up({
       onOutput: log,

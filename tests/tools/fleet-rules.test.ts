@@ -60,6 +60,53 @@ describe("fleet alert rules and scrape job", () => {
     assert.equal(r.status, 0, r.output);
   });
 
+  it("fires NodeContainerMetricsMissing for a node whose agent measures no container, only with docker_stats on", () => {
+    const stats = { agentService: "scaibu-node-metrics", proxyService: "scaibu-node-api" };
+    const root = writeTree([fleetRulesFile(undefined, stats)]);
+    const series = (node: string, name: string, scraper = "docker_stats") =>
+      `${name}{job="${NODE_AGENTS_JOB}", instance="${node}", host_name="${node}", service="scaibu-node-metrics", receiver="${scraper}", scraper="${scraper}"}`;
+    const tests = {
+      rule_files: [`${root}${PROMETHEUS_FLEET_RULES_PATH}`],
+      evaluation_interval: "1m",
+      tests: [
+        {
+          interval: "1m",
+          input_series: [
+            // node-1 measures its containers; node-2 stops at 2m (its proxy went away) while its
+            // host metrics go on; both names the collector has used (with and without _total).
+            { series: series("node-1", "otelcol_scraper_scraped_metric_points_total"), values: "0+40x20" },
+            { series: series("node-2", "otelcol_scraper_scraped_metric_points"), values: "0 40 80x18" },
+            {
+              series: series("node-2", "otelcol_scraper_scraped_metric_points_total", "host_metrics"),
+              values: "0+90x20",
+            },
+          ],
+          alert_rule_test: [
+            { eval_time: "8m", alertname: "NodeContainerMetricsMissing", exp_alerts: [] },
+            {
+              eval_time: "13m",
+              alertname: "NodeContainerMetricsMissing",
+              exp_alerts: [
+                {
+                  exp_labels: { severity: "warning", host_name: "node-2" },
+                  exp_annotations: {
+                    summary: "No container of node-2 is measured",
+                    description:
+                      "scaibu-node-metrics on node-2 answers but has measured no container of its node for 10 minutes: that node's container metrics and container alerts are missing. Its node's Docker API proxy may be down (docker service ps scaibu-node-api), or the agent found no container when it started; docker service update --force scaibu-node-metrics restarts it.",
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const r = promtoolTestRules(promtool, root, "fleet-containers.test.yml", tests);
+    assert.equal(r.status, 0, r.output);
+    // Without docker_stats on the agents (hostMetrics.containers false) there is nothing to miss.
+    assert.doesNotMatch(fleetRulesFile().content, /NodeContainerMetricsMissing/);
+  });
+
   it("renders a prometheus.yml with the dockerswarm_sd job that promtool accepts, only in swarm mode", () => {
     const swarm = renderAll(parseSettings({ fleet: { mode: "swarm" } }), "scaibu-observability/validate").prometheus!;
     const single = renderAll(parseSettings({}), "scaibu-observability/validate").prometheus!;
