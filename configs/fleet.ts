@@ -303,9 +303,10 @@ export interface FleetContainerStats {
  * NodeAgentDown: an agent Swarm means to run (its task is running) that Prometheus cannot scrape.
  * NodeContainerMetricsMissing: a metrics agent that answers but measures no container of its node.
  * Each agent's docker_stats counts what it scraped (scraperhelper's `scraper_scraped_metric_points`,
- * core v0.159.0 and v0.165.0 `obs_metrics.go`, labelled `receiver`). A failed stats call counts
- * nothing, not even as an error (contrib dockerstatsreceiver `scrapeV2` reports a partial error of
- * 0 points), so zero is what a node shows when its proxy is down or crash-looping, or when the agent
+ * labelled `receiver`: scraper/scraperhelper v0.161.0 metadata.yaml and obs_metrics.go, the version
+ * contrib v0.161.0's dockerstatsreceiver requires). A failed stats call counts nothing, not even as
+ * an error (dockerstatsreceiver v0.161.0 receiver.go `scrapeV2`: a partial error of 0 points; the
+ * same in the local image's v0.149.0), so zero is what a node shows when its proxy is down or crash-looping, or when the agent
  * found none of the node's containers at its start (the start race, docs/fleet.md): every node runs
  * at least the agent, the log agent and the proxy, so zero is never a quiet node.
  */
