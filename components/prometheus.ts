@@ -12,6 +12,8 @@ export interface PrometheusArgs extends ServiceParts, WebAuthArgs {
   maxFor?: string;
   /** Jaeger's OTLP certificate's validity end, when it has one: its expiry alert counts down to it. */
   jaegerNotAfter?: pulumi.Input<string>;
+  /** The swarm's mTLS certificates' earlier validity end (fleet.mode swarm): their expiry alert counts down to it. */
+  fleetNotAfter?: pulumi.Input<string>;
 }
 
 /** Metric store: OTLP from the collector, scrapes of the stack itself and labelled containers. */
@@ -22,8 +24,8 @@ export class Prometheus extends pulumi.ComponentResource {
     super("scaibu:observability:Prometheus", name, {}, opts);
     this.service = serviceOf(this, name, args, {
       files: pulumi
-        .all([args.caNotAfter, args.jaegerNotAfter])
-        .apply(([caNotAfter, jaegerNotAfter]) => [certificateRulesFile(caNotAfter, args.maxFor, jaegerNotAfter)]),
+        .all([args.caNotAfter, args.jaegerNotAfter, args.fleetNotAfter])
+        .apply(([caNotAfter, jaeger, fleet]) => [certificateRulesFile(caNotAfter, args.maxFor, { jaeger, fleet })]),
       route: { port: CATALOG.prometheus.ports.http },
       secretFiles: filesOf([
         [PROMETHEUS_WEB_CONFIG_PATH, args.webConfig],

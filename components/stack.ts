@@ -57,6 +57,7 @@ import { ENTRYPOINT, ROUTE_LABEL } from "@scaibu/observability-routing";
 import { Traefik } from "./traefik";
 import { dockerEndpoint } from "../providers/docker-api";
 import type { VolumeCheck } from "../providers/volume-owner";
+import { earlierEnd } from "../configs/certificate-rules";
 
 export interface ObservabilityStackArgs {
   settings: Settings;
@@ -300,6 +301,11 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           ...onFleet(parts("prometheus")),
           caNotAfter: this.certificates.caNotAfter,
           jaegerNotAfter: this.certificates.jaeger?.notAfter,
+          fleetNotAfter: this.certificates.fleet
+            ? pulumi
+                .all([this.certificates.fleet.gateway.notAfter, this.certificates.fleet.agent.notAfter])
+                .apply(([gateway, agent]) => earlierEnd(gateway, agent))
+            : undefined,
           maxFor: s.alerting.maxFor,
           webConfig: logins.loginsFor("prometheus"),
           clientPassword: logins.passwordOf("prometheus"),

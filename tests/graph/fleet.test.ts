@@ -23,6 +23,7 @@ import { ObservabilityStack } from "../../components/stack";
 import { loadSettings } from "../../settings/load";
 import { parseSettings, SettingsError } from "../../settings/schema";
 import { AGENT_CONFIG_PATH, NODE_ENV, NODE_PROXY_HOSTNAME, PROMETHEUS_FLEET_RULES_PATH } from "../../configs/fleet";
+import { CERTIFICATE_RULES_PATH } from "../../configs/certificate-rules";
 import { CATALOG } from "../../configs/catalog";
 import {
   nodeProxyConfig,
@@ -306,6 +307,16 @@ describe("resource graph (fleet.mode swarm)", () => {
       alerts[1]!.annotations.description,
       /docker service ps scaibu-node-api\b.*--force scaibu-node-metrics/,
     );
+    // And the swarm's mTLS pair counts down with the stack's other certificates (the earlier end of the two).
+    const certRules = uploads(prom).find((u) => u.file === CERTIFICATE_RULES_PATH)!.content;
+    const fleetExpiry = (
+      parse(certRules) as { groups: { rules: { alert: string; expr: string }[] }[] }
+    ).groups[0]!.rules.filter((r) => r.alert.startsWith("Fleet")).map((r) => [r.alert, r.expr]);
+    const end = Date.parse("2036-12-01T00:00:00Z") / 1000; // the mocks' validityEndTime
+    assert.deepEqual(fleetExpiry, [
+      ["FleetCertificateExpiresSoon", `vector(${end} - time()) < ${30 * 86400}`],
+      ["FleetCertificateExpiring", `vector(${end} - time()) < ${7 * 86400}`],
+    ]);
     const apps = swarmJobs.find((j) => j.job_name === "swarm-services")!;
     const optIn = apps.relabel_configs[0]!;
     assert.deepEqual(optIn, {

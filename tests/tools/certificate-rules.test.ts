@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { certificateRules, certificateRulesFile } from "../../configs/certificate-rules";
+import { certificateRules, certificateRulesFile, earlierEnd } from "../../configs/certificate-rules";
 import { findPromtool, promtoolTestRules, run, writeTree } from "../support/config-files";
 
 const DAY = 86400;
@@ -32,13 +32,14 @@ describe("certificate expiry alerts", () => {
 
   it("refuses a CA or Jaeger end that is not a time, naming it", () => {
     assert.throws(() => certificateRules("soon"), /caNotAfter is not a time: soon/);
-    assert.throws(() => certificateRules(caNotAfter, "later"), /jaegerNotAfter is not a time: later/);
+    assert.throws(() => certificateRules(caNotAfter, { jaeger: "later" }), /jaegerNotAfter is not a time: later/);
+    assert.throws(() => certificateRules(caNotAfter, { fleet: "never" }), /fleetNotAfter is not a time: never/);
   });
 
   it("counts down to Jaeger's OTLP certificate when it has one: both windows, through the real promtool", () => {
     // Jaeger's expires 5 days after the epoch: inside both windows.
     const jaegerNotAfter = new Date(5 * DAY * 1000).toISOString();
-    const jaegerRoot = writeTree([certificateRulesFile(caNotAfter, undefined, jaegerNotAfter)]);
+    const jaegerRoot = writeTree([certificateRulesFile(caNotAfter, undefined, { jaeger: jaegerNotAfter })]);
     const jaegerFile = join(jaegerRoot, "etc/prometheus/rules/certificate-alerts.yml");
     const check = run(promtool.path, ["check", "rules", jaegerFile]);
     assert.equal(check.status, 0, check.output);
@@ -73,6 +74,45 @@ describe("certificate expiry alerts", () => {
     assert.equal(r.status, 0, r.output);
     // Without the certificate, no rule for it.
     assert.ok(!JSON.stringify(certificateRules(caNotAfter)).includes("Jaeger"));
+  });
+
+  it("counts down to a swarm's mTLS pair when there is one: only the 30-day window 20 days out, through the real promtool", () => {
+    // The earlier of the gateway's and the agents' ends, 20 days after the epoch (earlierEnd).
+    const later = new Date(200 * DAY * 1000).toISOString();
+    const fleetNotAfter = earlierEnd(later, new Date(20 * DAY * 1000).toISOString());
+    assert.equal(fleetNotAfter, new Date(20 * DAY * 1000).toISOString());
+    const root = writeTree([certificateRulesFile(caNotAfter, undefined, { fleet: fleetNotAfter })]);
+    const fleetFile = join(root, "etc/prometheus/rules/certificate-alerts.yml");
+    const what = "The swarm's mTLS certificates (every node's agents to the gateway)";
+    const tests = {
+      rule_files: [fleetFile],
+      evaluation_interval: "1m",
+      tests: [
+        {
+          interval: "1m",
+          input_series: [],
+          alert_rule_test: [
+            {
+              eval_time: "15m",
+              alertname: "FleetCertificateExpiresSoon",
+              exp_alerts: [
+                {
+                  exp_labels: { severity: "warning" },
+                  exp_annotations: {
+                    summary: `${what} expires in less than 30 days`,
+                    description: `${what} expires in 19d 23h 45m 0s. Run \`pulumi up\`: it renews a certificate in its renewal window (README "Certificates").`,
+                  },
+                },
+              ],
+            },
+            { eval_time: "15m", alertname: "FleetCertificateExpiring", exp_alerts: [] },
+          ],
+        },
+      ],
+    };
+    const r = promtoolTestRules(promtool, root, "tests.yml", tests);
+    assert.equal(r.status, 0, r.output);
+    assert.ok(!JSON.stringify(certificateRules(caNotAfter)).includes("Fleet"));
   });
 
   it("fires for a served certificate within 30 and 7 days and for the CA within 30, not otherwise (`promtool test rules`)", () => {
