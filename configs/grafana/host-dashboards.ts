@@ -17,7 +17,19 @@ export const DOCKER_HOST_DASHBOARD_UID = "scaibu-docker-host";
 export const CONTAINERS_DASHBOARD_UID = "scaibu-containers";
 
 const RATE = "$__rate_interval";
-const C = 'container_name=~"$container"';
+/**
+ * The host (`host` variable): in a swarm every node's agent sends its host's and containers'
+ * metrics under its `host.name` (configs/fleet.ts), so each dashboard shows one node, some or the
+ * whole fleet. On one host the series carry no `host_name`; the variable is then empty and "All"
+ * (`.*`, which matches an absent label) shows them.
+ */
+const H = 'host_name=~"$host"';
+const C = `${H}, container_name=~"$container"`;
+
+/** The hosts that report `metric`. */
+function hostVariable(metric: string) {
+  return promVariable("host", "Host", `label_values(${metric}, host_name)`);
+}
 
 /**
  * Grafana Explore on Loki, with the clicked container's docker logs: the collector sets
@@ -74,7 +86,7 @@ export function dockerHostDashboard(): Dashboard {
       shareStat(
         "CPU busy",
         "Share of CPU time not idle, over all cores.",
-        '1 - avg(system_cpu_utilization_ratio{state="idle"})',
+        `1 - avg(system_cpu_utilization_ratio{${H}, state="idle"})`,
         "CPU",
         0.7,
       ),
@@ -83,7 +95,7 @@ export function dockerHostDashboard(): Dashboard {
       shareStat(
         "Memory used",
         "Share of the host's memory in use (not free, buffers or cache).",
-        'max(system_memory_utilization_ratio{state="used"})',
+        `max(system_memory_utilization_ratio{${H}, state="used"})`,
         "memory",
         0.8,
       ),
@@ -92,7 +104,7 @@ export function dockerHostDashboard(): Dashboard {
       shareStat(
         "Fullest filesystem",
         "The most used of the host's filesystems.",
-        "max(system_filesystem_utilization_ratio)",
+        `max(system_filesystem_utilization_ratio{${H}})`,
         "disk",
         0.8,
       ),
@@ -109,7 +121,9 @@ export function dockerHostDashboard(): Dashboard {
         { color: "orange", value: 1 },
         { color: "red", value: 2 },
       ],
-      targets: [promTarget("A", "max(system_cpu_load_average_1m) / max(system_cpu_logical_count)", "load/core")],
+      targets: [
+        promTarget("A", `max(system_cpu_load_average_1m{${H}}) / max(system_cpu_logical_count{${H}})`, "load/core"),
+      ],
     })
     .row("CPU and memory")
     .panel({
@@ -118,23 +132,23 @@ export function dockerHostDashboard(): Dashboard {
       unit: "percentunit",
       min: 0,
       max: 1,
-      targets: [promTarget("A", 'avg by (state) (system_cpu_utilization_ratio{state!="idle"})', "{{state}}")],
+      targets: [promTarget("A", `avg by (state) (system_cpu_utilization_ratio{${H}, state!="idle"})`, "{{state}}")],
     })
     .panel({
       title: "Load average",
       description: "1, 5 and 15-minute load averages.",
       unit: "short",
       targets: [
-        promTarget("A", "max(system_cpu_load_average_1m)", "1m"),
-        promTarget("B", "max(system_cpu_load_average_5m)", "5m"),
-        promTarget("C", "max(system_cpu_load_average_15m)", "15m"),
+        promTarget("A", `max(system_cpu_load_average_1m{${H}})`, "1m"),
+        promTarget("B", `max(system_cpu_load_average_5m{${H}})`, "5m"),
+        promTarget("C", `max(system_cpu_load_average_15m{${H}})`, "15m"),
       ],
     })
     .panel({
       title: "Memory",
       description: "Host memory by state.",
       unit: "bytes",
-      targets: [promTarget("A", "sum by (state) (system_memory_usage_bytes)", "{{state}}")],
+      targets: [promTarget("A", `sum by (state) (system_memory_usage_bytes{${H}})`, "{{state}}")],
     })
     .panel({
       title: "Paging",
@@ -143,7 +157,7 @@ export function dockerHostDashboard(): Dashboard {
       targets: [
         promTarget(
           "A",
-          `sum by (direction) (rate(system_paging_operations_total{type="major"}[${RATE}]))`,
+          `sum by (direction) (rate(system_paging_operations_total{${H}, type="major"}[${RATE}]))`,
           "{{direction}}",
         ),
       ],
@@ -155,7 +169,7 @@ export function dockerHostDashboard(): Dashboard {
       unit: "percentunit",
       min: 0,
       max: 1,
-      targets: [promTarget("A", "max by (mountpoint) (system_filesystem_utilization_ratio)", "{{mountpoint}}")],
+      targets: [promTarget("A", `max by (mountpoint) (system_filesystem_utilization_ratio{${H}})`, "{{mountpoint}}")],
     })
     .panel({
       title: "Disk I/O",
@@ -164,7 +178,7 @@ export function dockerHostDashboard(): Dashboard {
       targets: [
         promTarget(
           "A",
-          `sum by (device, direction) (rate(system_disk_io_bytes_total[${RATE}]))`,
+          `sum by (device, direction) (rate(system_disk_io_bytes_total{${H}}[${RATE}]))`,
           "{{device}} {{direction}}",
         ),
       ],
@@ -176,23 +190,24 @@ export function dockerHostDashboard(): Dashboard {
         "Bytes per second received and sent by all containers (docker_stats). The host's own interfaces are not visible from the collector's network namespace.",
       unit: "Bps",
       targets: [
-        promTarget("A", `sum(rate(container_network_io_usage_rx_bytes_total[${RATE}]))`, "received"),
-        promTarget("B", `sum(rate(container_network_io_usage_tx_bytes_total[${RATE}]))`, "sent"),
+        promTarget("A", `sum(rate(container_network_io_usage_rx_bytes_total{${H}}[${RATE}]))`, "received"),
+        promTarget("B", `sum(rate(container_network_io_usage_tx_bytes_total{${H}}[${RATE}]))`, "sent"),
       ],
     })
     .panel({
       title: "Processes",
       description: "Processes on the host by status.",
       unit: "short",
-      targets: [promTarget("A", "sum by (status) (system_processes_count)", "{{status}}")],
+      targets: [promTarget("A", `sum by (status) (system_processes_count{${H}})`, "{{status}}")],
     })
     .build();
   return dashboard({
     uid: DOCKER_HOST_DASHBOARD_UID,
     title: "Docker host",
     description:
-      "CPU, memory, disks, load and container traffic of the Docker host, from the collector's host_metrics and docker_stats receivers.",
+      "CPU, memory, disks, load and container traffic of the Docker host, from the collector's host_metrics and docker_stats receivers; in a swarm, of the nodes chosen in Host (All: the whole fleet).",
     tags: ["scaibu", "docker"],
+    variables: [hostVariable("system_cpu_load_average_1m")],
     panels,
   });
 }
@@ -306,10 +321,11 @@ export function containersDashboard(): Dashboard {
     uid: CONTAINERS_DASHBOARD_UID,
     title: "Containers",
     description:
-      "CPU, memory against limit, restarts, OOM kills, network and block I/O of every container on the Docker host (docker_stats), with links to each one's logs.",
+      "CPU, memory against limit, restarts, OOM kills, network and block I/O of every container on the Docker host (docker_stats), or on the swarm nodes chosen in Host, with links to each one's logs.",
     tags: ["scaibu", "docker"],
     variables: [
-      promVariable("container", "Container", "label_values(container_memory_usage_total_bytes, container_name)"),
+      hostVariable("container_memory_usage_total_bytes"),
+      promVariable("container", "Container", `label_values(container_memory_usage_total_bytes{${H}}, container_name)`),
     ],
     panels,
   });

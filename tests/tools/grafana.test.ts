@@ -90,7 +90,32 @@ describe("grafana provisioning", () => {
     }
     assert.deepEqual(
       dashboard(CONTAINERS_DASHBOARD_UID).templating.list.map((v) => v.name),
-      ["container"],
+      ["host", "container"],
+    );
+  });
+
+  it("narrows the host and container dashboards to the chosen hosts: every metric of every panel, and the container list", () => {
+    for (const uid of [DOCKER_HOST_DASHBOARD_UID, CONTAINERS_DASHBOARD_UID]) {
+      const d = dashboard(uid);
+      const host = d.templating.list.find((v) => v.name === "host")!;
+      // "All" is `.*`, which also matches the series of one host, which carry no host_name.
+      assert.equal(host.allValue, ".*", uid);
+      assert.match(host.definition, /^label_values\((system|container)_\w+, host_name\)$/, uid);
+      const exprs = d.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr));
+      assert.ok(exprs.length >= 6, uid);
+      for (const expr of exprs) {
+        // Metric names (not the container_name label), each with the matchers it carries.
+        const metrics = (expr.match(/\b(system|container)_\w+(\{[^}]*\})?/g) ?? []).filter(
+          (m) => !m.startsWith("container_name"),
+        );
+        assert.ok(metrics.length, `${uid}: ${expr}`);
+        for (const m of metrics) assert.match(m, /\{host_name=~"\$host"/, `${uid}: ${m} in ${expr}`);
+      }
+    }
+    const container = dashboard(CONTAINERS_DASHBOARD_UID).templating.list.find((v) => v.name === "container")!;
+    assert.equal(
+      container.definition,
+      'label_values(container_memory_usage_total_bytes{host_name=~"$host"}, container_name)',
     );
   });
 
