@@ -29,6 +29,12 @@ function promString(s: string): string {
   return JSON.stringify(s);
 }
 
+/**
+ * " on <node>" in a swarm, where each node's agent sends its host's and containers' metrics under
+ * its host.name (configs/fleet.ts); nothing on one host, whose series carry no host_name.
+ */
+const ON_HOST = "{{ with $labels.host_name }} on {{ . }}{{ end }}";
+
 function hostGroup(): RuleGroup {
   const rules: AlertingRule[] = [
     {
@@ -40,7 +46,7 @@ function hostGroup(): RuleGroup {
       for: "30m",
       labels: { severity: "warning" },
       annotations: {
-        summary: "Host filesystem {{ $labels.mountpoint }} fills up within 24 hours",
+        summary: `Host filesystem {{ $labels.mountpoint }} fills up within 24 hours${ON_HOST}`,
         description:
           "At the growth of the last 6 hours, {{ $labels.mountpoint }} ({{ $labels.device }}) on the Docker host runs out of space within 24 hours.",
       },
@@ -51,7 +57,7 @@ function hostGroup(): RuleGroup {
       for: "5m",
       labels: { severity: "critical" },
       annotations: {
-        summary: "Host filesystem {{ $labels.mountpoint }} is over 90% full",
+        summary: `Host filesystem {{ $labels.mountpoint }} is over 90% full${ON_HOST}`,
         description: "{{ $labels.mountpoint }} ({{ $labels.device }}) is {{ $value | humanizePercentage }} full.",
       },
     },
@@ -61,7 +67,7 @@ function hostGroup(): RuleGroup {
       for: "10m",
       labels: { severity: "warning" },
       annotations: {
-        summary: "Docker host memory is over 90% used",
+        summary: `Docker host memory is over 90% used${ON_HOST}`,
         description:
           "{{ $value | humanizePercentage }} of the host's memory has been in use for 10 minutes; containers risk OOM kills.",
       },
@@ -78,7 +84,7 @@ function containerGroup(input: HostRulesInput): RuleGroup {
       for: "5m",
       labels: { severity: "warning" },
       annotations: {
-        summary: "Container {{ $labels.container_name }} is restarting repeatedly",
+        summary: `Container {{ $labels.container_name }} is restarting repeatedly${ON_HOST}`,
         description: "{{ $labels.container_name }} restarted 3 or more times in 15 minutes; see its logs.",
       },
     },
@@ -91,7 +97,7 @@ function containerGroup(input: HostRulesInput): RuleGroup {
       for: "0m",
       labels: { severity: "warning" },
       annotations: {
-        summary: "Container {{ $labels.container_name }} ran out of memory",
+        summary: `Container {{ $labels.container_name }} ran out of memory${ON_HOST}`,
         description:
           "{{ $labels.container_name }} hit its memory limit and the kernel killed a process in it in the last 15 minutes.",
       },
@@ -102,7 +108,7 @@ function containerGroup(input: HostRulesInput): RuleGroup {
       for: "15m",
       labels: { severity: "warning" },
       annotations: {
-        summary: "Container {{ $labels.container_name }} uses over 90% of its memory limit",
+        summary: `Container {{ $labels.container_name }} uses over 90% of its memory limit${ON_HOST}`,
         description:
           "{{ $labels.container_name }} has used {{ $value | humanizePercentage }} of its memory limit for 15 minutes; it will be OOM-killed if it grows.",
       },

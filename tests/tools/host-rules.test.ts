@@ -59,6 +59,54 @@ describe("host and container alert rules", () => {
     assert.match(r.output, /SUCCESS: 7 rules found/);
   });
 
+  it("names the node in a swarm, where the agents' series carry host_name (`promtool test rules`)", () => {
+    const node = 'host_name="node-2"';
+    const tests = {
+      rule_files: [file],
+      evaluation_interval: "1m",
+      tests: [
+        {
+          interval: "1m",
+          input_series: [
+            { series: `system_memory_utilization_ratio{state="used", ${node}}`, values: "0.95x30" },
+            { series: `system_memory_utilization_ratio{state="used", host_name="node-3"}`, values: "0.5x30" },
+            { series: `container_restarts_total{container_name="app.1.x", ${node}}`, values: "0+1x30" },
+          ],
+          alert_rule_test: [
+            {
+              eval_time: "15m",
+              alertname: "HostMemoryPressure",
+              exp_alerts: [
+                {
+                  exp_labels: { severity: "warning", state: "used", host_name: "node-2" },
+                  exp_annotations: {
+                    summary: "Docker host memory is over 90% used on node-2",
+                    description: "95% of the host's memory has been in use for 10 minutes; containers risk OOM kills.",
+                  },
+                },
+              ],
+            },
+            {
+              eval_time: "10m",
+              alertname: "ContainerRestarting",
+              exp_alerts: [
+                {
+                  exp_labels: { severity: "warning", container_name: "app.1.x", host_name: "node-2" },
+                  exp_annotations: {
+                    summary: "Container app.1.x is restarting repeatedly on node-2",
+                    description: "app.1.x restarted 3 or more times in 15 minutes; see its logs.",
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const r = promtoolTestRules(promtool, writeTree([]), "swarm-host-rules.test.yml", tests);
+    assert.equal(r.status, 0, r.output);
+  });
+
   it("fires each alert on synthetic series, and stays quiet on healthy ones (`promtool test rules`)", () => {
     const fs = 'device="/dev/vda", mode="rw", mountpoint="/", type="ext4"';
     const quietFs = 'device="/dev/vdb", mode="rw", mountpoint="/data", type="ext4"';
