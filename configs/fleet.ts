@@ -299,6 +299,9 @@ export interface FleetContainerStats {
   proxyService: string;
 }
 
+/** The points each node agent's docker_stats scraped, as Prometheus holds them (counter, by host_name). */
+export const AGENT_CONTAINER_POINTS = `{__name__=~"otelcol_scraper_scraped_metric_points(_total)?", job="${NODE_AGENTS_JOB}", receiver="docker_stats"}`;
+
 /**
  * NodeAgentDown: an agent Swarm means to run (its task is running) that Prometheus cannot scrape.
  * NodeContainerMetricsMissing: a metrics agent that answers but measures no container of its node.
@@ -306,20 +309,17 @@ export interface FleetContainerStats {
  * labelled `receiver`: scraper/scraperhelper v0.161.0 metadata.yaml and obs_metrics.go, the version
  * contrib v0.161.0's dockerstatsreceiver requires). A failed stats call counts nothing, not even as
  * an error (dockerstatsreceiver v0.161.0 receiver.go `scrapeV2`: a partial error of 0 points; the
- * same in the local image's v0.149.0), so zero is what a node shows when its proxy is down or crash-looping, or when the agent
- * found none of the node's containers at its start (the start race, docs/fleet.md): every node runs
- * at least the agent, the log agent and the proxy, so zero is never a quiet node.
+ * same in the local image's v0.149.0), so zero is what a node shows when its proxy is down or
+ * crash-looping, or when the agent found none of the node's containers at its start (the start
+ * race, docs/fleet.md): every node runs at least the agent, the log agent and the proxy, so zero is
+ * never a quiet node.
  */
-/** The points each node agent's docker_stats scraped, as Prometheus holds them (counter, by host_name). */
-export const AGENT_CONTAINER_POINTS = `{__name__=~"otelcol_scraper_scraped_metric_points(_total)?", job="${NODE_AGENTS_JOB}", receiver="docker_stats"}`;
-
 export function fleetRules(containerStats?: FleetContainerStats): RulesFile {
-  const scraped = AGENT_CONTAINER_POINTS;
   const containers: AlertingRule[] = containerStats
     ? [
         {
           alert: "NodeContainerMetricsMissing",
-          expr: `sum by (host_name) (rate(${scraped}[5m])) == 0`,
+          expr: `sum by (host_name) (rate(${AGENT_CONTAINER_POINTS}[5m])) == 0`,
           for: "5m",
           labels: { severity: "warning" },
           annotations: {
