@@ -67,6 +67,14 @@ export function findPromtool(): Promtool {
   );
 }
 
+/**
+ * A rule unit-test file's content with one test group on `ruleFile`: rules evaluated and series
+ * sampled every minute, as every rules test here uses them.
+ */
+export function alertTests(ruleFile: string, group: { input_series: object[]; alert_rule_test: object[] }): object {
+  return { rule_files: [ruleFile], evaluation_interval: "1m", tests: [{ interval: "1m", ...group }] };
+}
+
 /** `promtool test rules` on `tests` (a rule unit-test file's content), written as `root/name`. */
 export function promtoolTestRules(
   promtool: Promtool,

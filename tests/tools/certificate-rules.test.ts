@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { certificateRules, certificateRulesFile, earlierEnd } from "../../configs/certificate-rules";
-import { findPromtool, promtoolTestRules, run, writeTree } from "../support/config-files";
+import { alertTests, findPromtool, promtoolTestRules, run, writeTree } from "../support/config-files";
 
 const DAY = 86400;
 /** The CA expires 20 days after the epoch: inside the 30-day window, outside the 7-day one. */
@@ -45,31 +45,22 @@ describe("certificate expiry alerts", () => {
     assert.equal(check.status, 0, check.output);
     assert.match(check.output, /SUCCESS: 6 rules found/);
     const what = "Jaeger's OTLP certificate (the collector's push)";
-    const tests = {
-      rule_files: [jaegerFile],
-      evaluation_interval: "1m",
-      tests: [
-        {
-          interval: "1m",
-          input_series: [],
-          alert_rule_test: (["JaegerCertificateExpiresSoon", "JaegerCertificateExpiring"] as const).map(
-            (alertname) => ({
-              eval_time: "15m",
-              alertname,
-              exp_alerts: [
-                {
-                  exp_labels: { severity: alertname.endsWith("Soon") ? "warning" : "critical" },
-                  exp_annotations: {
-                    summary: `${what} expires in less than ${alertname.endsWith("Soon") ? 30 : 7} days`,
-                    description: `${what} expires in 4d 23h 45m 0s. Run \`pulumi up\`: it renews a certificate in its renewal window (README "Certificates").`,
-                  },
-                },
-              ],
-            }),
-          ),
-        },
-      ],
-    };
+    const tests = alertTests(jaegerFile, {
+      input_series: [],
+      alert_rule_test: (["JaegerCertificateExpiresSoon", "JaegerCertificateExpiring"] as const).map((alertname) => ({
+        eval_time: "15m",
+        alertname,
+        exp_alerts: [
+          {
+            exp_labels: { severity: alertname.endsWith("Soon") ? "warning" : "critical" },
+            exp_annotations: {
+              summary: `${what} expires in less than ${alertname.endsWith("Soon") ? 30 : 7} days`,
+              description: `${what} expires in 4d 23h 45m 0s. Run \`pulumi up\`: it renews a certificate in its renewal window (README "Certificates").`,
+            },
+          },
+        ],
+      })),
+    });
     const r = promtoolTestRules(promtool, jaegerRoot, "tests.yml", tests);
     assert.equal(r.status, 0, r.output);
     // Without the certificate, no rule for it.
@@ -84,32 +75,25 @@ describe("certificate expiry alerts", () => {
     const root = writeTree([certificateRulesFile(caNotAfter, undefined, { fleet: fleetNotAfter })]);
     const fleetFile = join(root, "etc/prometheus/rules/certificate-alerts.yml");
     const what = "The swarm's mTLS certificates (every node's agents to the gateway)";
-    const tests = {
-      rule_files: [fleetFile],
-      evaluation_interval: "1m",
-      tests: [
+    const tests = alertTests(fleetFile, {
+      input_series: [],
+      alert_rule_test: [
         {
-          interval: "1m",
-          input_series: [],
-          alert_rule_test: [
+          eval_time: "15m",
+          alertname: "FleetCertificateExpiresSoon",
+          exp_alerts: [
             {
-              eval_time: "15m",
-              alertname: "FleetCertificateExpiresSoon",
-              exp_alerts: [
-                {
-                  exp_labels: { severity: "warning" },
-                  exp_annotations: {
-                    summary: `${what} expires in less than 30 days`,
-                    description: `${what} expires in 19d 23h 45m 0s. Run \`pulumi up\`: it renews a certificate in its renewal window (README "Certificates").`,
-                  },
-                },
-              ],
+              exp_labels: { severity: "warning" },
+              exp_annotations: {
+                summary: `${what} expires in less than 30 days`,
+                description: `${what} expires in 19d 23h 45m 0s. Run \`pulumi up\`: it renews a certificate in its renewal window (README "Certificates").`,
+              },
             },
-            { eval_time: "15m", alertname: "FleetCertificateExpiring", exp_alerts: [] },
           ],
         },
+        { eval_time: "15m", alertname: "FleetCertificateExpiring", exp_alerts: [] },
       ],
-    };
+    });
     const r = promtoolTestRules(promtool, root, "tests.yml", tests);
     assert.equal(r.status, 0, r.output);
     assert.ok(!JSON.stringify(certificateRules(caNotAfter)).includes("Fleet"));
@@ -118,54 +102,47 @@ describe("certificate expiry alerts", () => {
   it("fires for a served certificate within 30 and 7 days and for the CA within 30, not otherwise (`promtool test rules`)", () => {
     const soon = 'cn="scaibu.grafana", sans="scaibu.grafana,scaibu.loki", serial="1"';
     const fresh = 'cn="scaibu.other", sans="scaibu.other", serial="2"';
-    const tests = {
-      rule_files: [file],
-      evaluation_interval: "1m",
-      tests: [
-        {
-          interval: "1m",
-          input_series: [
-            { series: `traefik_tls_certs_not_after{${soon}, instance="t", job="traefik"}`, values: `${5 * DAY}x30` },
-            { series: `traefik_tls_certs_not_after{${fresh}, instance="t", job="traefik"}`, values: `${300 * DAY}x30` },
-          ],
-          alert_rule_test: [
-            ...["ServerCertificateExpiresSoon", "ServerCertificateExpiring"].map((alertname) => ({
-              eval_time: "15m",
-              alertname,
-              exp_alerts: [
-                {
-                  exp_labels: {
-                    severity: alertname.endsWith("Soon") ? "warning" : "critical",
-                    cn: "scaibu.grafana",
-                    serial: "1",
-                  },
-                  exp_annotations: {
-                    summary: `The certificate Traefik serves (scaibu.grafana) expires in less than ${alertname.endsWith("Soon") ? 30 : 7} days`,
-                    description:
-                      'The certificate Traefik serves (scaibu.grafana) expires in 4d 23h 45m 0s. Run `pulumi up`: it renews a certificate in its renewal window (README "Certificates").',
-                  },
-                },
-              ],
-            })),
+    const tests = alertTests(file, {
+      input_series: [
+        { series: `traefik_tls_certs_not_after{${soon}, instance="t", job="traefik"}`, values: `${5 * DAY}x30` },
+        { series: `traefik_tls_certs_not_after{${fresh}, instance="t", job="traefik"}`, values: `${300 * DAY}x30` },
+      ],
+      alert_rule_test: [
+        ...["ServerCertificateExpiresSoon", "ServerCertificateExpiring"].map((alertname) => ({
+          eval_time: "15m",
+          alertname,
+          exp_alerts: [
             {
-              eval_time: "15m",
-              alertname: "CaCertificateExpiresSoon",
-              exp_alerts: [
-                {
-                  exp_labels: { severity: "warning" },
-                  exp_annotations: {
-                    summary: "The stack's CA expires in less than 30 days",
-                    description:
-                      'The stack\'s CA expires in 19d 23h 45m 0s. Run `pulumi up`: it renews a certificate in its renewal window (README "Certificates").',
-                  },
-                },
-              ],
+              exp_labels: {
+                severity: alertname.endsWith("Soon") ? "warning" : "critical",
+                cn: "scaibu.grafana",
+                serial: "1",
+              },
+              exp_annotations: {
+                summary: `The certificate Traefik serves (scaibu.grafana) expires in less than ${alertname.endsWith("Soon") ? 30 : 7} days`,
+                description:
+                  'The certificate Traefik serves (scaibu.grafana) expires in 4d 23h 45m 0s. Run `pulumi up`: it renews a certificate in its renewal window (README "Certificates").',
+              },
             },
-            { eval_time: "15m", alertname: "CaCertificateExpiring", exp_alerts: [] },
+          ],
+        })),
+        {
+          eval_time: "15m",
+          alertname: "CaCertificateExpiresSoon",
+          exp_alerts: [
+            {
+              exp_labels: { severity: "warning" },
+              exp_annotations: {
+                summary: "The stack's CA expires in less than 30 days",
+                description:
+                  'The stack\'s CA expires in 19d 23h 45m 0s. Run `pulumi up`: it renews a certificate in its renewal window (README "Certificates").',
+              },
+            },
           ],
         },
+        { eval_time: "15m", alertname: "CaCertificateExpiring", exp_alerts: [] },
       ],
-    };
+    });
     const r = promtoolTestRules(promtool, root, "tests.yml", tests);
     assert.equal(r.status, 0, r.output);
   });

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { diskRulesFile } from "../../configs/disk-rules";
-import { findPromtool, promtoolTestRules, run, writeTree } from "../support/config-files";
+import { alertTests, findPromtool, promtoolTestRules, run, writeTree } from "../support/config-files";
 
 const GIB = 1024 ** 3;
 
@@ -40,58 +40,51 @@ describe("disk budget alerts", () => {
           "Shorten that backend's retention (prometheus.retention, loki.retentionHours, jaeger.retentionHours), or raise storage.budgetGb or its storage.shares entry.",
       },
     });
-    const tests = {
-      rule_files: [file],
-      evaluation_interval: "1m",
-      tests: [
+    const tests = alertTests(file, {
+      input_series: [
+        { series: `scaibu_volume_budget_bytes{${loki}}`, values: `${6 * GIB}x40` },
+        { series: `scaibu_volume_used_bytes{${loki}}`, values: `${5.1 * GIB}x40` }, // 85 %
+        { series: `scaibu_volume_budget_bytes{${jaeger}}`, values: `${4 * GIB}x40` },
+        { series: `scaibu_volume_used_bytes{${jaeger}}`, values: `${3.9 * GIB}x40` }, // 97.5 %
+        { series: `scaibu_volume_budget_bytes{${prom}}`, values: `${9 * GIB}x40` },
+        { series: `scaibu_volume_used_bytes{${prom}}`, values: `${1 * GIB}x40` }, // 11 %
+        // Measured at t=0 and never again.
         {
-          interval: "1m",
-          input_series: [
-            { series: `scaibu_volume_budget_bytes{${loki}}`, values: `${6 * GIB}x40` },
-            { series: `scaibu_volume_used_bytes{${loki}}`, values: `${5.1 * GIB}x40` }, // 85 %
-            { series: `scaibu_volume_budget_bytes{${jaeger}}`, values: `${4 * GIB}x40` },
-            { series: `scaibu_volume_used_bytes{${jaeger}}`, values: `${3.9 * GIB}x40` }, // 97.5 %
-            { series: `scaibu_volume_budget_bytes{${prom}}`, values: `${9 * GIB}x40` },
-            { series: `scaibu_volume_used_bytes{${prom}}`, values: `${1 * GIB}x40` }, // 11 %
-            // Measured at t=0 and never again.
-            {
-              series: 'scaibu_volume_meter_last_run_timestamp_seconds{job="disk-usage", instance="m"}',
-              values: "0x40",
-            },
+          series: 'scaibu_volume_meter_last_run_timestamp_seconds{job="disk-usage", instance="m"}',
+          values: "0x40",
+        },
+      ],
+      alert_rule_test: [
+        {
+          eval_time: "20m",
+          alertname: "VolumeNearBudget",
+          exp_alerts: [
+            alert("VolumeNearBudget", "warning", "scaibu-jaeger-data", "jaeger", "97.5%"),
+            alert("VolumeNearBudget", "warning", "scaibu-loki-data", "loki", "85%"),
           ],
-          alert_rule_test: [
+        },
+        {
+          eval_time: "20m",
+          alertname: "VolumeOverBudget",
+          exp_alerts: [alert("VolumeOverBudget", "critical", "scaibu-jaeger-data", "jaeger", "97.5%")],
+        },
+        { eval_time: "10m", alertname: "DiskMeterStale", exp_alerts: [] },
+        {
+          eval_time: "25m",
+          alertname: "DiskMeterStale",
+          exp_alerts: [
             {
-              eval_time: "20m",
-              alertname: "VolumeNearBudget",
-              exp_alerts: [
-                alert("VolumeNearBudget", "warning", "scaibu-jaeger-data", "jaeger", "97.5%"),
-                alert("VolumeNearBudget", "warning", "scaibu-loki-data", "loki", "85%"),
-              ],
-            },
-            {
-              eval_time: "20m",
-              alertname: "VolumeOverBudget",
-              exp_alerts: [alert("VolumeOverBudget", "critical", "scaibu-jaeger-data", "jaeger", "97.5%")],
-            },
-            { eval_time: "10m", alertname: "DiskMeterStale", exp_alerts: [] },
-            {
-              eval_time: "25m",
-              alertname: "DiskMeterStale",
-              exp_alerts: [
-                {
-                  exp_labels: { severity: "warning" },
-                  exp_annotations: {
-                    summary: "The disk meter has not measured the volumes lately",
-                    description:
-                      "The last measurement of the data volumes is 25m 0s old: the budget alerts are blind. See `docker logs` of the disk-usage container.",
-                  },
-                },
-              ],
+              exp_labels: { severity: "warning" },
+              exp_annotations: {
+                summary: "The disk meter has not measured the volumes lately",
+                description:
+                  "The last measurement of the data volumes is 25m 0s old: the budget alerts are blind. See `docker logs` of the disk-usage container.",
+              },
             },
           ],
         },
       ],
-    };
+    });
     const r = promtoolTestRules(promtool, root, "tests.yml", tests);
     assert.equal(r.status, 0, r.output);
   });

@@ -9,7 +9,7 @@ import { fleetRulesFile, NODE_AGENTS_JOB, PROMETHEUS_FLEET_RULES_PATH } from "..
 import { PROMETHEUS_CONFIG_PATH, prometheusFiles } from "../../configs/prometheus";
 import { parseSettings } from "../../settings/schema";
 import { renderAll } from "../../configs/render";
-import { findPromtool, promtoolTestRules, run, writeTree } from "../support/config-files";
+import { alertTests, findPromtool, promtoolTestRules, run, writeTree } from "../support/config-files";
 
 describe("fleet alert rules and scrape job", () => {
   const promtool = findPromtool();
@@ -26,36 +26,29 @@ describe("fleet alert rules and scrape job", () => {
       Object.entries(labels(node))
         .map(([k, v]) => `${k}="${v}"`)
         .join(", ");
-    const tests = {
-      rule_files: [`${root}${PROMETHEUS_FLEET_RULES_PATH}`],
-      evaluation_interval: "1m",
-      tests: [
+    const tests = alertTests(`${root}${PROMETHEUS_FLEET_RULES_PATH}`, {
+      input_series: [
+        { series: `up{${target("node-1")}}`, values: "1x10" },
+        { series: `up{${target("node-2")}}`, values: "1 1 0x8" },
+      ],
+      alert_rule_test: [
+        { eval_time: "4m", alertname: "NodeAgentDown", exp_alerts: [] },
         {
-          interval: "1m",
-          input_series: [
-            { series: `up{${target("node-1")}}`, values: "1x10" },
-            { series: `up{${target("node-2")}}`, values: "1 1 0x8" },
-          ],
-          alert_rule_test: [
-            { eval_time: "4m", alertname: "NodeAgentDown", exp_alerts: [] },
+          eval_time: "6m",
+          alertname: "NodeAgentDown",
+          exp_alerts: [
             {
-              eval_time: "6m",
-              alertname: "NodeAgentDown",
-              exp_alerts: [
-                {
-                  exp_labels: { severity: "warning", ...labels("node-2") },
-                  exp_annotations: {
-                    summary: "Node agent scaibu-node-metrics on node-2 is not answering",
-                    description:
-                      "Swarm runs scaibu-node-metrics on node-2, and Prometheus has not reached it for 3 minutes: that node's host metrics or container logs are not arriving. The node may be down or cut off (docker node ls), or the agent stuck (docker service ps scaibu-node-metrics).",
-                  },
-                },
-              ],
+              exp_labels: { severity: "warning", ...labels("node-2") },
+              exp_annotations: {
+                summary: "Node agent scaibu-node-metrics on node-2 is not answering",
+                description:
+                  "Swarm runs scaibu-node-metrics on node-2, and Prometheus has not reached it for 3 minutes: that node's host metrics or container logs are not arriving. The node may be down or cut off (docker node ls), or the agent stuck (docker service ps scaibu-node-metrics).",
+              },
             },
           ],
         },
       ],
-    };
+    });
     const r = promtoolTestRules(promtool, root, "fleet-alerts.test.yml", tests);
     assert.equal(r.status, 0, r.output);
   });
@@ -65,42 +58,35 @@ describe("fleet alert rules and scrape job", () => {
     const root = writeTree([fleetRulesFile(undefined, stats)]);
     const series = (node: string, name: string, scraper = "docker_stats") =>
       `${name}{job="${NODE_AGENTS_JOB}", instance="${node}", host_name="${node}", service="scaibu-node-metrics", receiver="${scraper}", scraper="${scraper}"}`;
-    const tests = {
-      rule_files: [`${root}${PROMETHEUS_FLEET_RULES_PATH}`],
-      evaluation_interval: "1m",
-      tests: [
+    const tests = alertTests(`${root}${PROMETHEUS_FLEET_RULES_PATH}`, {
+      input_series: [
+        // node-1 measures its containers; node-2 stops at 2m (its proxy went away) while its
+        // host metrics go on; both names the collector has used (with and without _total).
+        { series: series("node-1", "otelcol_scraper_scraped_metric_points_total"), values: "0+40x20" },
+        { series: series("node-2", "otelcol_scraper_scraped_metric_points"), values: "0 40 80x18" },
         {
-          interval: "1m",
-          input_series: [
-            // node-1 measures its containers; node-2 stops at 2m (its proxy went away) while its
-            // host metrics go on; both names the collector has used (with and without _total).
-            { series: series("node-1", "otelcol_scraper_scraped_metric_points_total"), values: "0+40x20" },
-            { series: series("node-2", "otelcol_scraper_scraped_metric_points"), values: "0 40 80x18" },
+          series: series("node-2", "otelcol_scraper_scraped_metric_points_total", "host_metrics"),
+          values: "0+90x20",
+        },
+      ],
+      alert_rule_test: [
+        { eval_time: "8m", alertname: "NodeContainerMetricsMissing", exp_alerts: [] },
+        {
+          eval_time: "13m",
+          alertname: "NodeContainerMetricsMissing",
+          exp_alerts: [
             {
-              series: series("node-2", "otelcol_scraper_scraped_metric_points_total", "host_metrics"),
-              values: "0+90x20",
-            },
-          ],
-          alert_rule_test: [
-            { eval_time: "8m", alertname: "NodeContainerMetricsMissing", exp_alerts: [] },
-            {
-              eval_time: "13m",
-              alertname: "NodeContainerMetricsMissing",
-              exp_alerts: [
-                {
-                  exp_labels: { severity: "warning", host_name: "node-2" },
-                  exp_annotations: {
-                    summary: "No container of node-2 is measured",
-                    description:
-                      "scaibu-node-metrics on node-2 answers but has measured no container of its node for 10 minutes: that node's container metrics and container alerts are missing. Its node's Docker API proxy may be down (docker service ps scaibu-node-api), or the agent found no container when it started; docker service update --force scaibu-node-metrics restarts it.",
-                  },
-                },
-              ],
+              exp_labels: { severity: "warning", host_name: "node-2" },
+              exp_annotations: {
+                summary: "No container of node-2 is measured",
+                description:
+                  "scaibu-node-metrics on node-2 answers but has measured no container of its node for 10 minutes: that node's container metrics and container alerts are missing. Its node's Docker API proxy may be down (docker service ps scaibu-node-api), or the agent found no container when it started; docker service update --force scaibu-node-metrics restarts it.",
+              },
             },
           ],
         },
       ],
-    };
+    });
     const r = promtoolTestRules(promtool, root, "fleet-containers.test.yml", tests);
     assert.equal(r.status, 0, r.output);
     // Without docker_stats on the agents (hostMetrics.containers false) there is nothing to miss.

@@ -11,7 +11,7 @@ import {
   PROMETHEUS_HOST_RULES_PATH,
   type HostRulesInput,
 } from "../../configs/host-rules";
-import { findPromtool, promtoolTestRules, run, writeTree } from "../support/config-files";
+import { alertTests, findPromtool, promtoolTestRules, run, writeTree } from "../support/config-files";
 
 const input: HostRulesInput = {
   host: true,
@@ -61,48 +61,41 @@ describe("host and container alert rules", () => {
 
   it("names the node in a swarm, where the agents' series carry host_name (`promtool test rules`)", () => {
     const node = 'host_name="node-2"';
-    const tests = {
-      rule_files: [file],
-      evaluation_interval: "1m",
-      tests: [
+    const tests = alertTests(file, {
+      input_series: [
+        { series: `system_memory_utilization_ratio{state="used", ${node}}`, values: "0.95x30" },
+        { series: `system_memory_utilization_ratio{state="used", host_name="node-3"}`, values: "0.5x30" },
+        { series: `container_restarts_total{container_name="app.1.x", ${node}}`, values: "0+1x30" },
+      ],
+      alert_rule_test: [
         {
-          interval: "1m",
-          input_series: [
-            { series: `system_memory_utilization_ratio{state="used", ${node}}`, values: "0.95x30" },
-            { series: `system_memory_utilization_ratio{state="used", host_name="node-3"}`, values: "0.5x30" },
-            { series: `container_restarts_total{container_name="app.1.x", ${node}}`, values: "0+1x30" },
-          ],
-          alert_rule_test: [
+          eval_time: "15m",
+          alertname: "HostMemoryPressure",
+          exp_alerts: [
             {
-              eval_time: "15m",
-              alertname: "HostMemoryPressure",
-              exp_alerts: [
-                {
-                  exp_labels: { severity: "warning", state: "used", host_name: "node-2" },
-                  exp_annotations: {
-                    summary: "Docker host memory is over 90% used on node-2",
-                    description: "95% of the host's memory has been in use for 10 minutes; containers risk OOM kills.",
-                  },
-                },
-              ],
+              exp_labels: { severity: "warning", state: "used", host_name: "node-2" },
+              exp_annotations: {
+                summary: "Docker host memory is over 90% used on node-2",
+                description: "95% of the host's memory has been in use for 10 minutes; containers risk OOM kills.",
+              },
             },
+          ],
+        },
+        {
+          eval_time: "10m",
+          alertname: "ContainerRestarting",
+          exp_alerts: [
             {
-              eval_time: "10m",
-              alertname: "ContainerRestarting",
-              exp_alerts: [
-                {
-                  exp_labels: { severity: "warning", container_name: "app.1.x", host_name: "node-2" },
-                  exp_annotations: {
-                    summary: "Container app.1.x is restarting repeatedly on node-2",
-                    description: "app.1.x restarted 3 or more times in 15 minutes; see its logs.",
-                  },
-                },
-              ],
+              exp_labels: { severity: "warning", container_name: "app.1.x", host_name: "node-2" },
+              exp_annotations: {
+                summary: "Container app.1.x is restarting repeatedly on node-2",
+                description: "app.1.x restarted 3 or more times in 15 minutes; see its logs.",
+              },
             },
           ],
         },
       ],
-    };
+    });
     const r = promtoolTestRules(promtool, writeTree([]), "swarm-host-rules.test.yml", tests);
     assert.equal(r.status, 0, r.output);
   });
@@ -112,125 +105,118 @@ describe("host and container alert rules", () => {
     const quietFs = 'device="/dev/vdb", mode="rw", mountpoint="/data", type="ext4"';
     const victim = 'container_name="victim", container_id="abc"';
     const stackLoki = `container_name="scaibu.loki", ${STACK}`;
-    const tests = {
-      rule_files: [file],
-      evaluation_interval: "1m",
-      tests: [
+    const tests = alertTests(file, {
+      input_series: [
+        // 10 GB free, losing 100 MB a minute: empty in under 2 hours.
+        { series: `system_filesystem_usage_bytes{state="free", ${fs}}`, values: "10000000000-100000000x120" },
+        { series: `system_filesystem_utilization_ratio{${fs}}`, values: "0.7x120" },
+        { series: `system_filesystem_usage_bytes{state="free", ${quietFs}}`, values: "10000000000x120" },
+        { series: `system_filesystem_utilization_ratio{${quietFs}}`, values: "0.7x120" },
+        { series: 'system_memory_utilization_ratio{state="used"}', values: "0.95x30" },
+        { series: `container_restarts_total{${victim}}`, values: "0+1x30" },
+        { series: `container_memory_fails_total{${victim}}`, values: "0 0 1 1 1 1" },
+        { series: `container_memory_usage_total_bytes{${victim}}`, values: "60000000x30" },
+        { series: `container_memory_usage_limit_bytes{${victim}}`, values: "64000000x30" },
+        { series: `container_memory_usage_limit_bytes{${stackLoki}}`, values: "64000000x30" },
+      ],
+      alert_rule_test: [
         {
-          interval: "1m",
-          input_series: [
-            // 10 GB free, losing 100 MB a minute: empty in under 2 hours.
-            { series: `system_filesystem_usage_bytes{state="free", ${fs}}`, values: "10000000000-100000000x120" },
-            { series: `system_filesystem_utilization_ratio{${fs}}`, values: "0.7x120" },
-            { series: `system_filesystem_usage_bytes{state="free", ${quietFs}}`, values: "10000000000x120" },
-            { series: `system_filesystem_utilization_ratio{${quietFs}}`, values: "0.7x120" },
-            { series: 'system_memory_utilization_ratio{state="used"}', values: "0.95x30" },
-            { series: `container_restarts_total{${victim}}`, values: "0+1x30" },
-            { series: `container_memory_fails_total{${victim}}`, values: "0 0 1 1 1 1" },
-            { series: `container_memory_usage_total_bytes{${victim}}`, values: "60000000x30" },
-            { series: `container_memory_usage_limit_bytes{${victim}}`, values: "64000000x30" },
-            { series: `container_memory_usage_limit_bytes{${stackLoki}}`, values: "64000000x30" },
+          eval_time: "60m",
+          alertname: "HostFilesystemFillingUp",
+          exp_alerts: [
+            {
+              exp_labels: {
+                severity: "warning",
+                state: "free",
+                device: "/dev/vda",
+                mode: "rw",
+                mountpoint: "/",
+                type: "ext4",
+              },
+              exp_annotations: {
+                summary: "Host filesystem / fills up within 24 hours",
+                description:
+                  "At the growth of the last 6 hours, / (/dev/vda) on the Docker host runs out of space within 24 hours.",
+              },
+            },
           ],
-          alert_rule_test: [
+        },
+        { eval_time: "60m", alertname: "HostFilesystemAlmostFull", exp_alerts: [] },
+        {
+          eval_time: "15m",
+          alertname: "HostMemoryPressure",
+          exp_alerts: [
             {
-              eval_time: "60m",
-              alertname: "HostFilesystemFillingUp",
-              exp_alerts: [
-                {
-                  exp_labels: {
-                    severity: "warning",
-                    state: "free",
-                    device: "/dev/vda",
-                    mode: "rw",
-                    mountpoint: "/",
-                    type: "ext4",
-                  },
-                  exp_annotations: {
-                    summary: "Host filesystem / fills up within 24 hours",
-                    description:
-                      "At the growth of the last 6 hours, / (/dev/vda) on the Docker host runs out of space within 24 hours.",
-                  },
-                },
-              ],
+              exp_labels: { severity: "warning", state: "used" },
+              exp_annotations: {
+                summary: "Docker host memory is over 90% used",
+                description: "95% of the host's memory has been in use for 10 minutes; containers risk OOM kills.",
+              },
             },
-            { eval_time: "60m", alertname: "HostFilesystemAlmostFull", exp_alerts: [] },
+          ],
+        },
+        {
+          eval_time: "10m",
+          alertname: "ContainerRestarting",
+          exp_alerts: [
             {
-              eval_time: "15m",
-              alertname: "HostMemoryPressure",
-              exp_alerts: [
-                {
-                  exp_labels: { severity: "warning", state: "used" },
-                  exp_annotations: {
-                    summary: "Docker host memory is over 90% used",
-                    description: "95% of the host's memory has been in use for 10 minutes; containers risk OOM kills.",
-                  },
-                },
-              ],
+              exp_labels: { severity: "warning", container_name: "victim", container_id: "abc" },
+              exp_annotations: {
+                summary: "Container victim is restarting repeatedly",
+                description: "victim restarted 3 or more times in 15 minutes; see its logs.",
+              },
             },
+          ],
+        },
+        {
+          eval_time: "3m",
+          alertname: "ContainerOomKilled",
+          exp_alerts: [
             {
-              eval_time: "10m",
-              alertname: "ContainerRestarting",
-              exp_alerts: [
-                {
-                  exp_labels: { severity: "warning", container_name: "victim", container_id: "abc" },
-                  exp_annotations: {
-                    summary: "Container victim is restarting repeatedly",
-                    description: "victim restarted 3 or more times in 15 minutes; see its logs.",
-                  },
-                },
-              ],
+              exp_labels: { severity: "warning", container_name: "victim", container_id: "abc" },
+              exp_annotations: {
+                summary: "Container victim ran out of memory",
+                description:
+                  "victim hit its memory limit and the kernel killed a process in it in the last 15 minutes.",
+              },
             },
+          ],
+        },
+        { eval_time: "1m", alertname: "ContainerOomKilled", exp_alerts: [] },
+        {
+          eval_time: "20m",
+          alertname: "ContainerNearMemoryLimit",
+          exp_alerts: [
             {
-              eval_time: "3m",
-              alertname: "ContainerOomKilled",
-              exp_alerts: [
-                {
-                  exp_labels: { severity: "warning", container_name: "victim", container_id: "abc" },
-                  exp_annotations: {
-                    summary: "Container victim ran out of memory",
-                    description:
-                      "victim hit its memory limit and the kernel killed a process in it in the last 15 minutes.",
-                  },
-                },
-              ],
+              exp_labels: { severity: "warning", container_name: "victim", container_id: "abc" },
+              exp_annotations: {
+                summary: "Container victim uses over 90% of its memory limit",
+                description:
+                  "victim has used 93.75% of its memory limit for 15 minutes; it will be OOM-killed if it grows.",
+              },
             },
-            { eval_time: "1m", alertname: "ContainerOomKilled", exp_alerts: [] },
+          ],
+        },
+        {
+          eval_time: "5m",
+          alertname: "StackContainerDown",
+          exp_alerts: [
             {
-              eval_time: "20m",
-              alertname: "ContainerNearMemoryLimit",
-              exp_alerts: [
-                {
-                  exp_labels: { severity: "warning", container_name: "victim", container_id: "abc" },
-                  exp_annotations: {
-                    summary: "Container victim uses over 90% of its memory limit",
-                    description:
-                      "victim has used 93.75% of its memory limit for 15 minutes; it will be OOM-killed if it grows.",
-                  },
-                },
-              ],
-            },
-            {
-              eval_time: "5m",
-              alertname: "StackContainerDown",
-              exp_alerts: [
-                {
-                  exp_labels: {
-                    severity: "critical",
-                    container_name: "scaibu.grafana",
-                    container_label_io_scaibu_stack: "scaibu-observability/dev",
-                  },
-                  exp_annotations: {
-                    summary: "Stack container scaibu.grafana is not running",
-                    description:
-                      "scaibu.grafana of scaibu-observability/dev has reported no container metrics for 3 minutes: it is stopped, restarting or gone. A container that runs but fails its health check shows as TargetDown.",
-                  },
-                },
-              ],
+              exp_labels: {
+                severity: "critical",
+                container_name: "scaibu.grafana",
+                container_label_io_scaibu_stack: "scaibu-observability/dev",
+              },
+              exp_annotations: {
+                summary: "Stack container scaibu.grafana is not running",
+                description:
+                  "scaibu.grafana of scaibu-observability/dev has reported no container metrics for 3 minutes: it is stopped, restarting or gone. A container that runs but fails its health check shows as TargetDown.",
+              },
             },
           ],
         },
       ],
-    };
+    });
     const r = promtoolTestRules(promtool, root, "host-alerts.test.yml", tests);
     assert.equal(r.status, 0, r.output);
   });

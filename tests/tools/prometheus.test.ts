@@ -15,6 +15,7 @@ import {
 import { defaultPrometheusInput } from "../support/prometheus-input";
 import { PROMETHEUS_STACK_RULES_PATH, stackAlertRules, type AlertingRule } from "../../configs/prometheus-rules";
 import {
+  alertTests,
   fileAt,
   findPromtool,
   parseYaml,
@@ -201,59 +202,52 @@ describe("prometheus config against the real promtool", () => {
   });
 
   it("fires the alerts it should (`promtool test rules`)", () => {
-    const tests = {
-      rule_files: [join(root, PROMETHEUS_STACK_RULES_PATH)],
-      evaluation_interval: "1m",
-      tests: [
+    const tests = alertTests(join(root, PROMETHEUS_STACK_RULES_PATH), {
+      input_series: [
+        { series: 'up{job="loki", instance="scaibu.loki:3100"}', values: "1 0 0 0 0 0" },
         {
-          interval: "1m",
-          input_series: [
-            { series: 'up{job="loki", instance="scaibu.loki:3100"}', values: "1 0 0 0 0 0" },
+          series:
+            'otelcol_exporter_send_failed_log_records_total{job="otel-collector", instance="scaibu.otel:8888", exporter="otlp_http/loki"}',
+          values: "0+10x15",
+        },
+        { series: 'loki_discarded_samples_total{job="loki", reason="rate_limited"}', values: "0+5x20" },
+      ],
+      alert_rule_test: [
+        {
+          eval_time: "5m",
+          alertname: "TargetDown",
+          exp_alerts: [
             {
-              series:
-                'otelcol_exporter_send_failed_log_records_total{job="otel-collector", instance="scaibu.otel:8888", exporter="otlp_http/loki"}',
-              values: "0+10x15",
+              exp_labels: { severity: "critical", job: "loki", instance: "scaibu.loki:3100" },
+              exp_annotations: {
+                summary: "Scrape target loki/scaibu.loki:3100 is down",
+                description: "Prometheus has failed to scrape scaibu.loki:3100 (job loki) for 3 minutes.",
+              },
             },
-            { series: 'loki_discarded_samples_total{job="loki", reason="rate_limited"}', values: "0+5x20" },
-          ],
-          alert_rule_test: [
-            {
-              eval_time: "5m",
-              alertname: "TargetDown",
-              exp_alerts: [
-                {
-                  exp_labels: { severity: "critical", job: "loki", instance: "scaibu.loki:3100" },
-                  exp_annotations: {
-                    summary: "Scrape target loki/scaibu.loki:3100 is down",
-                    description: "Prometheus has failed to scrape scaibu.loki:3100 (job loki) for 3 minutes.",
-                  },
-                },
-              ],
-            },
-            {
-              eval_time: "12m",
-              alertname: "OtelCollectorExportFailures",
-              exp_alerts: [
-                {
-                  exp_labels: {
-                    severity: "critical",
-                    job: "otel-collector",
-                    instance: "scaibu.otel:8888",
-                    exporter: "otlp_http/loki",
-                  },
-                  exp_annotations: stackAnnotations(
-                    "OtelCollectorExportFailures",
-                    { job: "otel-collector", instance: "scaibu.otel:8888", exporter: "otlp_http/loki" },
-                    "0.16666666666666666",
-                  ),
-                },
-              ],
-            },
-            { eval_time: "2m", alertname: "OtelCollectorExportFailures", exp_alerts: [] },
           ],
         },
+        {
+          eval_time: "12m",
+          alertname: "OtelCollectorExportFailures",
+          exp_alerts: [
+            {
+              exp_labels: {
+                severity: "critical",
+                job: "otel-collector",
+                instance: "scaibu.otel:8888",
+                exporter: "otlp_http/loki",
+              },
+              exp_annotations: stackAnnotations(
+                "OtelCollectorExportFailures",
+                { job: "otel-collector", instance: "scaibu.otel:8888", exporter: "otlp_http/loki" },
+                "0.16666666666666666",
+              ),
+            },
+          ],
+        },
+        { eval_time: "2m", alertname: "OtelCollectorExportFailures", exp_alerts: [] },
       ],
-    };
+    });
     const r = promtoolTestRules(tool(), root, "stack-alerts.test.yml", tests);
     assert.equal(r.status, 0, r.output);
   });
