@@ -22,9 +22,14 @@ export function dockerGet<T>(
   return dockerCall<T>(endpoint, "GET", path, query);
 }
 
-/** POST `body` (JSON) to `path`: the parsed answer, or undefined on 404; throws as dockerGet does. */
-export function dockerPost<T>(endpoint: string, path: string, body: object): Promise<T | undefined> {
-  return dockerCall<T>(endpoint, "POST", path, body);
+/** POST `body` (JSON) to `path` with `query`: the parsed answer, or undefined on 404; throws as dockerGet does. */
+export function dockerPost<T>(
+  endpoint: string,
+  path: string,
+  body: object,
+  query: Record<string, unknown> = {},
+): Promise<T | undefined> {
+  return dockerCall<T>(endpoint, "POST", path, body, query);
 }
 
 function dockerCall<T>(
@@ -32,6 +37,7 @@ function dockerCall<T>(
   method: "GET" | "POST",
   path: string,
   options: object,
+  query: Record<string, unknown> = {},
 ): Promise<T | undefined> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Modem = require("docker-modem") as typeof import("docker-modem");
@@ -45,14 +51,18 @@ function dockerCall<T>(
     if (before === undefined) delete process.env.DOCKER_HOST;
     else process.env.DOCKER_HOST = before;
   }
-  const statusCodes = { 200: true, 201: true, 204: true, 404: "not found", 500: "server error" };
+  // 304: a container stop or start that finds it so already.
+  const statusCodes = { 200: true, 201: true, 204: true, 304: true, 404: "not found", 500: "server error" };
   return new Promise<T | undefined>((resolve, reject) => {
     modem.dial(
       // GET: the `?` makes docker-modem write `options` as the query string (objects such as
       // `filters` as JSON). POST: `options` is the JSON body, sent even when it is `{}`.
       method === "GET"
         ? { path: `${path}?`, method, statusCodes, options }
-        : { path, method, statusCodes, options: { _body: options }, allowEmpty: true },
+        : Object.keys(query).length
+          ? // The `?` makes docker-modem write `_query` as the query string; `_body` stays the body.
+            { path: `${path}?`, method, statusCodes, options: { _body: options, _query: query }, allowEmpty: true }
+          : { path, method, statusCodes, options: { _body: options }, allowEmpty: true },
       (err, data) => {
         if (err && (err as { statusCode?: number }).statusCode === 404) resolve(undefined);
         else if (err)

@@ -1,7 +1,34 @@
+import { STACK_LABEL } from "@scaibu/observability-routing";
 import { dockerGet } from "./docker-api";
 
 interface Info {
-  Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean };
+  Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean; NodeID?: string };
+}
+
+/** What the program needs of the engine's swarm: whether it is a manager, its node, this stack's services. */
+export interface SwarmFacts {
+  /** Why `fleet.mode: swarm` cannot deploy here (undefined: a manager). */
+  problem?: string;
+  /** The manager's node id, where the backends go by default (configs/fleet.ts backendConstraints). */
+  nodeId?: string;
+  /** The names of this stack's Swarm services on it (none off a manager). */
+  services: string[];
+}
+
+/**
+ * Asks the engine once, at start: /info, and on a manager the services carrying `stackLabel`
+ * (a backend switched back to a container is handed over from its service: providers/handover.ts).
+ */
+export async function swarmFacts(endpoint: string, stackLabel: string): Promise<SwarmFacts> {
+  const info = await dockerGet<Info>(endpoint, "/info");
+  const problem = managerProblem(endpoint, info);
+  if (problem) return { problem, services: [] };
+  const filters = JSON.stringify({ label: [`${STACK_LABEL}=${stackLabel}`] });
+  const services = (await dockerGet<{ Spec?: { Name?: string } }[]>(endpoint, "/services", { filters })) ?? [];
+  return {
+    nodeId: info?.Swarm?.NodeID,
+    services: services.flatMap((s) => (s.Spec?.Name ? [s.Spec.Name] : [])).sort(),
+  };
 }
 
 /**
@@ -10,7 +37,10 @@ interface Info {
  * the engine's "This node is not a swarm manager". Resolves with nothing when the engine is a manager.
  */
 export async function swarmManagerProblem(endpoint: string): Promise<string | undefined> {
-  const info = await dockerGet<Info>(endpoint, "/info");
+  return managerProblem(endpoint, await dockerGet<Info>(endpoint, "/info"));
+}
+
+function managerProblem(endpoint: string, info: Info | undefined): string | undefined {
   const swarm = info?.Swarm;
   if (swarm?.LocalNodeState === "active" && swarm.ControlAvailable) return undefined;
   const state =

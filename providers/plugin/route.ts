@@ -1,14 +1,20 @@
 /** One provider for the plugin's resource types, each call handed to the type's own provider. */
 import type { Provider } from "@pulumi/pulumi/provider";
 import { NETWORK_GUARD_TYPE } from "../network-guard";
+import { HANDOVER_TYPE } from "../handover";
 import { STATS_RESYNC_TYPE } from "../stats-resync";
 import { guardProvider } from "./guard-provider";
+import { handoverProvider } from "./handover-provider";
 import { resyncProvider } from "./resync-provider";
 
 /** urn:pulumi:<stack>::<project>::<parent types, $-separated>$<type>::<name> */
 const typeOf = (urn: string) => (urn.split("::")[2] ?? "").split("$").pop() ?? "";
 
-const BY_TYPE: Record<string, Provider> = { [NETWORK_GUARD_TYPE]: guardProvider, [STATS_RESYNC_TYPE]: resyncProvider };
+const BY_TYPE: Record<string, Provider> = {
+  [NETWORK_GUARD_TYPE]: guardProvider,
+  [STATS_RESYNC_TYPE]: resyncProvider,
+  [HANDOVER_TYPE]: handoverProvider,
+};
 
 export function routeByType(): Provider {
   const of = (urn: string): Provider => {
