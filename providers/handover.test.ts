@@ -66,6 +66,7 @@ describe("backend handover (fleet.mode switch)", () => {
       engine.asked.join(),
     );
     assert.deepEqual(JSON.parse(update!.body).Mode, { Replicated: { Replicas: 0 } });
+    assert.deepEqual(JSON.parse(update!.body).TaskTemplate.Networks, [], "off the overlays a switch replaces");
     assert.equal(JSON.parse(update!.body).Name, "scaibu-jaeger", "the rest of the spec unchanged");
   });
 

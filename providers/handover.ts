@@ -9,8 +9,8 @@
  *
  * How: the new one depends on this resource, which, when its target changes, stops the other kind
  * if this stack has it: the container (POST /containers/{name}/stop, which waits for it to exit),
- * or the service scaled to no replica (POST /services/{name}/update), waiting until none of its
- * tasks runs. Pulumi then creates the new one and deletes the stopped old one as usual. On a stack
+ * or the service scaled to no replica and off its networks (POST /services/{name}/update), waiting
+ * until none of its tasks runs. Pulumi then creates the new one and deletes the stopped old one as usual. On a stack
  * that has only the one kind (every `up` but a switch) it asks the engine and does nothing.
  */
 import { STACK_LABEL } from "@scaibu/observability-routing";
@@ -42,7 +42,7 @@ interface ContainerInfo {
 interface ServiceInfo {
   ID: string;
   Version: { Index: number };
-  Spec: Labelled & { Mode?: { Replicated?: { Replicas?: number } } };
+  Spec: Labelled & { Mode?: { Replicated?: { Replicas?: number } }; TaskTemplate?: object };
 }
 interface TaskInfo {
   Status?: { State?: string };
@@ -65,7 +65,13 @@ export async function handOver(p: HandoverProps, waitMs = 60_000): Promise<strin
   }
   const s = await dockerGet<ServiceInfo>(p.dockerHost, `/services/${encodeURIComponent(p.service)}`);
   if (!s || !ours(s.Spec) || s.Spec.Mode?.Replicated?.Replicas === 0) return done;
-  const spec = { ...s.Spec, Mode: { Replicated: { Replicas: 0 } } };
+  // Off its networks too: a switch back to a container replaces the stack's overlays with bridges,
+  // and Swarm refuses to remove a network a service's spec still names (the service itself goes last).
+  const spec = {
+    ...s.Spec,
+    Mode: { Replicated: { Replicas: 0 } },
+    TaskTemplate: { ...s.Spec.TaskTemplate, Networks: [] },
+  };
   await dockerPost(p.dockerHost, `/services/${encodeURIComponent(s.ID)}/update`, spec, { version: s.Version.Index });
   done.push(`service ${p.service}`);
   const filters = JSON.stringify({ service: [s.ID] });
