@@ -6,7 +6,7 @@ import { dockerVolumeOwnerCheck, stackVolumes } from "./providers/volume-owner";
 import { dataAtRisk } from "./settings/data-loss";
 import { loadSettings } from "./settings/load";
 import { remoteEngineWarning } from "./settings/remote";
-import { swarmManagerProblem } from "./providers/swarm-manager";
+import { swarmFacts } from "./providers/swarm-manager";
 import { replacementProblems } from "./providers/network-replacement";
 import { plannedNetworks } from "./settings/networks";
 
@@ -21,6 +21,8 @@ const dockerHost = dockerEndpoint(new pulumi.Config("docker").get("host"));
 const remote = remoteEngineWarning(dockerHost, settings);
 if (remote) pulumi.log.warn(remote);
 
+// The engine's swarm: whether it is a manager, its node (where the backends go), this stack's services.
+const swarm = swarmFacts(dockerHost, stackLabel);
 // A config change that would delete a data volume stops here, naming the key and the volume; so
 // does a swarm-mode stack pointed at an engine that is not a Swarm manager.
 const preflight = Promise.all([
@@ -40,7 +42,7 @@ const preflight = Promise.all([
       throw new pulumi.RunError(`refusing to replace networks in use:\n  - ${problems.join("\n  - ")}`);
   }),
   settings.fleet.mode === "swarm"
-    ? swarmManagerProblem(dockerHost).then((problem) => {
+    ? swarm.then(({ problem }) => {
         if (problem) throw new pulumi.RunError(problem);
       })
     : undefined,
@@ -51,6 +53,7 @@ const stack = new ObservabilityStack("observability", {
   stackLabel,
   dockerHost,
   preflight,
+  swarm,
   checkVolume: dockerVolumeOwnerCheck(dockerHost, stackLabel, settings.adoptVolumesFrom),
 });
 

@@ -7,6 +7,8 @@ import type { ConfigFile, HealthcheckSpec } from "../configs/types";
 import type { Rendered } from "../configs/render";
 import { RouteSpec, STACK_LABEL, traefikLabels } from "@scaibu/observability-routing";
 import type { VolumeCheck } from "../providers/volume-owner";
+import { HANDOVER_TYPE } from "../providers/handover";
+import { SwarmService } from "./swarm-service";
 
 export interface PublishedPort {
   internal: number;
@@ -14,6 +16,29 @@ export interface PublishedPort {
   /** Host address; the stack passes its bind address (loopback by default). */
   ip: pulumi.Input<string>;
   protocol?: "tcp" | "udp";
+}
+
+/** A file whose path is known when the program runs and whose content may come later (a secret, a certificate). */
+export interface FileInput {
+  path: string;
+  content: pulumi.Input<string>;
+}
+/** A service's files: a list whose paths are known now (what a Swarm service needs), or one output. */
+export type Files = FileInput[] | pulumi.Input<ConfigFile[]>;
+
+/**
+ * A backend that runs as a Swarm service in a swarm (configs/fleet.ts SWARM_BACKENDS), and the
+ * handover between its container and its service when `fleet.mode` switches (providers/handover.ts).
+ */
+export interface SwarmBackend {
+  /** Its Swarm service name (a service name has no dot), e.g. scaibu-jaeger. */
+  serviceName: string;
+  /** The Docker endpoint the docker provider uses; the handover asks it. */
+  dockerHost: string;
+  /** Whether the other kind may still run: always true for the service; for the container, when the engine has the service. */
+  handover: Promise<boolean>;
+  /** Set: runs as one placed Swarm replica on these networks (ids, in `networks`' order); unset: a container. */
+  placement?: { networkIds: pulumi.Input<string>[]; constraints: pulumi.Input<string[]> };
 }
 
 /** A route minus what the service's hostname and the stack's auth settings already fix. */
@@ -41,6 +66,8 @@ export interface ServiceBase {
   checkVolume?: VolumeCheck;
   /** User, capabilities and masked paths (configs/privileges.ts); every container also drops all others. */
   privileges: Privileges;
+  /** A swarm's backend (configs/fleet.ts SWARM_BACKENDS): a Swarm service, or a container handed back from one. */
+  swarm?: SwarmBackend;
 }
 
 export interface ServiceArgs extends ServiceBase {
@@ -51,9 +78,9 @@ export interface ServiceArgs extends ServiceBase {
   /** Plain settings only: a secret reaches a container as an uploaded file, never in `docker inspect`. */
   env?: Record<string, string>;
   /** Files uploaded into the container (config as data, not host bind mounts). */
-  files?: pulumi.Input<ConfigFile[]>;
+  files?: Files;
   /** Files holding secrets (keys, passwords, tokens): uploaded with the others, the upload kept secret. */
-  secretFiles?: pulumi.Input<ConfigFile[]>;
+  secretFiles?: Files;
   volumes?: NamedVolumeSpec[];
   /** Host paths, always mounted read-only (docker.sock, container logs). */
   hostMounts?: { source: pulumi.Input<string>; target: string }[];
@@ -76,24 +103,35 @@ export interface ServiceArgs extends ServiceBase {
  * config, health check, restart policy, memory limit, log rotation and its Traefik labels.
  */
 export class Service extends pulumi.ComponentResource {
-  readonly container: docker.Container;
-  readonly image: docker.RemoteImage;
+  /** What runs it: a container, or in a swarm a backend's Swarm service (`swarmService`). */
+  readonly container?: docker.Container;
+  readonly swarmService?: SwarmService;
+  /** Unset for a Swarm service: each node pulls its image by reference. */
+  readonly image?: docker.RemoteImage;
   readonly volumes: docker.Volume[];
   readonly hostname: pulumi.Output<string>;
 
+  /** The container or the Swarm service: what others wait for. */
+  get runtime(): docker.Container | docker.Service {
+    return (this.container ?? this.swarmService?.service)!;
+  }
+
   constructor(name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("scaibu:observability:Service", name, {}, opts);
+    const placement = args.swarm?.placement;
 
-    this.image =
-      args.imageOf?.image ??
-      new docker.RemoteImage(`${name}-image`, { name: args.image, keepLocally: args.keepImage }, { parent: this });
+    this.image = placement
+      ? undefined
+      : (args.imageOf?.image ??
+        new docker.RemoteImage(`${name}-image`, { name: args.image, keepLocally: args.keepImage }, { parent: this }));
 
     const volumeName = (role: string) => {
       const dockerName = `${args.volumePrefix}-${role}`;
       const check = args.checkVolume;
       return check ? pulumi.output(check(dockerName).then(() => dockerName)) : dockerName;
     };
-    this.volumes = (args.volumes ?? []).map(
+    const declared = (args.volumes ?? []).filter((v) => !v.onNode);
+    this.volumes = declared.map(
       (v) =>
         new docker.Volume(
           `${name}-${v.role}`,
@@ -114,20 +152,86 @@ export class Service extends pulumi.ComponentResource {
         ),
     );
 
-    const labels = pulumi
-      .all([args.route, args.routeAuth, args.networks[0], args.stackLabel, args.hostname])
-      .apply(([route, basicAuthUsers, network, stack, hostname]) => {
-        // The name label rides along in each json log line (log-opt `labels`), so the
-        // collector can name the container a log came from.
-        const all: Record<string, string> = { [STACK_LABEL]: stack, [DOCKER_LOG_NAME_LABEL]: hostname };
-        if (route && network) {
-          const spec = { ...route, basicAuthUsers, name: hostname.replace(/\./g, "-"), host: hostname };
-          Object.assign(all, traefikLabels(spec, network));
-        }
-        return Object.entries(all)
-          .sort(([a], [b]) => (a < b ? -1 : 1))
-          .map(([label, value]) => ({ label, value }));
-      });
+    // A backend's handover from the other kind, when there may be one (providers/handover.ts).
+    const swarm = args.swarm;
+    const handover = swarm?.handover.then((needed) =>
+      needed
+        ? [
+            new HandoverResource(
+              `${name}-handover`,
+              {
+                runs: placement ? "service" : "container",
+                container: args.hostname,
+                service: swarm.serviceName,
+                stackLabel: args.stackLabel,
+                dockerHost: swarm.dockerHost,
+              },
+              { parent: this },
+            ),
+          ]
+        : [],
+    );
+    const after: pulumi.Input<pulumi.Resource[]> | undefined = handover
+      ? handover.then((h) => [...(args.startsAfter ?? []), ...h])
+      : args.startsAfter;
+
+    const routeLabels = (provider: "docker" | "swarm") =>
+      pulumi
+        .all([args.route, args.routeAuth, args.networks[0], args.stackLabel, args.hostname])
+        .apply(([route, basicAuthUsers, network, stack, hostname]) => {
+          // The name label rides along in each json log line (log-opt `labels`), so the
+          // collector can name the container a log came from.
+          const all: Record<string, string> = { [STACK_LABEL]: stack, [DOCKER_LOG_NAME_LABEL]: hostname };
+          if (route && network) {
+            const spec = { ...route, basicAuthUsers, name: hostname.replace(/\./g, "-"), host: hostname };
+            Object.assign(all, traefikLabels(spec, network, provider));
+          }
+          return all;
+        });
+
+    if (placement && swarm) {
+      this.swarmService = new SwarmService(
+        `${name}-swarm`,
+        {
+          serviceName: swarm.serviceName,
+          image: args.image,
+          stackLabel: args.stackLabel,
+          networks: placement.networkIds,
+          aliases: [args.hostname],
+          hostname: args.hostname,
+          placement: { replicatedOn: placement.constraints },
+          entrypoint: args.entrypoint,
+          command: args.command,
+          env: args.env,
+          memoryMb: args.memoryMb,
+          logRotation: args.logRotation,
+          privileges: args.privileges,
+          files: knownPaths(name, args.files),
+          secretFiles: knownPaths(name, args.secretFiles),
+          volumes: (args.volumes ?? []).map((v) => ({
+            // A declared volume by its resource (created first); one on another node by its name.
+            source: v.onNode ? `${args.volumePrefix}-${v.role}` : this.volumes[declared.indexOf(v)]!.name,
+            target: v.containerPath,
+          })),
+          // Traefik's swarm provider reads the service's labels (the log name label is the task's).
+          serviceLabels: routeLabels("swarm").apply((all) =>
+            Object.fromEntries(Object.entries(all).filter(([k]) => k !== DOCKER_LOG_NAME_LABEL)),
+          ),
+          healthcheck: args.healthcheck,
+          after: after ? Promise.resolve(after) : undefined,
+        },
+        { parent: this },
+      );
+      this.hostname = pulumi.output(args.hostname);
+      this.registerOutputs({ hostname: this.hostname, serviceId: this.swarmService.service.id });
+      return;
+    }
+
+    const labels = routeLabels("docker").apply((all) =>
+      Object.entries(all)
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([label, value]) => ({ label, value })),
+    );
 
     const env = args.env ?? {};
     const envs = Object.keys(env).length
@@ -158,7 +262,7 @@ export class Service extends pulumi.ComponentResource {
     const plainFiles = Array.isArray(args.files) ? args.files.length > 0 : args.files !== undefined;
     const hasUploads = plainFiles || args.secretFiles !== undefined || volumeRoots.length > 0;
     const uploads = pulumi
-      .all([args.files ?? [], args.secretFiles ?? []])
+      .all([pulumi.output(args.files ?? []), pulumi.output(args.secretFiles ?? [])])
       .apply(([plain, secrets]) => [...volumeRoots, ...toUploads(plain), ...toUploads(secrets, secret)]);
     // tmpfs as mounts, not the `tmpfs` map: the provider cannot update that map in place.
     const tmpfsMounts = [
@@ -176,7 +280,7 @@ export class Service extends pulumi.ComponentResource {
       {
         name: args.hostname,
         hostname: args.hostname,
-        image: this.image.imageId, // the id, not the tag: a re-pushed tag must replace the container (pulumi-docker #325)
+        image: this.image!.imageId, // the id, not the tag: a re-pushed tag must replace the container (pulumi-docker #325)
         networksAdvanced: args.networks.map((network, i) => ({
           name: network,
           aliases: i === 0 ? [args.hostname] : undefined,
@@ -236,11 +340,11 @@ export class Service extends pulumi.ComponentResource {
         labels,
       },
       // The container name (and any host port) is fixed, so the old container must go first.
-      { parent: this, deleteBeforeReplace: true, dependsOn: args.startsAfter },
+      { parent: this, deleteBeforeReplace: true, dependsOn: after },
     );
 
     this.hostname = pulumi.output(args.hostname);
-    this.registerOutputs({ hostname: this.hostname, containerId: this.container.id, imageId: this.image.imageId });
+    this.registerOutputs({ hostname: this.hostname, containerId: this.container.id, imageId: this.image!.imageId });
   }
 }
 
@@ -292,24 +396,35 @@ export function serviceOf(
   );
 }
 
-/** The rendered files, then a component's own. */
-function appended(
-  rendered: pulumi.Input<ConfigFile[]> | undefined,
-  added: pulumi.Input<ConfigFile[]> | undefined,
-): pulumi.Input<ConfigFile[]> | undefined {
-  return rendered && added ? pulumi.all([rendered, added]).apply(([r, a]) => [...r, ...a]) : (added ?? rendered);
+/** The rendered files, then a component's own; a list while both are (their paths known now). */
+function appended(rendered: Files | undefined, added: Files | undefined): Files | undefined {
+  if (!rendered || !added) return added ?? rendered;
+  if (Array.isArray(rendered) && Array.isArray(added)) return [...(rendered as FileInput[]), ...(added as FileInput[])];
+  return pulumi.all([pulumi.output(rendered), pulumi.output(added)]).apply(([r, a]) => [...r, ...a]);
 }
 
 /**
  * Files from values, in the order listed: one per path whose value is given (a feature that is
  * off passes undefined). Undefined when none is. Secret values stay secret.
  */
-export function filesOf(
-  files: [path: string, content: pulumi.Input<string> | undefined][],
-): pulumi.Output<ConfigFile[]> | undefined {
-  const given = files.filter((f): f is [string, pulumi.Input<string>] => f[1] !== undefined);
-  if (!given.length) return undefined;
-  return pulumi
-    .all(given.map(([, content]) => content))
-    .apply((contents) => given.map(([path], i) => ({ path, content: contents[i]! })));
+export function filesOf(files: [path: string, content: pulumi.Input<string> | undefined][]): FileInput[] | undefined {
+  const given = files.flatMap(([path, content]) => (content === undefined ? [] : [{ path, content }]));
+  return given.length ? given : undefined;
+}
+
+/** A Swarm service names one config or secret per file, so it needs their paths when the program runs. */
+function knownPaths(name: string, files: Files | undefined): FileInput[] | undefined {
+  if (files === undefined || Array.isArray(files)) return files as FileInput[] | undefined;
+  throw new Error(`${name}: a Swarm service's files must be a list whose paths are known when the program runs`);
+}
+
+/** The handover resource, served by the stack's own provider plugin (providers/plugin). */
+class HandoverResource extends pulumi.CustomResource {
+  constructor(
+    name: string,
+    args: { runs: "container" | "service"; container: string; service: string; stackLabel: string; dockerHost: string },
+    opts: pulumi.CustomResourceOptions,
+  ) {
+    super(HANDOVER_TYPE, name, args, opts);
+  }
 }

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
 import * as random from "@pulumi/random";
 import { CATALOG, hostsFor, ROUTED_KEYS, type Hosts, type ServiceHost, type ServiceKey } from "../configs/catalog";
 import { privilegesFor } from "../configs/privileges";
@@ -44,7 +45,9 @@ import { volumesOf } from "../configs/volumes";
 import { DISK_METER_MEMORY_MB } from "../configs/disk-meter";
 import { DiskMeter } from "./disk-meter";
 import { SocketProxy } from "./socket-proxy";
-import type { Service, ServiceBase } from "./service";
+import type { Service, ServiceBase, SwarmBackend } from "./service";
+import { backendConstraints, runsAsSwarmService, SWARM_BACKENDS } from "../configs/fleet";
+import type { SwarmFacts } from "../providers/swarm-manager";
 import {
   AUTH_SURFACES,
   isGuarded,
@@ -69,6 +72,11 @@ export interface ObservabilityStackArgs {
   preflight?: Promise<void>;
   /** The Docker endpoint the docker provider uses (providers/docker-api.ts); the guards ask it. */
   dockerHost?: string;
+  /**
+   * The engine's swarm, asked once at start (providers/swarm-manager.ts swarmFacts): the manager's
+   * node, where a swarm's backends go by default, and this stack's services. Needed in swarm mode.
+   */
+  swarm?: Promise<SwarmFacts>;
 }
 
 export interface NetworkOutput {
@@ -212,6 +220,30 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       if (own) return [own.network];
       return [this.networks.names.observability, ...served.filter((n) => n.clients.includes(k)).map((n) => n.network)];
     };
+    const dockerHost = args.dockerHost ?? dockerEndpoint();
+    const swarmFacts = args.swarm ?? Promise.resolve<SwarmFacts>({ services: [] });
+    /** A swarm's backend: a Swarm service in swarm mode; else a container, handed back from its service if the engine has one. */
+    const swarmBackend = (k: ServiceKey): SwarmBackend | undefined => {
+      if (!(SWARM_BACKENDS as readonly string[]).includes(k)) return undefined;
+      const serviceName = `${s.domain}-${CATALOG[k].host}`;
+      if (!runsAsSwarmService(s, k)) {
+        return { serviceName, dockerHost, handover: swarmFacts.then((f) => f.services.includes(serviceName)) };
+      }
+      // After the preflight: on an engine that is no manager, its error is the one to see.
+      const constraints = Promise.all([args.preflight, swarmFacts]).then(([, f]) => {
+        if (!f.nodeId && !s.fleet.backendPlacement.length) {
+          throw new Error(`${k}: the manager's swarm node id is unknown (ObservabilityStackArgs.swarm)`);
+        }
+        return backendConstraints(s.fleet.backendPlacement, f.nodeId ?? "");
+      });
+      return {
+        serviceName,
+        dockerHost,
+        handover: Promise.resolve(true),
+        // Its one network, the stack's, is an attachable overlay in this mode.
+        placement: { networkIds: [this.networks.ids.observability!], constraints },
+      };
+    };
     /** Exactly what every container shares; nothing else of the settings reaches `Service`. */
     const serviceBase = (k: ServiceKey): ServiceBase => ({
       hostname: this.hosts[k],
@@ -226,6 +258,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       routeAuth: basicAuth(k) ? htpasswd : undefined,
       checkVolume: args.checkVolume,
       privileges: privilegesFor(k, s),
+      swarm: swarmBackend(k),
     });
     const parts = (k: ServiceKey): { base: ServiceBase; rendered: Rendered } => ({
       base: serviceBase(k),
@@ -446,7 +479,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       );
     }
 
-    const containers = [
+    // What runs each service: a container, or in a swarm a backend's Swarm service.
+    const runtimes = [
       this.socketProxy,
       this.loki,
       this.prometheus,
@@ -456,11 +490,11 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       this.traefik,
       this.alertmanager,
     ]
-      .flatMap((c) => (c ? [c.service.container] : []))
-      .concat(this.collector?.logAgent ? [this.collector.logAgent.container] : [])
-      .concat(this.diskMeter ? [this.diskMeter.service.container] : []);
-    containersDeclared(containers);
-    const dockerHost = args.dockerHost ?? dockerEndpoint();
+      .flatMap((c) => (c ? [c.service.runtime] : []))
+      .concat(this.collector?.logAgent ? [this.collector.logAgent.runtime] : [])
+      .concat(this.diskMeter ? [this.diskMeter.service.runtime] : []);
+    const containers = runtimes.filter((r): r is docker.Container => r instanceof docker.Container);
+    containersDeclared(runtimes);
     // Guards last: they depend on every container, so destroy checks them before removing any.
     new NetworkGuards(
       `${name}-network-guards`,
@@ -470,7 +504,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         stackLabel: args.stackLabel,
         dockerHost,
         // In a swarm the agents too: a refused destroy leaves them running with the rest.
-        containers: [...containers, ...(this.fleet?.services ?? [])],
+        containers: [...runtimes, ...(this.fleet?.services ?? [])],
       },
       child,
     );

@@ -28,11 +28,22 @@ export interface SwarmServiceArgs {
   stackLabel: string;
   /** The overlay networks (ids) its tasks join. */
   networks: pulumi.Input<string>[];
+  /** More DNS names of its tasks on the first network (a backend's `<domain>.<host>`, which its clients and certificate use). */
+  aliases?: string[];
+  /**
+   * One task on every node (the default: stateless agents), or one replica placed by Swarm
+   * constraints and holding state: updated `stop-first`, since two tasks cannot share its volume.
+   */
+  placement?: { replicatedOn: pulumi.Input<string[]> };
+  /** Named volumes, read-write, on the node the task runs on (created there by Swarm when absent). */
+  volumes?: { source: pulumi.Input<string>; target: string }[];
+  /** Service labels beside the stack's (Traefik's swarm provider reads a service's own labels). */
+  serviceLabels?: pulumi.Input<Record<string, string>>;
   /** The task's hostname, with Swarm's templates (`{{.Node.ID}}`); also one of its DNS names on its networks. */
   hostname?: string;
   /** Replaces the image's entrypoint. */
   entrypoint?: string[];
-  memoryMb: number;
+  memoryMb: pulumi.Input<number>;
   logRotation: { maxSize: pulumi.Input<string>; maxFile: pulumi.Input<number> };
   privileges: Privileges;
   command?: string[];
@@ -40,7 +51,10 @@ export interface SwarmServiceArgs {
   env?: Record<string, string>;
   /** Files as Swarm configs (content-hashed names: a change rolls the service, the old one goes). */
   files?: SwarmFile[];
-  /** Files as Swarm secrets, each at /run/secrets/<name>, readable by the service's group only. */
+  /**
+   * Files as Swarm secrets, readable by the service's group only: at /run/secrets/<name>, or at any
+   * absolute path (moby v2 daemon/container/container.go getSecretTargetPath), on a tmpfs either way.
+   */
   secretFiles?: SwarmFile[];
   /** Host paths of each node, always mounted read-only. */
   hostMounts?: { source: string; target: string }[];
@@ -50,11 +64,12 @@ export interface SwarmServiceArgs {
 }
 
 /**
- * A stateless Swarm service with one task on every node (`mode: global`, so a node that joins
- * later gets one without another `pulumi up`): what the Service component is for a container, with
- * the same privileges table. What differs from a container lives here alone: configs and secrets
- * are Swarm objects mounted as files (so the root filesystem stays read-only), and an update starts
- * the new task before stopping the old one and rolls back if it fails.
+ * A Swarm service: what the Service component is for a container, with the same privileges table.
+ * Either stateless with one task on every node (`mode: global`, so a node that joins later gets one
+ * without another `pulumi up`; an update starts the new task before stopping the old one), or one
+ * placed replica with a volume (a backend; the old task stops first). Either way a failed update
+ * rolls back. What differs from a container lives here alone: configs and secrets are Swarm
+ * objects mounted as files (so the root filesystem stays read-only).
  */
 export class SwarmService extends pulumi.ComponentResource {
   readonly service: docker.Service;
@@ -88,9 +103,7 @@ export class SwarmService extends pulumi.ComponentResource {
     });
 
     const secrets = (args.secretFiles ?? []).map(({ path, content }) => {
-      if (posix.dirname(path) !== SWARM_SECRETS_DIR) {
-        throw new Error(`${name}: a Swarm secret is a file in ${SWARM_SECRETS_DIR}, not ${path}`);
-      }
+      if (!posix.isAbsolute(path)) throw new Error(`${name}: a Swarm secret's path must be absolute, not ${path}`);
       const secret = new docker.Secret(
         `${name}-${posix.basename(path)}`,
         {
@@ -107,7 +120,7 @@ export class SwarmService extends pulumi.ComponentResource {
       return {
         secretId: secret.id,
         secretName: secret.name,
-        fileName: posix.basename(path),
+        fileName: posix.dirname(path) === SWARM_SECRETS_DIR ? posix.basename(path) : path,
         fileUid: "0",
         fileGid: gid,
         fileMode: 0o440,
@@ -120,12 +133,21 @@ export class SwarmService extends pulumi.ComponentResource {
       ...privileges.scratch.map((target) => ({ target, readOnly: false, sizeBytes: 64 * 1024 * 1024, mode: 0o1777 })),
     ];
 
+    const replicated = args.placement?.replicatedOn;
+    const serviceLabels = pulumi.output(args.serviceLabels ?? {}).apply((extra) =>
+      Object.entries({ ...extra, [STACK_LABEL]: args.stackLabel })
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([label, value]) => ({ label, value })),
+    );
+    // Stateless: the new task runs before the old one stops; a task that fails rolls back. Stateful:
+    // the old task stops first (its volume takes one writer), and a failed update rolls back too.
+    const order = replicated ? "stop-first" : "start-first";
     this.service = new docker.Service(
       name,
       {
         name: args.serviceName,
-        labels,
-        mode: { global: true },
+        labels: args.serviceLabels ? serviceLabels : labels,
+        mode: replicated ? { replicated: { replicas: 1 } } : { global: true },
         taskSpec: {
           containerSpec: {
             image: args.image,
@@ -153,6 +175,12 @@ export class SwarmService extends pulumi.ComponentResource {
             configs,
             secrets,
             mounts: [
+              ...(args.volumes ?? []).map((v) => ({
+                type: "volume",
+                source: v.source,
+                target: v.target,
+                readOnly: false,
+              })),
               ...(args.hostMounts ?? []).map((m) => ({
                 type: "bind",
                 source: m.source,
@@ -169,8 +197,12 @@ export class SwarmService extends pulumi.ComponentResource {
             healthcheck: healthcheckOf(args.healthcheck),
           },
           // By id: the provider replaces a service whose network is given by name on every run.
-          networksAdvanceds: args.networks.map((id) => ({ id })),
-          resources: { limits: { memoryBytes: args.memoryMb * 1024 * 1024 } },
+          networksAdvanceds: args.networks.map((id, i) => ({
+            id,
+            aliases: i === 0 && args.aliases?.length ? [...args.aliases] : undefined,
+          })),
+          placement: replicated ? { constraints: replicated } : undefined,
+          resources: { limits: { memoryBytes: pulumi.output(args.memoryMb).apply((mb) => mb * 1024 * 1024) } },
           // `window` spelt out: the engine returns "0s" for it, which is a diff on every preview otherwise.
           restartPolicy: { condition: "any", delay: "5s", maxAttempts: 0, window: "0s" },
           logDriver: {
@@ -186,9 +218,11 @@ export class SwarmService extends pulumi.ComponentResource {
         // name, and a VIP needs IPVS in every node's kernel (which some lack; this project's CI
         // machines do). swarmkit allows dnsrr with no published port (manager/controlapi/service.go).
         endpointSpec: { mode: "dnsrr" },
-        // Stateless: the new task runs before the old one stops; a task that fails rolls back.
-        updateConfig: { parallelism: 1, order: "start-first", failureAction: "rollback", monitor: "15s" },
+        updateConfig: { parallelism: 1, order, failureAction: "rollback", monitor: "15s" },
         rollbackConfig: { parallelism: 1, order: "stop-first", failureAction: "pause", monitor: "15s" },
+        // `up` waits for a placed replica to run (healthy, when it has a health check), as it waits
+        // for a container; a global service has no count to converge to.
+        convergeConfig: replicated ? { delay: "1s", timeout: "3m" } : undefined,
       },
       // `docker service update --force` (what NodeContainerMetricsMissing advises) bumps the task
       // template's ForceUpdate counter; a refresh must not turn that into a rollout on the next up.

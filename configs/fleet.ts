@@ -31,6 +31,29 @@ import { escapeRegex } from "./regex";
 import { optInRelabel, sanitizedLabel } from "./scrape-labels";
 
 export const FLEET_MODES = ["single", "swarm"] as const;
+type FleetMode = (typeof FLEET_MODES)[number];
+
+/**
+ * A Swarm placement constraint as swarmkit parses it (manager/constraint/constraint.go at the
+ * engine's swarmkit: the keys it knows, `==` or `!=`, its value pattern); a key it does not know
+ * matches no node, so the service would never be placed: refused here instead.
+ */
+const CONSTRAINT_KEY =
+  /^(node\.(id|hostname|ip|role|platform\.os|platform\.arch)|(node|engine)\.labels\.[a-z0-9\-_.]+)$/i;
+const CONSTRAINT_VALUE = /^[a-z0-9:\-_\s.*()?+[\]\\^$|/]+$/i;
+export const placementConstraint = z.string().superRefine((c, ctx) => {
+  const m = /^(.*?)(==|!=)(.*)$/.exec(c);
+  const key = m?.[1]?.trim() ?? "";
+  const value = m?.[3]?.trim() ?? "";
+  if (!m || !CONSTRAINT_KEY.test(key) || !value || !CONSTRAINT_VALUE.test(value)) {
+    ctx.addIssue({
+      code: "custom",
+      message:
+        `"${c}" is not a Swarm placement constraint; allowed: <key> == <value> or <key> != <value>, the key one of ` +
+        "node.id, node.hostname, node.ip, node.role, node.platform.os, node.platform.arch, node.labels.<name>, engine.labels.<name>",
+    });
+  }
+});
 
 /** The `fleet` config key. */
 export const fleetSettings = z
@@ -47,8 +70,42 @@ export const fleetSettings = z
      * stops anyone on the hosts' network injecting VXLAN packets. Needs ESP in the nodes' kernels.
      */
     encryptOverlay: z.boolean().default(true),
+    /**
+     * Where the backends that run as Swarm services (SWARM_BACKENDS) are placed: Swarm placement
+     * constraints, all of which a node must meet (`node.labels.scaibu.data == true`). Empty (the
+     * default): the manager Pulumi deploys through, whose engine holds their volumes.
+     */
+    backendPlacement: z.array(placementConstraint).max(16).default([]),
   })
   .prefault({});
+
+/**
+ * The backends that run as Swarm services in swarm mode, each one replicated task placed by
+ * `backendPlacement` with `stop-first` updates (docs/fleet.md "Backends as services"). Only Jaeger
+ * so far: it is on the stack's network alone, an attachable overlay in this mode; the others are
+ * on Loki's or the socket proxy's internal bridges, which a Swarm task cannot join.
+ */
+export const SWARM_BACKENDS = ["jaeger"] as const;
+export type SwarmBackend = (typeof SWARM_BACKENDS)[number];
+
+/** Whether `k` runs as a Swarm service rather than a container. */
+export function runsAsSwarmService(s: { fleet: { mode: FleetMode } }, k: string): k is SwarmBackend {
+  return s.fleet.mode === "swarm" && (SWARM_BACKENDS as readonly string[]).includes(k);
+}
+
+/**
+ * Whether the backends' volumes are on a node the stack may not reach: placed by constraints, not
+ * on the manager Pulumi deploys through. Swarm then creates each volume on the node its task
+ * lands on, and nothing of the stack can remove it there at destroy (docs/fleet.md).
+ */
+export function backendsOffManager(s: { fleet: { mode: FleetMode; backendPlacement: string[] } }): boolean {
+  return s.fleet.mode === "swarm" && s.fleet.backendPlacement.length > 0;
+}
+
+/** The backends' placement: the user's constraints, or the manager Pulumi talks to by its node id. */
+export function backendConstraints(placement: readonly string[], managerNodeId: string): string[] {
+  return placement.length ? [...placement] : [`node.id==${managerNodeId}`];
+}
 
 /** Where the agent finds its files: its config (a Swarm config) and its certificate and CA. */
 export const AGENT_CONFIG_PATH = "/etc/otelcol-contrib/agent.yaml";

@@ -20,6 +20,16 @@ export const JAEGER_HEALTH_PATH = "/status";
  * runs Jaeger as root while badger is on (see components/jaeger.ts).
  */
 export const JAEGER_DATA_DIR = "/badger";
+/**
+ * Where the volume is mounted when Jaeger runs as a Swarm service (configs/fleet.ts
+ * SWARM_BACKENDS): a service has no uploads to hand a fresh volume's root to UID 10001, so the
+ * volume goes where the image has a directory its user can write, `/tmp` (`VOLUME ["/tmp"]`,
+ * mode 1777, in jaegertracing/jaeger cmd/jaeger/Dockerfile at v2.20.0). The engine copies an
+ * empty volume's mount point from the image, its owner and mode with it (moby v2
+ * daemon/container/container_unix.go copyExistingContents, continuity fs.CopyDir). A volume a
+ * container wrote before holds the same `keys` and `values` at its root, so it carries over.
+ */
+export const JAEGER_SWARM_DATA_DIR = "/tmp";
 
 export const JAEGER_STORAGE_BACKENDS = ["badger", "memory"] as const;
 /** Name of the storage backend inside jaeger_storage (referenced by query and exporter). */
@@ -38,6 +48,8 @@ export const jaegerSettings = z
   .prefault({});
 
 export type JaegerInput = z.output<typeof jaegerSettings> & {
+  /** Where badger's volume is mounted (default JAEGER_DATA_DIR). */
+  dataDir?: string;
   /**
    * The query API and UI ask every caller for credentials (configs/web-auth.ts), and the OTLP
    * receivers take only the stack client, over TLS: its route is guarded.
@@ -111,6 +123,7 @@ export interface JaegerConfig {
 
 export function jaegerConfig(input: JaegerInput): JaegerConfig {
   const p = CATALOG.jaeger.ports;
+  const dataDir = input.dataDir ?? JAEGER_DATA_DIR;
   const auth: Auth = input.queryAuth ? { auth: { authenticator: QUERY_AUTH } } : {};
   const otlpAuth: Auth & ServerTls = input.queryAuth
     ? {
@@ -122,7 +135,7 @@ export function jaegerConfig(input: JaegerInput): JaegerConfig {
     input.storage === "badger"
       ? {
           badger: {
-            directories: { keys: `${JAEGER_DATA_DIR}/keys`, values: `${JAEGER_DATA_DIR}/values` },
+            directories: { keys: `${dataDir}/keys`, values: `${dataDir}/values` },
             ephemeral: false,
             ttl: { spans: `${input.retentionHours}h` },
             maintenance_interval: "5m",

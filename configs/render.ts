@@ -7,7 +7,7 @@ import { CATALOG, hostsFor, type Hosts, type ServiceKey, SERVICE_KEYS } from "./
 import type { CredentialSurface, StackClient } from "./web-auth";
 import { alertmanagerCommand, alertmanagerFiles, alertmanagerHealthcheck } from "./alertmanager";
 import { grafanaEnv, grafanaFiles, grafanaHealthcheck } from "./grafana";
-import { jaegerCommand, jaegerFiles, jaegerHealthcheck } from "./jaeger";
+import { JAEGER_SWARM_DATA_DIR, jaegerCommand, jaegerFiles, jaegerHealthcheck } from "./jaeger";
 import { lokiCommand, lokiFiles, lokiHealthcheck } from "./loki";
 import { otelCollectorCommand, otelCollectorFiles, otelCollectorHealthcheck } from "./otel-collector";
 import { OTEL_LOGS_HOST, otelLogsCommand, otelLogsHealthcheck } from "./otel-logs";
@@ -40,6 +40,7 @@ import {
   nodeAgentHealthcheck,
   nodeAgentYaml,
   nodeServiceName,
+  runsAsSwarmService,
   type NodeAgentKind,
 } from "./fleet";
 import { isGuarded, type Settings } from "../settings/schema";
@@ -125,7 +126,11 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
       };
     },
     jaeger: () => ({
-      files: jaegerFiles({ ...s.jaeger, queryAuth: selfAuthOn(s, "jaeger") }),
+      files: jaegerFiles({
+        ...s.jaeger,
+        queryAuth: selfAuthOn(s, "jaeger"),
+        dataDir: runsAsSwarmService(s, "jaeger") ? JAEGER_SWARM_DATA_DIR : undefined,
+      }),
       command: jaegerCommand(),
       env: {},
       healthcheck: jaegerHealthcheck,
@@ -299,17 +304,20 @@ export function diskMeterHost(s: Settings): string {
 /** Every named volume of the stack, as the disk meter mounts and labels it. */
 export function meteredVolumes(s: Settings): MeteredVolume[] {
   const budget = shares(s);
+  // A volume on another node of a swarm is out of the meter's reach (it mounts the manager's).
   return SERVICE_KEYS.flatMap((k) =>
-    volumesOf(k, s).map((v) => {
-      const key = (BUDGETED as readonly string[]).includes(k) ? (k as Budgeted) : undefined;
-      return {
-        name: volumeName(s, k, v.role),
-        service: k,
-        role: v.role,
-        dir: `${CATALOG[k].host}-${v.role}`,
-        ...(key && budget[key] !== undefined ? { budgetBytes: budget[key], budgetKey: key } : {}),
-      };
-    }),
+    volumesOf(k, s)
+      .filter((v) => !v.onNode)
+      .map((v) => {
+        const key = (BUDGETED as readonly string[]).includes(k) ? (k as Budgeted) : undefined;
+        return {
+          name: volumeName(s, k, v.role),
+          service: k,
+          role: v.role,
+          dir: `${CATALOG[k].host}-${v.role}`,
+          ...(key && budget[key] !== undefined ? { budgetBytes: budget[key], budgetKey: key } : {}),
+        };
+      }),
   );
 }
 

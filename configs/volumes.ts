@@ -7,7 +7,8 @@ import type { Settings } from "../settings/schema";
 import { CATALOG, type ServiceKey } from "./catalog";
 import { ALERTMANAGER_DATA_DIR } from "./alertmanager";
 import { GRAFANA_DATA_DIR } from "./grafana";
-import { JAEGER_DATA_DIR } from "./jaeger";
+import { backendsOffManager, runsAsSwarmService } from "./fleet";
+import { JAEGER_DATA_DIR, JAEGER_SWARM_DATA_DIR } from "./jaeger";
 import { LOKI_DATA_DIR } from "./loki";
 import { OTEL_QUEUE_DIR } from "./otel-collector";
 import { PROMETHEUS_DATA_DIR } from "./prometheus";
@@ -18,6 +19,11 @@ export interface NamedVolumeSpec {
   containerPath: string;
   /** Its logical name before volumes were named by role (kept as an alias, so state carries over). */
   formerIndex?: number;
+  /**
+   * Swarm creates it on the node its service's task lands on, off the manager (fleet.backendPlacement):
+   * the program declares no Docker volume for it, and nothing of the stack measures or removes it.
+   */
+  onNode?: boolean;
 }
 
 /** The volumes `key` declares under `s` (none when it is disabled). */
@@ -35,7 +41,10 @@ export function volumesOf(key: ServiceKey, s: Settings): NamedVolumeSpec[] {
       // Silences and the notification log: kept across replacements and restarts.
       return [{ role: "data", containerPath: ALERTMANAGER_DATA_DIR }];
     case "jaeger":
-      return s.jaeger.storage === "badger" ? data(JAEGER_DATA_DIR) : [];
+      if (s.jaeger.storage !== "badger") return [];
+      return runsAsSwarmService(s, key)
+        ? [{ role: "data", containerPath: JAEGER_SWARM_DATA_DIR, formerIndex: 0, onNode: backendsOffManager(s) }]
+        : data(JAEGER_DATA_DIR);
     case "otelCollector":
       return s.collector.persistentQueue ? [{ role: "queue", containerPath: OTEL_QUEUE_DIR }] : [];
     default:

@@ -12,7 +12,11 @@ import type { Settings } from "./schema";
 
 /** Docker names of every volume the program declares under `s`. */
 export function declaredVolumes(s: Settings): string[] {
-  return SERVICE_KEYS.flatMap((k) => volumesOf(k, s).map((v) => volumeName(s, k, v.role))).sort();
+  return SERVICE_KEYS.flatMap((k) =>
+    volumesOf(k, s)
+      .filter((v) => !v.onNode)
+      .map((v) => volumeName(s, k, v.role)),
+  ).sort();
 }
 
 /** The config key whose current value drops `volume` (this stack's, on the engine). */

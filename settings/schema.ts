@@ -18,7 +18,7 @@ import {
 } from "../configs/otel-collector";
 import { prometheusSettings } from "../configs/prometheus";
 import { dnsLabel, dockerName, hours } from "../configs/schema";
-import { fleetSettings } from "../configs/fleet";
+import { backendsOffManager, fleetSettings } from "../configs/fleet";
 import { STACK_CLIENTS, stackClientUser } from "../configs/web-auth";
 import { base2Bytes, keepsData, diskShares, storageSettings } from "../configs/disk-budget";
 
@@ -319,6 +319,25 @@ export const settingsSchema = z
         path: ["fleet", "mode"],
         message:
           "swarm needs hostMetrics.enabled or collectDockerLogs (the node agents collect those two; with both off they would have nothing to send)",
+      });
+    }
+    const jaegerKeepsData = s.services.jaeger.enabled && s.jaeger.storage === "badger";
+    if (s.fleet.backendPlacement.length && s.fleet.mode !== "swarm") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["fleet", "backendPlacement"],
+        message: "places the backends that run as Swarm services: it needs fleet.mode swarm (or leave it empty)",
+      });
+    }
+    // Swarm creates a placed backend's volume on the node its task lands on, where nothing of the
+    // stack (which talks to the manager alone) can remove it at destroy: so it is kept, by the user's word.
+    if (backendsOffManager(s) && jaegerKeepsData && !s.keepDataVolumes) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["fleet", "backendPlacement"],
+        message:
+          `[${s.fleet.backendPlacement.join(", ")}] puts Jaeger's data volume on a node this stack cannot remove it from at destroy; ` +
+          "set keepDataVolumes: true to keep it there (docs/fleet.md), or leave backendPlacement empty (the manager Pulumi deploys through)",
       });
     }
     const fleetNetwork = s.fleet.networkName ?? `${s.instanceName}-fleet-network`;

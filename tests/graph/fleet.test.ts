@@ -22,7 +22,22 @@ import { Networks } from "../../components/networks";
 import { ObservabilityStack } from "../../components/stack";
 import { loadSettings } from "../../settings/load";
 import { parseSettings, SettingsError } from "../../settings/schema";
-import { AGENT_CONFIG_PATH, NODE_ENV, NODE_PROXY_HOSTNAME, PROMETHEUS_FLEET_RULES_PATH } from "../../configs/fleet";
+import {
+  AGENT_CONFIG_PATH,
+  backendConstraints,
+  NODE_ENV,
+  NODE_PROXY_HOSTNAME,
+  PROMETHEUS_FLEET_RULES_PATH,
+} from "../../configs/fleet";
+import {
+  JAEGER_HTPASSWD_PATH,
+  JAEGER_OTLP_HTPASSWD_PATH,
+  JAEGER_OTLP_KEY_PATH,
+  JAEGER_SWARM_DATA_DIR,
+} from "../../configs/jaeger";
+import { volumesOf } from "../../configs/volumes";
+import { meteredVolumes } from "../../configs/render";
+import { declaredVolumes } from "../../settings/data-loss";
 import { CERTIFICATE_RULES_PATH } from "../../configs/certificate-rules";
 import { CATALOG } from "../../configs/catalog";
 import {
@@ -36,6 +51,8 @@ import { OUTPUTS } from "../../contract/outputs";
 import { stackOutputs } from "../../contract/stack-outputs";
 
 type Row = Record<string, unknown>;
+/** The manager the program deploys through, as providers/swarm-manager.ts swarmFacts finds it. */
+const SWARM = { nodeId: "manager-node-1", services: [] };
 let stack: ObservabilityStack;
 const containers = new Map<string, Row>();
 /** The node agents' services by name. */
@@ -44,7 +61,7 @@ const services = new Map<string, Row>();
 before(async () => {
   stack = new ObservabilityStack(
     "observability",
-    { settings: loadSettings(), stackLabel: "scaibu-observability/unit" },
+    { settings: loadSettings(), stackLabel: "scaibu-observability/unit", swarm: Promise.resolve(SWARM) },
     { transformations: [record] },
   );
   await promiseOf(stack.urn);
@@ -69,21 +86,21 @@ describe("resource graph (fleet.mode swarm)", () => {
     const counts: Record<string, number> = {};
     for (const d of declared) counts[d.type] = (counts[d.type] ?? 0) + 1;
     assert.equal(counts["scaibu:observability:Fleet"], 1);
-    assert.equal(counts["docker:index/service:Service"], 3, "two agents and the node proxy");
+    assert.equal(counts["docker:index/service:Service"], 4, "two agents, the node proxy and Jaeger");
     assert.equal(
       counts["docker:index/serviceConfig:ServiceConfig"],
-      7,
-      "config, certificate, CA of each; the proxy's filter",
+      9,
+      "config, certificate, CA of each agent; the proxy's filter; Jaeger's config and certificate",
     );
-    assert.equal(counts["docker:index/secret:Secret"], 2, "the agents' key, for each");
+    assert.equal(counts["docker:index/secret:Secret"], 5, "the agents' key, for each; Jaeger's two htpasswd and key");
     const fleet = (await Promise.all(byType("docker:index/network:Network").map(resolvedInputs))).filter(
       (n) => n.name === "scaibu-fleet-network",
     );
     assert.equal(fleet.length, 1);
     assert.equal(fleet[0]!.driver, "overlay");
     assert.equal(fleet[0]!.attachable, true);
-    assert.deepEqual([...services.keys()].sort(), [PROXY, LOGS, METRICS]);
-    for (const svc of services.values()) assert.deepEqual(svc.mode, { global: true });
+    assert.deepEqual([...services.keys()].sort(), ["scaibu-jaeger", PROXY, LOGS, METRICS]);
+    for (const name of [PROXY, LOGS, METRICS]) assert.deepEqual(services.get(name)!.mode, { global: true }, name);
   });
 
   it("makes the stack's networks attachable overlays, encrypted, and keeps the internal ones bridges on the manager", async () => {
@@ -401,7 +418,7 @@ describe("resource graph (fleet.mode swarm)", () => {
   it("names each config by its content, so a change makes a new one and rolls the service", async () => {
     const configs = await Promise.all(byType("docker:index/serviceConfig:ServiceConfig").map(resolvedInputs));
     for (const c of configs)
-      assert.match(String(c.name), /^scaibu-node-(metrics|logs|api)-[A-Za-z0-9_.-]+-[0-9a-f]{12}$/);
+      assert.match(String(c.name), /^scaibu-(node-metrics|node-logs|node-api|jaeger)-[A-Za-z0-9_.-]+-[0-9a-f]{12}$/);
     const yamlOf = (svc: string) =>
       Buffer.from(
         String(configs.find((c) => String(c.name).startsWith(`${svc}-agent.yaml`))!.data),
@@ -451,6 +468,130 @@ describe("resource graph (fleet.mode swarm)", () => {
 
   it("gives the agents no virtual IP: their tasks' addresses in DNS (dnsrr), which needs no IPVS", () => {
     for (const [name, svc] of services) assert.deepEqual(svc.endpointSpec, { mode: "dnsrr" }, name);
+  });
+});
+
+describe("Jaeger as a Swarm service (fleet.mode swarm)", () => {
+  const JAEGER = "scaibu-jaeger";
+  const jaeger = () => services.get(JAEGER)!;
+  const task = () => jaeger().taskSpec as Row & { containerSpec: Row };
+
+  it("is one replica placed on the manager Pulumi deploys through, updated stop-first with a rollback, waited for", () => {
+    assert.ok(!containers.has("scaibu.jaeger"), "no container");
+    assert.deepEqual(jaeger().mode, { replicated: { replicas: 1 } });
+    assert.deepEqual((task().placement as Row).constraints, [`node.id==${SWARM.nodeId}`]);
+    assert.deepEqual(jaeger().updateConfig, {
+      parallelism: 1,
+      order: "stop-first",
+      failureAction: "rollback",
+      monitor: "15s",
+    });
+    assert.deepEqual(jaeger().convergeConfig, { delay: "1s", timeout: "3m" });
+    assert.deepEqual(jaeger().endpointSpec, { mode: "dnsrr" });
+  });
+
+  it("answers by its name on the stack's overlay, mounts the manager's declared volume at /tmp, where badger writes", async () => {
+    const observability = await promiseOf(stack.networkOutputs.observability!.id);
+    assert.deepEqual(task().networksAdvanceds, [{ id: observability, aliases: ["scaibu.jaeger"] }]);
+    const volumes = await inputsByName("docker:index/volume:Volume");
+    assert.ok(volumes.has("scaibu-jaeger-data"), "declared on the manager, so destroy removes it");
+    const mounts = task().containerSpec.mounts as Row[];
+    assert.deepEqual(
+      mounts.filter((m) => m.type === "volume"),
+      [{ type: "volume", source: "scaibu-jaeger-data", target: JAEGER_SWARM_DATA_DIR, readOnly: false }],
+    );
+    const config = (await inputsByName("docker:index/serviceConfig:ServiceConfig")).values();
+    const yaml = [...config]
+      .map((c) => Buffer.from(String(c.data), "base64").toString())
+      .find((y) => y.includes("jaeger_storage"))!;
+    assert.match(yaml, /keys: \/tmp\/keys\n\s*values: \/tmp\/values/);
+    // The disk meter still measures it: it is on the manager.
+    const meter = containers.get("scaibu.disk-usage")!;
+    assert.ok((meter.mounts as Row[]).some((m) => m.source === "scaibu-jaeger-data" && m.readOnly === true));
+  });
+
+  it("keeps its privileges and its secrets as Swarm secrets at the paths its config names, readable by its group alone", () => {
+    const c = task().containerSpec;
+    assert.equal(c.user, "10001:10001");
+    assert.deepEqual(c.capDrops, ["ALL"]);
+    assert.equal(c.readOnly, true);
+    const secrets = (c.secrets as { fileName: string; fileMode: number; fileUid: string; fileGid: string }[]).map(
+      (s) => [s.fileName, s.fileMode.toString(8), s.fileUid, s.fileGid],
+    );
+    assert.deepEqual(
+      secrets.map((s) => s[0]),
+      [JAEGER_HTPASSWD_PATH, JAEGER_OTLP_HTPASSWD_PATH, JAEGER_OTLP_KEY_PATH],
+    );
+    for (const s of secrets) assert.deepEqual(s.slice(1), ["440", "0", "10001"], s[0]);
+  });
+
+  it("is routed by Traefik's swarm provider on the stack's network, behind the operator's login", async () => {
+    const labels = Object.fromEntries(
+      (jaeger().labels as { label: string; value: string }[]).map((l) => [l.label, l.value]),
+    );
+    const network = await promiseOf(stack.networkOutputs.observability!.name);
+    assert.equal(labels["traefik.swarm.network"], network);
+    assert.equal(labels["traefik.http.routers.scaibu-jaeger.rule"], "Host(`scaibu.jaeger`)");
+    assert.equal(labels["traefik.http.services.scaibu-jaeger.loadbalancer.server.port"], "16686");
+    assert.match(labels["traefik.http.middlewares.scaibu-jaeger-auth.basicauth.users"]!, /^admin:\$2[aby]\$/);
+    assert.equal(labels["io.scaibu.stack"], "scaibu-observability/unit");
+  });
+
+  it("hands its volume over from a container that still runs it: the service waits for the handover", async () => {
+    const handovers = byType("scaibu:docker:Handover");
+    assert.equal(handovers.length, 1);
+    const h = await resolvedInputs(handovers[0]!);
+    assert.deepEqual(
+      { runs: h.runs, container: h.container, service: h.service },
+      { runs: "service", container: "scaibu.jaeger", service: JAEGER },
+    );
+    const svc = declared.find((d) => d.type === "docker:index/service:Service" && d.name.includes("jaeger"))!;
+    const after = [await promiseOf<unknown>(svc.opts.dependsOn ?? [])].flat();
+    assert.ok(after.includes(handovers[0]!.resource), "the service starts after the handover");
+  });
+});
+
+describe("fleet.backendPlacement", () => {
+  const placed = { fleet: { mode: "swarm", backendPlacement: ["node.labels.scaibu.data == true"] } };
+
+  it("puts the backends on labelled nodes: Swarm makes the volume there, so none is declared, measured or guarded", () => {
+    const s = parseSettings({ ...placed, keepDataVolumes: true });
+    assert.deepEqual(volumesOf("jaeger", s), [
+      { role: "data", containerPath: JAEGER_SWARM_DATA_DIR, formerIndex: 0, onNode: true },
+    ]);
+    assert.ok(!declaredVolumes(s).includes("scaibu-jaeger-data"));
+    assert.ok(!meteredVolumes(s).some((v) => v.service === "jaeger"));
+    assert.deepEqual(backendConstraints(s.fleet.backendPlacement, "m1"), ["node.labels.scaibu.data == true"]);
+    assert.deepEqual(backendConstraints([], "m1"), ["node.id==m1"]);
+  });
+
+  it("needs keepDataVolumes, since destroy cannot remove a volume on another node, naming the key", () => {
+    assert.throws(
+      () => parseSettings(placed),
+      (err: SettingsError) => err.issues.some((i) => /fleet\.backendPlacement = .*set keepDataVolumes: true/.test(i)),
+    );
+    // No badger volume, nothing to keep.
+    assert.doesNotThrow(() => parseSettings({ ...placed, jaeger: { storage: "memory" } }));
+  });
+
+  it("refuses what swarmkit would never place, and placement outside a swarm, with what is allowed", () => {
+    for (const bad of ["node.label.zone == a", "node.labels.zone = a", "node.labels.zone ==", "zone == a"]) {
+      assert.throws(
+        () => parseSettings({ fleet: { mode: "swarm", backendPlacement: [bad] }, keepDataVolumes: true }),
+        (err: SettingsError) =>
+          err.issues.some((i) => i.includes("fleet.backendPlacement.0") && i.includes("node.labels.<name>")),
+        bad,
+      );
+    }
+    for (const good of ["node.hostname!=node-1", "node.role == manager", "engine.labels.disk == ssd"]) {
+      assert.doesNotThrow(() =>
+        parseSettings({ fleet: { mode: "swarm", backendPlacement: [good] }, keepDataVolumes: true }),
+      );
+    }
+    assert.throws(
+      () => parseSettings({ fleet: { backendPlacement: ["node.role==manager"] } }),
+      (err: SettingsError) => err.issues.some((i) => /fleet\.backendPlacement.*needs fleet\.mode swarm/.test(i)),
+    );
   });
 });
 

@@ -611,9 +611,12 @@ describe("resource graph (defaults)", () => {
     for (const d of declared.filter((x) => x.type.startsWith("scaibu:observability:"))) {
       assert.deepEqual(d.opts.dependsOn ?? [], [], `${d.type} ${d.name}`);
     }
-    const waits = declared
-      .filter((d) => d.type === "docker:index/container:Container" && [d.opts.dependsOn ?? []].flat().length > 0)
-      .map((d) => [d.name, d.opts.dependsOn] as const);
+    // A swarm backend's container waits for its handover, which single mode resolves to none.
+    const containers = declared.filter((d) => d.type === "docker:index/container:Container");
+    const deps = await Promise.all(
+      containers.map(async (d) => [await promiseOf<unknown>(d.opts.dependsOn ?? [])].flat()),
+    );
+    const waits = containers.flatMap((d, i) => (deps[i]!.length ? [[d.name, deps[i]] as const] : []));
     assert.deepEqual(
       waits.map(([n]) => n),
       ["observability-otel-service"],

@@ -70,15 +70,24 @@ async function prom(query: string): Promise<{ metric: Record<string, string>; va
   return (JSON.parse(body) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data
     .result;
 }
-/** Waits until Jaeger on node 1 holds every span of the trace `send.ts` reported. */
+/** Jaeger's Swarm service (a backend that runs as one placed replica in this mode). */
+const jaegerService = `${domain}-jaeger`;
+/** The node and container of Jaeger's running task. */
+async function jaegerTask(): Promise<[number, string]> {
+  for (const k of [1, 2, 3]) {
+    const c = await taskContainer(k, jaegerService).catch(() => "");
+    if (c) return [k, c];
+  }
+  throw new Error(`no running task of ${jaegerService} on any node`);
+}
+/** Waits until Jaeger, wherever its task runs, holds every span of the trace `send.ts` reported. */
 const traceInJaeger = (what: string, sent: { traceId: string; spans: number }) =>
   eventually(`${what} in Jaeger`, 90, async () => {
-    const body = await curlIn(
-      1,
-      `${domain}.jaeger`,
-      `http://127.0.0.1:${CATALOG.jaeger.ports.ui}/api/traces/${sent.traceId}`,
-      ["-u", `${operator.user}:${operator.password}`],
-    );
+    const [k, task] = await jaegerTask();
+    const body = await curlIn(k, task, `http://127.0.0.1:${CATALOG.jaeger.ports.ui}/api/traces/${sent.traceId}`, [
+      "-u",
+      `${operator.user}:${operator.password}`,
+    ]);
     const [trace] = (JSON.parse(body) as { data?: { spans: unknown[] }[] }).data ?? [];
     return trace?.spans.length === sent.spans ? true : undefined;
   });
@@ -91,13 +100,21 @@ const sendFrom = async (k: number, name: string, url: string, run: string) =>
  * From container `name` on node 2: it resolves the collector by name on `network` (node 2 learns
  * it through the overlay), and a trace it sends there is in Jaeger.
  */
-async function traceFromNode2(name: string, network: string, what: string): Promise<void> {
+async function traceFromNode2(
+  name: string,
+  network: string,
+  what: string,
+): Promise<{ traceId: string; spans: number }> {
   const collector = await addressOn(1, `${domain}.otel`, network);
   const resolved = await dk(2, "exec", name, "nslookup", `${domain}.otel`);
   assert.ok(resolved.includes(collector), `node 2 resolves ${domain}.otel to ${collector}: ${resolved}`);
   const url = `http://${collector}:${CATALOG.otelCollector.ports.otlpHttp}`;
-  await traceInJaeger(what, await sendFrom(2, name, url, `${name}-${process.pid}`));
+  const sent = await sendFrom(2, name, url, `${name}-${process.pid}`);
+  await traceInJaeger(what, sent);
+  return sent;
 }
+/** The trace the app on node 2 sent, which Jaeger must keep through its updates and restarts. */
+let appTrace: { traceId: string; spans: number } | undefined;
 /** A container that sleeps on node `k` (busybox of the Prometheus image), on `network` if given; remove it with `rm -fv`. */
 const sleeper = (k: number, name: string, network?: string) =>
   dk(
@@ -386,7 +403,7 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
         async () => (await taskContainer(2, `${domain}-app`)) || undefined,
       );
       // Swarm's DNS on the overlay gives tasks on every node the gateway's name.
-      await traceFromNode2(app, fleetNetwork, "the app's trace");
+      appTrace = await traceFromNode2(app, fleetNetwork, "the app's trace");
       // The same app task reaches Prometheus on the overlay (it scrapes there), and gets nothing
       // from it without a login: no query, no admin API (configs/web-auth.ts).
       const prometheus = await dk(
@@ -405,6 +422,59 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
       );
       assert.equal(await code("/api/v1/query?query=up", ["-u", `${operator.user}:${operator.password}`]), "200");
     });
+  });
+
+  it("runs Jaeger as one Swarm replica on the manager, on its volume there, routed by Traefik, and keeps its traces through a stop-first update", async () => {
+    const [k, task] = await jaegerTask();
+    assert.equal(k, 1, "on the manager Pulumi deploys through");
+    const spec = JSON.parse(await dk(1, "service", "inspect", "-f", "{{json .Spec}}", jaegerService)) as {
+      Mode: object;
+      UpdateConfig: { Order: string; FailureAction: string };
+      TaskTemplate: { Placement: { Constraints: string[] } };
+    };
+    assert.deepEqual(spec.Mode, { Replicated: { Replicas: 1 } });
+    assert.deepEqual([spec.UpdateConfig.Order, spec.UpdateConfig.FailureAction], ["stop-first", "rollback"]);
+    const manager = await dk(1, "info", "-f", "{{.Swarm.NodeID}}");
+    assert.deepEqual(spec.TaskTemplate.Placement.Constraints, [`node.id==${manager}`]);
+    // The manager's declared volume at /tmp, where the image's own 1777 directory let uid 10001 write.
+    const mount = await dk(
+      1,
+      "inspect",
+      "-f",
+      '{{range .Mounts}}{{if eq .Type "volume"}}{{.Name}} {{.Destination}} {{.RW}}{{end}}{{end}}',
+      task,
+    );
+    assert.equal(mount, `${domain}-jaeger-data /tmp true`);
+    assert.equal(await dk(1, "exec", task, "stat", "-c", "%u %a", "/tmp"), "0 1777");
+    assert.equal(await dk(1, "exec", task, "stat", "-c", "%u", "/tmp/keys", "/tmp/values"), "10001\n10001");
+    // Traefik's swarm provider routes it on the stack's overlay, behind the operator's login.
+    const caFile = join(state, "jaeger-ca.crt");
+    writeFileSync(caFile, ca);
+    const host = `${domain}.jaeger`;
+    const { websecure } = CATALOG.traefik.ports;
+    const viaTraefik = (extra: string[]) =>
+      inNetns(1, `${domain}.traefik`, [
+        ...STATUS_ONLY,
+        "--resolve",
+        `${host}:${websecure}:127.0.0.1`,
+        "--cacert",
+        caFile,
+        ...extra,
+        `https://${host}/api/services`,
+      ]);
+    await eventually(`https://${host} through Traefik`, 90, async () =>
+      (await viaTraefik(["-u", `${operator.user}:${operator.password}`])) === "200" ? true : undefined,
+    );
+    assert.equal(await viaTraefik([]), "401");
+    // A stop-first update (what a new image or config does): the old task stops, the new one opens the same data.
+    await dk(1, "service", "update", "--force", "--detach", jaegerService);
+    await eventually("Jaeger's forced update completed", 180, async () =>
+      (await dk(1, "service", "inspect", "-f", "{{.UpdateStatus.State}}", jaegerService)) === "completed"
+        ? true
+        : undefined,
+    );
+    assert.notEqual((await jaegerTask())[1], task, "a new task");
+    await traceInJaeger("the app's trace, after Jaeger's stop-first update", appTrace!);
   });
 
   it("joins a container on node 2 to the stack's own network by its output name: it reaches the collector by name, and destroy waits for it", async () => {
@@ -681,6 +751,46 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
     const logs = await probe(logsPid, ["0", "0", "", "CAP_DAC_READ_SEARCH"]);
     assert.deepEqual(logs.sockets, {}, "the log agent sees no socket at all");
     assert.deepEqual(logs.written, [], "and writes nothing");
+  });
+
+  it("places Jaeger on the node labelled for data (fleet.backendPlacement), its volume made there, and back on the manager's data", async () => {
+    const data = `${domain}-jaeger-data`;
+    const setFleet = (fleet: object) => stack.setConfig("scaibu-observability:fleet", { value: JSON.stringify(fleet) });
+    await dk(1, "node", "update", "--label-add", `${domain}.data=true`, nodeName(2));
+    await swarm("load", "2", image("jaeger"));
+    // Off the manager the volume is the user's to keep (destroy cannot reach it): keepDataVolumes,
+    // in an up of its own first, so the manager's volume is kept when Jaeger leaves it.
+    await stack.setConfig("scaibu-observability:keepDataVolumes", { value: "true" });
+    assert.equal((await stack.up({ onOutput: log })).summary.result, "succeeded");
+    await setFleet({ ...config.fleet, backendPlacement: [`node.labels.${domain}.data==true`] });
+    assert.equal((await stack.up({ onOutput: log })).summary.result, "succeeded");
+    const [k, task] = await jaegerTask();
+    assert.equal(k, 2, "on the labelled node");
+    // Swarm made the volume on node 2, its root from the image's /tmp, and Jaeger writes it.
+    assert.equal(await dk(2, "volume", "ls", "-q", "--filter", `name=${data}`), data);
+    assert.equal(await dk(2, "exec", task, "stat", "-c", "%u %a", "/tmp"), "0 1777");
+    assert.equal(await dk(2, "exec", task, "stat", "-c", "%u", "/tmp/keys"), "10001");
+    // The collector on node 1 reaches it by its name over the overlay: a new trace lands on node 2.
+    const app = await sleeper(2, "jaeger-placed-app", `${domain}-observability-network`);
+    try {
+      await traceFromNode2(app, `${domain}-observability-network`, "a trace stored on node 2");
+    } finally {
+      await dk(2, "rm", "-fv", "jaeger-placed-app");
+    }
+    // Back on the manager, on the volume kept there: the trace of before is served again.
+    await stack.setConfig("scaibu-observability:keepDataVolumes", { value: "false" });
+    await setFleet(config.fleet);
+    assert.equal((await stack.up({ onOutput: log })).summary.result, "succeeded");
+    assert.equal((await jaegerTask())[0], 1);
+    await traceInJaeger("the app's trace, back on the manager's volume", appTrace!);
+    // Node 2's volume is left to the user, as the docs say; its old task's container goes first.
+    await eventually(`no container on node 2 uses ${data}`, 60, async () => {
+      const users = await dk(2, "ps", "-aq", "--filter", `volume=${data}`);
+      if (users) await dk(2, "rm", "-f", ...users.split("\n"));
+      return users ? undefined : true;
+    });
+    await dk(2, "volume", "rm", data);
+    await dk(1, "node", "update", "--label-rm", `${domain}.data`, nodeName(2));
   });
 
   it("drops a drained node's agent while the other nodes keep reporting", async () => {
