@@ -25,6 +25,12 @@ export interface NetworksArgs {
    * and an attachable overlay would let a container on any node join them (docs/fleet.md).
    */
   overlay?: { encrypted: boolean };
+  /**
+   * What the role networks are replaced after: the handovers of a swarm's backends
+   * (providers/handover.ts). A switch of fleet.mode replaces these networks, and Swarm will not
+   * remove an overlay a backend's service still holds, which the handover lets go of first.
+   */
+  after?: Promise<pulumi.Resource[]>;
 }
 
 /**
@@ -41,8 +47,12 @@ export class Networks extends pulumi.ComponentResource {
 
   constructor(name: string, args: NetworksArgs, opts?: pulumi.ComponentResourceOptions) {
     super("scaibu:observability:Networks", name, {}, opts);
-    const network = (suffix: string, dockerName: string, extra: Partial<docker.NetworkArgs> = {}) =>
-      stackNetwork(this, `${name}-${suffix}`, dockerName, args, extra);
+    const network = (
+      suffix: string,
+      dockerName: string,
+      extra: Partial<docker.NetworkArgs> = {},
+      after?: Promise<pulumi.Resource[]>,
+    ) => stackNetwork(this, `${name}-${suffix}`, dockerName, args, extra, after);
     const roles = Object.keys(args.names) as NetworkRole[];
     // Attachable: the stack's own containers, and consumers' on any node, join it (a task could
     // join a plain overlay, a container cannot). Encrypted as the fleet network is (fleet.encryptOverlay).
@@ -53,15 +63,20 @@ export class Networks extends pulumi.ComponentResource {
       (role) =>
         [
           role,
-          network(role, args.names[role]!, {
-            ...overlay,
-            // The gateway is spelt out because the engine fills it in (after a daemon restart, at
-            // least): left out, a refresh then reads a diff and replaces the network.
-            ipamConfigs:
-              role === "observability"
-                ? [{ subnet: args.observabilitySubnet, gateway: defaultGateway(args.observabilitySubnet) }]
-                : undefined,
-          }),
+          network(
+            role,
+            args.names[role]!,
+            {
+              ...overlay,
+              // The gateway is spelt out because the engine fills it in (after a daemon restart, at
+              // least): left out, a refresh then reads a diff and replaces the network.
+              ipamConfigs:
+                role === "observability"
+                  ? [{ subnet: args.observabilitySubnet, gateway: defaultGateway(args.observabilitySubnet) }]
+                  : undefined,
+            },
+            args.after,
+          ),
         ] as const,
     );
     this.byRole = networks;
@@ -91,6 +106,7 @@ export function stackNetwork(
   dockerName: string,
   o: { stackLabel: string; preflight?: Promise<void> },
   extra: Partial<docker.NetworkArgs> = {},
+  after?: Promise<pulumi.Resource[]>,
 ): docker.Network {
   return new docker.Network(
     urnName,
@@ -105,6 +121,7 @@ export function stackNetwork(
       parent,
       // Network names are fixed, so a replacement must remove the old one first.
       deleteBeforeReplace: true,
+      dependsOn: after,
       // Docker cannot relabel a network (the provider replaces it): the label marks the owner
       // at creation, and renaming the stack must not tear down what other projects attach to.
       ignoreChanges: ["labels"],

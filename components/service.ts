@@ -110,6 +110,8 @@ export class Service extends pulumi.ComponentResource {
   readonly image?: docker.RemoteImage;
   readonly volumes: docker.Volume[];
   readonly hostname: pulumi.Output<string>;
+  /** A swarm backend's handover from the other kind, when there may be one (providers/handover.ts). */
+  readonly handover?: Promise<pulumi.Resource[]>;
 
   /** The container or the Swarm service: what others wait for. */
   get runtime(): docker.Container | docker.Service {
@@ -154,7 +156,7 @@ export class Service extends pulumi.ComponentResource {
 
     // A backend's handover from the other kind, when there may be one (providers/handover.ts).
     const swarm = args.swarm;
-    const handover = swarm?.handover.then((needed) =>
+    const handover = (this.handover = swarm?.handover.then((needed) =>
       needed
         ? [
             new HandoverResource(
@@ -170,7 +172,7 @@ export class Service extends pulumi.ComponentResource {
             ),
           ]
         : [],
-    );
+    ));
     const after: pulumi.Input<pulumi.Resource[]> | undefined = handover
       ? handover.then((h) => [...(args.startsAfter ?? []), ...h])
       : args.startsAfter;
@@ -199,6 +201,7 @@ export class Service extends pulumi.ComponentResource {
           networks: placement.networkIds,
           aliases: [args.hostname],
           hostname: args.hostname,
+          logName: args.hostname,
           placement: { replicatedOn: placement.constraints },
           entrypoint: args.entrypoint,
           command: args.command,

@@ -46,7 +46,13 @@ import { DISK_METER_MEMORY_MB } from "../configs/disk-meter";
 import { DiskMeter } from "./disk-meter";
 import { SocketProxy } from "./socket-proxy";
 import type { Service, ServiceBase, SwarmBackend } from "./service";
-import { backendConstraints, runsAsSwarmService, SWARM_BACKENDS } from "../configs/fleet";
+import {
+  backendConstraints,
+  backendServiceName,
+  runsAsSwarmService,
+  SWARM_BACKENDS,
+  type SwarmBackend as SwarmBackendKey,
+} from "../configs/fleet";
 import type { SwarmFacts } from "../providers/swarm-manager";
 import {
   AUTH_SURFACES,
@@ -136,6 +142,9 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     const roles = stackNetworkRoles(s);
     const networkNames: NetworksArgs["names"] = { observability: s.networks.observability.name };
     for (const r of roles) networkNames[r] = s.networks[r].name;
+    // The backends' handovers, once their services are declared: the role networks are replaced after them.
+    let handoversDeclared: (h: Promise<pulumi.Resource[]>) => void = () => undefined;
+    const handovers = new Promise<pulumi.Resource[]>((resolve) => (handoversDeclared = resolve));
     const servedSpecs = servedNetworks(s);
     this.networks = new Networks(
       `${name}-networks`,
@@ -146,6 +155,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         preflight: args.preflight,
         served: Object.fromEntries(Object.entries(servedSpecs).map(([k, spec]) => [k, spec.name])),
         overlay: s.fleet.mode === "swarm" ? { encrypted: s.fleet.encryptOverlay } : undefined,
+        after: handovers,
       },
       { parent: this },
     );
@@ -225,7 +235,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     /** A swarm's backend: a Swarm service in swarm mode; else a container, handed back from its service if the engine has one. */
     const swarmBackend = (k: ServiceKey): SwarmBackend | undefined => {
       if (!(SWARM_BACKENDS as readonly string[]).includes(k)) return undefined;
-      const serviceName = `${s.domain}-${CATALOG[k].host}`;
+      const serviceName = backendServiceName(s.domain, k as SwarmBackendKey);
       if (!runsAsSwarmService(s, k)) {
         return { serviceName, dockerHost, handover: swarmFacts.then((f) => f.services.includes(serviceName)) };
       }
@@ -494,6 +504,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       .concat(this.collector?.logAgent ? [this.collector.logAgent.runtime] : [])
       .concat(this.diskMeter ? [this.diskMeter.service.runtime] : []);
     const containers = runtimes.filter((r): r is docker.Container => r instanceof docker.Container);
+    handoversDeclared(Promise.all([this.jaeger?.service.handover ?? Promise.resolve([])]).then((all) => all.flat()));
     containersDeclared(runtimes);
     // Guards last: they depend on every container, so destroy checks them before removing any.
     new NetworkGuards(

@@ -39,6 +39,8 @@ export interface SwarmServiceArgs {
   volumes?: { source: pulumi.Input<string>; target: string }[];
   /** Service labels beside the stack's (Traefik's swarm provider reads a service's own labels). */
   serviceLabels?: pulumi.Input<Record<string, string>>;
+  /** The name its log lines carry (`container.name`; default the service name): a backend keeps its container's. */
+  logName?: string;
   /** The task's hostname, with Swarm's templates (`{{.Node.ID}}`); also one of its DNS names on its networks. */
   hostname?: string;
   /** Replaces the image's entrypoint. */
@@ -170,7 +172,7 @@ export class SwarmService extends pulumi.ComponentResource {
             sysctl: {},
             labels: [
               { label: STACK_LABEL, value: args.stackLabel },
-              { label: DOCKER_LOG_NAME_LABEL, value: args.serviceName },
+              { label: DOCKER_LOG_NAME_LABEL, value: args.logName ?? args.serviceName },
             ],
             configs,
             secrets,

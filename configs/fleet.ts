@@ -88,6 +88,11 @@ export const fleetSettings = z
 export const SWARM_BACKENDS = ["jaeger"] as const;
 export type SwarmBackend = (typeof SWARM_BACKENDS)[number];
 
+/** A backend's Swarm service name: `<domain>-<host>` (a service name takes no dot, so not its `<domain>.<host>`). */
+export function backendServiceName(domain: string, k: SwarmBackend): string {
+  return `${domain}-${CATALOG[k].host}`;
+}
+
 /** Whether `k` runs as a Swarm service rather than a container. */
 export function runsAsSwarmService(s: { fleet: { mode: FleetMode } }, k: string): k is SwarmBackend {
   return s.fleet.mode === "swarm" && (SWARM_BACKENDS as readonly string[]).includes(k);

@@ -8,6 +8,7 @@ import { CONTAINER_STACK_ATTRIBUTE } from "./otel-collector";
 import { PROMETHEUS_RULES_DIR, type AlertingRule, type RuleGroup, type RulesFile, capFor } from "./prometheus-rules";
 import type { ConfigFile } from "./types";
 import { toYaml } from "./yaml";
+import { escapeRegex } from "./regex";
 
 export const PROMETHEUS_HOST_RULES_PATH = `${PROMETHEUS_RULES_DIR}/host-alerts.yml`;
 
@@ -21,8 +22,12 @@ export interface HostRulesInput {
   containers: boolean;
   /** This stack's `<project>/<stack>`, the value of its containers' `io.scaibu.stack` label. */
   stackLabel: string;
-  /** Container names of the stack's enabled services (e.g. `scaibu.loki`). */
-  stackContainers: string[];
+  /**
+   * Container names of the stack's enabled services (e.g. `scaibu.loki`); a backend that runs as a
+   * Swarm service (configs/fleet.ts SWARM_BACKENDS) by its name and its service's (`taskOf`), since
+   * Swarm names its task's container `<service>.<slot>.<task id>`.
+   */
+  stackContainers: (string | { name: string; taskOf: string })[];
 }
 
 function promString(s: string): string {
@@ -116,11 +121,18 @@ function containerGroup(input: HostRulesInput): RuleGroup {
   ];
   if (input.stackContainers.length) {
     // absent() keeps the equality matchers as labels: each missing container alerts on its own.
+    const stack = `${CONTAINER_STACK_LABEL}=${promString(input.stackLabel)}`;
     const selector = (name: string) =>
-      `container_memory_usage_limit_bytes{container_name=${promString(name)}, ${CONTAINER_STACK_LABEL}=${promString(input.stackLabel)}}`;
+      `container_memory_usage_limit_bytes{container_name=${promString(name)}, ${stack}}`;
+    // A task's container name changes with every task: matched by its service's prefix, and the
+    // alert named as the service's container is everywhere else (absent() keeps no regex matcher).
+    const absentOne = (c: HostRulesInput["stackContainers"][number]) =>
+      typeof c === "string"
+        ? `absent(${selector(c)})`
+        : `label_replace(absent(container_memory_usage_limit_bytes{container_name=~${promString(`${escapeRegex(c.taskOf)}\\.[0-9]+\\..+`)}, ${stack}}), "container_name", ${promString(c.name)}, "", "")`;
     rules.push({
       alert: "StackContainerDown",
-      expr: input.stackContainers.map((name) => `absent(${selector(name)})`).join(" or "),
+      expr: input.stackContainers.map(absentOne).join(" or "),
       for: "3m",
       labels: { severity: "critical" },
       annotations: {

@@ -40,6 +40,7 @@ import {
   nodeAgentHealthcheck,
   nodeAgentYaml,
   nodeServiceName,
+  backendServiceName,
   runsAsSwarmService,
   type NodeAgentKind,
 } from "./fleet";
@@ -72,7 +73,9 @@ export function renderAll(s: Settings, stackLabel: string): RenderedStack {
     containers: dockerStatsOn(s),
     stackLabel,
     stackContainers: [
-      ...enabled.map((k) => hosts[k]),
+      ...enabled.map((k) =>
+        runsAsSwarmService(s, k) ? { name: hosts[k], taskOf: backendServiceName(s.domain, k) } : hosts[k],
+      ),
       ...(logAgentOn(s) ? [logAgentHost(s)] : []),
       ...(diskMeterOn(s) ? [diskMeterHost(s)] : []),
     ],

@@ -10,7 +10,7 @@
  * How: the new one depends on this resource, which, when its target changes, stops the other kind
  * if this stack has it: the container (POST /containers/{name}/stop, which waits for it to exit),
  * or the service scaled to no replica and off its networks (POST /services/{name}/update), waiting
- * until none of its tasks runs. Pulumi then creates the new one and deletes the stopped old one as usual. On a stack
+ * until none of its tasks runs and Swarm has deleted the one it scaled away. Pulumi then creates the new one and deletes the stopped old one as usual. On a stack
  * that has only the one kind (every `up` but a switch) it asks the engine and does nothing.
  */
 import { STACK_LABEL } from "@scaibu/observability-routing";
@@ -45,6 +45,7 @@ interface ServiceInfo {
   Spec: Labelled & { Mode?: { Replicated?: { Replicas?: number } }; TaskTemplate?: object };
 }
 interface TaskInfo {
+  DesiredState?: string;
   Status?: { State?: string };
 }
 
@@ -76,10 +77,16 @@ export async function handOver(p: HandoverProps, waitMs = 60_000): Promise<strin
   done.push(`service ${p.service}`);
   const filters = JSON.stringify({ service: [s.ID] });
   for (const end = Date.now() + waitMs; ;) {
+    // Scaled away, a task's desired state is `remove`, and the task reaper deletes it once it has
+    // stopped (swarmkit manager/orchestrator/replicated/services.go, taskreaper/task_reaper.go).
+    // Until then it holds its network attachments, and Swarm only marks a network it is asked to
+    // remove as pending: the bridge of the same name that a switch back to a container makes
+    // would find it still there ("already exists", seen in the swarm tier).
     const tasks = (await dockerGet<TaskInfo[]>(p.dockerHost, "/tasks", { filters })) ?? [];
-    if (!tasks.some((t) => LIVE.has(t.Status?.State ?? ""))) return done;
+    if (!tasks.some((t) => LIVE.has(t.Status?.State ?? "") || t.DesiredState === "remove")) break;
     if (Date.now() > end)
-      throw new Error(`service ${p.service} still runs a task ${waitMs / 1000} s after it was scaled to 0`);
+      throw new Error(`service ${p.service} still has a task ${waitMs / 1000} s after it was scaled to 0`);
     await new Promise((r) => setTimeout(r, 500));
   }
+  return done;
 }

@@ -60,6 +60,26 @@ describe("data-loss check", () => {
     });
   }
 
+  it("refuses moving Jaeger off the manager even with keepDataVolumes, naming the key and the volume, until accepted", () => {
+    const placed = {
+      fleet: { mode: "swarm", backendPlacement: ["node.labels.scaibu.data==true"] },
+      keepDataVolumes: true,
+    };
+    const issues = dataAtRisk(parseSettings(placed), deployed);
+    assert.equal(issues.length, 1, issues.join("\n"));
+    assert.match(
+      issues[0]!,
+      /:fleet\.backendPlacement = \["node\.labels\.scaibu\.data==true"\]: moves its service off this manager, and its data in Docker volume scaibu-jaeger-data does not go with it/,
+    );
+    assert.deepEqual(dataAtRisk(parseSettings({ ...placed, acceptDataLoss: ["scaibu-jaeger-data"] }), deployed), []);
+    // Only the moved volume: keepDataVolumes still covers the rest.
+    const more = dataAtRisk(parseSettings({ ...placed, services: { grafana: { enabled: false } } }), deployed);
+    assert.deepEqual(
+      more.map((i) => /volume (\S+)/.exec(i)![1]),
+      ["scaibu-jaeger-data"],
+    );
+  });
+
   it("validates acceptDataLoss as Docker volume names", () => {
     assert.throws(
       () => parseSettings({ acceptDataLoss: ["no spaces allowed"] }),

@@ -8,6 +8,7 @@
  */
 import { CATALOG, SERVICE_KEYS, type ServiceKey } from "../configs/catalog";
 import { volumeName, volumesOf } from "../configs/volumes";
+import { SWARM_BACKENDS } from "../configs/fleet";
 import type { Settings } from "./schema";
 
 /** Docker names of every volume the program declares under `s`. */
@@ -40,14 +41,33 @@ function keyFor(s: Settings, volume: string): string {
  * nothing is at risk. `existing`: the names of the volumes labelled as this stack's.
  */
 export function dataAtRisk(s: Settings, existing: readonly string[], project = "scaibu-observability"): string[] {
-  if (s.keepDataVolumes) return [];
+  const moved = new Set(movedOffManager(s));
+  if (s.keepDataVolumes && !moved.size) return [];
   const declared = new Set(declaredVolumes(s));
   return existing
-    .filter((v) => !declared.has(v) && !s.acceptDataLoss.includes(v))
-    .map(
-      (v) =>
-        `${project}:${keyFor(s, v)}: the next up deletes Docker volume ${v} and the data on it. Keep it with ` +
-        `${project}:keepDataVolumes = true, or accept the loss by listing it in ${project}:acceptDataLoss ` +
-        `(["${v}"]). A volume kept earlier that this stack no longer has in its state: \`docker volume rm ${v}\`.`,
+    .filter((v) => !declared.has(v) && !s.acceptDataLoss.includes(v) && (!s.keepDataVolumes || moved.has(v)))
+    .map((v) =>
+      moved.has(v)
+        ? `${project}:fleet.backendPlacement = ${JSON.stringify(s.fleet.backendPlacement)}: moves its service off this ` +
+          `manager, and its data in Docker volume ${v} does not go with it. The next up deletes ${v}, unless ` +
+          `keepDataVolumes was already true when it was created or in an up before this one (Pulumi deletes a volume ` +
+          `it no longer declares by the retention in its state, not by this run's config). Copy the data yourself, or ` +
+          `accept by listing it in ${project}:acceptDataLoss (["${v}"]).`
+        : `${project}:${keyFor(s, v)}: the next up deletes Docker volume ${v} and the data on it. Keep it with ` +
+          `${project}:keepDataVolumes = true, or accept the loss by listing it in ${project}:acceptDataLoss ` +
+          `(["${v}"]). A volume kept earlier that this stack no longer has in its state: \`docker volume rm ${v}\`.`,
     );
+}
+
+/**
+ * The manager's volumes of the backends placed off it (fleet.backendPlacement): keepDataVolumes
+ * does not cover them, since the switch that sets it may be the one that drops them, and Pulumi
+ * deletes a dropped resource by the retention its state holds.
+ */
+function movedOffManager(s: Settings): string[] {
+  return SWARM_BACKENDS.flatMap((k) =>
+    volumesOf(k, s)
+      .filter((v) => v.onNode)
+      .map((v) => volumeName(s, k, v.role)),
+  );
 }

@@ -548,6 +548,10 @@ describe("Jaeger as a Swarm service (fleet.mode swarm)", () => {
     const svc = declared.find((d) => d.type === "docker:index/service:Service" && d.name.includes("jaeger"))!;
     const after = [await promiseOf<unknown>(svc.opts.dependsOn ?? [])].flat();
     assert.ok(after.includes(handovers[0]!.resource), "the service starts after the handover");
+    // A switch of fleet.mode replaces the role networks: only once the handover let go of them.
+    const observability = declared.find((d) => d.name === "observability-networks-observability")!;
+    const netAfter = [await promiseOf<unknown>(observability.opts.dependsOn ?? [])].flat();
+    assert.deepEqual(netAfter, [handovers[0]!.resource]);
   });
 });
 

@@ -220,4 +220,45 @@ describe("host and container alert rules", () => {
     const r = promtoolTestRules(promtool, root, "host-alerts.test.yml", tests);
     assert.equal(r.status, 0, r.output);
   });
+
+  it("watches a backend that runs as a Swarm task by its service's task names, and names it as its container", () => {
+    const swarm: HostRulesInput = {
+      ...input,
+      stackContainers: ["scaibu.loki", { name: "scaibu.jaeger", taskOf: "scaibu-jaeger" }],
+    };
+    const swarmRoot = writeTree(hostRulesFiles(swarm));
+    const limit = (name: string) =>
+      `container_memory_usage_limit_bytes{container_name="${name}", ${STACK}, host_name="node-2"}`;
+    const down = (at: string) => ({
+      eval_time: at,
+      alertname: "StackContainerDown",
+      exp_alerts: [
+        {
+          exp_labels: {
+            severity: "critical",
+            container_name: "scaibu.jaeger",
+            container_label_io_scaibu_stack: "scaibu-observability/dev",
+          },
+          exp_annotations: {
+            summary: "Stack container scaibu.jaeger is not running",
+            description:
+              "scaibu.jaeger of scaibu-observability/dev has reported no container metrics for 3 minutes: it is stopped, restarting or gone. A container that runs but fails its health check shows as TargetDown.",
+          },
+        },
+      ],
+    });
+    const tests = alertTests(join(swarmRoot, PROMETHEUS_HOST_RULES_PATH), {
+      input_series: [
+        { series: limit("scaibu.loki"), values: "1x60" },
+        // Its task for 10 minutes, then a new task (a stop-first update): never down. Then none.
+        { series: limit("scaibu-jaeger.1.k2v1a8n0vj0hf5d2q1wz3xyz0"), values: "1x10" },
+        { series: limit("scaibu-jaeger.1.p9r3m2c7t6e1b0a5s4d8f2gh1"), values: "_x10 1x10" },
+        // Another service whose name starts alike is not it.
+        { series: limit("scaibu-jaeger-ui.1.abc"), values: "1x60" },
+      ],
+      alert_rule_test: [{ eval_time: "15m", alertname: "StackContainerDown", exp_alerts: [] }, down("35m")],
+    });
+    const r = promtoolTestRules(promtool, swarmRoot, "host-alerts-swarm.test.yml", tests);
+    assert.equal(r.status, 0, r.output);
+  });
 });
