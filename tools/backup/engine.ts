@@ -12,7 +12,7 @@ import type { Readable } from "node:stream";
 import { CATALOG, type ServiceKey } from "../../configs/catalog";
 import { dockerEndpoint } from "../../providers/docker-api";
 import { STACK_LABEL } from "@scaibu/observability-routing";
-import { BACKENDS, type Backend } from "./backends";
+import { BACKEND_KEYS, BACKENDS, type Backend } from "./backends";
 
 /** Where the helper mounts the volume. */
 const HELPER_MOUNT = "/data";
@@ -36,19 +36,39 @@ export function connect(): Docker {
   return new Docker();
 }
 
-/** The stack's backend containers that keep data, found by name and checked by the stack's label. */
-export async function backendContainers(docker: Docker, domain: string, label?: string): Promise<BackendContainer[]> {
+/**
+ * The stack's backend containers that keep data (`only` of them, when given), found by name and
+ * checked by the stack's label.
+ */
+export async function backendContainers(
+  docker: Docker,
+  domain: string,
+  label?: string,
+  only?: readonly Backend[],
+): Promise<BackendContainer[]> {
   const found: BackendContainer[] = [];
-  for (const key of Object.keys(BACKENDS) as Backend[]) {
+  for (const key of (Object.keys(BACKENDS) as Backend[]).filter((k) => !only || only.includes(k))) {
     const name = `${domain}.${CATALOG[key as ServiceKey].host}`;
-    const c = await docker
-      .getContainer(name)
-      .inspect()
-      .catch((e: { statusCode?: number }) => {
-        if (e.statusCode === 404) return undefined;
-        throw e;
-      });
-    if (!c) continue;
+    const notFound = (e: { statusCode?: number }) => {
+      if (e.statusCode === 404) return undefined;
+      throw e;
+    };
+    const c = await docker.getContainer(name).inspect().catch(notFound);
+    if (!c) {
+      // In a swarm a backend may run as a Swarm service (configs/fleet.ts SWARM_BACKENDS), maybe on
+      // another node: not a container this tool can stop and copy. Said, never skipped in silence.
+      const service = `${domain}-${CATALOG[key as ServiceKey].host}`;
+      const s = (await docker.getService(service).inspect().catch(notFound)) as
+        { Spec?: { Labels?: Record<string, string> } } | undefined;
+      if (s && (!label || s.Spec?.Labels?.[STACK_LABEL] === label)) {
+        const rest = BACKEND_KEYS.filter((k) => k !== key && (!only || only.includes(k)));
+        throw new Error(
+          `${key} runs as Swarm service ${service} (fleet.mode swarm), which this tool cannot stop and copy yet; ` +
+            `leave it out with --only ${rest.join(",")} (docs/backup.md)`,
+        );
+      }
+      continue;
+    }
     if (label && c.Config.Labels?.[STACK_LABEL] !== label)
       throw new Error(`${name} belongs to ${c.Config.Labels?.[STACK_LABEL] ?? "no stack"}, not ${label}`);
     const mount = c.Mounts.find((m) => m.Type === "volume" && m.Destination === BACKENDS[key].dataDir);

@@ -45,7 +45,7 @@ async function main(): Promise<number> {
   const label = out.routing?.label.value;
   const docker = connect();
   const only = onlyOf(argv);
-  const backends = (await backendContainers(docker, domain, label)).filter((b) => !only || only.includes(b.key));
+  const backends = await backendContainers(docker, domain, label, only);
   if (!backends.length) throw new Error(`no backend with a data volume found for ${domain} (containers ${domain}.*)`);
 
   // The target: empty, and room for what the volumes hold (gzip only makes it smaller).

@@ -42,7 +42,7 @@ async function main(): Promise<number> {
   if (!wanted.length) throw new Refused(`${dir}: none of ${only?.join(", ")} is in the backup`);
 
   // 1. The stack can take it: each backend there, with a volume, on the same or a newer version.
-  const targets = new Map((await backendContainers(docker, domain, label)).map((c) => [c.key, c]));
+  const targets = new Map((await backendContainers(docker, domain, label, wanted)).map((c) => [c.key, c]));
   for (const k of wanted) {
     const t = targets.get(k);
     if (!t) throw new Refused(`${k}: the stack runs no ${k} with a data volume (leave it out with --only)`);

@@ -46,6 +46,11 @@ interface Stats {
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 
+/** GET /services/{name}?status=true, as much of it as is read here. */
+interface SwarmServiceStatus {
+  ServiceStatus?: { RunningTasks?: number; DesiredTasks?: number };
+}
+
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   const out = readOutputs(argv);
@@ -72,8 +77,26 @@ async function main(): Promise<number> {
   for (const name of Object.keys(pinned)) {
     // A service switched off has no container, and no URL either (the log agent: no URL ever).
     const expected = Object.values(out.urls).some((u) => new URL(u).hostname === name);
-    if (!present.has(name) && expected)
-      add("containers", name, "missing", "attention", "its container does not exist: pulumi up --refresh");
+    if (present.has(name) || !expected) continue;
+    // In a swarm a backend may run as a Swarm service (configs/fleet.ts SWARM_BACKENDS), its task
+    // on any node: its tasks as Swarm counts them (API 1.41+ `status`).
+    const service = name.replace(".", "-");
+    const s = await dockerGet<SwarmServiceStatus>(endpoint, `/services/${encodeURIComponent(service)}`, {
+      status: true,
+    }).catch(() => undefined);
+    if (s?.ServiceStatus) {
+      const { RunningTasks: running = 0, DesiredTasks: desired = 0 } = s.ServiceStatus;
+      const ok = desired > 0 && running >= desired;
+      add(
+        "containers",
+        name,
+        `Swarm service ${service}: ${running} of ${desired} task${desired === 1 ? "" : "s"} running`,
+        ok ? "ok" : "attention",
+        ok ? undefined : `docker service ps ${service}`,
+      );
+      continue;
+    }
+    add("containers", name, "missing", "attention", "its container does not exist: pulumi up --refresh");
   }
   await Promise.all(
     list.map(async (c) => {
