@@ -33,15 +33,15 @@ let ca = "";
 /** The stack outputs as `pulumi stack output --json --show-secrets` writes them (for npm run status). */
 let outputsFile = "";
 
-/** npm run status against the swarm's manager: its fleet rows. */
-async function fleetStatus(): Promise<{ what: string; value: string; level: string }[]> {
+/** npm run status against the swarm's manager: the rows of `section` (its fleet rows by default). */
+async function fleetStatus(section = "fleet"): Promise<{ what: string; value: string; level: string }[]> {
   const out = await promisify(execFile)(
     "node",
     ["-r", "@scaibu/observability-loader", join(repo, "tools/status/index.ts"), "--outputs", outputsFile, "--json"],
     { env: { ...process.env, DOCKER_HOST: host(1) }, maxBuffer: 4 * 1024 * 1024 },
   ).catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? "" })); // exit 1: the UIs are off here
   const report = JSON.parse(out.stdout) as { rows: { section: string; what: string; value: string; level: string }[] };
-  return report.rows.filter((r) => r.section === "fleet").map(({ what, value, level }) => ({ what, value, level }));
+  return report.rows.filter((r) => r.section === section).map(({ what, value, level }) => ({ what, value, level }));
 }
 
 const swarm = (...args: string[]) => sh("bash", [harness, ...args]);
@@ -475,6 +475,27 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
     );
     assert.notEqual((await jaegerTask())[1], task, "a new task");
     await traceInJaeger("the app's trace, after Jaeger's stop-first update", appTrace!);
+    // Prometheus scrapes it by its name, and its task's container, named by Swarm, is the stack's
+    // Jaeger to the container alerts: no StackContainerDown for it (every rule's `for` is 10 s here).
+    await eventually("Jaeger scraped by its name", 60, async () =>
+      (await prom(`up{job="jaeger"} == 1`)).length === 1 ? true : undefined,
+    );
+    await eventually("Jaeger's task in docker_stats under node 1", 90, async () =>
+      (await prom(`container_memory_usage_limit_bytes{container_name=~"${jaegerService}[.].+"}`)).some(
+        (r) => r.metric.host_name === nodeName(1),
+      )
+        ? true
+        : undefined,
+    );
+    await new Promise((r) => setTimeout(r, 20_000));
+    assert.deepEqual(await prom(`ALERTS{alertname="StackContainerDown"}`), []);
+    // npm run status counts its tasks where a container would be.
+    const row = (await fleetStatus("containers")).find((r) => r.what === `${domain}.jaeger`);
+    assert.deepEqual(row, {
+      what: `${domain}.jaeger`,
+      value: `Swarm service ${jaegerService}: 1 of 1 task running`,
+      level: "ok",
+    });
   });
 
   it("joins a container on node 2 to the stack's own network by its output name: it reaches the collector by name, and destroy waits for it", async () => {
@@ -763,6 +784,11 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
     await stack.setConfig("scaibu-observability:keepDataVolumes", { value: "true" });
     assert.equal((await stack.up({ onOutput: log })).summary.result, "succeeded");
     await setFleet({ ...config.fleet, backendPlacement: [`node.labels.${domain}.data==true`] });
+    // The traces on the manager do not move with it: preview says so, keepDataVolumes or not.
+    await assert.rejects(stack.preview({ onOutput: log }), (err: Error) =>
+      new RegExp(`fleet\\.backendPlacement = .*Docker volume ${data} does not go with it`).test(String(err)),
+    );
+    await stack.setConfig("scaibu-observability:acceptDataLoss", { value: JSON.stringify([data]) });
     assert.equal((await stack.up({ onOutput: log })).summary.result, "succeeded");
     const [k, task] = await jaegerTask();
     assert.equal(k, 2, "on the labelled node");
@@ -779,6 +805,7 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
     }
     // Back on the manager, on the volume kept there: the trace of before is served again.
     await stack.setConfig("scaibu-observability:keepDataVolumes", { value: "false" });
+    await stack.setConfig("scaibu-observability:acceptDataLoss", { value: "[]" });
     await setFleet(config.fleet);
     assert.equal((await stack.up({ onOutput: log })).summary.result, "succeeded");
     assert.equal((await jaegerTask())[0], 1);
@@ -885,6 +912,23 @@ describe("fleet.mode swarm on a real 3-node swarm", { timeout: 25 * 60 * 1000 },
     // The stack's networks are bridges again (replaced, with their containers).
     assert.equal(await dk(1, "network", "inspect", "-f", "{{.Driver}}", `${domain}-observability-network`), "bridge");
     assert.equal(r.outputs.fleet, undefined, "no fleet output");
+    // Jaeger is a container again, on the volume its service wrote (the service was scaled to none first).
+    const body = await curlIn(
+      1,
+      `${domain}.jaeger`,
+      `http://127.0.0.1:${CATALOG.jaeger.ports.ui}/api/traces/${appTrace!.traceId}`,
+      ["-u", `${operator.user}:${operator.password}`],
+    );
+    assert.equal((JSON.parse(body) as { data: { spans: unknown[] }[] }).data[0]?.spans.length, appTrace!.spans);
+  });
+
+  it("switches from one host to the swarm again: Jaeger's container hands its volume to the service, traces and all", async () => {
+    await stack.setConfig("scaibu-observability:fleet", { value: JSON.stringify(config.fleet) });
+    const r = await stack.up({ onOutput: log });
+    assert.equal(r.summary.result, "succeeded");
+    assert.equal((await jaegerTask())[0], 1);
+    assert.equal(await dk(1, "ps", "-aq", "--filter", `name=^${domain}.jaeger$`), "", "the container is gone");
+    await traceInJaeger("the app's trace, through single mode and back", appTrace!);
   });
 
   it("leaves no service, config, secret, network or volume of the stack on any node after destroy", async () => {
