@@ -46,8 +46,9 @@ interface Stats {
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 
-/** GET /services/{name}?status=true, as much of it as is read here. */
+/** A service of GET /services?status=true, as much of it as is read here. */
 interface SwarmServiceStatus {
+  Spec?: { Name?: string };
   ServiceStatus?: { RunningTasks?: number; DesiredTasks?: number };
 }
 
@@ -79,11 +80,14 @@ async function main(): Promise<number> {
     const expected = Object.values(out.urls).some((u) => new URL(u).hostname === name);
     if (present.has(name) || !expected) continue;
     // In a swarm a backend may run as a Swarm service (configs/fleet.ts SWARM_BACKENDS), its task
-    // on any node: its tasks as Swarm counts them (API 1.41+ `status`).
+    // on any node: its tasks as Swarm counts them. Only the list takes `status` (moby api v1.56
+    // swagger.yaml ServiceList; ServiceInspect has no such parameter); off a manager it answers 503.
     const service = name.replace(".", "-");
-    const s = await dockerGet<SwarmServiceStatus>(endpoint, `/services/${encodeURIComponent(service)}`, {
+    const listed = await dockerGet<SwarmServiceStatus[]>(endpoint, "/services", {
       status: true,
+      filters: { name: [service] },
     }).catch(() => undefined);
+    const s = listed?.find((x) => x.Spec?.Name === service);
     if (s?.ServiceStatus) {
       const { RunningTasks: running = 0, DesiredTasks: desired = 0 } = s.ServiceStatus;
       const ok = desired > 0 && running >= desired;
