@@ -2,13 +2,13 @@
 import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
 import { fakeDocker, type FakeDocker } from "@scaibu/observability-devkit";
-import { swarmManagerProblem } from "./swarm-manager";
+import { swarmFacts } from "./swarm-manager";
 
 let engine: FakeDocker | undefined;
 afterEach(() => engine?.close());
 const withInfo = async (info: object) => {
-  engine = await fakeDocker({ "/info": info });
-  return swarmManagerProblem(engine.endpoint);
+  engine = await fakeDocker({ "/info": info, "/services": [] });
+  return (await swarmFacts(engine.endpoint, "p/s")).problem;
 };
 
 describe("fleet.mode swarm needs a Swarm manager", () => {
@@ -29,7 +29,19 @@ describe("fleet.mode swarm needs a Swarm manager", () => {
     assert.match(problem!, /a swarm worker, not a manager/);
   });
 
+  it("gives a manager's node id and this stack's services, asked by its label", async () => {
+    engine = await fakeDocker({
+      "/info": { Swarm: { LocalNodeState: "active", ControlAvailable: true, NodeID: "n1" } },
+      "/services": [{ Spec: { Name: "scaibu-jaeger" } }],
+    });
+    assert.deepEqual(await swarmFacts(engine.endpoint, "p/s"), { nodeId: "n1", services: ["scaibu-jaeger"] });
+    assert.ok(
+      engine.asked.some((a) => a.startsWith("/services?") && decodeURIComponent(a).includes('"io.scaibu.stack=p/s"')),
+      engine.asked.join(),
+    );
+  });
+
   it("says so when the engine cannot be asked", async () => {
-    await assert.rejects(swarmManagerProblem("unix:///nonexistent/docker.sock"), /could not be asked for \/info/);
+    await assert.rejects(swarmFacts("unix:///nonexistent/docker.sock", "p/s"), /could not be asked for \/info/);
   });
 });

@@ -34,12 +34,8 @@ export async function swarmFacts(endpoint: string, stackLabel: string): Promise<
 /**
  * `fleet.mode: swarm` deploys global services and an overlay network, which only a Swarm manager
  * can create. Asked at start, so `preview` fails naming the key, not `up` halfway through with
- * the engine's "This node is not a swarm manager". Resolves with nothing when the engine is a manager.
+ * the engine's "This node is not a swarm manager". Nothing when the engine is a manager.
  */
-export async function swarmManagerProblem(endpoint: string): Promise<string | undefined> {
-  return managerProblem(endpoint, await dockerGet<Info>(endpoint, "/info"));
-}
-
 function managerProblem(endpoint: string, info: Info | undefined): string | undefined {
   const swarm = info?.Swarm;
   if (swarm?.LocalNodeState === "active" && swarm.ControlAvailable) return undefined;
