@@ -46,13 +46,7 @@ import { DISK_METER_MEMORY_MB } from "../configs/disk-meter";
 import { DiskMeter } from "./disk-meter";
 import { SocketProxy } from "./socket-proxy";
 import type { Service, ServiceBase, SwarmBackend } from "./service";
-import {
-  backendConstraints,
-  backendServiceName,
-  runsAsSwarmService,
-  SWARM_BACKENDS,
-  type SwarmBackend as SwarmBackendKey,
-} from "../configs/fleet";
+import { backendConstraints, backendServiceName, isSwarmBackend, runsAsSwarmService } from "../configs/fleet";
 import type { SwarmFacts } from "../providers/swarm-manager";
 import {
   AUTH_SURFACES,
@@ -234,8 +228,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     const swarmFacts = args.swarm ?? Promise.resolve<SwarmFacts>({ services: [] });
     /** A swarm's backend: a Swarm service in swarm mode; else a container, handed back from its service if the engine has one. */
     const swarmBackend = (k: ServiceKey): SwarmBackend | undefined => {
-      if (!(SWARM_BACKENDS as readonly string[]).includes(k)) return undefined;
-      const serviceName = backendServiceName(s.domain, k as SwarmBackendKey);
+      if (!isSwarmBackend(k)) return undefined;
+      const serviceName = backendServiceName(s.domain, k);
       if (!runsAsSwarmService(s, k)) {
         return { serviceName, dockerHost, handover: swarmFacts.then((f) => f.services.includes(serviceName)) };
       }
@@ -504,7 +498,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       .concat(this.collector?.logAgent ? [this.collector.logAgent.runtime] : [])
       .concat(this.diskMeter ? [this.diskMeter.service.runtime] : []);
     const containers = runtimes.filter((r): r is docker.Container => r instanceof docker.Container);
-    handoversDeclared(Promise.all([this.jaeger?.service.handover ?? Promise.resolve([])]).then((all) => all.flat()));
+    // Jaeger is the one swarm backend (configs/fleet.ts SWARM_BACKENDS).
+    handoversDeclared(this.jaeger?.service.handover ?? Promise.resolve([]));
     containersDeclared(runtimes);
     // Guards last: they depend on every container, so destroy checks them before removing any.
     new NetworkGuards(

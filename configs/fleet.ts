@@ -95,7 +95,12 @@ export function backendServiceName(domain: string, k: SwarmBackend): string {
 
 /** Whether `k` runs as a Swarm service rather than a container. */
 export function runsAsSwarmService(s: { fleet: { mode: FleetMode } }, k: string): k is SwarmBackend {
-  return s.fleet.mode === "swarm" && (SWARM_BACKENDS as readonly string[]).includes(k);
+  return s.fleet.mode === "swarm" && isSwarmBackend(k);
+}
+
+/** Whether `k` is a backend that runs as a Swarm service in swarm mode (SWARM_BACKENDS). */
+export function isSwarmBackend(k: string): k is SwarmBackend {
+  return (SWARM_BACKENDS as readonly string[]).includes(k);
 }
 
 /**

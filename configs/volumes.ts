@@ -43,7 +43,7 @@ export function volumesOf(key: ServiceKey, s: Settings): NamedVolumeSpec[] {
     case "jaeger":
       if (s.jaeger.storage !== "badger") return [];
       return runsAsSwarmService(s, key)
-        ? [{ role: "data", containerPath: JAEGER_SWARM_DATA_DIR, formerIndex: 0, onNode: backendsOffManager(s) }]
+        ? data(JAEGER_SWARM_DATA_DIR).map((v) => ({ ...v, onNode: backendsOffManager(s) }))
         : data(JAEGER_DATA_DIR);
     case "otelCollector":
       return s.collector.persistentQueue ? [{ role: "queue", containerPath: OTEL_QUEUE_DIR }] : [];

@@ -13,6 +13,7 @@
  * cannot tell (outputs unreadable, engine unreachable).
  *   npm run status [-- --stack NAME | --outputs outputs.json] [--json]
  */
+import { backendServiceName, SWARM_BACKENDS } from "../../configs/fleet";
 import { X509Certificate } from "node:crypto";
 import { connect } from "node:tls";
 import { CATALOG, SERVICE_KEYS } from "../../configs/catalog";
@@ -75,6 +76,9 @@ async function main(): Promise<number> {
   pinned[`${domain}.${OTEL_LOGS_HOST}`] = CATALOG.otelCollector.image;
   pinned[`${domain}.${DISK_METER_HOST}`] = CATALOG.prometheus.image;
   const present = new Set(list.map((c) => c.Names[0]!.replace(/^\//, "")));
+  const backendServices = new Map(
+    SWARM_BACKENDS.map((k) => [`${domain}.${CATALOG[k].host}`, backendServiceName(domain, k)]),
+  );
   for (const name of Object.keys(pinned)) {
     // A service switched off has no container, and no URL either (the log agent: no URL ever).
     const expected = Object.values(out.urls).some((u) => new URL(u).hostname === name);
@@ -82,11 +86,13 @@ async function main(): Promise<number> {
     // In a swarm a backend may run as a Swarm service (configs/fleet.ts SWARM_BACKENDS), its task
     // on any node: its tasks as Swarm counts them. Only the list takes `status` (moby api v1.56
     // swagger.yaml ServiceList; ServiceInspect has no such parameter); off a manager it answers 503.
-    const service = name.replace(".", "-");
-    const listed = await dockerGet<SwarmServiceStatus[]>(endpoint, "/services", {
-      status: true,
-      filters: { name: [service] },
-    }).catch(() => undefined);
+    const service = backendServices.get(name);
+    const listed = service
+      ? await dockerGet<SwarmServiceStatus[]>(endpoint, "/services", {
+          status: true,
+          filters: { name: [service] },
+        }).catch(() => undefined)
+      : undefined;
     const s = listed?.find((x) => x.Spec?.Name === service);
     if (s?.ServiceStatus) {
       const { RunningTasks: running = 0, DesiredTasks: desired = 0 } = s.ServiceStatus;
