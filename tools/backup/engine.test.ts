@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
 import Docker from "dockerode";
-import { fakeDocker, type FakeDocker } from "@scaibu/observability-devkit";
+import { failing, fakeDocker, type FakeDocker } from "@scaibu/observability-devkit";
 import { STACK_LABEL } from "@scaibu/observability-routing";
 import { backendContainers } from "./engine";
 
@@ -20,6 +20,15 @@ describe("backup: the backends' containers", () => {
     );
     // Left out, the others are looked for (none here) and nothing is refused.
     assert.deepEqual(await backendContainers(dockerOf(engine), "scaibu", "p/s", ["prometheus", "loki"]), []);
+  });
+
+  it("passes over a missing backend on an engine outside a swarm (503), asking no service for the others", async () => {
+    engine = await fakeDocker({ "/services/scaibu-jaeger": failing(503, "This node is not a swarm manager.") });
+    assert.deepEqual(await backendContainers(dockerOf(engine), "scaibu", "p/s"), []);
+    assert.deepEqual(
+      engine.asked.filter((a) => a.startsWith("/services/")),
+      ["/services/scaibu-jaeger"],
+    );
   });
 
   it("passes over another stack's service of the same name, and no backend at all", async () => {

@@ -9,6 +9,7 @@
  */
 import Docker from "dockerode";
 import type { Readable } from "node:stream";
+import { backendServiceName, isSwarmBackend } from "../../configs/fleet";
 import { CATALOG, type ServiceKey } from "../../configs/catalog";
 import { dockerEndpoint } from "../../providers/docker-api";
 import { STACK_LABEL } from "@scaibu/observability-routing";
@@ -54,11 +55,15 @@ export async function backendContainers(
       throw e;
     };
     const c = await docker.getContainer(name).inspect().catch(notFound);
-    if (!c) {
+    if (!c && isSwarmBackend(key)) {
       // In a swarm a backend may run as a Swarm service (configs/fleet.ts SWARM_BACKENDS), maybe on
       // another node: not a container this tool can stop and copy. Said, never skipped in silence.
-      const service = `${domain}-${CATALOG[key as ServiceKey].host}`;
-      const s = (await docker.getService(service).inspect().catch(notFound)) as
+      // An engine outside a swarm answers 503 ("not a swarm manager"): it has no such service.
+      const service = backendServiceName(domain, key);
+      const s = (await docker
+        .getService(service)
+        .inspect()
+        .catch((e: { statusCode?: number }) => (e.statusCode === 503 ? undefined : notFound(e)))) as
         { Spec?: { Labels?: Record<string, string> } } | undefined;
       if (s && (!label || s.Spec?.Labels?.[STACK_LABEL] === label)) {
         const rest = BACKEND_KEYS.filter((k) => k !== key && (!only || only.includes(k)));
@@ -67,8 +72,8 @@ export async function backendContainers(
             `leave it out with --only ${rest.join(",")} (docs/backup.md)`,
         );
       }
-      continue;
     }
+    if (!c) continue;
     if (label && c.Config.Labels?.[STACK_LABEL] !== label)
       throw new Error(`${name} belongs to ${c.Config.Labels?.[STACK_LABEL] ?? "no stack"}, not ${label}`);
     const mount = c.Mounts.find((m) => m.Type === "volume" && m.Destination === BACKENDS[key].dataDir);

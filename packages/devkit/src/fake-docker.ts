@@ -1,6 +1,7 @@
 /**
  * A stand-in Docker engine for the pure tests: an HTTP server on a unix socket that answers the
- * API paths it is given (anything else: 404 `{"message":"not found"}`), so the code under test
+ * API paths it is given (anything else: 404 `{"message":"not found"}`; `failing(status, message)`
+ * answers with an error, as dockerd does off a swarm with 503), so the code under test
  * talks to it exactly as to dockerd, through docker-modem, without an engine or a CLI.
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -16,6 +17,13 @@ export interface FakeDocker {
   /** Each request's method, path and body, in order. */
   requests: { method: string; path: string; body: string }[];
   close(): Promise<void>;
+}
+
+const STATUS = Symbol("fake-docker status");
+
+/** An answer that is an error: `status` with `{"message": message}`. */
+export function failing(status: number, message: string): object {
+  return { [STATUS]: status, message };
 }
 
 export async function fakeDocker(routes: Record<string, unknown>): Promise<FakeDocker> {
@@ -35,7 +43,11 @@ export async function fakeDocker(routes: Record<string, unknown>): Promise<FakeD
     if (answer === undefined) {
       res.statusCode = 404;
       res.end(JSON.stringify({ message: `not found: ${path}` }));
-    } else res.end(JSON.stringify(answer));
+    } else {
+      const status = (answer as { [STATUS]?: number })[STATUS];
+      if (status !== undefined) res.statusCode = status;
+      res.end(JSON.stringify(answer));
+    }
   });
   await new Promise<void>((resolve) => server.listen(socket, resolve));
   // Never what keeps a test process alive: the program may still be asking when a test ends.
