@@ -20,6 +20,24 @@ const input: HostRulesInput = {
   stackContainers: ["scaibu.loki", "scaibu.grafana"],
 };
 const STACK = 'container_label_io_scaibu_stack="scaibu-observability/dev"';
+/** The StackContainerDown alert promtool must find at `at` for the stack's container `name`. */
+const stackContainerDown = (at: string, name: string) => ({
+  eval_time: at,
+  alertname: "StackContainerDown",
+  exp_alerts: [
+    {
+      exp_labels: {
+        severity: "critical",
+        container_name: name,
+        container_label_io_scaibu_stack: "scaibu-observability/dev",
+      },
+      exp_annotations: {
+        summary: `Stack container ${name} is not running`,
+        description: `${name} of scaibu-observability/dev has reported no container metrics for 3 minutes: it is stopped, restarting or gone. A container that runs but fails its health check shows as TargetDown.`,
+      },
+    },
+  ],
+});
 const alerts = (i: HostRulesInput) =>
   hostAlertRules(i).groups.flatMap((g) => g.rules.map((r) => ("alert" in r ? r.alert : "")));
 
@@ -197,24 +215,7 @@ describe("host and container alert rules", () => {
             },
           ],
         },
-        {
-          eval_time: "5m",
-          alertname: "StackContainerDown",
-          exp_alerts: [
-            {
-              exp_labels: {
-                severity: "critical",
-                container_name: "scaibu.grafana",
-                container_label_io_scaibu_stack: "scaibu-observability/dev",
-              },
-              exp_annotations: {
-                summary: "Stack container scaibu.grafana is not running",
-                description:
-                  "scaibu.grafana of scaibu-observability/dev has reported no container metrics for 3 minutes: it is stopped, restarting or gone. A container that runs but fails its health check shows as TargetDown.",
-              },
-            },
-          ],
-        },
+        stackContainerDown("5m", "scaibu.grafana"),
       ],
     });
     const r = promtoolTestRules(promtool, root, "host-alerts.test.yml", tests);
@@ -229,24 +230,6 @@ describe("host and container alert rules", () => {
     const swarmRoot = writeTree(hostRulesFiles(swarm));
     const limit = (name: string) =>
       `container_memory_usage_limit_bytes{container_name="${name}", ${STACK}, host_name="node-2"}`;
-    const down = (at: string) => ({
-      eval_time: at,
-      alertname: "StackContainerDown",
-      exp_alerts: [
-        {
-          exp_labels: {
-            severity: "critical",
-            container_name: "scaibu.jaeger",
-            container_label_io_scaibu_stack: "scaibu-observability/dev",
-          },
-          exp_annotations: {
-            summary: "Stack container scaibu.jaeger is not running",
-            description:
-              "scaibu.jaeger of scaibu-observability/dev has reported no container metrics for 3 minutes: it is stopped, restarting or gone. A container that runs but fails its health check shows as TargetDown.",
-          },
-        },
-      ],
-    });
     const tests = alertTests(join(swarmRoot, PROMETHEUS_HOST_RULES_PATH), {
       input_series: [
         { series: limit("scaibu.loki"), values: "1x60" },
@@ -256,7 +239,10 @@ describe("host and container alert rules", () => {
         // Another service whose name starts alike is not it.
         { series: limit("scaibu-jaeger-ui.1.abc"), values: "1x60" },
       ],
-      alert_rule_test: [{ eval_time: "15m", alertname: "StackContainerDown", exp_alerts: [] }, down("35m")],
+      alert_rule_test: [
+        { eval_time: "15m", alertname: "StackContainerDown", exp_alerts: [] },
+        stackContainerDown("35m", "scaibu.jaeger"),
+      ],
     });
     const r = promtoolTestRules(promtool, swarmRoot, "host-alerts-swarm.test.yml", tests);
     assert.equal(r.status, 0, r.output);
